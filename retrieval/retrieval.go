@@ -1,0 +1,131 @@
+// Package retrieval holds draftd's corpus: historical summaries cleaned into
+// documents and passages, the Store that keeps them, and hybrid search.
+package retrieval
+
+import (
+	"context"
+	"time"
+)
+
+// Document is one historical summary after cleaning, with its passages.
+type Document struct {
+	ID         string    `json:"id"`
+	Collection string    `json:"collection"`
+	Key        string    `json:"key"` // identity within the collection: file name or title
+	Title      string    `json:"title"`
+	Hash       string    `json:"hash"` // sha256 of the cleaned text; same hash, same document
+	Meta       Meta      `json:"meta"`
+	Text       string    `json:"text"`
+	Warnings   []string  `json:"warnings"`
+	Passages   []Passage `json:"passages"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Meta describes a document or a passage for filtering.
+type Meta struct {
+	OrgKind string `json:"org_kind,omitempty"` // e.g. 卫生健康, 政府
+	Years   []int  `json:"years,omitempty"`
+	Period  string `json:"period,omitempty"` // 上半年, 全年, 第一季度…
+	Kind    string `json:"kind,omitempty"`   // 总结, 计划, 汇报, 报告
+}
+
+// Section roles a passage can have.
+const (
+	RoleOverview     = "overview"
+	RoleAchievements = "achievements"
+	RoleProblems     = "problems"
+	RolePlans        = "plans"
+)
+
+// Passage is a section-sized piece of a document, the unit of retrieval.
+type Passage struct {
+	ID           string    `json:"id"`
+	DocumentID   string    `json:"document_id"`
+	Ordinal      int       `json:"ordinal"`
+	HeadingPath  []string  `json:"heading_path"`
+	Text         string    `json:"text"`
+	Role         string    `json:"role,omitempty"`
+	Placeholders []string  `json:"placeholders,omitempty"` // placeholder strings found (xx, XXX, ___…)
+	Embedding    []float32 `json:"-"`
+}
+
+// HasPlaceholders reports whether the passage is a style template whose numbers are not facts.
+func (p Passage) HasPlaceholders() bool { return len(p.Placeholders) > 0 }
+
+// DocumentInfo is a document's summary as listed, without its text.
+type DocumentInfo struct {
+	ID         string    `json:"id"`
+	Collection string    `json:"collection"`
+	Key        string    `json:"key"`
+	Title      string    `json:"title"`
+	Meta       Meta      `json:"meta"`
+	Passages   int       `json:"passages"`
+	Warnings   []string  `json:"warnings"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Filter narrows a search. Zero values do not filter.
+type Filter struct {
+	Collection string   `json:"collection,omitempty"`
+	Kinds      []string `json:"kinds,omitempty"`
+	YearFrom   int      `json:"year_from,omitempty"`
+	YearTo     int      `json:"year_to,omitempty"`
+	Roles      []string `json:"roles,omitempty"`
+}
+
+// Hit is one passage found by one search method, ranked from 1.
+type Hit struct {
+	Passage       Passage
+	DocumentTitle string
+	Rank          int
+	Score         float64 // cosine similarity for vector hits, text rank for keyword hits
+}
+
+// PutStatus says what Put did with a document.
+type PutStatus string
+
+// Put outcomes.
+const (
+	PutCreated   PutStatus = "created"
+	PutUnchanged PutStatus = "unchanged"
+	PutReplaced  PutStatus = "replaced"
+)
+
+// EmbedderSpec names the embedder a store's vectors were made with.
+type EmbedderSpec struct {
+	Name string `json:"name"` // e.g. "local-v1", "openai:text-embedding-3-small"
+	Dim  int    `json:"dim"`
+}
+
+// Embedder turns texts into vectors of the spec's dimension, one per text, in order.
+type Embedder func(ctx context.Context, texts []string) ([][]float32, error)
+
+// Store keeps documents and passages and answers vector and keyword searches.
+// Both the embedded store and the pgvector store implement it and pass storetest.
+type Store interface {
+	// Put stores doc with all its passages (embeddings filled in) atomically.
+	// A document with the same Collection and Key and Hash is left alone (PutUnchanged);
+	// one with the same Collection and Key and another Hash replaces the old one and its passages.
+	// doc.ID, passage IDs and DocumentID must be set by the caller (see AssignIDs).
+	Put(ctx context.Context, doc *Document) (PutStatus, error)
+	// Document returns a document with its passages (without embeddings); ErrNotFound if absent.
+	Document(ctx context.Context, id string) (*Document, error)
+	// Documents lists the documents of a collection ("" for all), newest first.
+	Documents(ctx context.Context, collection string) ([]DocumentInfo, error)
+	// Delete removes a document and its passages; ErrNotFound if absent.
+	Delete(ctx context.Context, id string) error
+	// SearchVector returns up to k passages nearest to vec by cosine distance, best first, under f.
+	// It returns k hits whenever at least k passages match f.
+	SearchVector(ctx context.Context, vec []float32, k int, f Filter) ([]Hit, error)
+	// SearchKeyword returns up to k passages that contain any of tokens, best first, under f.
+	SearchKeyword(ctx context.Context, tokens []string, k int, f Filter) ([]Hit, error)
+	// CheckEmbedder records spec on an empty store, accepts the recorded one, and
+	// returns an error with code ErrEmbedderMismatch for any other.
+	CheckEmbedder(ctx context.Context, spec EmbedderSpec) error
+	// Reindex re-embeds every passage with embed and records spec, reporting progress.
+	Reindex(ctx context.Context, spec EmbedderSpec, embed Embedder, progress func(done, total int)) error
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}

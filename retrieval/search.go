@@ -1,0 +1,192 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Query is a hybrid search request.
+type Query struct {
+	Text   string `json:"query"`
+	K      int    `json:"k"`
+	Filter Filter `json:"filters"`
+}
+
+// Search limits.
+const (
+	DefaultK = 10
+	MaxK     = 100
+	// rrfK damps the weight of top ranks in reciprocal rank fusion (Cormack et al. use 60).
+	rrfK = 60
+	// nearDuplicate is the character-trigram Jaccard similarity above which two passages are one.
+	nearDuplicate = 0.8
+)
+
+// Result is one passage found by hybrid search, with the parts of its score.
+type Result struct {
+	PassageID     string   `json:"passage_id"`
+	DocumentID    string   `json:"document_id"`
+	DocumentTitle string   `json:"document_title"`
+	HeadingPath   []string `json:"heading_path"`
+	Text          string   `json:"text"`
+	Role          string   `json:"role,omitempty"`
+	Placeholders  bool     `json:"placeholders"`
+	Score         float64  `json:"score"`
+	VectorRank    int      `json:"vector_rank,omitempty"`
+	VectorScore   float64  `json:"vector_score,omitempty"`
+	KeywordRank   int      `json:"keyword_rank,omitempty"`
+	KeywordScore  float64  `json:"keyword_score,omitempty"`
+}
+
+// Heading returns the heading path as one line, "一、… > （三）…".
+func (r Result) Heading() string { return strings.Join(r.HeadingPath, " > ") }
+
+// Mode selects which searches Search runs; evaluation compares them.
+type Mode int
+
+// Search modes.
+const (
+	Hybrid Mode = iota
+	VectorOnly
+	KeywordOnly
+)
+
+// Searcher runs hybrid search: vector kNN and keyword search over a Store,
+// fused by reciprocal rank fusion, near-duplicates returned once.
+type Searcher struct {
+	Store Store
+	Embed Embedder
+	Mode  Mode
+}
+
+// Validate checks and normalises q: a non-empty query and 1 ≤ K ≤ MaxK (0 means DefaultK).
+func (q *Query) Validate() error {
+	q.Text = strings.TrimSpace(q.Text)
+	if q.Text == "" {
+		return Errorf(EINVALID, "query is empty")
+	}
+	if q.K == 0 {
+		q.K = DefaultK
+	}
+	if q.K < 0 || q.K > MaxK {
+		return Errorf(EINVALID, "k must be between 1 and %d, got %d", MaxK, q.K)
+	}
+	if f := q.Filter; f.YearFrom != 0 && f.YearTo != 0 && f.YearFrom > f.YearTo {
+		return Errorf(EINVALID, "filters.year_from (%d) is after filters.year_to (%d)", f.YearFrom, f.YearTo)
+	}
+	return nil
+}
+
+// Search returns up to q.K results, best first.
+func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	// Ask each method for more than k: fusion reorders and duplicates are dropped.
+	n := max(3*q.K, 30)
+	var vec, kw []Hit
+	if s.Mode != KeywordOnly {
+		vs, err := s.Embed(ctx, []string{q.Text})
+		if err != nil {
+			return nil, fmt.Errorf("search: embed query: %w", err)
+		}
+		if vec, err = s.Store.SearchVector(ctx, vs[0], n, q.Filter); err != nil {
+			return nil, fmt.Errorf("search: vector: %w", err)
+		}
+	}
+	if s.Mode != VectorOnly {
+		var err error
+		if kw, err = s.Store.SearchKeyword(ctx, QueryTokens(q.Text), n, q.Filter); err != nil {
+			return nil, fmt.Errorf("search: keyword: %w", err)
+		}
+	}
+	return Fuse(vec, kw, q.K), nil
+}
+
+// Fuse merges ranked vector and keyword hits by reciprocal rank fusion and
+// returns the best k, skipping passages that nearly duplicate a better one.
+func Fuse(vec, kw []Hit, k int) []Result {
+	byID := map[string]*Result{}
+	var order []*Result
+	add := func(h Hit, rank int, isVec bool) {
+		r := byID[h.Passage.ID]
+		if r == nil {
+			r = &Result{
+				PassageID:     h.Passage.ID,
+				DocumentID:    h.Passage.DocumentID,
+				DocumentTitle: h.DocumentTitle,
+				HeadingPath:   h.Passage.HeadingPath,
+				Text:          h.Passage.Text,
+				Role:          h.Passage.Role,
+				Placeholders:  h.Passage.HasPlaceholders(),
+			}
+			byID[h.Passage.ID] = r
+			order = append(order, r)
+		}
+		r.Score += 1 / float64(rrfK+rank)
+		if isVec {
+			r.VectorRank, r.VectorScore = rank, h.Score
+		} else {
+			r.KeywordRank, r.KeywordScore = rank, h.Score
+		}
+	}
+	for i, h := range vec {
+		add(h, i+1, true)
+	}
+	for i, h := range kw {
+		add(h, i+1, false)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
+	var out []Result
+	var kept []map[string]struct{}
+	for _, r := range order {
+		if len(out) == k {
+			break
+		}
+		g := trigrams(r.Text)
+		dup := false
+		for _, o := range kept {
+			if jaccard(g, o) >= nearDuplicate {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		kept = append(kept, g)
+		out = append(out, *r)
+	}
+	return out
+}
+
+// trigrams returns the set of character trigrams of s, ignoring spaces and punctuation differences.
+func trigrams(s string) map[string]struct{} {
+	rs := []rune(strings.Join(strings.Fields(s), ""))
+	g := make(map[string]struct{}, len(rs))
+	for i := 0; i+3 <= len(rs); i++ {
+		g[string(rs[i:i+3])] = struct{}{}
+	}
+	if len(rs) < 3 && len(rs) > 0 {
+		g[string(rs)] = struct{}{}
+	}
+	return g
+}
+
+func jaccard(a, b map[string]struct{}) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 1
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	inter := 0
+	for x := range a {
+		if _, ok := b[x]; ok {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}

@@ -1,0 +1,77 @@
+package retrieval
+
+import (
+	"testing"
+)
+
+func hit(id, text string, score float64) Hit {
+	return Hit{Passage: Passage{ID: id, DocumentID: "d-" + id, Text: text}, DocumentTitle: "T" + id, Score: score}
+}
+
+func ids(rs []Result) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.PassageID)
+	}
+	return out
+}
+
+func TestFuse(t *testing.T) {
+	t.Run("a passage found by both methods outranks one found by one", func(t *testing.T) {
+		vec := []Hit{hit("a", "甲甲甲甲", .9), hit("b", "乙乙乙乙", .8)}
+		kw := []Hit{hit("c", "丙丙丙丙", 3), hit("b", "乙乙乙乙", 2)}
+		got := Fuse(vec, kw, 3)
+		if len(got) != 3 || got[0].PassageID != "b" {
+			t.Fatalf("order = %v, want b first", ids(got))
+		}
+		if got[0].VectorRank != 2 || got[0].KeywordRank != 2 || got[0].VectorScore != .8 || got[0].KeywordScore != 2 {
+			t.Fatalf("score parts = %+v", got[0])
+		}
+		if want := 2.0 / 62; got[0].Score != want {
+			t.Fatalf("score = %v, want %v", got[0].Score, want)
+		}
+	})
+	t.Run("near-duplicate passages from two sites are returned once", func(t *testing.T) {
+		text := "全面落实健康扶贫政策，贫困人口住院费用实际报销比例达到百分之九十，群众满意度明显提升。"
+		vec := []Hit{hit("a", text, .9), hit("b", text+"（来源：某网站）", .89), hit("c", "推进高标准农田建设，粮食产量稳定增长。", .5)}
+		got := Fuse(vec, nil, 3)
+		if len(got) != 2 || got[0].PassageID != "a" || got[1].PassageID != "c" {
+			t.Fatalf("got %v, want [a c]", ids(got))
+		}
+	})
+	t.Run("k caps the number of results", func(t *testing.T) {
+		vec := []Hit{hit("a", "一二三四五", 1), hit("b", "六七八九十", 1), hit("c", "甲乙丙丁戊", 1)}
+		if got := Fuse(vec, nil, 2); len(got) != 2 {
+			t.Fatalf("len = %d", len(got))
+		}
+	})
+}
+
+func TestQueryValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		q       Query
+		wantErr bool
+		wantK   int
+	}{
+		{"an empty query is invalid", Query{Text: "  "}, true, 0},
+		{"k defaults to ten", Query{Text: "卫生"}, false, DefaultK},
+		{"k above the maximum is invalid", Query{Text: "卫生", K: MaxK + 1}, true, 0},
+		{"a negative k is invalid", Query{Text: "卫生", K: -1}, true, 0},
+		{"an inverted year range is invalid", Query{Text: "卫生", Filter: Filter{YearFrom: 2024, YearTo: 2020}}, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.q.Validate()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if err != nil && ErrorCode(err) != EINVALID {
+				t.Fatalf("code = %s", ErrorCode(err))
+			}
+			if !tt.wantErr && tt.q.K != tt.wantK {
+				t.Fatalf("k = %d, want %d", tt.q.K, tt.wantK)
+			}
+		})
+	}
+}
