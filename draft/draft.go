@@ -1,0 +1,115 @@
+package draft
+
+import (
+	"context"
+	"time"
+)
+
+// Status is the state of a draft or of one of its sections.
+type Status string
+
+// Statuses of drafts and sections.
+const (
+	StatusPending    Status = "pending"
+	StatusGenerating Status = "generating"
+	StatusReady      Status = "ready"
+	StatusFailed     Status = "failed"
+	StatusApproved   Status = "approved" // every sentence reviewed, none pending
+)
+
+// Risk is how closely a reviewer must check a sentence.
+type Risk string
+
+// Risk levels: low restates bound figures only; medium makes a qualitative claim no figure
+// supports; high has an unbound number, copies a retrieved passage, or claims a ranking.
+const (
+	RiskLow    Risk = "low"
+	RiskMedium Risk = "medium"
+	RiskHigh   Risk = "high"
+)
+
+// Draft is a generated summary: the writer's figures and, per section, sentences with provenance.
+type Draft struct {
+	ID            string    `json:"id"`
+	Title         string    `json:"title"`
+	Organization  string    `json:"organization"`
+	Period        string    `json:"period"`
+	Status        Status    `json:"status"`
+	Model         string    `json:"model"`          // "offline" or the chat model's name
+	PromptVersion string    `json:"prompt_version"` // version of prompts/ used
+	Input         *Figures  `json:"input"`
+	Sections      []Section `json:"sections"`
+	Usage         Usage     `json:"usage"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// Section is one drafted section of a draft.
+type Section struct {
+	Index     int        `json:"index"` // 0-based position in the draft
+	Heading   string     `json:"heading"`
+	Status    Status     `json:"status"`
+	Error     string     `json:"error,omitempty"` // why it failed, for the writer
+	Attempts  int        `json:"attempts"`        // model calls made, retries included
+	Sentences []Sentence `json:"sentences"`
+	Sources   []Source   `json:"sources"` // the passages retrieved for it, best first
+	Usage     Usage      `json:"usage"`
+}
+
+// Sentence is one sentence of a draft with its provenance.
+type Sentence struct {
+	ID             string   `json:"id"`
+	Text           string   `json:"text"`
+	Generated      bool     `json:"generated"`       // false only for text the writer supplied verbatim
+	Added          bool     `json:"added,omitempty"` // written by draftd to state a figure the model left out
+	Figures        []string `json:"figures"`         // IDs of the figures it states
+	UnboundNumbers []string `json:"unbound_numbers"` // numbers it states that are no figure of the writer's
+	Sources        []Source `json:"sources"`         // passages it leans on, with character n-gram overlap
+	Risk           Risk     `json:"risk"`
+	Reasons        []string `json:"reasons"` // short Chinese sentences a reviewer understands
+}
+
+// Source is a retrieved passage a section or sentence leans on.
+type Source struct {
+	PassageID     string   `json:"passage_id"`
+	DocumentID    string   `json:"document_id,omitempty"`
+	DocumentTitle string   `json:"document_title,omitempty"`
+	HeadingPath   []string `json:"heading_path,omitempty"`
+	Text          string   `json:"text,omitempty"`
+	Overlap       float64  `json:"overlap"` // share of the sentence's character n-grams found in the passage
+}
+
+// Usage counts model tokens.
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+}
+
+// Add adds u2 to u.
+func (u *Usage) Add(u2 Usage) {
+	u.PromptTokens += u2.PromptTokens
+	u.CompletionTokens += u2.CompletionTokens
+}
+
+// DraftInfo is a draft as listed.
+type DraftInfo struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Status    Status    `json:"status"`
+	Model     string    `json:"model"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Store keeps drafts. The embedded and pgvector stores implement it.
+type Store interface {
+	// CreateDraft stores a new draft with its sections.
+	CreateDraft(ctx context.Context, d *Draft) error
+	// Draft returns a draft with its sections; retrieval.ErrNotFound if absent.
+	Draft(ctx context.Context, id string) (*Draft, error)
+	// Drafts lists drafts, newest first.
+	Drafts(ctx context.Context) ([]DraftInfo, error)
+	// SaveSection replaces section s.Index of draft id; retrieval.ErrNotFound if absent.
+	SaveSection(ctx context.Context, id string, s Section) error
+	// SetStatus sets a draft's status and usage; retrieval.ErrNotFound if absent.
+	SetStatus(ctx context.Context, id string, st Status, u Usage) error
+}

@@ -1,0 +1,540 @@
+package draft
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Class says what a numeric expression is doing in a sentence.
+type Class string
+
+// Classes of number spans. Only figures and dates must come from the writer; the others are not claims
+// about quantities (rankings are claims, but of another kind, and are reported apart).
+const (
+	ClassFigure     Class = "figure"     // a quantity: 36239人, 两支医疗队, 3.6万
+	ClassDate       Class = "date"       // 2025年, 1-6月, 5月25日, 第一季度, 2020-10-03
+	ClassEnumerator Class = "enumerator" // 一是, 第一，, （三）, 一、 at a heading, (1), ①, 其一
+	ClassFixedName  Class = "fixed_name" // 十九大, 三甲医院, 5G, 一站式, 进一步, 《…》 and “…” names
+	ClassRanking    Class = "ranking"    // 全市第一, 排名第9
+)
+
+// BoundFigure is a figure a draft may state: its ID and its text exactly as the writer gave it,
+// unit included ("36239人", "226.7万元", "90%").
+type BoundFigure struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// Match is a number of the draft that states a figure.
+type Match struct {
+	FigureID string     `json:"figure_id"`
+	Span     NumberSpan `json:"span"`
+	// Exact is true when the draft has the figure's whole text ("36239人"); false when it has the
+	// same numeral with no unit or the figure had none ("36239").
+	Exact bool `json:"exact"`
+}
+
+// Flag is a number of the draft that is not a figure's: either allowed (a name, an enumerator, a
+// date of the writer's) or unbound, with the reason.
+type Flag struct {
+	NumberSpan
+	Class  Class  `json:"class"`
+	Reason string `json:"reason"`
+	// FigureID names the figure an unbound number resembles (same value spelled otherwise, or a
+	// rounding of it), when there is one.
+	FigureID string `json:"figure_id,omitempty"`
+}
+
+// Report is the guard's verdict on a draft text. Every number of the text is in exactly one of
+// Bound, Allowed and Unbound.
+type Report struct {
+	Bound    []Match  `json:"bound"`
+	Unbound  []Flag   `json:"unbound"`
+	Allowed  []Flag   `json:"allowed"`
+	Missing  []string `json:"missing"`  // IDs of figures the text does not state
+	Rankings []Phrase `json:"rankings"` // ranking claims (全市第一, 率先, 唯一, 首次) for the writer to confirm
+}
+
+// OK reports whether every number is accounted for and every figure stated.
+func (r Report) OK() bool { return len(r.Unbound) == 0 && len(r.Missing) == 0 }
+
+// Guard checks that the numbers of a draft are the writer's.
+type Guard struct {
+	allow *Allowlist
+}
+
+// NewGuard returns a guard that treats the phrases of a as names and rankings; nil means DefaultAllowlist.
+func NewGuard(a *Allowlist) *Guard {
+	if a == nil {
+		a = DefaultAllowlist()
+	}
+	return &Guard{allow: a}
+}
+
+// Check runs the default guard; see Guard.Check.
+func Check(text string, figures []BoundFigure, userText []string) Report {
+	return NewGuard(nil).Check(text, figures, userText)
+}
+
+// Classify runs the default guard's classification; see Guard.Classify.
+func Classify(text string, s NumberSpan) Class { return NewGuard(nil).Classify(text, s) }
+
+// Check accounts for every number of text.
+//
+// A number is bound to a figure when it lies inside an occurrence of the figure's text, or when its
+// numeral is written exactly as the figure's (same Num: same digits, same width, same magnitude
+// character) and its unit is the figure's or absent — percentages only match percentages, and only
+// 月份 for 月 and 年度 for 年 count as the same unit. Any other
+// spelling is unbound, even of the same value: 3.6万 or 三万六千二百三十九 for 36239人, and also
+// ３６２３９人, because a draft must carry the writer's string, not an equivalent of it.
+//
+// Otherwise a number is allowed when it is an enumerator, a fixed name or a ranking (see Classify),
+// or when the same number (by the same rule) occurs in userText: the title, period, headings and notes
+// the writer typed, which is how dates get in. Everything else is unbound: when in doubt the guard
+// flags. A figure is missing when no number of text is bound to it.
+func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Report {
+	spans := ExtractNumbers(text)
+	figSpans := make([][]NumberSpan, len(figures))
+	occ := make([][]Span, len(figures))
+	for k, f := range figures {
+		figSpans[k] = ExtractNumbers(f.Text)
+		occ[k] = guardOccurrences(text, f.Text)
+	}
+	var user []NumberSpan
+	for _, u := range userText {
+		user = append(user, ExtractNumbers(u)...)
+	}
+	var rep Report
+	stated := make([]bool, len(figures))
+	bind := func(k int, s NumberSpan, exact bool) {
+		stated[k] = true
+		rep.Bound = append(rep.Bound, Match{FigureID: figures[k].ID, Span: s, Exact: exact})
+	}
+	ranked := make([]bool, len(spans)) // which numbers were allowed as ranks
+	for i, s := range spans {
+		if k := guardInOccurrence(occ, s); k >= 0 {
+			bind(k, s, true)
+			continue
+		}
+		class := g.Classify(text, s)
+		switch class {
+		case ClassEnumerator, ClassFixedName, ClassRanking:
+			ranked[i] = class == ClassRanking
+			rep.Allowed = append(rep.Allowed, Flag{NumberSpan: s, Class: class, Reason: guardAllowedReason[class]})
+			continue
+		}
+		if k, exact := guardSameAsFigure(figSpans, s); k >= 0 {
+			bind(k, s, exact)
+			continue
+		}
+		if guardInUserText(user, s) {
+			rep.Allowed = append(rep.Allowed, Flag{NumberSpan: s, Class: class, Reason: "用户填写的标题、时间段、小标题或备注中有此数"})
+			continue
+		}
+		rep.Unbound = append(rep.Unbound, guardUnbound(figures, figSpans, s, class))
+	}
+	for k, f := range figures {
+		if stated[k] || (len(figSpans[k]) == 0 && f.Text != "" && strings.Contains(text, f.Text)) {
+			continue
+		}
+		rep.Missing = append(rep.Missing, f.ID)
+	}
+	// A ranking phrase is reported when it holds no number (率先) or when its number reads as a rank:
+	// the 第一 of 第一，加强… is an enumerator, and the phrase must not cut a number (第一季度).
+	for _, p := range g.allow.Find(text) {
+		if p.Class != ClassRanking || guardCuts(spans, p.Span) {
+			continue
+		}
+		first := sort.Search(len(spans), func(k int) bool { return spans[k].Start >= p.Start })
+		rank, numbers := false, false
+		for k := first; k < len(spans) && spans[k].End <= p.End; k++ {
+			numbers = true
+			rank = rank || ranked[k]
+		}
+		if rank || !numbers {
+			rep.Rankings = append(rep.Rankings, p)
+		}
+	}
+	return rep
+}
+
+var guardAllowedReason = map[Class]string{
+	ClassEnumerator: "序号，不是数量",
+	ClassFixedName:  "固定名称或习惯说法中的数字，不是数量",
+	ClassRanking:    "排名或首创说法，请核实（见排名提示）",
+}
+
+// guardOccurrences returns the non-overlapping occurrences of sub in text.
+func guardOccurrences(text, sub string) []Span {
+	if sub == "" {
+		return nil
+	}
+	var out []Span
+	for i := 0; i < len(text); {
+		j := strings.Index(text[i:], sub)
+		if j < 0 {
+			break
+		}
+		out = append(out, Span{Start: i + j, End: i + j + len(sub), Text: sub})
+		i += j + len(sub)
+	}
+	return out
+}
+
+// guardInOccurrence returns the figure with the longest occurrence holding s whole, or -1.
+func guardInOccurrence(occ [][]Span, s NumberSpan) int {
+	best, bestLen := -1, 0
+	for k, os := range occ {
+		// Occurrences do not overlap and are in order: only the last one starting at or before s can hold it.
+		j := sort.Search(len(os), func(j int) bool { return os[j].Start > s.Start }) - 1
+		if j >= 0 && s.End <= os[j].End && os[j].End-os[j].Start > bestLen {
+			best, bestLen = k, os[j].End-os[j].Start
+		}
+	}
+	return best
+}
+
+// guardSameAsFigure returns the figure whose numeral s repeats, preferring one written exactly like s.
+func guardSameAsFigure(figSpans [][]NumberSpan, s NumberSpan) (int, bool) {
+	loose := -1
+	for k, fs := range figSpans {
+		for _, f := range fs {
+			if f.Text == s.Text {
+				return k, true
+			}
+			if loose < 0 && guardSame(s, f) {
+				loose = k
+			}
+		}
+	}
+	return loose, false
+}
+
+// guardSame reports whether s states the number ref states: the same numeral as written, with the
+// same unit or no unit on one side, and a percentage only for a percentage.
+func guardSame(s, ref NumberSpan) bool {
+	if s.Text == ref.Text {
+		return true
+	}
+	if s.Num != ref.Num {
+		return false
+	}
+	switch {
+	case guardUnitAlias(s.Unit) == guardUnitAlias(ref.Unit):
+		return true
+	case guardIsPercent(s.Unit) || guardIsPercent(ref.Unit):
+		return false
+	default:
+		return s.Unit == "" || ref.Unit == ""
+	}
+}
+
+// guardUnitAlias maps the units that say the same of a date to one: 1-6月份 is the writer's 1-6月.
+func guardUnitAlias(unit string) string {
+	switch unit {
+	case "月份":
+		return "月"
+	case "年度":
+		return "年"
+	}
+	return unit
+}
+
+func guardIsPercent(unit string) bool { return unit == "%" || unit == "％" || unit == "‰" }
+
+func guardInUserText(user []NumberSpan, s NumberSpan) bool {
+	for _, u := range user {
+		if guardSame(s, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// guardUnbound explains an unbound number, naming the figure it resembles if any.
+func guardUnbound(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan, class Class) Flag {
+	fl := Flag{NumberSpan: s, Class: class, Reason: "不是用户提供的数字"}
+	if class == ClassDate {
+		fl.Reason = "日期未出现在用户填写的标题、时间段、小标题或备注中"
+		return fl
+	}
+	v, ok := new(big.Rat).SetString(s.Value)
+	if !ok || s.Value == "" {
+		return fl
+	}
+	for k, fs := range figSpans {
+		for _, f := range fs {
+			fv, ok := new(big.Rat).SetString(f.Value)
+			if !ok || f.Value == "" || guardIsPercent(f.Unit) != guardIsPercent(s.Unit) {
+				continue
+			}
+			if v.Cmp(fv) == 0 {
+				fl.FigureID = figures[k].ID
+				fl.Reason = fmt.Sprintf("与数据 %s（%s）数值相同但写法不同，请照原样写作“%s”", figures[k].ID, figures[k].Text, figures[k].Text)
+				return fl
+			}
+			if guardRounds(fv, v, s.Value) {
+				fl.FigureID = figures[k].ID
+				fl.Reason = fmt.Sprintf("与数据 %s（%s）接近，疑似约数或换算，请照原样写作“%s”", figures[k].ID, figures[k].Text, figures[k].Text)
+				return fl
+			}
+		}
+	}
+	return fl
+}
+
+// guardRounds reports whether v, written as value, is fv rounded to value's last significant digit
+// (36239 → 3.6万 = 36000 or 4万, 226.7万 → 227万): a rounding, not a new number.
+func guardRounds(fv, v *big.Rat, value string) bool {
+	if fv.Sign() == 0 {
+		return false
+	}
+	unit := big.NewRat(1, 1)
+	if _, frac, ok := strings.Cut(value, "."); ok {
+		unit.SetFrac(big.NewInt(1), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(len(frac))), nil))
+	} else if strings.Trim(value, "-0") != "" {
+		zeros := len(value) - len(strings.TrimRight(value, "0"))
+		unit.SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(zeros)), nil))
+	}
+	// Round fv/unit half away from zero.
+	q := new(big.Rat).Quo(fv, unit)
+	half := big.NewRat(1, 2)
+	if q.Sign() < 0 {
+		half.Neg(half)
+	}
+	q.Add(q, half)
+	n := new(big.Int).Quo(q.Num(), q.Denom())
+	rounded := new(big.Rat).Mul(new(big.Rat).SetInt(n), unit)
+	return rounded.Cmp(v) == 0 && rounded.Sign() != 0
+}
+
+// guardCuts reports whether p cuts a number span in two (starts or ends inside it).
+func guardCuts(spans []NumberSpan, p Span) bool {
+	// Spans are in order and do not overlap: only the first ending after p.Start and the last
+	// starting before p.End can straddle p's edges.
+	k := sort.Search(len(spans), func(k int) bool { return spans[k].End > p.Start })
+	if k < len(spans) && spans[k].Start < p.Start && spans[k].End > p.Start {
+		return true
+	}
+	k = sort.Search(len(spans), func(k int) bool { return spans[k].Start >= p.End }) - 1
+	return k >= 0 && spans[k].End > p.End && spans[k].Start < p.End
+}
+
+// Classify says what the number s, found in text, is doing there. The rules, in order:
+//
+//   - enumerators: ①, 一是, 其一, 第一， and 第一章, a bare numeral in brackets ((1), （三）), a bare
+//     numeral at the start of a line or sentence followed by 、 or . (一、, 1.);
+//   - the longest allowlist phrase containing s whole gives FixedName or Ranking (十九大, 三甲医院,
+//     进一步, 全市第一); 十分钟 is not covered by 十分, because the span 十分钟 runs past it;
+//   - numerals inside a document title 《…》 or a short quoted name “…” (at most 12 characters,
+//     no % or 元) are FixedName: “两癌”, “1+4”;
+//   - dates: 2025年 and other four-digit years, months 1–12 with 月, days with 日 or after a month,
+//     quarters with 季度, 2020-10-03;
+//   - everything else is a Figure.
+func (g *Guard) Classify(text string, s NumberSpan) Class {
+	if guardEnumerator(text, s) {
+		return ClassEnumerator
+	}
+	if _, c, ok := g.allow.Cover(text, s.Start, s.End); ok {
+		return c
+	}
+	if guardInName(text, s) {
+		return ClassFixedName
+	}
+	if guardIsDate(text, s) {
+		return ClassDate
+	}
+	return ClassFigure
+}
+
+func guardPrev(text string, i int) rune {
+	if i <= 0 {
+		return 0
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	return r
+}
+
+func guardNext(text string, i int) rune {
+	if i >= len(text) {
+		return 0
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return r
+}
+
+// guardAtHeading reports whether i starts a line or a sentence, spaces aside.
+func guardAtHeading(text string, i int) bool {
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:i])
+		switch r {
+		case ' ', '\t', '　', '\u00a0':
+			i -= size
+			continue
+		}
+		return strings.ContainsRune("\n\r。；;！!？?：:", r)
+	}
+	return true
+}
+
+func guardEnumerator(text string, s NumberSpan) bool {
+	prev, next := guardPrev(text, s.Start), guardNext(text, s.End)
+	if s.Kind == KindSymbol {
+		if r, _ := utf8.DecodeRuneInString(s.Text); (r >= 'Ⅰ' && r <= 'Ⅻ') || (r >= 'ⅰ' && r <= 'ⅻ') {
+			// Ⅱ级响应, Ⅲ类: a grade, not a heading.
+			return !strings.ContainsRune("级类期型度", next) &&
+				(guardAtHeading(text, s.Start) || (strings.ContainsRune("(（", prev) && strings.ContainsRune(")）", next)))
+		}
+		return true
+	}
+	if s.Kind != KindChinese && s.Kind != KindArabic {
+		return false
+	}
+	if s.Value == "" || len(s.Value) > 2 || strings.Contains(s.Value, ".") || strings.HasPrefix(s.Num, "-") {
+		return false // enumerators count from one to ninety-nine
+	}
+	chinese := s.Kind == KindChinese
+	if prev == '第' {
+		switch s.Unit {
+		case "":
+			// 第一，加强… at a heading; 排名第9，… is a rank.
+			if strings.ContainsRune("章节", next) || (strings.ContainsRune("，,、：:；;。", next) && guardAtHeading(text, s.Start-len("第"))) {
+				return true
+			}
+		case "条", "款", "项", "篇":
+			return true
+		case "部":
+			return next == '分'
+		}
+	}
+	if s.Unit != "" {
+		return false
+	}
+	switch {
+	case chinese && next == '是':
+		return true
+	case chinese && prev == '其':
+		return true
+	case chinese && next == '要' && guardAtHeading(text, s.Start):
+		return true
+	case strings.ContainsRune("(（〔【[", prev) && strings.ContainsRune(")）〕】]", next):
+		return true
+	case guardAtHeading(text, s.Start) && strings.ContainsRune("、.．)）", next):
+		return true
+	case chinese && guardAtHeading(text, s.Start) && strings.ContainsRune("，,", next):
+		return true
+	}
+	return false
+}
+
+// guardInName reports whether s lies inside 《a title》 or a short “quoted name”.
+func guardInName(text string, s NumberSpan) bool {
+	if guardBetween(text, s, '《', '》', 60) {
+		return true
+	}
+	for _, q := range [][2]rune{{'“', '”'}, {'「', '」'}} {
+		if guardBetween(text, s, q[0], q[1], 12) {
+			return true
+		}
+	}
+	return false
+}
+
+// guardBetween reports whether s is enclosed by open and close on its line, with at most maxRunes
+// runes between them, none of them a percent sign or 元.
+func guardBetween(text string, s NumberSpan, open, close rune, maxRunes int) bool {
+	n := utf8.RuneCountInString(s.Text)
+	i := s.Start
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:i])
+		if r == open {
+			break
+		}
+		if r == close || r == '\n' || n >= maxRunes {
+			return false
+		}
+		i -= size
+		n++
+	}
+	if i == 0 {
+		return false
+	}
+	start := i
+	j := s.End
+	for {
+		if j >= len(text) {
+			return false
+		}
+		r, size := utf8.DecodeRuneInString(text[j:])
+		if r == close {
+			break
+		}
+		if r == open || r == '\n' || n >= maxRunes {
+			return false
+		}
+		j += size
+		n++
+	}
+	if open != '《' && strings.ContainsAny(text[start:j], "%％‰元") {
+		return false
+	}
+	return true
+}
+
+// guardIsDate reports whether s is a year, month, day or quarter.
+func guardIsDate(text string, s NumberSpan) bool {
+	if s.Kind == KindDate {
+		return true
+	}
+	values := []string{s.Value}
+	if s.Kind == KindRange {
+		a, b, _ := strings.Cut(s.Value, "-")
+		values = []string{a, b}
+	} else if s.Kind != KindArabic && s.Kind != KindChinese {
+		return false
+	}
+	in := func(lo, hi int) bool {
+		for _, v := range values {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < lo || n > hi {
+				return false
+			}
+		}
+		return true
+	}
+	switch s.Unit {
+	case "年", "年度":
+		return in(1900, 2100) && guardYearDigits(s)
+	case "月", "月份":
+		return in(1, 12)
+	case "日":
+		return in(1, 31)
+	case "号":
+		return in(1, 31) && strings.HasSuffix(text[:s.Start], "月")
+	case "季度":
+		return in(1, 4)
+	}
+	return false
+}
+
+// guardYearDigits reports whether a year is written with four digits (2025, ２０２５, 二〇二五), not as
+// an amount (两千年).
+func guardYearDigits(s NumberSpan) bool {
+	for _, part := range strings.FieldsFunc(s.Num, func(r rune) bool { return numRangeConnector(string(r), 0) > 0 }) {
+		n := 0
+		for _, r := range part {
+			if numDigit(r) < 0 && (numCNValue(r) < 0 || numCNValue(r) > 9) {
+				return false
+			}
+			n++
+		}
+		if n != 4 {
+			return false
+		}
+	}
+	return true
+}
