@@ -1,0 +1,219 @@
+// Package offline drafts sections without a model: each figure is stated in a sentence shaped on
+// a retrieved passage when one fits, or from a built-in phrase bank, and the section is stitched
+// from an opening, an enumeration of the figures and a closing. Its output is deterministic and
+// holds no number of its own: every number is a figure token.
+package offline
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/draftd/draftd/draft"
+)
+
+// Model is the model name of drafts written offline.
+const Model = "offline"
+
+// maxItems is how many enumerated items (一是 … 九是) a section gets at most; beyond that, figures
+// share items, so the enumerators never reach 十.
+const maxItems = 9
+
+var enumerators = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九"}
+
+// Writer is the template-grounded drafter used when no model is configured. It ignores
+// SectionRequest.Feedback: its output already states every figure and no other number.
+type Writer struct{}
+
+var _ draft.Writer = Writer{}
+
+// Write drafts req's section. Every figure of req appears exactly once, as its token; the same
+// request always gets the same text. It fails only when ctx is done.
+func (Writer) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
+	if err := ctx.Err(); err != nil {
+		return draft.SectionText{}, fmt.Errorf("offline: write: %w", err)
+	}
+	return draft.SectionText{Text: compose(req), Model: Model}, nil
+}
+
+// group is a figure with the derived figures said in the same breath.
+type group struct {
+	fig     draft.Figure
+	derived []draft.Figure
+}
+
+func compose(req draft.SectionRequest) string {
+	var b strings.Builder
+	b.WriteString(opening(req))
+	cs := clauses(req.Passages)
+	used := make([]bool, len(cs))
+	var stmts []string
+	for _, g := range groups(req.Figures) {
+		stmts = append(stmts, statement(g, cs, used))
+	}
+	items := pack(stmts)
+	for i, it := range items {
+		if len(items) > 1 {
+			b.WriteString(enumerators[i] + "是")
+		}
+		b.WriteString(it)
+		if i < len(items)-1 {
+			b.WriteString("；")
+		} else {
+			b.WriteString("。")
+		}
+	}
+	b.WriteString(bank().pick("closing", req.Heading))
+	return b.String()
+}
+
+// headingNumber is the enumerator a heading starts with: 一、 （二） 3. 第四，
+var headingNumber = regexp.MustCompile(`^\s*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+[、.．]|[0-9]+[、.．]|第[一二三四五六七八九十]+[，,、])\s*`)
+
+// opening is the writer's notes when there are any, said as they are; otherwise a sentence from
+// the phrase bank on the heading.
+func opening(req draft.SectionRequest) string {
+	if notes := strings.TrimSpace(req.Notes); notes != "" {
+		if !strings.ContainsAny(lastRune(notes), "。！？!?") {
+			notes += "。"
+		}
+		return notes
+	}
+	topic := strings.TrimRight(headingNumber.ReplaceAllString(req.Heading, ""), " 。：:；;，,")
+	if topic == "" {
+		topic = "各项工作"
+	}
+	lead := req.Organization
+	if p := strings.TrimSpace(req.Period); p != "" {
+		lead = p + "，" + lead
+	}
+	section := "opening"
+	for _, v := range actionWords {
+		if strings.HasPrefix(topic, v) {
+			section = "opening-action"
+			break
+		}
+	}
+	return bank().pick(section, req.Heading, "{lead}", lead, "{topic}", topic)
+}
+
+// actionWords start a heading that is a verb phrase (扎实推进…, 加强…): such a heading is the
+// opening's predicate, not its object.
+var actionWords = []string{"扎实", "深入", "全面", "持续", "着力", "大力", "积极", "稳步", "切实", "不断", "认真",
+	"推进", "推动", "加强", "加快", "强化", "深化", "提升", "提高", "做好", "抓好", "抓实", "狠抓", "完善", "健全",
+	"落实", "优化", "坚持", "聚焦", "筑牢", "守牢", "织密", "夯实", "巩固", "创新", "开展", "实施", "打造", "构建"}
+
+func lastRune(s string) string {
+	r := []rune(s)
+	return string(r[len(r)-1])
+}
+
+// groups orders figures for the enumeration: each figure given by the writer, followed by the
+// figures derived from it whose label extends its own ("…比上期增长"). A derived figure that cannot
+// be attached so is a group of its own. A repeated ID is said once.
+func groups(figs []draft.Figure) []group {
+	base := map[string]int{} // ID → index in out
+	seen := map[string]bool{}
+	var out []group
+	attach := func(d draft.Figure) (int, bool) {
+		i, ok := base[d.DerivedFrom]
+		if !ok || !d.Derived || len(d.Label) <= len(out[i].fig.Label) || !strings.HasPrefix(d.Label, out[i].fig.Label) {
+			return 0, false
+		}
+		return i, true
+	}
+	for _, f := range figs {
+		if f.Derived || seen[f.ID] {
+			continue
+		}
+		seen[f.ID] = true
+		base[f.ID] = len(out)
+		out = append(out, group{fig: f})
+	}
+	// Derived figures in a second pass, so one listed before its base still joins it.
+	for _, f := range figs {
+		if !f.Derived || seen[f.ID] {
+			continue
+		}
+		seen[f.ID] = true
+		if i, ok := attach(f); ok {
+			out[i].derived = append(out[i].derived, f)
+		} else {
+			out = append(out, group{fig: f})
+		}
+	}
+	for _, g := range out {
+		slices.SortStableFunc(g.derived, func(a, b draft.Figure) int { return derivedRank(a) - derivedRank(b) })
+	}
+	return out
+}
+
+// derivedRank orders a figure's derived figures as they are said: change, growth, then target.
+func derivedRank(d draft.Figure) int {
+	switch strings.TrimPrefix(d.ID, d.DerivedFrom) {
+	case draft.SuffixChange:
+		return 0
+	case draft.SuffixGrowth:
+		return 1
+	case draft.SuffixCompletion, draft.SuffixGap:
+		return 2
+	}
+	return 3
+}
+
+// statement states a group: its figure in a sentence shaped on a passage clause or from the
+// phrase bank, then its derived figures ("，比上期增加【f2.change】，增长【f2.growth】").
+func statement(g group, cs []clause, used []bool) string {
+	tok := draft.Token(g.fig.ID)
+	var s string
+	switch {
+	case g.fig.Derived:
+		s = bank().pick("derived", g.fig.ID, "{label}", g.fig.Label, "{token}", tok)
+	default:
+		var ok bool
+		if s, ok = fit(g.fig, cs, used); !ok {
+			s = bank().pick(unitSection(g.fig.Unit), g.fig.ID+g.fig.Label, "{label}", g.fig.Label, "{token}", tok)
+		}
+	}
+	compared := false
+	for _, d := range g.derived {
+		s += "，" + derivedPhrase(strings.TrimPrefix(d.Label, g.fig.Label), draft.Token(d.ID), &compared)
+	}
+	return s
+}
+
+// derivedPhrase says a derived figure after its base, from what its label adds to the base's
+// label (see draft.Derive). "比上期" is said once per figure.
+func derivedPhrase(suffix, tok string, compared *bool) string {
+	switch {
+	case strings.HasSuffix(suffix, "持平"):
+		return suffix + "（变化量为" + tok + "）"
+	case suffix == "完成目标":
+		return "完成目标的" + tok
+	case strings.HasPrefix(suffix, "比上期"):
+		if *compared {
+			return strings.TrimPrefix(suffix, "比上期") + tok
+		}
+		*compared = true
+	}
+	return suffix + tok
+}
+
+// pack joins statements into at most maxItems items, in order, as evenly as it can.
+func pack(stmts []string) []string {
+	n := len(stmts)
+	if n <= maxItems {
+		return stmts
+	}
+	items := make([]string, maxItems)
+	for i, s := range stmts {
+		k := i * maxItems / n
+		if items[k] != "" {
+			items[k] += "，"
+		}
+		items[k] += s
+	}
+	return items
+}

@@ -1,0 +1,67 @@
+package draft
+
+import "strings"
+
+// closers pairs each opening quote or bracket with its closer; a sentence does not end inside one.
+var closers = map[rune]rune{'“': '”', '‘': '’', '「': '」', '『': '』', '《': '》', '（': '）', '(': ')', '【': '】', '〔': '〕'}
+
+// isTerminator reports whether r ends a sentence.
+func isTerminator(r rune) bool {
+	switch r {
+	case '。', '！', '？', '；', '!', '?', ';', '\n':
+		return true
+	}
+	return false
+}
+
+// SplitSentences splits text into sentences at 。！？； and line ends, keeping quotes and
+// brackets whole. Each sentence keeps its terminator; closing quotes right after a terminator
+// stay with it. Blank pieces are dropped; the byte offset of each sentence is returned too.
+func SplitSentences(text string) (sentences []string, offsets []int) {
+	var stack []rune
+	start := 0
+	rs := []rune(text)
+	pos := make([]int, len(rs)+1) // byte offset of each rune
+	b := 0
+	for i, r := range rs {
+		pos[i] = b
+		b += len(string(r))
+	}
+	pos[len(rs)] = b
+	emit := func(from, to int) {
+		s := text[pos[from]:pos[to]]
+		trimmed := strings.TrimSpace(s)
+		if trimmed == "" {
+			return
+		}
+		lead := strings.Index(s, trimmed)
+		sentences = append(sentences, trimmed)
+		offsets = append(offsets, pos[from]+lead)
+	}
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if c, ok := closers[r]; ok && !(r == '【' && len(stack) > 0) {
+			stack = append(stack, c)
+			continue
+		}
+		if len(stack) > 0 && r == stack[len(stack)-1] {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if r == '\n' {
+			stack = stack[:0] // a line end closes whatever a broken quote left open
+		}
+		if len(stack) > 0 || !isTerminator(r) {
+			continue
+		}
+		end := i + 1
+		for end < len(rs) && (rs[end] == '”' || rs[end] == '’' || rs[end] == '」' || rs[end] == '』') {
+			end++
+		}
+		emit(start, end)
+		start = end
+		i = end - 1
+	}
+	emit(start, len(rs))
+	return sentences, offsets
+}
