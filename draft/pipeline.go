@@ -1,0 +1,333 @@
+package draft
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/draftd/draftd/retrieval"
+)
+
+// Searcher finds historical passages similar to a query.
+type Searcher func(ctx context.Context, q retrieval.Query) ([]retrieval.Result, error)
+
+// Event reports drafting progress; web streams them as server-sent events.
+type Event struct {
+	Type     string    `json:"type"` // section_started, sentence, section_done, section_failed, draft_done, draft_failed
+	DraftID  string    `json:"draft_id"`
+	Section  int       `json:"section"`
+	Sentence *Sentence `json:"sentence,omitempty"`
+	Status   Status    `json:"status,omitempty"`
+	Error    string    `json:"error,omitempty"`
+}
+
+// Event types.
+const (
+	EventSectionStarted = "section_started"
+	EventSentence       = "sentence"
+	EventSectionDone    = "section_done"
+	EventSectionFailed  = "section_failed"
+	EventDraftDone      = "draft_done"
+	EventDraftFailed    = "draft_failed"
+)
+
+// Drafter drafts sections: it retrieves passages, has a Writer write, substitutes the exact
+// figure strings, checks every number with the Guard, retries with feedback, and gives every
+// sentence its provenance.
+type Drafter struct {
+	Search         Searcher
+	Writer         Writer
+	Store          Store
+	Guard          *Guard
+	Model          string // recorded on drafts: "offline" or the chat model
+	PromptVersion  string
+	Collection     string // search only this collection; "" for all
+	K              int    // passages per section (default 5)
+	MaxAttempts    int    // writer calls per section, retries included (default 3)
+	SectionTimeout time.Duration
+	Now            func() time.Time
+}
+
+func (d *Drafter) defaults() {
+	if d.K == 0 {
+		d.K = 5
+	}
+	if d.MaxAttempts == 0 {
+		d.MaxAttempts = 3
+	}
+	if d.Guard == nil {
+		d.Guard = NewGuard(nil)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.SectionTimeout == 0 {
+		d.SectionTimeout = 5 * time.Minute
+	}
+}
+
+// Create validates the figures and stores a new draft whose sections are pending.
+func (d *Drafter) Create(ctx context.Context, in *Figures) (*Draft, error) {
+	d.defaults()
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	now := d.Now().UTC()
+	dr := &Draft{ID: newID(), Title: in.Title, Organization: in.Organization, Period: in.Period,
+		Status: StatusPending, Model: d.Model, PromptVersion: d.PromptVersion, Input: in, CreatedAt: now, UpdatedAt: now}
+	for i, s := range in.Sections {
+		dr.Sections = append(dr.Sections, Section{Index: i, Heading: s.Heading, Status: StatusPending, Sentences: []Sentence{}, Sources: []Source{}})
+	}
+	if err := d.Store.CreateDraft(ctx, dr); err != nil {
+		return nil, fmt.Errorf("draft: create: %w", err)
+	}
+	return dr, nil
+}
+
+// Run drafts every section of dr that is not ready, in order, saving each as it finishes.
+// A failed section does not stop the others; the draft fails if any section failed.
+func (d *Drafter) Run(ctx context.Context, dr *Draft, emit func(Event)) error {
+	d.defaults()
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	if err := d.Store.SetStatus(ctx, dr.ID, StatusGenerating, dr.Usage); err != nil {
+		return err
+	}
+	dr.Status = StatusGenerating
+	for i := range dr.Sections {
+		if dr.Sections[i].Status == StatusReady {
+			continue
+		}
+		if err := d.RunSection(ctx, dr, i, emit); err != nil && ctx.Err() != nil {
+			break
+		}
+	}
+	return d.finish(ctx, dr, emit)
+}
+
+// finish sets the draft's status from its sections' and emits draft_done or draft_failed.
+func (d *Drafter) finish(ctx context.Context, dr *Draft, emit func(Event)) error {
+	st := StatusReady
+	var failed []string
+	dr.Usage = Usage{}
+	for _, s := range dr.Sections {
+		dr.Usage.Add(s.Usage)
+		if s.Status != StatusReady {
+			st = StatusFailed
+			failed = append(failed, s.Heading)
+		}
+	}
+	dr.Status = st
+	// The store write must happen even when the request that started the draft is gone.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := d.Store.SetStatus(sctx, dr.ID, st, dr.Usage); err != nil {
+		return err
+	}
+	if st == StatusReady {
+		emit(Event{Type: EventDraftDone, DraftID: dr.ID, Status: st})
+		return nil
+	}
+	msg := "未完成的部分：" + strings.Join(failed, "、")
+	emit(Event{Type: EventDraftFailed, DraftID: dr.ID, Status: st, Error: msg})
+	return retrieval.Errorf(retrieval.EUNAVAILABLE, "%s", msg)
+}
+
+// Regenerate drafts section n of dr again and updates the draft's status.
+func (d *Drafter) Regenerate(ctx context.Context, dr *Draft, n int, emit func(Event)) error {
+	d.defaults()
+	if n < 0 || n >= len(dr.Sections) {
+		return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d (it has %d)", dr.ID, n, len(dr.Sections))
+	}
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	d.RunSection(ctx, dr, n, emit)
+	return d.finish(ctx, dr, emit)
+}
+
+// RunSection drafts section n of dr and saves it, ready or failed.
+func (d *Drafter) RunSection(ctx context.Context, dr *Draft, n int, emit func(Event)) error {
+	d.defaults()
+	sec := &dr.Sections[n]
+	sec.Status, sec.Error = StatusGenerating, ""
+	emit(Event{Type: EventSectionStarted, DraftID: dr.ID, Section: n, Status: StatusGenerating})
+	sctx, cancel := context.WithTimeout(ctx, d.SectionTimeout)
+	defer cancel()
+	err := d.draftSection(sctx, dr, n, func(s Sentence) {
+		emit(Event{Type: EventSentence, DraftID: dr.ID, Section: n, Sentence: &s})
+	})
+	if err != nil {
+		sec.Status = StatusFailed
+		sec.Error = retrieval.ErrorMessage(err)
+		if retrieval.ErrorCode(err) == retrieval.EINTERNAL {
+			sec.Error = "内部错误"
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			sec.Error = "本部分生成超时"
+		}
+	} else {
+		sec.Status = StatusReady
+	}
+	// Save even when ctx is done: a failed section is recorded, never lost.
+	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer wcancel()
+	if serr := d.Store.SaveSection(wctx, dr.ID, *sec); serr != nil {
+		return fmt.Errorf("draft: save section: %w", serr)
+	}
+	if err != nil {
+		emit(Event{Type: EventSectionFailed, DraftID: dr.ID, Section: n, Status: StatusFailed, Error: sec.Error})
+		return err
+	}
+	emit(Event{Type: EventSectionDone, DraftID: dr.ID, Section: n, Status: StatusReady})
+	return nil
+}
+
+// sectionRole picks the section role to retrieve passages of, from the heading.
+func sectionRole(heading string) string {
+	switch {
+	case strings.ContainsAny(heading, "问题不足短板困难") && (strings.Contains(heading, "问题") || strings.Contains(heading, "不足") || strings.Contains(heading, "短板") || strings.Contains(heading, "困难")):
+		return retrieval.RoleProblems
+	case strings.Contains(heading, "计划") || strings.Contains(heading, "打算") || strings.Contains(heading, "下一步") || strings.Contains(heading, "思路"):
+		return retrieval.RolePlans
+	}
+	return retrieval.RoleAchievements
+}
+
+// draftSection does the work of RunSection; it fills dr.Sections[n] and calls each for each sentence.
+func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(Sentence)) error {
+	in := dr.Input.Sections[n]
+	sec := &dr.Sections[n]
+	var figures []Figure
+	for _, f := range in.Figures {
+		figures = append(figures, f)
+		figures = append(figures, Derive(f)...)
+	}
+	byID := map[string]Figure{}
+	bound := make([]BoundFigure, 0, len(figures))
+	for _, f := range figures {
+		byID[f.ID] = f
+		bound = append(bound, BoundFigure{ID: f.ID, Text: f.Text()})
+	}
+	userText := []string{dr.Title, dr.Organization, dr.Period, in.Heading, in.Notes}
+	for _, f := range figures {
+		userText = append(userText, f.Label, f.Note)
+	}
+
+	passages, err := d.retrieve(ctx, dr, in, figures)
+	if err != nil {
+		return err
+	}
+	sec.Sources = sec.Sources[:0]
+	for _, p := range passages {
+		sec.Sources = append(sec.Sources, Source{PassageID: p.PassageID, DocumentID: p.DocumentID, DocumentTitle: p.DocumentTitle, HeadingPath: p.HeadingPath, Text: p.Text})
+	}
+
+	req := SectionRequest{Title: dr.Title, Organization: dr.Organization, Period: dr.Period, Heading: in.Heading, Notes: in.Notes, Figures: figures, Passages: passages}
+	var best struct {
+		text     string
+		report   Report
+		problems int
+		ok       bool
+	}
+	sec.Attempts, sec.Usage = 0, Usage{}
+	for attempt := 0; attempt < d.MaxAttempts; attempt++ {
+		out, err := d.Writer.Write(ctx, req)
+		sec.Attempts++
+		sec.Usage.Add(out.Usage)
+		if err != nil {
+			if best.ok {
+				break // keep the best earlier attempt rather than lose it
+			}
+			return err
+		}
+		text, unknown := substitute(strings.TrimSpace(out.Text), byID)
+		rep := d.Guard.Check(text, bound, userText)
+		problems := len(rep.Unbound) + len(rep.Missing) + len(unknown)
+		if !best.ok || problems < best.problems {
+			best.text, best.report, best.problems, best.ok = text, rep, problems, true
+		}
+		if problems == 0 {
+			break
+		}
+		req.Feedback = feedback(rep, unknown, byID)
+	}
+	sents := analyse(analysis{text: best.text, report: best.report, userText: userText, passages: passages})
+	// A figure the model left out is stated in a sentence of draftd's own, marked as added.
+	for _, id := range best.report.Missing {
+		f := byID[id]
+		sents = append(sents, Sentence{Text: f.Label + "为" + f.Text() + "。", Generated: true, Added: true,
+			Figures: []string{id}, UnboundNumbers: []string{}, Sources: []Source{}, Risk: RiskLow,
+			Reasons: []string{"模型稿中遗漏了这一数据，由系统按原数据补写，请润色。"}})
+	}
+	for i := range sents {
+		sents[i].ID = fmt.Sprintf("s%d-%d", n+1, i+1)
+		each(sents[i])
+	}
+	sec.Sentences = sents
+	return nil
+}
+
+// retrieve finds passages for a section: first of the section's role, then of any role if too few.
+func (d *Drafter) retrieve(ctx context.Context, dr *Draft, in SectionInput, figures []Figure) ([]retrieval.Result, error) {
+	if d.Search == nil {
+		return nil, nil
+	}
+	var q strings.Builder
+	q.WriteString(in.Heading)
+	for _, f := range figures {
+		if !f.Derived {
+			q.WriteString(" " + f.Label)
+		}
+	}
+	if in.Notes != "" {
+		q.WriteString(" " + in.Notes)
+	}
+	query := retrieval.Query{Text: truncateRunes(q.String(), 500), K: d.K, Filter: retrieval.Filter{Collection: d.Collection, Roles: []string{sectionRole(in.Heading)}}}
+	res, err := d.Search(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("draft: retrieve: %w", err)
+	}
+	if len(res) < 2 {
+		query.Filter.Roles = nil
+		if res, err = d.Search(ctx, query); err != nil {
+			return nil, fmt.Errorf("draft: retrieve: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// feedback tells the writer what was wrong with its last attempt, in Chinese.
+func feedback(rep Report, unknown []string, byID map[string]Figure) []string {
+	var fb []string
+	for _, f := range rep.Unbound {
+		fb = append(fb, fmt.Sprintf("不得自行写出数字“%s”；数据只能用给定的占位符表示，没有对应数据的内容请用定性表述。", f.Text))
+	}
+	for _, id := range rep.Missing {
+		fb = append(fb, fmt.Sprintf("遗漏了数据%s（%s），必须原样写出该占位符一次。", Token(id), byID[id].Label))
+	}
+	for _, id := range unknown {
+		fb = append(fb, fmt.Sprintf("占位符%s不存在，只能使用给定的占位符。", Token(id)))
+	}
+	return fb
+}
+
+func truncateRunes(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n])
+}
+
+// newID returns a random 16-hex-digit draft ID.
+func newID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
