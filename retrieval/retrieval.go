@@ -49,8 +49,16 @@ type Passage struct {
 	Embedding    []float32 `json:"-"`
 }
 
-// HasPlaceholders reports whether the passage is a style template whose numbers are not facts.
-func (p Passage) HasPlaceholders() bool { return len(p.Placeholders) > 0 }
+// HasPlaceholders reports whether the passage is a style template whose numbers are not facts:
+// it has a blanked figure (xx万元, x.xx, 20xx年, ___). A blanked name alone (XX县) does not count.
+func (p Passage) HasPlaceholders() bool {
+	for _, ph := range p.Placeholders {
+		if IsFigurePlaceholder(ph) {
+			return true
+		}
+	}
+	return false
+}
 
 // DocumentInfo is a document's summary as listed, without its text.
 type DocumentInfo struct {

@@ -1,0 +1,846 @@
+package retrieval
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
+)
+
+// DroppedLine is a line, or a fragment of a line, that Clean removed, and the rule that removed it.
+type DroppedLine struct {
+	Line int    `json:"line"` // 1-based line of the input
+	Col  int    `json:"col"`  // rune offset of Text in that line after whitespace normalisation
+	Text string `json:"text"`
+	Rule string `json:"rule"`
+}
+
+// CleanReport says what Clean removed and what a reader of the cleaned text should know.
+//
+// Contract: removing every Dropped entry (Text at Col of its Line, both measured on the
+// whitespace-normalised line) from the input leaves exactly the cleaned text, up to whitespace.
+type CleanReport struct {
+	Rules        map[string]int `json:"rules"`         // removals (lines and fragments) per rule
+	DroppedLines int            `json:"dropped_lines"` // whole lines removed
+	Dropped      []DroppedLine  `json:"dropped"`
+	HiddenChars  int            `json:"hidden_chars,omitempty"` // characters the site says it hid
+	Contents     []string       `json:"contents,omitempty"`     // titles listed by a removed table of contents
+	Gaps         []int          `json:"gaps,omitempty"`         // 1-based cleaned lines right after text the site hid
+	Warnings     []string       `json:"warnings,omitempty"`
+}
+
+// Clean rules, as they appear in CleanReport.Rules and DroppedLine.Rule.
+const (
+	RuleDownload       = "download"        // download, print, copy, favourite buttons
+	RuleMembership     = "membership"      // VIP and membership notices
+	RuleCopyright      = "copyright"       // copyright notices and disclaimers
+	RuleNavigation     = "navigation"      // breadcrumbs, previous/next, related-article lists
+	RulePromo          = "promo"           // the site talking about itself or its 范文
+	RuleMeta           = "meta"            // publication time, editor, read and comment counters
+	RuleContact        = "contact"         // QQ, WeChat, phone, e-mail, customer service
+	RuleRating         = "rating"          // stars and scores
+	RuleKeywords       = "keywords"        // 关键词 lines and the word lists after them
+	RuleFieldLabel     = "field_label"     // "- 配套讲稿:" style footer fields and their values
+	RuleDocSharing     = "doc_sharing"     // notes from document-sharing sites (PPT, word icons)
+	RuleHidden         = "hidden"          // "……此处隐藏11840个字……"
+	RulePageNumber     = "page_number"     // page numbers, alone or glued to the start of a page
+	RuleTOC            = "toc"             // a table of contents (目录)
+	RuleFileName       = "file_name"       // file names and their extensions
+	RuleDuplicateTitle = "duplicate_title" // the title again, alone or repeated at the start of a line
+	RuleOrphan         = "orphan"          // a short scrap surrounded by boilerplate
+	RuleFragment       = "fragment"        // punctuation left at the start of a line by a cut
+	RuleDecoration     = "decoration"      // lines of symbols only
+)
+
+// cleanLine is one line (or the piece of a line between two hidden-text markers) being cleaned.
+type cleanLine struct {
+	src   int    // 1-based input line
+	off   int    // rune offset of text within the normalised input line
+	text  string // what is left of it
+	drop  string // the rule that dropped the whole line; "" if kept
+	gap   bool   // the site hid text right before this line
+	join  bool   // glue to the previous kept line without a line break
+	title bool
+	// pageBreak: a standalone page number was dropped right before this line.
+	pageBreak bool
+	// subscript: a number alone on a line after a letter (M\n2, PM\n2.5), a sub- or
+	// superscript that the page lost; it joins the lines on both sides.
+	subscript bool
+}
+
+type cleaner struct {
+	lines []*cleanLine
+	rep   CleanReport
+	title *cleanLine
+}
+
+// Clean removes the boilerplate that 范文 and document-sharing sites put around a text
+// (buttons, membership and copyright notices, navigation, counters, contacts, ratings,
+// keyword lists, tables of contents, page numbers, hidden-text markers), rejoins sentences
+// that page breaks cut apart, and normalises whitespace. It never rewrites what it keeps:
+// the cleaned text is the input minus what the report lists as dropped, up to whitespace.
+func Clean(raw string) (string, CleanReport) {
+	c := &cleaner{rep: CleanReport{Rules: map[string]int{}}}
+	for i, s := range splitLines(raw) {
+		c.lines = append(c.lines, &cleanLine{src: i + 1, text: normLine(s)})
+	}
+	c.splitHidden()
+	c.dropTOC()
+	c.dropStrong()
+	c.findTitle()
+	c.dropWeak()
+	c.dropDuplicates()
+	c.dropContext()
+	c.dropOrphans()
+	c.carryGaps()
+	c.rejoinPages()
+	c.trimPrefixes()
+	return c.output()
+}
+
+// splitLines splits raw text into lines at any line terminator.
+func splitLines(raw string) []string {
+	raw = strings.ReplaceAll(raw, "\r\n", "\n")
+	raw = strings.Map(func(r rune) rune {
+		switch r {
+		case '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+			return '\n'
+		}
+		return r
+	}, raw)
+	return strings.Split(raw, "\n")
+}
+
+// normLine removes invisible characters (BOM, zero-width, controls), turns every kind of
+// space (full-width, NBSP, tab) into one ASCII space and trims the line.
+func normLine(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
+			space = true
+			continue
+		case unicode.Is(unicode.Cf, r) || unicode.IsControl(r):
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// probe is the form rules match against: spaces removed, full-width folded, lower case.
+func probe(s string) string {
+	return strings.ToLower(width.Fold.String(strings.ReplaceAll(s, " ", "")))
+}
+
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// record notes a removal.
+func (c *cleaner) record(l *cleanLine, col int, text, rule string) {
+	if text == "" {
+		return
+	}
+	c.rep.Dropped = append(c.rep.Dropped, DroppedLine{Line: l.src, Col: col, Text: text, Rule: rule})
+	c.rep.Rules[rule]++
+}
+
+// dropLine removes a whole line.
+func (c *cleaner) dropLine(l *cleanLine, rule string) {
+	if l.drop != "" || l.text == "" {
+		return
+	}
+	l.drop = rule
+	c.record(l, l.off, l.text, rule)
+	c.rep.DroppedLines++
+}
+
+// cutPrefix removes the first n runes of a kept line.
+func (c *cleaner) cutPrefix(l *cleanLine, n int, rule string) {
+	rs := []rune(l.text)
+	c.record(l, l.off, string(rs[:n]), rule)
+	l.off += n
+	rest := string(rs[n:])
+	trimmed := strings.TrimLeft(rest, " ")
+	l.off += len(rest) - len(trimmed)
+	l.text = trimmed
+}
+
+// cutSuffix removes the last n runes of a kept line.
+func (c *cleaner) cutSuffix(l *cleanLine, n int, rule string) {
+	rs := []rune(l.text)
+	c.record(l, l.off+len(rs)-n, string(rs[len(rs)-n:]), rule)
+	l.text = strings.TrimRight(string(rs[:len(rs)-n]), " ")
+}
+
+// kept lists the lines still in the text, in order.
+func (c *cleaner) kept() []*cleanLine {
+	var out []*cleanLine
+	for _, l := range c.lines {
+		if l.drop == "" && l.text != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+var hiddenRe = regexp.MustCompile(`(?:[….·]\s*)*(?:此处|以下|中间|余下|剩余|其余)(?:内容)?(?:已|被)?(?:隐藏|省略)了?\s*[:：]?\s*(\d+)\s*个?字符?(?:\s*[….·])*`)
+
+// splitHidden cuts "……此处隐藏N个字……" out of its line; the text on either side belongs to
+// different places of the original, so the line is split in two and the second half marked as a gap.
+func (c *cleaner) splitHidden() {
+	var out []*cleanLine
+	for _, l := range c.lines {
+		locs := hiddenRe.FindAllStringSubmatchIndex(l.text, -1)
+		if locs == nil {
+			out = append(out, l)
+			continue
+		}
+		cur, curRune := 0, 0
+		gap := l.gap
+		for _, m := range locs {
+			startRune := curRune + runeLen(l.text[cur:m[0]])
+			piece := &cleanLine{src: l.src, off: l.off + curRune, text: l.text[cur:m[0]], gap: gap}
+			out = append(out, trimPiece(piece))
+			c.record(l, l.off+startRune, l.text[m[0]:m[1]], RuleHidden)
+			n, _ := strconv.Atoi(l.text[m[2]:m[3]])
+			c.rep.HiddenChars += n
+			cur, curRune = m[1], startRune+runeLen(l.text[m[0]:m[1]])
+			gap = true
+		}
+		out = append(out, trimPiece(&cleanLine{src: l.src, off: l.off + curRune, text: l.text[cur:], gap: true}))
+	}
+	c.lines = out
+}
+
+func trimPiece(l *cleanLine) *cleanLine {
+	t := strings.TrimLeft(l.text, " ")
+	l.off += len(l.text) - len(t)
+	l.text = strings.TrimRight(t, " ")
+	return l
+}
+
+var (
+	tocHeaderRe = regexp.MustCompile(`^(目录|目次|contents)$|目录$`)
+	tocEntryRe  = regexp.MustCompile(`^(?:\d{1,2}[.、．]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|第[一二三四五六七八九十\d]{1,3}[章节部分篇])?\s*(\S.*?)\s*([.…·．\-—_ ]{2,}|…)?\s*(\d{1,3})$`)
+)
+
+// tocEntry parses a table-of-contents line: title, page, whether it had a dotted leader.
+func tocEntry(s string) (title string, page int, leader, ok bool) {
+	if runeLen(s) > 80 || strings.ContainsAny(s, "。！？") {
+		return "", 0, false, false
+	}
+	m := tocEntryRe.FindStringSubmatch(s)
+	if m == nil {
+		return "", 0, false, false
+	}
+	title = strings.TrimRight(m[1], ".…·．-—_ ")
+	if runeLen(title) < 2 || !strings.ContainsFunc(title, isHan) {
+		return "", 0, false, false
+	}
+	page, _ = strconv.Atoi(m[3])
+	return title, page, m[2] != "", true
+}
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// dropTOC removes tables of contents: a 目录 line followed by at least two entries ending in
+// non-decreasing page numbers, or three or more entries with dotted leaders.
+func (c *cleaner) dropTOC() {
+	for i := 0; i < len(c.lines); i++ {
+		l := c.lines[i]
+		if l.text == "" {
+			continue
+		}
+		header := runeLen(l.text) <= 40 && !strings.ContainsAny(l.text, "。！？") && tocHeaderRe.MatchString(probe(l.text))
+		var entries []*cleanLine
+		var titles []string
+		page, leaders := 0, 0
+		j := i
+		if header {
+			j++
+		}
+		for ; j < len(c.lines); j++ {
+			e := c.lines[j]
+			if e.text == "" {
+				continue
+			}
+			t, p, lead, ok := tocEntry(e.text)
+			if !ok || p < page || e.gap {
+				break
+			}
+			page = p
+			if lead {
+				leaders++
+			}
+			entries = append(entries, e)
+			titles = append(titles, t)
+		}
+		if !(header && len(entries) >= 2) && !(leaders >= 3 && leaders == len(entries)) {
+			if !header && leaders == 0 && j > i {
+				i = j - 1 // no later start in this run can do better
+			}
+			continue
+		}
+		if header {
+			c.dropLine(l, RuleTOC)
+		}
+		for _, e := range entries {
+			c.dropLine(e, RuleTOC)
+		}
+		c.rep.Contents = append(c.rep.Contents, titles...)
+		i = j - 1
+	}
+}
+
+func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// lineRule is a rule that drops a line matching re. Triggers, when given, are substrings one
+// of which any match contains: they spare running the regular expression on most body lines.
+type lineRule struct {
+	name     string
+	triggers []string
+	re       *regexp.Regexp
+}
+
+func (r lineRule) match(p string) bool {
+	if r.triggers != nil && !slices.ContainsFunc(r.triggers, func(t string) bool { return strings.Contains(p, t) }) {
+		return false
+	}
+	return r.re.MatchString(p)
+}
+
+// strongRules are phrases only sites use; they drop a line of any length up to strongMax.
+// Triggers list what each needs, see lineRule.
+var strongRules = []lineRule{
+	{RuleHidden, []string{"此处"}, re(`此处(隐藏|省略)`)},
+	{RuleMembership, []string{"vip", "会员", "下载次数", "剩余下载"}, re(`开通(vip|会员|超级会员)|vip(会员|专享|用户|特权|免费)|成为会员|升级会员|由会员(分享|上传|发布)|会员(专享|免费下载|下载|特权|权益|上传|分享)|(免费)?下载次数|剩余下载`)},
+	{RuleDownload, []string{"下载", "复制"}, re(`立即下载|点击下载|免费下载|一键(下载|复制)|下载(本文|该|此|全文|文档|地址|原文|附件|到电脑|完整|word|doc|pdf|wps)|(word|docx?|pdf)(文档|版)?下载|下载券`)},
+	{RuleCopyright, []string{"版权", "侵权", "转载", "未经", "禁止", "作品", "设计者", "独创性", "copyright", "©", "icp", "公网安备", "本站", "作者", "公有领域", "publicdomain", "维基", "wikisource", "知识共享", "creativecommons", "性质的文件", "官方正式译文", "不适用于该法", "本作品", "本模板"},
+		re(`版权所有|版权归|版权声明|免责声明|(如|若)(有|发现|涉及|存在)[^。]{0,8}侵权|侵权[^。]{0,20}(删除|联系)|转载请注明|未经[^。]{0,10}(许可|授权|同意)[^。]{0,10}(转载|复制|使用|摘编)|禁止商用|作品整体效果|设计者仅对|独创性部分|copyright|©|icp备|icp证|公网安备|不代表本站|仅代表作者|公有领域|publicdomain|维基(文库|百科)|wikisource|知识共享|creativecommons|(立法|行政|司法)性质的文件|官方正式译文|不适用于该法|本作品(是|来自|不适用|属于|采用|在)|本模板`)},
+	{RuleNavigation, []string{"位置", "首页>", "返回首页", "返回顶部", "网站地图"}, re(`当前位置|您的位置|你的位置|你现在的位置|首页>|返回首页|返回顶部|网站地图`)},
+	{RulePromo, []string{"搜索", "范文", "投稿", "但愿", "希望对", "学习工作", "小编", "以下是", "【编辑】", "文档", "网站", "稍作修改", "写稿任务", "全文", "word该篇", "珍藏版"},
+		re(`搜索到?更多|想要的范文|范文网|网友投稿|投稿推荐|但愿对你|希望对(你|您|大家)[^。]{0,6}(帮助|有用|启发)|对你的学习工作|小编|以下是[^。]{0,20}(整理|收集|精心|分享)的|【编辑】|网站上搜索|分享文档|文档赚钱|知名网站|稍作修改|写稿任务|全文(共|约)\d+字|word该篇|页珍藏版`)},
+	{RuleMeta, []string{":", "审核编辑", "责任编辑", "次数"}, re(`(发布|发表|更新|上传|录入|添加)(时间|日期):|审核编辑|责任编辑|(浏览|阅读|点击)次数|\d{4}-\d{1,2}-\d{3,4}:\d{2}`)},
+	{RuleRating, []string{"★", "☆", "✩", "✪", "✫", "✬", "✭", "✮", "✯", "✰", "推荐"}, re(`[★☆✩✪✫✬✭✮✯✰]{2,}|星级推荐|编辑推荐|推荐指数`)},
+	{RuleKeywords, nil, re(`^[-•·*]?(关键词|关键字|标签|tags?|keywords?):`)},
+	{RuleDocSharing, []string{"word", "ppt", "文档作品", "作品中含有"}, re(`word图标|word讲稿|配套word|如ppt|该ppt|ppt文件|文档作品|作品中含有`)},
+}
+
+// midRules drop lines of up to midMax runes that do not start with a heading marker.
+var midRules = []lineRule{
+	{RuleMembership, nil, re(`扫码(关注|下载|领取|登录|阅读)|关注(微信)?公众号|登录(后|即可)(查看|下载|阅读|复制|免费)|积分(兑换|下载)|充值`)},
+	{RuleCopyright, nil, re(`本站(所有|部分|内容|资源|文章|文档|提供|声明|仅|不|收录|整理|均)`)},
+	{RuleNavigation, nil, re(`上一篇|下一篇|上一页|下一页|相关(推荐|文章|阅读|范文|文档|搜索|链接|专题)|热门(文章|推荐|范文|搜索|标签|专题)|推荐阅读|猜你喜欢|延伸阅读|最新(文章|范文|更新)|精选范文|查看更多|阅读全文|展开全文|全文阅读|点击(查看|进入|阅读)|更多(范文|文章|精彩)`)},
+	{RulePromo, nil, re(`仅供参考|供(大家|您|你)参考|欢迎(阅读|借鉴|参考|收藏|下载|分享|访问)|文库|在线阅读|(docx?|word|wps|pdf)格式|共有\d+个?字|在线客服|范文`)},
+	{RuleMeta, nil, re(`^(作者|来源|编辑|时间|日期|发布|出处|分类|栏目|浏览|阅读):`)},
+	{RuleContact, nil, re(`[\w.+-]+@[\w-]+\.[a-z]{2,}|(^|\D)1[3-9]\d{9}($|\D)|(^|\D)0\d{2,3}-\d{7,8}($|\D)|400-?\d{3}-?\d{4}`)},
+}
+
+// weakRules drop only short lines (weakMax runes) with no heading marker and no sentence end.
+var weakRules = []lineRule{
+	{RuleDownload, nil, re(`下载|打印|复制|收藏|分享|转发|关闭窗口|举报|纠错|点赞`)},
+	{RuleMembership, nil, re(`会员|vip|登录|注册|积分|付费`)},
+	{RuleCopyright, nil, re(`版权|声明|侵权|本站`)},
+	{RuleNavigation, nil, re(`首页|尾页|更多|导航|推荐|热门`)},
+	{RuleContact, nil, re(`qq|微信|客服|电话|手机|邮箱|e-?mail|联系我们|热线|咨询`)},
+	{RuleRating, nil, re(`评分|星级|好评|差评|打分`)},
+}
+
+const (
+	midMax  = 80
+	weakMax = 30
+)
+
+var (
+	counterRe      = re(`(阅读|浏览|评论|点赞|收藏|下载|点击|围观|热度|人气)(量|数|次数)?[:(]?\d+|\d+(人|次)(阅读|浏览|看过|已读|收藏|下载|评论)`)
+	breadcrumbRe   = re(`[>›»]`)
+	pageAloneRe    = re(`^[-—–_~·]*(第)?\d{1,3}(页)?[-—–_~·]*$|^第\d{1,3}页,?共\d{1,3}页$|^\d{1,3}/\d{1,3}$|^page\d{1,3}(of\d{1,3})?$`)
+	fileExtRe      = re(`(?i)\.(docx?|wps|pdf|txt|pptx?|xlsx?|rtf)$`)
+	fieldLabelRe   = re(`^[-–—•·*][^:]{1,10}:$|^(配套讲稿|特殊限制|温馨提示|特别提示|下载提示|文档说明|资料说明|使用说明):`)
+	navHeaderRe    = re(`^(相关|热门|推荐|最新|精选|延伸|猜你|更多)`)
+	keywordLabelRe = re(`^[-•·*]?(关键词|关键字|标签|tags?|keywords?):$`)
+)
+
+// headingMarkerRe matches the numbering that starts a heading.
+var headingMarkerRe = re(`^(第[一二三四五六七八九十百\d]+[部分章节篇]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}(、|[.．]($|[^\d]))|[①-⑳])`)
+
+func hasHeadingMarker(s string) bool { return headingMarkerRe.MatchString(width.Fold.String(s)) }
+
+// terminated reports whether s ends a sentence (closing quotes and brackets aside).
+func terminated(s string) bool {
+	s = strings.TrimRight(s, " ”’」』）)】\"'")
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return strings.ContainsRune("。！？；!?;…", r)
+}
+
+func hasSentenceEnd(s string) bool { return strings.ContainsAny(s, "。！？!?") }
+
+// strongMax bounds the lines strong rules look at: a site's furniture is never this long,
+// and running text is not dropped for a phrase inside it.
+const strongMax = 160
+
+// strongRule returns the rule a line up to strongMax runes breaks whatever its length, or "".
+func strongRule(text string) string {
+	if len(text) > strongMax && runeLen(text) > strongMax {
+		return ""
+	}
+	p := probe(text)
+	for _, r := range strongRules {
+		if r.match(p) {
+			return r.name
+		}
+	}
+	if !strings.ContainsFunc(p, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return RuleDecoration
+	}
+	if pageAloneRe.MatchString(p) {
+		return RulePageNumber
+	}
+	if slices.ContainsFunc(counterWords, func(w string) bool { return strings.Contains(p, w) }) && len(counterRe.FindAllString(p, 3)) >= 2 {
+		return RuleMeta
+	}
+	return ""
+}
+
+// counterWords are the words counterRe needs.
+var counterWords = []string{"阅读", "浏览", "评论", "点赞", "收藏", "下载", "点击", "围观", "热度", "人气", "看过", "已读"}
+
+// weakRule returns the rule a line that is not a title or heading breaks by being short and site-like.
+func weakRule(text string) string {
+	if hasHeadingMarker(text) {
+		return ""
+	}
+	n := runeLen(text)
+	p := probe(text)
+	if n <= midMax {
+		if len(breadcrumbRe.FindAllString(p, 3)) >= 2 && !hasSentenceEnd(p) {
+			return RuleNavigation
+		}
+		for _, r := range midRules {
+			if r.match(p) {
+				return r.name
+			}
+		}
+	}
+	if n <= weakMax && !hasSentenceEnd(text) {
+		for _, r := range weakRules {
+			if r.match(p) {
+				return r.name
+			}
+		}
+		if counterRe.MatchString(p) {
+			return RuleMeta
+		}
+		if fieldLabelRe.MatchString(p) {
+			return RuleFieldLabel
+		}
+	}
+	return ""
+}
+
+// boilerplateRule returns the rule an isolated line breaks, or "". Titles are not exempt here.
+func boilerplateRule(text string) string {
+	if r := strongRule(text); r != "" {
+		return r
+	}
+	return weakRule(text)
+}
+
+var subscriptRe = re(`^[0-9]{1,3}(\.[0-9]{1,2})?$`)
+
+func (c *cleaner) dropStrong() {
+	var prev *cleanLine
+	for _, l := range c.lines {
+		if l.text == "" {
+			continue
+		}
+		if prev != nil && prev.drop == "" && subscriptRe.MatchString(l.text) {
+			if r, _ := utf8.DecodeLastRuneInString(prev.text); isASCIILetter(r) {
+				l.subscript = true
+			}
+		}
+		if r := strongRule(l.text); r != "" && !l.subscript {
+			c.dropLine(l, r)
+		}
+		prev = l
+	}
+}
+
+// opensBody reports whether a line is past where a title can be: it holds a sentence end,
+// ends with a colon (各位代表：) or is long.
+func opensBody(s string) bool {
+	return hasSentenceEnd(s) || strings.HasSuffix(s, "：") || strings.HasSuffix(s, ":") || runeLen(s) >= 100
+}
+
+var (
+	titleKindRe  = re(`(总结|计划|报告|汇报|材料|要点|思路|打算|安排|方案|讲话|发言|述职|规划|情况|纪要)$`)
+	titleDecorRe = re(`^(【[^】]{0,10}】|\[[^\]]{0,10}\])|(范文|范本|精选|大全|模板|[（(](多篇|通用|精选)?\d*篇?[）)])+$`)
+)
+
+// titleText strips a file extension and the site's decorations (范文, 精选, (多篇), 【…】) from a title.
+func titleText(s string) string {
+	s = strings.TrimSpace(fileExtRe.ReplaceAllString(s, ""))
+	for i := 0; i < 3; i++ {
+		t := strings.TrimSpace(titleDecorRe.ReplaceAllString(s, ""))
+		if t == s {
+			break
+		}
+		s = t
+	}
+	return s
+}
+
+// titleLike reports whether s reads as a document title: short, no sentence punctuation,
+// no heading number, ending with a kind of document (总结, 计划, 报告…).
+func titleLike(s string) bool {
+	if len(s) > 300 {
+		return false // 60 runes of 4 bytes, with room for decorations
+	}
+	t := titleText(s)
+	n := runeLen(t)
+	if n < 4 || n > 60 || strings.ContainsAny(t, "。！？!?；;，,") || hasHeadingMarker(t) {
+		return false
+	}
+	return titleKindRe.MatchString(t)
+}
+
+// findTitle marks the title line (see titleIndex).
+func (c *cleaner) findTitle() {
+	kept := c.kept()
+	texts := make([]string, len(kept))
+	for i, l := range kept {
+		texts[i] = l.text
+	}
+	if i := titleIndex(texts); i >= 0 {
+		kept[i].title = true
+		c.title = kept[i]
+	}
+}
+
+// titleIndex returns the index of the title among lines, or -1: the first line if it is
+// title-like, or one of the next two after short lines such as the organisation's name or
+// a date; never a line that a continuation ("。会议…") shows to be the middle of a sentence.
+func titleIndex(lines []string) int {
+	for i, l := range lines {
+		if titleLike(l) {
+			if i+1 < len(lines) && continuesSentence(lines[i+1]) {
+				return -1
+			}
+			return i
+		}
+		if i >= 2 || opensBody(l) || runeLen(l) > 20 {
+			return -1
+		}
+	}
+	return -1
+}
+
+// continuesSentence reports whether a line starts with punctuation that only follows text,
+// as lines do where a page broke a sentence around a link or a footnote mark.
+func continuesSentence(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return strings.ContainsRune("，。、；：,;:）)」』”》！？!?", r)
+}
+
+func (c *cleaner) dropWeak() {
+	for _, l := range c.kept() {
+		if l.title {
+			continue
+		}
+		if r := weakRule(l.text); r != "" {
+			c.dropLine(l, r)
+		}
+	}
+}
+
+func compact(s string) string { return strings.ReplaceAll(s, " ", "") }
+
+// dropDuplicates drops the title repeated on a line of its own and file-name lines.
+func (c *cleaner) dropDuplicates() {
+	var want string
+	if c.title != nil {
+		want = compact(titleText(c.title.text))
+	}
+	for _, l := range c.kept() {
+		if l.title {
+			continue
+		}
+		switch {
+		case want != "" && runeLen(l.text) <= 80 && compact(titleText(l.text)) == want:
+			c.dropLine(l, RuleDuplicateTitle)
+		case fileExtRe.MatchString(l.text) && runeLen(l.text) <= 80 && !hasSentenceEnd(l.text):
+			c.dropLine(l, RuleFileName)
+		}
+	}
+}
+
+// dropContext drops lines that are boilerplate because of the line before them:
+// the word list after 关键词, the value after a footer field label, the titles listed under 相关推荐.
+func (c *cleaner) dropContext() {
+	var prev *cleanLine
+	list := false // inside a related-article list
+	for _, l := range c.lines {
+		if l.text == "" {
+			continue
+		}
+		if l.drop == "" && !l.title && prev != nil && prev.drop != "" && !hasHeadingMarker(l.text) {
+			n := runeLen(l.text)
+			switch {
+			case prev.drop == RuleKeywords && keywordLabelRe.MatchString(probe(prev.text)) && n <= 80 && !hasSentenceEnd(l.text):
+				c.dropLine(l, RuleKeywords)
+			case prev.drop == RuleFieldLabel && fieldLabelRe.MatchString(probe(prev.text)) && n <= 150:
+				c.dropLine(l, RuleFieldLabel)
+			case list && n <= 50 && !terminated(l.text):
+				c.dropLine(l, RuleNavigation)
+			}
+		}
+		if l.drop == RuleNavigation && runeLen(l.text) <= 20 && navHeaderRe.MatchString(probe(l.text)) {
+			list = true
+		} else if l.drop == "" {
+			list = false
+		}
+		prev = l
+	}
+}
+
+// dropOrphans drops runs of at most three short scraps that sit between dropped lines
+// (or a dropped line and the edge of the text), such as a site's name under its logo.
+func (c *cleaner) dropOrphans() {
+	var nonEmpty []*cleanLine
+	for _, l := range c.lines {
+		if l.text != "" {
+			nonEmpty = append(nonEmpty, l)
+		}
+	}
+	orphan := func(l *cleanLine) bool {
+		return l.drop == "" && !l.title && runeLen(l.text) <= 15 && !terminated(l.text) && !hasHeadingMarker(l.text)
+	}
+	for i := 0; i < len(nonEmpty); {
+		if !orphan(nonEmpty[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(nonEmpty) && orphan(nonEmpty[j]) {
+			j++
+		}
+		// Page numbers are part of the text's layout, not of a site's furniture.
+		boiler := func(l *cleanLine) bool { return l.drop != "" && l.drop != RulePageNumber }
+		before := i == 0 || boiler(nonEmpty[i-1])
+		after := j == len(nonEmpty) || boiler(nonEmpty[j])
+		dropped := (i > 0 && boiler(nonEmpty[i-1])) || (j < len(nonEmpty) && boiler(nonEmpty[j]))
+		if before && after && dropped && j-i <= 3 {
+			for _, l := range nonEmpty[i:j] {
+				c.dropLine(l, RuleOrphan)
+			}
+		}
+		i = j
+	}
+}
+
+// carryGaps moves gap and page-break marks from dropped or empty lines to the next kept line.
+func (c *cleaner) carryGaps() {
+	gap, brk := false, false
+	for _, l := range c.lines {
+		if l.drop == RulePageNumber {
+			brk = true
+		}
+		if l.drop != "" || l.text == "" {
+			gap = gap || l.gap
+			continue
+		}
+		l.gap = l.gap || gap
+		l.pageBreak = brk
+		gap, brk = false, false
+	}
+}
+
+var pagePrefixRe = re(`^(\d{1,3})([、]|[.．]([^\d]|$))`)
+
+// minPageRunes is how long a line must be to count as a page that broke mid-sentence;
+// unfinished list items ("1、加强组织领导") are shorter.
+const minPageRunes = 60
+
+// canJoin reports whether cur (rest: its text without a page number) continues the sentence
+// that prev (prevText: its text without a page number) left unfinished at a page break.
+func canJoin(prev *cleanLine, prevText string, cur *cleanLine, rest string) bool {
+	if prev == nil || cur.gap || prev.title || terminated(prevText) || rest == "" || hasHeadingMarker(rest) {
+		return false
+	}
+	return !(hasHeadingMarker(prevText) && runeLen(prevText) <= 40)
+}
+
+// afterPrefix returns s without its first n runes and leading spaces.
+func afterPrefix(s string, n int) string {
+	rs := []rune(s)
+	return strings.TrimLeft(string(rs[n:]), " ")
+}
+
+// rejoinPages removes page numbers glued to the first line of a page ("2、元。…") and joins
+// pages that broke mid-sentence. A glued number counts as a page number only as part of a
+// chain 1, 2, 3… in which most links continue a sentence that the previous line, a page long
+// (minPageRunes), left unfinished; so a numbered list is left alone.
+func (c *cleaner) rejoinPages() {
+	kept := c.kept()
+	type member struct {
+		idx, num, width int
+	}
+	var chains [][]member
+	open := map[int]int{} // expected next number → chain index
+	for i, l := range kept {
+		m := pagePrefixRe.FindStringSubmatch(l.text)
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		w := runeLen(m[1]) + 1
+		mem := member{i, n, w}
+		if ci, ok := open[n]; ok {
+			delete(open, n)
+			chains[ci] = append(chains[ci], mem)
+			open[n+1] = ci
+			continue
+		}
+		chains = append(chains, []member{mem})
+		open[n+1] = len(chains) - 1
+	}
+	strip := map[int]int{} // kept index → runes of page number to strip
+	for _, ch := range chains {
+		mid := 0
+		widths := map[int]int{}
+		for _, m := range ch {
+			widths[m.idx] = m.width
+		}
+		joins := func(m member) bool {
+			if m.idx == 0 {
+				return false
+			}
+			prev := kept[m.idx-1]
+			prevText := afterPrefix(prev.text, widths[m.idx-1])
+			return runeLen(prevText) >= minPageRunes && canJoin(prev, prevText, kept[m.idx], afterPrefix(kept[m.idx].text, m.width))
+		}
+		for _, m := range ch[1:] {
+			if joins(m) {
+				mid++
+			}
+		}
+		single := len(ch) == 1 && ch[0].num >= 2 && joins(ch[0])
+		if (len(ch) >= 2 && mid >= 1 && 2*mid >= len(ch)-1) || single {
+			for _, m := range ch {
+				strip[m.idx] = m.width
+			}
+		}
+	}
+	for i, l := range kept {
+		if i > 0 && (l.subscript || kept[i-1].subscript && canJoin(kept[i-1], kept[i-1].text, l, l.text)) {
+			l.join = true
+			continue
+		}
+		// "…所作的\n政府工作报告\n。会议…": a link or mark the page put on a line of its own.
+		if i > 0 && !l.gap && !kept[i-1].title && continuesSentence(l.text) {
+			l.join = true
+			if b := kept[i-1]; i > 1 && !b.gap && runeLen(b.text) <= 20 && !hasHeadingMarker(b.text) && !terminated(b.text) &&
+				canJoin(kept[i-2], kept[i-2].text, b, b.text) {
+				b.join = true
+			}
+			continue
+		}
+		w, ok := strip[i]
+		if ok {
+			c.cutPrefix(l, w, RulePageNumber)
+		}
+		if (ok || l.pageBreak) && i > 0 && canJoin(kept[i-1], kept[i-1].text, l, l.text) {
+			l.join = true
+		}
+	}
+}
+
+var leadPunctRe = re(`^[。，,、；;：:！？!?）)]+`)
+
+// trimPrefixes removes title copies repeated at the start of a line (page headers of
+// document-sharing sites), punctuation orphaned by a cut, and the title's file extension.
+func (c *cleaner) trimPrefixes() {
+	var variants []string
+	if c.title != nil {
+		t := fileExtRe.ReplaceAllString(c.title.text, "")
+		for _, v := range []string{t, titleText(t)} {
+			if runeLen(v) >= 8 {
+				variants = append(variants, v)
+			}
+		}
+	}
+	for _, l := range c.kept() {
+		if l.title {
+			if m := fileExtRe.FindString(l.text); m != "" {
+				c.cutSuffix(l, runeLen(m), RuleFileName)
+			}
+			continue
+		}
+		for cut := true; cut; {
+			cut = false
+			for _, v := range variants {
+				if strings.HasPrefix(l.text, v) && len(l.text) > len(v) {
+					c.cutPrefix(l, runeLen(v), RuleDuplicateTitle)
+					cut = true
+					break
+				}
+			}
+		}
+		if !l.join {
+			if m := leadPunctRe.FindString(l.text); m != "" {
+				c.cutPrefix(l, runeLen(m), RuleFragment)
+			}
+		}
+	}
+}
+
+func (c *cleaner) output() (string, CleanReport) {
+	sort.SliceStable(c.rep.Dropped, func(i, j int) bool {
+		a, b := c.rep.Dropped[i], c.rep.Dropped[j]
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
+	var out []string
+	pendingGap := false
+	for _, l := range c.lines {
+		pendingGap = pendingGap || l.gap
+		if l.drop != "" || l.text == "" {
+			continue
+		}
+		if l.join && len(out) > 0 {
+			out[len(out)-1] += l.text
+			continue
+		}
+		out = append(out, l.text)
+		if pendingGap {
+			c.rep.Gaps = append(c.rep.Gaps, len(out))
+		}
+		pendingGap = false
+	}
+	if pendingGap && c.rep.HiddenChars > 0 {
+		c.rep.Gaps = append(c.rep.Gaps, len(out)+1)
+	}
+	if c.rep.DroppedLines > 0 {
+		c.rep.Warnings = append(c.rep.Warnings, fmt.Sprintf("dropped %d boilerplate lines", c.rep.DroppedLines))
+	}
+	if c.rep.HiddenChars > 0 {
+		c.rep.Warnings = append(c.rep.Warnings, fmt.Sprintf("site hid %d characters", c.rep.HiddenChars))
+	}
+	if len(out) > 0 {
+		last := out[len(out)-1]
+		if runeLen(last) >= 20 && !terminated(last) {
+			c.rep.Warnings = append(c.rep.Warnings, "text ends mid-sentence: the site may have cut it short")
+		}
+	}
+	return strings.Join(out, "\n"), c.rep
+}

@@ -1,0 +1,513 @@
+package retrieval
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// The scraped samples of ../shared/corpus (never copied into the repository).
+const (
+	sampleHealthBureau = "000_dab9e7b674f79ebd.txt" // doc-sharing site, page numbers glued into the text, x placeholders
+	sampleKeyWork      = "001_b1ea3985e9880e92.txt" // template site, real figures, download buttons, QQ lines
+	sampleCompilation  = "002_f6faebdb4ee4e257.txt" // five summaries behind a 目录, the middle hidden by the site
+)
+
+// readSample returns a sample of the shared corpus, skipping the test when it is absent.
+func readSample(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("skipping: repository root (go.mod) not found above the package")
+		}
+		dir = parent
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "corpus", name))
+	if err != nil {
+		t.Skipf("skipping: the sample corpus is not next to the repository (../shared/corpus): %v", err)
+	}
+	return string(b)
+}
+
+// readFixture returns a file of testdata/ingest.
+func readFixture(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "ingest", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func stripSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// checkCleanContract checks what Clean promises: every Dropped entry is found at its line and
+// column of the whitespace-normalised input, entries do not overlap, and removing them all
+// from the input leaves exactly the cleaned text, whitespace aside.
+func checkCleanContract(t testing.TB, raw, cleaned string, rep CleanReport) {
+	t.Helper()
+	lines := splitLines(raw)
+	norm := make([][]rune, len(lines))
+	removed := make([][]bool, len(lines))
+	for i, l := range lines {
+		norm[i] = []rune(normLine(l))
+		removed[i] = make([]bool, len(norm[i]))
+	}
+	count := 0
+	for _, d := range rep.Dropped {
+		if d.Line < 1 || d.Line > len(lines) {
+			t.Fatalf("dropped %+v: no such line (input has %d)", d, len(lines))
+		}
+		rs, tr := norm[d.Line-1], []rune(d.Text)
+		if len(tr) == 0 || d.Col < 0 || d.Col+len(tr) > len(rs) || string(rs[d.Col:d.Col+len(tr)]) != d.Text {
+			t.Fatalf("dropped %+v is not at its place in line %q", d, string(rs))
+		}
+		for k := range tr {
+			if removed[d.Line-1][d.Col+k] {
+				t.Fatalf("dropped %+v overlaps another removal", d)
+			}
+			removed[d.Line-1][d.Col+k] = true
+		}
+		count++
+	}
+	sum := 0
+	for _, n := range rep.Rules {
+		sum += n
+	}
+	if sum != count {
+		t.Errorf("rule counts add up to %d, but %d removals are listed", sum, count)
+	}
+	var want []rune
+	for i := range lines {
+		for k, r := range norm[i] {
+			if !removed[i][k] && !unicode.IsSpace(r) {
+				want = append(want, r)
+			}
+		}
+	}
+	got := []rune(stripSpace(cleaned))
+	for i := 0; i < len(want) || i < len(got); i++ {
+		if i >= len(want) || i >= len(got) || want[i] != got[i] {
+			lo := max(0, i-20)
+			t.Fatalf("cleaned text differs from the input minus its removals at rune %d:\n got …%q\nwant …%q",
+				i, string(got[lo:min(len(got), i+20)]), string(want[lo:min(len(want), i+20)]))
+		}
+	}
+}
+
+// droppedText returns, for each input line, what Clean kept of it (its removals taken out).
+func keptOfLines(raw string, rep CleanReport) []string {
+	lines := splitLines(raw)
+	out := make([]string, len(lines))
+	cut := map[int][][2]int{}
+	for _, d := range rep.Dropped {
+		cut[d.Line] = append(cut[d.Line], [2]int{d.Col, d.Col + len([]rune(d.Text))})
+	}
+	for i, l := range lines {
+		rs := []rune(normLine(l))
+		var b strings.Builder
+		for k, r := range rs {
+			in := false
+			for _, c := range cut[i+1] {
+				if k >= c[0] && k < c[1] {
+					in = true
+				}
+			}
+			if !in {
+				b.WriteRune(r)
+			}
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+// checkNoSentenceLost checks that every sentence of every input line Clean kept (its removed
+// fragments taken out) appears in the cleaned text, with line breaks and spaces ignored.
+func checkNoSentenceLost(t *testing.T, raw, cleaned string, rep CleanReport) {
+	t.Helper()
+	flat := stripSpace(cleaned)
+	for i, l := range keptOfLines(raw, rep) {
+		for _, sp := range sentenceSpans(l) {
+			if s := stripSpace(l[sp[0]:sp[1]]); !strings.Contains(flat, s) {
+				t.Errorf("line %d: sentence %q is missing from the cleaned text", i+1, s)
+			}
+		}
+	}
+}
+
+// checkNoBoilerplate checks that no cleaned line but the title breaks a boilerplate rule or
+// contains a word only sites use.
+func checkNoBoilerplate(t *testing.T, cleaned string) {
+	t.Helper()
+	for i, l := range strings.Split(cleaned, "\n") {
+		if i == 0 && titleLike(l) {
+			continue
+		}
+		if r := boilerplateRule(l); r != "" {
+			t.Errorf("cleaned line %d breaks rule %s: %.60q", i+1, r, l)
+		}
+		for _, w := range []string{"QQ", "下载", "此处隐藏", "此处省略", "VIP", "会员", "版权", "本站", "当前位置", "关键词", "关 键 词", "上一篇", "相关推荐", "★", "©", "@"} {
+			if strings.Contains(l, w) {
+				t.Errorf("cleaned line %d still contains %q: %.60q", i+1, w, l)
+			}
+		}
+	}
+}
+
+func TestCleanSamples(t *testing.T) {
+	tests := []struct {
+		name        string
+		file        string
+		rules       []string // rules that must have fired
+		pageNumbers int
+		hidden      int
+		contents    int
+		gaps        int
+		warnings    []string
+	}{
+		{
+			name: "the health bureau's half-year summary from a document-sharing site", file: sampleHealthBureau,
+			rules:       []string{RuleMembership, RuleDocSharing, RuleCopyright, RuleKeywords, RuleFieldLabel, RuleDuplicateTitle, RuleFileName},
+			pageNumbers: 9,
+			warnings:    []string{"dropped 8 boilerplate lines", "text ends mid-sentence: the site may have cut it short"},
+		},
+		{
+			name: "the key-work report from a template site", file: sampleKeyWork,
+			rules:    []string{RulePromo, RuleNavigation, RuleDownload, RuleRating, RuleContact, RuleDuplicateTitle},
+			warnings: []string{"dropped 15 boilerplate lines"},
+		},
+		{
+			name: "the compilation of five summaries", file: sampleCompilation,
+			rules:    []string{RulePromo, RuleTOC, RuleHidden, RuleFragment},
+			hidden:   11840,
+			contents: 5,
+			gaps:     1,
+			warnings: []string{"dropped 9 boilerplate lines", "site hid 11840 characters"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := readSample(t, tt.file)
+			cleaned, rep := Clean(raw)
+			checkCleanContract(t, raw, cleaned, rep)
+			checkNoBoilerplate(t, cleaned)
+			checkNoSentenceLost(t, raw, cleaned, rep)
+			for _, r := range tt.rules {
+				if rep.Rules[r] == 0 {
+					t.Errorf("rule %s never fired; rules: %v", r, rep.Rules)
+				}
+			}
+			if rep.Rules[RulePageNumber] != tt.pageNumbers {
+				t.Errorf("page numbers removed = %d, want %d", rep.Rules[RulePageNumber], tt.pageNumbers)
+			}
+			if rep.HiddenChars != tt.hidden || len(rep.Contents) != tt.contents || len(rep.Gaps) != tt.gaps {
+				t.Errorf("hidden chars, contents, gaps = %d, %d, %d; want %d, %d, %d",
+					rep.HiddenChars, len(rep.Contents), len(rep.Gaps), tt.hidden, tt.contents, tt.gaps)
+			}
+			if strings.Join(rep.Warnings, "|") != strings.Join(tt.warnings, "|") {
+				t.Errorf("warnings = %q, want %q", rep.Warnings, tt.warnings)
+			}
+		})
+	}
+}
+
+// TestCleanRejoinsPages checks, on the sample whose page numbers are glued into the text, that
+// each page continues the sentence the page before left unfinished, on the same line.
+func TestCleanRejoinsPages(t *testing.T) {
+	raw := readSample(t, sampleHealthBureau)
+	cleaned, rep := Clean(raw)
+	kept := keptOfLines(raw, rep)
+	flat := stripSpace(cleaned)
+	joined := 0
+	for _, d := range rep.Dropped {
+		if d.Rule != RulePageNumber || d.Line < 2 {
+			continue
+		}
+		prev, cur := []rune(stripSpace(kept[d.Line-2])), []rune(stripSpace(kept[d.Line-1]))
+		if len(prev) == 0 || terminated(string(prev)) {
+			continue
+		}
+		seam := string(prev[max(0, len(prev)-6):]) + string(cur[:min(len(cur), 6)])
+		if !strings.Contains(flat, seam) {
+			t.Errorf("page %s did not continue the sentence of line %d: %q missing", d.Text, d.Line-1, seam)
+		}
+		joined++
+	}
+	if joined < 7 {
+		t.Errorf("only %d pages continued a sentence; want at least 7", joined)
+	}
+	for i, l := range strings.Split(cleaned, "\n") {
+		if pagePrefixRe.MatchString(l) {
+			t.Errorf("cleaned line %d still starts with a page number: %.20q", i+1, l)
+		}
+	}
+	if n := strings.Count(cleaned, "\n"); n != 1 {
+		t.Errorf("cleaned text has %d lines, want 2 (title and the rejoined pages)", n+1)
+	}
+}
+
+func TestCleanFixtures(t *testing.T) {
+	tests := []struct {
+		name  string
+		file  string
+		rules map[string]int
+		title string // first cleaned line
+		gaps  []int
+	}{
+		{
+			name: "a membership site's page loses its nav, counters, VIP notice, copyright, related list and contacts", file: "member_site.txt",
+			rules: map[string]int{RuleNavigation: 7, RulePromo: 2, RuleMeta: 1, RuleMembership: 1, RuleCopyright: 2, RuleContact: 2, RuleRating: 1},
+			title: "青禾县教育局2022年工作总结",
+		},
+		{
+			name: "a page that lost its line breaks is left whole", file: "run_on.txt",
+			rules: map[string]int{},
+			title: "梧桐区市场监管局2023年上半年工作总结",
+		},
+		{
+			name: "a compilation loses its table of contents", file: "compilation.txt",
+			rules: map[string]int{RuleTOC: 4},
+			title: "松溪县部门2022年工作总结汇编（3篇）",
+		},
+		{
+			name: "a template with Windows line ends, a BOM, page numbers and a hidden passage", file: "template.txt",
+			rules: map[string]int{RuleDownload: 2, RulePageNumber: 2, RuleHidden: 1, RuleMembership: 1},
+			title: "××镇人民政府20xx年第一季度工作总结",
+			gaps:  []int{7},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := readFixture(t, tt.file)
+			cleaned, rep := Clean(raw)
+			checkCleanContract(t, raw, cleaned, rep)
+			checkNoBoilerplate(t, cleaned)
+			checkNoSentenceLost(t, raw, cleaned, rep)
+			if len(rep.Rules) != len(tt.rules) {
+				t.Errorf("rules = %v, want %v", rep.Rules, tt.rules)
+			}
+			for r, n := range tt.rules {
+				if rep.Rules[r] != n {
+					t.Errorf("rule %s fired %d times, want %d (rules: %v)", r, rep.Rules[r], n, rep.Rules)
+				}
+			}
+			if first, _, _ := strings.Cut(cleaned, "\n"); first != tt.title {
+				t.Errorf("first line = %q, want %q", first, tt.title)
+			}
+			if strings.ContainsAny(cleaned, "\r\ufeff\u00a0\u3000") {
+				t.Errorf("cleaned text keeps a CR, BOM, NBSP or full-width space")
+			}
+			if !equalInts(rep.Gaps, tt.gaps) {
+				t.Errorf("gaps = %v, want %v", rep.Gaps, tt.gaps)
+			}
+		})
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCleanLines(t *testing.T) {
+	body := "2023年，我局深入开展健康促进行动，全年举办健康讲座126场，受益群众1.8万人次。"
+	tests := []struct {
+		name string
+		line string
+		rule string // "" when the line must survive
+	}{
+		{"a download button is dropped", "点击下载完整版Word文档", RuleDownload},
+		{"a print-and-favourite bar is dropped", "打印本页 | 收藏本文 | 复制链接", RuleDownload},
+		{"a VIP notice is dropped", "开通VIP，本文免费下载，更多特权等你来拿", RuleMembership},
+		{"a login notice is dropped", "登录后查看全文，每日可领积分兑换下载", RuleMembership},
+		{"a copyright footer is dropped", "Copyright © 2023 某某文档网 版权所有", RuleCopyright},
+		{"a disclaimer is dropped", "免责声明：本文仅代表作者观点，若有侵权请告知我们删除。", RuleCopyright},
+		{"a site notice is dropped", "本站资源均来自网友上传，仅供学习参考", RuleCopyright},
+		{"a breadcrumb is dropped", "首页 > 工作总结 > 部门总结", RuleNavigation},
+		{"a breadcrumb with other arrows is dropped", "范文大全 » 工作报告 » 述职报告", RuleNavigation},
+		{"previous and next links are dropped", "上一篇：某局2022年工作总结 下一篇：某局2023年工作计划", RuleNavigation},
+		{"a hot-articles header is dropped", "热门文章", RuleNavigation},
+		{"read and comment counters are dropped", "阅读(1203) 评论(5) 点赞 32", RuleMeta},
+		{"a view count is dropped", "浏览次数：4512", RuleMeta},
+		{"a lone counter is dropped", "阅读 123", RuleMeta},
+		{"a publication line is dropped", "发布时间：2023-06-30 10:12:45 来源：某某网", RuleMeta},
+		{"a QQ line is dropped", "客服QQ：1234567", RuleContact},
+		{"a WeChat line is dropped", "微信号：fanwen2023", RuleContact},
+		{"a phone line is dropped", "联系电话 0571-88886666", RuleContact},
+		{"a mobile number is dropped", "• 13900001111", RuleContact},
+		{"an e-mail line is dropped", "投稿邮箱 tougao@example.org", RuleContact},
+		{"a star rating is dropped", "★★★★☆", RuleRating},
+		{"a score is dropped", "评分：4.5", RuleRating},
+		{"a keyword line is dropped", "关 键 词：工作总结 卫生 半年", RuleKeywords},
+		{"a hidden-text notice is dropped", "……此处隐藏3021个字……", RuleHidden},
+		{"a lone page number is dropped", "- 12 -", RulePageNumber},
+		{"a page x of y line is dropped", "第3页 共12页", RulePageNumber},
+		{"a site promo is dropped", "以下是小编为大家整理的2023年工作总结，仅供参考。", RulePromo},
+		{"a word count is dropped", "该文档为doc格式，全文共3690字", RulePromo},
+		{"a line of symbols is dropped", "→ → →", RuleDecoration},
+		{"a public-domain notice is dropped", "本作品来自国家机关的决议，不适用于该法，属于公有领域。", RuleCopyright},
+		{"a body sentence survives", body, ""},
+		{"a body sentence about a website's visits survives", "政务网站全年访问量达到52万人次，点击量较上年增长18%，群众满意度明显提升，有力推动了政务公开工作。", ""},
+		{"a body sentence on copyright enforcement survives", "全年查处侵权盗版案件12起，收缴非法出版物3200余册，版权保护水平进一步提高，为文化市场健康发展营造了良好环境。", ""},
+		{"a short heading about downloads survives", "（三）推广健康码下载使用", ""},
+		{"a short sentence survives", "全年未发生重大安全事故。", ""},
+		{"a date line survives", "2023年12月28日", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := body + "\n" + tt.line + "\n" + body
+			cleaned, rep := Clean(raw)
+			checkCleanContract(t, raw, cleaned, rep)
+			got := ""
+			for _, d := range rep.Dropped {
+				if d.Line == 2 {
+					got = d.Rule
+				}
+			}
+			if got != tt.rule {
+				t.Errorf("line %q: rule %q, want %q", tt.line, got, tt.rule)
+			}
+		})
+	}
+}
+
+func TestCleanPageBreaks(t *testing.T) {
+	page := strings.Repeat("全年围绕卫生健康事业高质量发展目标，统筹推进各项重点工作，", 3)
+	tests := []struct {
+		name string
+		raw  string
+		want string
+	}{
+		{
+			name: "glued page numbers that continue sentences are removed and the pages joined",
+			raw:  "1、" + page + "共投入资金\n2、3200万元，新建卫生院2所。" + page + "累计\n3、培训医务人员1500人次。",
+			want: page + "共投入资金3200万元，新建卫生院2所。" + page + "累计培训医务人员1500人次。",
+		},
+		{
+			name: "a numbered list whose items end sentences is left alone",
+			raw:  "1、加强组织领导，成立工作专班。\n2、完善工作机制，建立月调度制度。\n3、强化督导考核，实行清单管理。",
+			want: "1、加强组织领导，成立工作专班。\n2、完善工作机制，建立月调度制度。\n3、强化督导考核，实行清单管理。",
+		},
+		{
+			name: "a numbered list under an unfinished heading is left alone",
+			raw:  "（一）主要措施\n1、加强组织领导\n2、完善工作机制",
+			want: "（一）主要措施\n1、加强组织领导\n2、完善工作机制",
+		},
+		{
+			name: "a standalone page number between halves of a sentence is dropped and the halves joined",
+			raw:  "全年共完成固定资产投资\n- 3 -\n4.6亿元，同比增长9%。",
+			want: "全年共完成固定资产投资4.6亿元，同比增长9%。",
+		},
+		{
+			name: "a number alone after a letter is a lost subscript and joins both sides",
+			raw:  "广义货币M\n2\n增长8.3%，细颗粒物（PM\n2.5\n）浓度下降。",
+			want: "广义货币M2增长8.3%，细颗粒物（PM2.5）浓度下降。",
+		},
+		{
+			name: "a link the page put on its own line joins the sentence around it",
+			raw:  "会议听取和审议了县长所作的\n政府工作报告\n。会议充分肯定县政府过去一年的工作。",
+			want: "会议听取和审议了县长所作的政府工作报告。会议充分肯定县政府过去一年的工作。",
+		},
+		{
+			name: "a standalone page number after a finished sentence leaves the lines apart",
+			raw:  "全年共完成固定资产投资4.6亿元。\n第2页\n二、存在的问题",
+			want: "全年共完成固定资产投资4.6亿元。\n二、存在的问题",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, rep := Clean(tt.raw)
+			checkCleanContract(t, tt.raw, got, rep)
+			if got != tt.want {
+				t.Errorf("Clean(%q) =\n%q\nwant\n%q", tt.raw, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCleanWhitespace(t *testing.T) {
+	raw := "\ufeff　　一、总体情况\r\n　　今年以来，全局\u00a0上下 \t 齐心协力。\r\n\r\n\r\n二、主要成效\u200b\r"
+	want := "一、总体情况\n今年以来，全局 上下 齐心协力。\n二、主要成效"
+	got, rep := Clean(raw)
+	checkCleanContract(t, raw, got, rep)
+	if got != want {
+		t.Errorf("Clean = %q, want %q", got, want)
+	}
+}
+
+func TestCleanHiddenText(t *testing.T) {
+	raw := "一、工作总结\n（一）项目建设。全年开工项目5个 ……此处隐藏2048个字……。二是加强人才队伍建设，引进人才16名。"
+	got, rep := Clean(raw)
+	checkCleanContract(t, raw, got, rep)
+	want := "一、工作总结\n（一）项目建设。全年开工项目5个\n二是加强人才队伍建设，引进人才16名。"
+	if got != want {
+		t.Errorf("Clean = %q, want %q", got, want)
+	}
+	if rep.HiddenChars != 2048 || !equalInts(rep.Gaps, []int{3}) {
+		t.Errorf("hidden chars %d, gaps %v; want 2048, [3]", rep.HiddenChars, rep.Gaps)
+	}
+	if len(rep.Warnings) == 0 || rep.Warnings[len(rep.Warnings)-1] != "site hid 2048 characters" {
+		t.Errorf("warnings = %q, want a last warning about 2048 hidden characters", rep.Warnings)
+	}
+}
+
+func TestCleanTitle(t *testing.T) {
+	tests := []struct {
+		name  string
+		raw   string
+		title string // "" for none
+	}{
+		{"a title on the first line", "甲县林业局2022年工作总结\n全年完成造林1.2万亩。", "甲县林业局2022年工作总结"},
+		{"a title with the site's file extension", "甲县林业局2022年工作总结范文.docx\n全年完成造林1.2万亩。", "甲县林业局2022年工作总结范文"},
+		{"a title under the organisation's name and a date", "甲县林业局\n2022年12月\n甲县林业局2022年工作总结\n全年完成造林1.2万亩。", "甲县林业局2022年工作总结"},
+		{"no title after the body has begun", "各位代表：\n甲县林业局2022年工作总结\n全年完成造林1.2万亩。", ""},
+		{"no title in the middle of a sentence", "会议审议了县长所作的\n政府工作报告\n。会议认为工作扎实。", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &cleaner{rep: CleanReport{Rules: map[string]int{}}}
+			for i, s := range splitLines(tt.raw) {
+				c.lines = append(c.lines, &cleanLine{src: i + 1, text: normLine(s)})
+			}
+			c.findTitle()
+			cleaned, rep := Clean(tt.raw)
+			checkCleanContract(t, tt.raw, cleaned, rep)
+			got := ""
+			if c.title != nil {
+				got = c.title.text
+				if !slices.Contains(strings.Split(cleaned, "\n"), tt.title) {
+					t.Errorf("cleaned text lacks the title line %q: %q", tt.title, cleaned)
+				}
+			}
+			if fileExtRe.ReplaceAllString(got, "") != tt.title {
+				t.Errorf("title = %q, want %q", got, tt.title)
+			}
+		})
+	}
+}

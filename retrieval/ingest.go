@@ -1,0 +1,113 @@
+package retrieval
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+)
+
+// embedBatch is how many passages go to the embedder at once.
+const embedBatch = 64
+
+// Ingester prepares, embeds and stores documents.
+type Ingester struct {
+	Store Store
+	Embed Embedder
+}
+
+// IngestResult is what happened to one document of an ingested file.
+type IngestResult struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Key      string    `json:"key"`
+	Status   PutStatus `json:"status"`
+	Passages int       `json:"passages"`
+	Warnings []string  `json:"warnings"`
+}
+
+// Prepared is a file's text prepared for storage but not yet embedded or stored.
+type Prepared struct {
+	Documents []*Document
+	Report    PrepareReport
+}
+
+// PrepareFile cleans and splits text read from the file called name, and assigns IDs.
+// It stores nothing; errors are *Error (EEMPTY with the report as Detail, EINVALID).
+func PrepareFile(name, text, collection string) (*Prepared, error) {
+	if collection == "" {
+		collection = DefaultCollection
+	}
+	docs, report, err := Prepare(name, text, collection)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		AssignIDs(d)
+	}
+	return &Prepared{Documents: docs, Report: report}, nil
+}
+
+// Save embeds the prepared documents' passages and stores each document in its own transaction.
+// Embedding happens first, so an embedder failure stores nothing.
+func (in *Ingester) Save(ctx context.Context, p *Prepared) ([]IngestResult, error) {
+	var all []*Passage
+	for _, d := range p.Documents {
+		for i := range d.Passages {
+			all = append(all, &d.Passages[i])
+		}
+	}
+	for i := 0; i < len(all); i += embedBatch {
+		batch := all[i:min(i+embedBatch, len(all))]
+		texts := make([]string, len(batch))
+		for j, ps := range batch {
+			texts[j] = EmbedText(*ps)
+		}
+		vs, err := in.Embed(ctx, texts)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: embed: %w", err)
+		}
+		if len(vs) != len(batch) {
+			return nil, fmt.Errorf("ingest: embedder returned %d vectors for %d texts", len(vs), len(batch))
+		}
+		for j, ps := range batch {
+			ps.Embedding = vs[j]
+		}
+	}
+	var out []IngestResult
+	for _, d := range p.Documents {
+		st, err := in.Store.Put(ctx, d)
+		if err != nil {
+			return out, fmt.Errorf("ingest: store %q: %w", d.Title, err)
+		}
+		out = append(out, IngestResult{ID: d.ID, Title: d.Title, Key: d.Key, Status: st, Passages: len(d.Passages), Warnings: d.Warnings})
+	}
+	return out, nil
+}
+
+// Ingest prepares, embeds and stores the text of one file.
+func (in *Ingester) Ingest(ctx context.Context, name, text, collection string) ([]IngestResult, *Prepared, error) {
+	p, err := PrepareFile(name, text, collection)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := in.Save(ctx, p)
+	return res, p, err
+}
+
+// AssignIDs sets a document's Hash, its ID (stable for its collection and key)
+// and its passages' IDs (new whenever the content changes).
+func AssignIDs(d *Document) {
+	h := sha256.Sum256([]byte(d.Title + "\x00" + d.Text))
+	d.Hash = hex.EncodeToString(h[:])
+	id := sha256.Sum256([]byte(d.Collection + "\x00" + d.Key))
+	d.ID = hex.EncodeToString(id[:8])
+	for i := range d.Passages {
+		p := &d.Passages[i]
+		p.DocumentID = d.ID
+		p.Ordinal = i
+		ph := sha256.Sum256([]byte(d.ID + "\x00" + d.Hash + "\x00" + strconv.Itoa(i)))
+		p.ID = hex.EncodeToString(ph[:8])
+	}
+}

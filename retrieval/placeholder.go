@@ -1,0 +1,99 @@
+package retrieval
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// placeholderRe finds candidates: runs of x (with the digits, decimal points and ranges
+// around them: 20xx, x.xx, x-x) and the units after them; runs of ×; runs of ○; runs of
+// underscores. FindPlaceholders then drops the candidates that are not placeholders.
+var placeholderRe = regexp.MustCompile(
+	`(?:[0-9０-９]+[.．]?)?[xXｘＸ]+(?:[.．\-－~～—–][xXｘＸ0-9０-９]+)*` + placeholderUnit +
+		`|[×✕]+` + placeholderUnit +
+		`|[○◯]{2,}` +
+		`|[_＿]{2,}`)
+
+// placeholderUnit is the measure word or unit a figure placeholder may carry (xx万元, xxxx年, xx%).
+const placeholderUnit = `[万亿千百元年月日号时人个家%％‰次例份张亩所名户项件天岁米吨台辆床册场期批条余多倍周层间位座种只副针斤克升度篇本处起支]{0,3}`
+
+// FindPlaceholders returns the distinct placeholders in text, in order of first appearance:
+// figures blanked out by the site or template author (x, xx, XXX, x.xx, X万元, xxxx年, 20xx年,
+// x-x月, ××, ○○, ___) and blanked-out names (XX县, XXX医院 give "XX", "XXX"). An x that is
+// part of a Latin word (Excel, HxNx), a multiplication (3x4, 3×4), X光/X线 (X-rays) and ○○
+// inside a year written in Chinese numerals (二○○三年) are not placeholders.
+// A text with placeholders is a style template: its figures are not facts.
+func FindPlaceholders(text string) []string {
+	if !strings.ContainsAny(text, "xXｘＸ×✕○◯_＿") {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range placeholderRe.FindAllStringIndex(text, -1) {
+		s := text[m[0]:m[1]]
+		before, _ := utf8.DecodeLastRuneInString(text[:m[0]])
+		after, _ := utf8.DecodeRuneInString(text[m[1]:])
+		if !isPlaceholder(s, before, after) {
+			continue
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func isASCIILetter(r rune) bool { return r < utf8.RuneSelf && ('a' <= r|0x20 && r|0x20 <= 'z') }
+
+func isDigitRune(r rune) bool { return '0' <= r && r <= '9' || '０' <= r && r <= '９' }
+
+func isXRune(r rune) bool { return strings.ContainsRune("xXｘＸ", r) }
+
+func isPlaceholder(s string, before, after rune) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	switch {
+	case first == '_' || first == '＿':
+		return true
+	case first == '○' || first == '◯':
+		return !strings.ContainsRune("一二三四五六七八九十零〇○◯年", before) && !strings.ContainsRune("一二三四五六七八九十零〇年", after)
+	case first == '×' || first == '✕':
+		// 3×4 is a product; ×县, ××同志 are blanked names.
+		return !(utf8.RuneCountInString(strings.TrimRight(s, placeholderUnitChars)) == 1 && isDigitRune(before) && isDigitRune(after))
+	}
+	if isASCIILetter(before) && !isXRune(before) || isASCIILetter(after) && !isXRune(after) {
+		return false // inside a Latin word: Excel, Linux, HxNx
+	}
+	core := strings.TrimRight(s, placeholderUnitChars)
+	xs := strings.Count(core, "x") + strings.Count(core, "X") + strings.Count(core, "ｘ") + strings.Count(core, "Ｘ")
+	if xs == 1 && utf8.RuneCountInString(core) == 1 && strings.ContainsRune("光线射", after) {
+		return false // X光, X线, X射线
+	}
+	if xs == 1 {
+		// 3x4, 1920x1080: a product or a size.
+		rs := []rune(core)
+		for i, r := range rs {
+			if isXRune(r) {
+				left := i > 0 && isDigitRune(rs[i-1]) || i == 0 && isDigitRune(before)
+				right := i+1 < len(rs) && isDigitRune(rs[i+1]) || i+1 == len(rs) && isDigitRune(after)
+				if left && right {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+const placeholderUnitChars = "万亿千百元年月日号时人个家%％‰次例份张亩所名户项件天岁米吨台辆床册场期批条余多倍周层间位座种只副针斤克升度篇本处起支"
+
+// IsFigurePlaceholder reports whether a placeholder FindPlaceholders returned stands for a
+// figure (xx万元, x.xx, 20xx年, ___) rather than a name (XX, XXX, ××, ○○ on their own).
+func IsFigurePlaceholder(p string) bool {
+	if strings.ContainsAny(p, "0123456789０１２３４５６７８９.．-－~～—–_＿") {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(p)
+	return strings.ContainsRune(placeholderUnitChars, r)
+}

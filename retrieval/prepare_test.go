@@ -1,0 +1,245 @@
+package retrieval
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ingest")
+
+// golden is what a golden file records of Prepare's result.
+type golden struct {
+	Documents []goldenDocument `json:"documents"`
+	Report    PrepareReport    `json:"report"`
+}
+
+type goldenDocument struct {
+	Key        string          `json:"key"`
+	Collection string          `json:"collection"`
+	Title      string          `json:"title"`
+	Meta       Meta            `json:"meta"`
+	Warnings   []string        `json:"warnings"`
+	Passages   []goldenPassage `json:"passages"`
+}
+
+type goldenPassage struct {
+	HeadingPath  []string `json:"heading_path"`
+	Role         string   `json:"role"`
+	Placeholders []string `json:"placeholders,omitempty"`
+	Text         string   `json:"text"`
+}
+
+func TestPrepareGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "ingest", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures in testdata/ingest: %v", err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run("prepares "+name+" as its golden file says", func(t *testing.T) {
+			raw := readFixture(t, name)
+			docs, rep, err := Prepare(name, raw, "fixtures")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g golden
+			g.Report = rep
+			for _, d := range docs {
+				checkPassages(t, d.Text, d.Passages, DefaultPassageRunes)
+				gd := goldenDocument{Key: d.Key, Collection: d.Collection, Title: d.Title, Meta: d.Meta, Warnings: d.Warnings}
+				for _, p := range d.Passages {
+					gd.Passages = append(gd.Passages, goldenPassage{p.HeadingPath, p.Role, p.Placeholders, p.Text})
+				}
+				g.Documents = append(g.Documents, gd)
+			}
+			got, err := json.MarshalIndent(g, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := strings.TrimSuffix(f, ".txt") + ".golden.json"
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -run TestPrepareGolden -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("Prepare(%s) differs from %s (run with -update and review the diff):\n%s", name, path, firstDiff(string(got), string(want)))
+			}
+		})
+	}
+}
+
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return "line " + strconv.Itoa(i+1) + ":\n got " + gl + "\nwant " + wl
+		}
+	}
+	return ""
+}
+
+func TestPrepareSamples(t *testing.T) {
+	t.Run("the compilation gives the documents the site showed, keyed by their place in the 目录", func(t *testing.T) {
+		docs, rep, err := Prepare(sampleCompilation, readSample(t, sampleCompilation), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, d := range docs {
+			keys = append(keys, d.Key)
+			if d.Collection != DefaultCollection {
+				t.Errorf("collection %q, want %q", d.Collection, DefaultCollection)
+			}
+			if d.ID != "" || d.Hash != "" {
+				t.Errorf("Prepare filled in ID or Hash")
+			}
+		}
+		if want := sampleCompilation + "#1|" + sampleCompilation + "#5"; strings.Join(keys, "|") != want {
+			t.Errorf("keys = %q, want %q", keys, want)
+		}
+		if rep.DocumentsFound != 2 || len(rep.Hidden) != 3 || len(rep.Contents) != 5 || rep.HiddenChars != 11840 {
+			t.Errorf("found %d, hidden %d, listed %d, hidden chars %d; want 2, 3, 5, 11840",
+				rep.DocumentsFound, len(rep.Hidden), len(rep.Contents), rep.HiddenChars)
+		}
+		if !containsPrefix(rep.Warnings, "the table of contents lists 5 documents; the site hid 3") {
+			t.Errorf("warnings = %q, want one about the 3 hidden documents", rep.Warnings)
+		}
+		if !containsPrefix(docs[1].Warnings, "document contains placeholders") || !containsPrefix(docs[0].Warnings, "document contains name placeholders") {
+			t.Errorf("warnings = %q and %q, want figure placeholders in the second and name placeholders in the first", docs[0].Warnings, docs[1].Warnings)
+		}
+	})
+	t.Run("the page-numbered summary is one document of style templates", func(t *testing.T) {
+		docs, rep, err := Prepare(sampleHealthBureau, readSample(t, sampleHealthBureau), "health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(docs) != 1 || docs[0].Key != sampleHealthBureau || docs[0].Collection != "health" {
+			t.Fatalf("got %d documents, first keyed %q", len(docs), docs[0].Key)
+		}
+		templates := 0
+		for _, p := range docs[0].Passages {
+			if p.HasPlaceholders() {
+				templates++
+			}
+		}
+		if templates < len(docs[0].Passages)-1 {
+			t.Errorf("%d of %d passages have placeholders; want all but the overview", templates, len(docs[0].Passages))
+		}
+		if rep.Passages != len(docs[0].Passages) {
+			t.Errorf("report counts %d passages, document has %d", rep.Passages, len(docs[0].Passages))
+		}
+		if want := (Meta{OrgKind: "卫生健康", Years: []int{2021}, Period: "上半年", Kind: "总结"}); docs[0].Meta.OrgKind != want.OrgKind || docs[0].Meta.Period != want.Period || docs[0].Meta.Kind != want.Kind || !equalInts(docs[0].Meta.Years, want.Years) {
+			t.Errorf("meta = %+v, want %+v", docs[0].Meta, want)
+		}
+	})
+}
+
+func containsPrefix(ss []string, prefix string) bool {
+	for _, s := range ss {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPrepareEmpty(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		dropped int
+	}{
+		{"an empty file", "", 0},
+		{"whitespace", " \r\n\u3000\n", 0},
+		{"a page of boilerplate only", "首页 > 范文 > 工作总结\n立即下载\n客服QQ：123456\n版权所有 © 某某网", 4},
+		{"a title without a body", "甲县林业局2022年工作总结", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is an empty-document error carrying the report", func(t *testing.T) {
+			docs, rep, err := Prepare("f.txt", tt.text, "")
+			var e *Error
+			if !errors.As(err, &e) || e.Code != EEMPTY {
+				t.Fatalf("err = %v, want code %s", err, EEMPTY)
+			}
+			if docs != nil {
+				t.Errorf("got %d documents with the error", len(docs))
+			}
+			detail, ok := e.Detail.(PrepareReport)
+			if !ok {
+				t.Fatalf("detail is %T, want PrepareReport", e.Detail)
+			}
+			if detail.DroppedLines != tt.dropped || rep.DroppedLines != tt.dropped {
+				t.Errorf("dropped lines %d (returned report %d), want %d", detail.DroppedLines, rep.DroppedLines, tt.dropped)
+			}
+		})
+	}
+}
+
+func TestPrepareTitleFromFileName(t *testing.T) {
+	docs, _, err := Prepare("uploads/2023/会议交流发言.txt", "全年完成人工造林1.2万亩。森林覆盖率达到68.3%。", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if docs[0].Title != "会议交流发言" || docs[0].Key != "uploads/2023/会议交流发言.txt" {
+		t.Errorf("title %q, key %q; want the file name without directories and extension, and the name", docs[0].Title, docs[0].Key)
+	}
+}
+
+func TestPrepareReportJSON(t *testing.T) {
+	_, rep, err := Prepare("compilation.txt", readFixture(t, "compilation.txt"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	snake := regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
+	for _, k := range []string{"name", "rules", "dropped_lines", "dropped", "contents", "documents_found", "documents", "passages", "warnings"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("report JSON lacks %q: %s", k, b)
+		}
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if !snake.MatchString(k) {
+					t.Errorf("JSON key %q is not snake_case", k)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(m)
+}

@@ -1,0 +1,402 @@
+package retrieval
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Part is one document found in a file.
+type Part struct {
+	Title  string `json:"title"`
+	Text   string `json:"text"`             // cleaned text without the title line
+	Hidden bool   `json:"hidden,omitempty"` // listed in the file's table of contents, but the site hid its text
+}
+
+// SplitDocuments splits cleaned text (Clean's output, with its report) into the documents it
+// holds. A compilation is recognised by the document titles its table of contents listed
+// (rep.Contents): each title found on a line of its own starts a document, and text after a
+// place where the site hid text (rep.Gaps) belongs to the listed document just before the next
+// title found (the last listed one when none follows). Every listed document gets a Part, in
+// the order of the table of contents; those the site hid entirely have Hidden set and no text.
+// Without a table of contents, two or more distinct title lines (…2023年工作总结), each followed
+// by a body, split the text. Otherwise the text is one document, titled by its title line: the
+// first line, or the third after an organisation's name and a date ("" if none).
+// Text before the first title goes to the first document.
+func SplitDocuments(text string, rep CleanReport) []Part {
+	lines := strings.Split(text, "\n")
+	var titles []string
+	for _, t := range rep.Contents {
+		if titleLike(t) {
+			titles = append(titles, titleText(t))
+		}
+	}
+	if len(titles) >= 2 {
+		if parts, ok := splitByContents(lines, titles, rep.Gaps); ok {
+			return parts
+		}
+	}
+	if parts, ok := splitByTitles(lines); ok {
+		return parts
+	}
+	return []Part{singlePart(lines)}
+}
+
+// matchesTitle reports whether a line is the title t (give or take the site's decorations).
+func matchesTitle(line, t string) bool {
+	c, want := compact(titleText(line)), compact(t)
+	if c == want {
+		return true
+	}
+	return strings.HasPrefix(c, want) && runeLen(c)-runeLen(want) <= 6 && !hasSentenceEnd(line)
+}
+
+// bound is where a segment of the text starts: at a title line (entry ≥ 0) or after a gap (entry -1).
+type bound struct {
+	line  int
+	entry int
+}
+
+func splitByContents(lines, titles []string, gaps []int) ([]Part, bool) {
+	var bounds []bound
+	pos := 0
+	for k, t := range titles {
+		for i := pos; i < len(lines); i++ {
+			if matchesTitle(lines[i], t) {
+				bounds = append(bounds, bound{i, k})
+				pos = i + 1
+				break
+			}
+		}
+	}
+	if len(bounds) == 0 {
+		return nil, false
+	}
+	for _, g := range gaps {
+		if g >= 1 && g <= len(lines) {
+			bounds = append(bounds, bound{g - 1, -1})
+		}
+	}
+	sort.SliceStable(bounds, func(i, j int) bool { return bounds[i].line < bounds[j].line })
+	texts := make([][]string, len(titles))
+	found := make([]string, len(titles))
+	nextTitle := func(from int) int {
+		for _, b := range bounds[from:] {
+			if b.entry >= 0 {
+				return b.entry
+			}
+		}
+		return len(titles)
+	}
+	last := -1
+	// assign gives a segment with no title of its own to the document before the next title.
+	assign := func(seg []string, from int) {
+		if len(seg) == 0 {
+			return
+		}
+		next := nextTitle(from)
+		switch {
+		case next-1 > last:
+			last = next - 1
+			texts[last] = append(texts[last], seg...)
+		case last >= 0:
+			texts[last] = append(texts[last], seg...)
+		default:
+			texts[next] = append(seg, texts[next]...)
+		}
+	}
+	// Lines above the first title with no sentence in them are the compilation's own title.
+	if hasSentenceEnd(joinLines(lines[:bounds[0].line])) {
+		assign(lines[:bounds[0].line], 0)
+	}
+	for bi, b := range bounds {
+		end := len(lines)
+		if bi+1 < len(bounds) {
+			end = bounds[bi+1].line
+		}
+		if b.entry < 0 {
+			assign(lines[b.line:end], bi+1)
+			continue
+		}
+		found[b.entry] = titleText(lines[b.line])
+		texts[b.entry] = append(texts[b.entry], lines[b.line+1:end]...)
+		last = b.entry
+	}
+	parts := make([]Part, len(titles))
+	for k := range titles {
+		parts[k].Title = titles[k]
+		if found[k] != "" {
+			parts[k].Title = found[k]
+		}
+		parts[k].Text = joinLines(texts[k])
+		parts[k].Hidden = parts[k].Text == ""
+	}
+	return parts, true
+}
+
+var (
+	yearInTitleRe = regexp.MustCompile(`[12][0-9]{3}`)
+	orgInTitleRe  = regexp.MustCompile(`局|委|院|办|厅|部|署|中心|政府|学校|公司|单位|县|市|区|省|镇|乡|街道|党|所|站|队|会`)
+)
+
+// minBodyRunes is how much text a title line must head to start a document of a compilation.
+const minBodyRunes = 50
+
+// splitByTitles splits at two or more distinct title lines that each head a body.
+func splitByTitles(lines []string) ([]Part, bool) {
+	var starts []int
+	for i, l := range lines {
+		if !titleLike(l) {
+			continue
+		}
+		if t := titleText(l); !yearInTitleRe.MatchString(t) && !orgInTitleRe.MatchString(t) {
+			continue
+		}
+		if i > 0 && !terminated(lines[i-1]) && !titleLike(lines[i-1]) {
+			continue
+		}
+		starts = append(starts, i)
+	}
+	var kept []int
+	seen := map[string]bool{}
+	for si, s := range starts {
+		end := len(lines)
+		if si+1 < len(starts) {
+			end = starts[si+1]
+		}
+		body := joinLines(lines[s+1 : end])
+		key := compact(titleText(lines[s]))
+		if runeLen(body) < minBodyRunes || !hasSentenceEnd(body) || seen[key] {
+			continue
+		}
+		seen[key] = true
+		kept = append(kept, s)
+	}
+	if len(kept) < 2 {
+		return nil, false
+	}
+	var parts []Part
+	for ki, s := range kept {
+		end := len(lines)
+		if ki+1 < len(kept) {
+			end = kept[ki+1]
+		}
+		body := lines[s+1 : end]
+		if ki == 0 {
+			body = append(append([]string{}, lines[:s]...), body...)
+		}
+		parts = append(parts, Part{Title: titleText(lines[s]), Text: joinLines(body)})
+	}
+	return parts, true
+}
+
+func singlePart(lines []string) Part {
+	if i := titleIndex(lines); i >= 0 {
+		rest := append(append([]string{}, lines[:i]...), lines[i+1:]...)
+		return Part{Title: titleText(lines[i]), Text: joinLines(rest)}
+	}
+	return Part{Text: joinLines(lines)}
+}
+
+func joinLines(lines []string) string {
+	var kept []string
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
+}
+
+// DefaultPassageRunes is the size Segment aims passages at.
+const DefaultPassageRunes = 600
+
+// Segment cuts text into passages: one or more per section of Structure, split at sentence
+// ends (。！？； and line ends, never inside quotes or brackets) so that each stays under
+// maxRunes (DefaultPassageRunes if ≤ 0); a sentence longer than that is a passage of its own.
+// A heading with neither body nor subsections is a passage of its own heading text.
+// Each passage carries its heading path, its role (see Role; achievements when no heading
+// says) and its placeholders; its text is a substring of text, never empty. Ordinals count
+// from 0.
+func Segment(text string, maxRunes int) []Passage {
+	return segment(text, maxRunes, RoleAchievements)
+}
+
+// segment is Segment with the role given to sections whose headings say nothing about their role.
+func segment(text string, maxRunes int, fallback string) []Passage {
+	if maxRunes <= 0 {
+		maxRunes = DefaultPassageRunes
+	}
+	root := Structure(text)
+	var out []Passage
+	var walk func(s *Section, path []string)
+	walk = func(s *Section, path []string) {
+		body := s.Body
+		if body == "" && len(s.Sections) == 0 {
+			body = s.raw // a heading with nothing under it says something of its own
+		}
+		if body != "" {
+			role := Role(path, fallback)
+			if s == root && len(s.Sections) > 0 {
+				role = RoleOverview
+			}
+			for _, t := range packSentences(body, maxRunes) {
+				out = append(out, Passage{
+					Ordinal:      len(out),
+					HeadingPath:  append([]string{}, path...),
+					Text:         t,
+					Role:         role,
+					Placeholders: FindPlaceholders(t),
+				})
+			}
+		}
+		for _, c := range s.Sections {
+			walk(c, append(path[:len(path):len(path)], c.Heading))
+		}
+	}
+	walk(root, []string{})
+	return out
+}
+
+var (
+	problemsRe     = regexp.MustCompile(`存在(的)?(主要)?(问题|不足|困难)|问题(和|与|及|、)(不足|差距|困难|挑战|短板)|(不足|困难|差距)(和|与|及|、)问题|不足之处|面临的(困难|挑战|问题)|薄弱环节|^(主要)?(问题|不足)$`)
+	plansRe        = regexp.MustCompile(`下一步|打算|计划|思路|设想|展望|工作安排|努力方向|工作重点|今后|明年`)
+	achievementsRe = regexp.MustCompile(`主要工作|工作(开展)?情况|完成情况|成效|成绩|做法|亮点|进展|工作总结|回顾|取得|开展情况`)
+	overviewRe     = regexp.MustCompile(`基本情况|总体情况|概况|总体评价`)
+	headingNumRe   = regexp.MustCompile(`^(第[^部章节篇]+(部分|章|节|篇)|[一二三四五六七八九十]+[、.．]|（[^）]+）|[0-9]+[、.．]|[①-⑳])\s*`)
+)
+
+// Role returns the role of a section from its heading path: problems if any heading names
+// problems (存在问题, 不足之处); else the role the outermost telling heading names: plans
+// (下一步, 工作计划, 思路, 打算), achievements (主要工作, 成效, 完成情况) or overview
+// (基本情况); else fallback.
+func Role(path []string, fallback string) string {
+	role := ""
+	for _, h := range path {
+		h = headingNumRe.ReplaceAllString(h, "")
+		h = strings.NewReplacer("计划生育", "", "计划免疫", "").Replace(h)
+		switch {
+		case problemsRe.MatchString(h):
+			return RoleProblems
+		case role != "":
+		case plansRe.MatchString(h):
+			role = RolePlans
+		case achievementsRe.MatchString(h):
+			role = RoleAchievements
+		case overviewRe.MatchString(h):
+			role = RoleOverview
+		}
+	}
+	if role != "" {
+		return role
+	}
+	return fallback
+}
+
+// packSentences groups the consecutive sentences of body into passages of at most maxRunes
+// runes; a longer sentence is a passage of its own.
+func packSentences(body string, maxRunes int) []string {
+	spans := sentenceSpans(body)
+	if len(spans) == 0 {
+		return nil
+	}
+	var groups [][2]int
+	cur := spans[0]
+	for _, s := range spans[1:] {
+		if runeLen(body[cur[0]:s[1]]) <= maxRunes {
+			cur[1] = s[1]
+			continue
+		}
+		groups = append(groups, cur)
+		cur = s
+	}
+	groups = append(groups, cur)
+	out := make([]string, 0, len(groups))
+	for _, g := range groups {
+		if t := strings.TrimSpace(body[g[0]:g[1]]); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+const (
+	openers    = "“‘「『《〈（(【[〔"
+	closers    = "”’」』》〉）)】]〕"
+	enders     = "。！？；!?;"
+	maxQuoteIn = 200 // runes after which an unclosed quote or bracket is ignored
+)
+
+// sentenceSpans returns the byte spans of the sentences of s: each ends after a sentence end
+// outside quotes and brackets (with the closing marks after it) or at a line end. Spans are
+// trimmed and never empty.
+func sentenceSpans(s string) [][2]int {
+	var spans [][2]int
+	emit := func(a, b int) {
+		for a < b && (s[a] == ' ' || s[a] == '\n') {
+			a++
+		}
+		for b > a && (s[b-1] == ' ' || s[b-1] == '\n') {
+			b--
+		}
+		if a < b {
+			spans = append(spans, [2]int{a, b})
+		}
+	}
+	start, depth, inside := 0, 0, 0
+	prevEnd := false // the last rune inside quotes was a sentence end
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		next := i + w
+		switch {
+		case r == '\n':
+			emit(start, i)
+			start, depth, prevEnd = next, 0, false
+		case strings.ContainsRune(openers, r):
+			depth++
+			inside = 0
+			prevEnd = false
+		case strings.ContainsRune(closers, r):
+			if depth > 0 {
+				depth--
+			}
+			if depth == 0 && prevEnd {
+				next = skipClosers(s, next)
+				emit(start, next)
+				start = next
+			}
+			prevEnd = false
+		case strings.ContainsRune(enders, r):
+			if depth == 0 {
+				next = skipClosers(s, next)
+				emit(start, next)
+				start = next
+			} else {
+				prevEnd = true
+			}
+		default:
+			prevEnd = false
+		}
+		if depth > 0 {
+			if inside++; inside > maxQuoteIn {
+				depth, inside = 0, 0
+			}
+		}
+		i = next
+	}
+	emit(start, len(s))
+	return spans
+}
+
+// skipClosers moves i past closing quotes and brackets that end the sentence too.
+func skipClosers(s string, i int) int {
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if !strings.ContainsRune(closers, r) {
+			break
+		}
+		i += w
+	}
+	return i
+}

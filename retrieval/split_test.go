@@ -1,0 +1,340 @@
+package retrieval
+
+import (
+	"strings"
+	"testing"
+)
+
+func partTitles(parts []Part) (titles []string, hidden []bool) {
+	for _, p := range parts {
+		titles = append(titles, p.Title)
+		hidden = append(hidden, p.Hidden)
+	}
+	return titles, hidden
+}
+
+func TestSplitDocumentsSamples(t *testing.T) {
+	t.Run("the compilation gives one part per listed document, the hidden ones empty", func(t *testing.T) {
+		cleaned, rep := Clean(readSample(t, sampleCompilation))
+		parts := SplitDocuments(cleaned, rep)
+		titles, hidden := partTitles(parts)
+		wantTitles := []string{
+			"区卫生健康局2023年工作总结和2024年工作计划",
+			"区卫生健康局2023年工作总结及2024年工作计划",
+			"县卫生健康局2023年度依法行政工作总结",
+			"县卫生健康局2023年工作总结和2024年工作思路",
+			"县卫生健康局2023年工作总结及2024年工作思路",
+		}
+		if strings.Join(titles, "|") != strings.Join(wantTitles, "|") {
+			t.Errorf("titles = %q, want %q", titles, wantTitles)
+		}
+		if want := []bool{false, true, true, true, false}; len(hidden) != 5 || hidden[0] != want[0] || hidden[1] != want[1] || hidden[2] != want[2] || hidden[3] != want[3] || hidden[4] != want[4] {
+			t.Errorf("hidden = %v, want %v", hidden, want)
+		}
+		// The visible text is split between the first and last documents, the 目录 is gone.
+		if got := parts[0].Text + "\n" + parts[4].Text; stripSpace(got) != stripSpace(strings.SplitN(cleaned, "\n", 2)[1]) {
+			t.Errorf("the two visible parts do not make up the cleaned text after the title")
+		}
+		for _, p := range parts {
+			for _, title := range wantTitles {
+				if strings.Contains(p.Text, title) {
+					t.Errorf("part %q contains the title %q", p.Title, title)
+				}
+			}
+		}
+	})
+	for _, file := range []string{sampleHealthBureau, sampleKeyWork} {
+		t.Run("a single summary is one part titled by its title line: "+file, func(t *testing.T) {
+			cleaned, rep := Clean(readSample(t, file))
+			parts := SplitDocuments(cleaned, rep)
+			if len(parts) != 1 {
+				t.Fatalf("got %d parts, want 1", len(parts))
+			}
+			first, rest, _ := strings.Cut(cleaned, "\n")
+			if parts[0].Title != titleText(first) || parts[0].Text != rest {
+				t.Errorf("part title %q, want %q; text is the cleaned text after the title: %v", parts[0].Title, titleText(first), parts[0].Text == rest)
+			}
+			if strings.HasSuffix(parts[0].Title, "范文") {
+				t.Errorf("title %q keeps the site's 范文", parts[0].Title)
+			}
+		})
+	}
+}
+
+func TestSplitDocuments(t *testing.T) {
+	docA := "甲县林业局2022年工作总结\n2022年，县林业局完成人工造林1.2万亩，森林覆盖率达到68.3%，全年未发生重大森林火灾。一、主要工作（一）国土绿化。完成义务植树32万株，新建城郊森林公园2个，村庄绿化覆盖率提高到41%。（二）资源保护。查处涉林案件27起。"
+	docB := "甲县林业局2023年工作计划\n2023年，县林业局将围绕生态保护修复，计划完成人工造林1.5万亩，新建森林防火通道40公里，争创省级森林城市。"
+	tests := []struct {
+		name       string
+		raw        string
+		wantTitles []string
+		wantFirst  string // start of the first part's text
+	}{
+		{
+			name:       "the documents of a compilation listed in a 目录 become parts",
+			raw:        readFixture(t, "compilation.txt"),
+			wantTitles: []string{"松溪县农业农村局2022年工作总结", "松溪县水利局2022年工作总结", "松溪县应急管理局2022年工作总结"},
+			wantFirst:  "2022年，县农业农村局",
+		},
+		{
+			name:       "title lines heading bodies split a file without a 目录",
+			raw:        docA + "\n" + docB,
+			wantTitles: []string{"甲县林业局2022年工作总结", "甲县林业局2023年工作计划"},
+			wantFirst:  "2022年，县林业局",
+		},
+		{
+			name:       "a single document is one part titled by its title line",
+			raw:        docA,
+			wantTitles: []string{"甲县林业局2022年工作总结"},
+			wantFirst:  "2022年，县林业局",
+		},
+		{
+			name:       "a document without a title line is one untitled part",
+			raw:        "全年完成人工造林1.2万亩。\n森林覆盖率达到68.3%。",
+			wantTitles: []string{""},
+			wantFirst:  "全年完成人工造林",
+		},
+		{
+			name:       "a table of contents listing sections does not split",
+			raw:        "甲县林业局2022年工作总结\n目录\n一、主要工作……1\n二、存在问题……3\n三、下一步打算……4\n一、主要工作\n全年完成人工造林1.2万亩。\n二、存在问题\n管护资金不足。\n三、下一步打算\n加强森林防火。",
+			wantTitles: []string{"甲县林业局2022年工作总结"},
+			wantFirst:  "一、主要工作",
+		},
+		{
+			name:       "a title repeated in the body does not split",
+			raw:        docA + "\n" + docA[strings.Index(docA, "\n")+1:] + "\n甲县林业局2022年工作总结\n" + docA[strings.Index(docA, "\n")+1:],
+			wantTitles: []string{"甲县林业局2022年工作总结"},
+			wantFirst:  "2022年，县林业局",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleaned, rep := Clean(tt.raw)
+			parts := SplitDocuments(cleaned, rep)
+			titles, _ := partTitles(parts)
+			if strings.Join(titles, "|") != strings.Join(tt.wantTitles, "|") {
+				t.Errorf("titles = %q, want %q", titles, tt.wantTitles)
+			}
+			if len(parts) > 0 && !strings.HasPrefix(parts[0].Text, tt.wantFirst) {
+				t.Errorf("first part starts %.30q, want %q", parts[0].Text, tt.wantFirst)
+			}
+			for _, p := range parts {
+				if p.Hidden || p.Text == "" {
+					t.Errorf("part %q is hidden or empty", p.Title)
+				}
+			}
+		})
+	}
+}
+
+// checkPassages checks what Segment promises for text.
+func checkPassages(t testing.TB, text string, ps []Passage, maxRunes int) {
+	t.Helper()
+	for i, p := range ps {
+		if strings.TrimSpace(p.Text) == "" {
+			t.Fatalf("passage %d is empty", i)
+		}
+		if !strings.Contains(text, p.Text) {
+			t.Fatalf("passage %d is not a substring of the text: %.40q", i, p.Text)
+		}
+		if p.Ordinal != i {
+			t.Fatalf("passage %d has ordinal %d", i, p.Ordinal)
+		}
+		if n := runeLen(p.Text); n > maxRunes && len(sentenceSpans(p.Text)) > 1 {
+			t.Fatalf("passage %d has %d runes (cap %d) and more than one sentence", i, n, maxRunes)
+		}
+	}
+}
+
+// checkCoverage checks that every sentence of text is in a passage or is a heading.
+func checkCoverage(t *testing.T, text string, ps []Passage) {
+	t.Helper()
+	var all strings.Builder
+	for _, p := range ps {
+		all.WriteString(stripSpace(p.Text))
+	}
+	flat := all.String()
+	hs := findHeadings(text)
+	covered := func(a, b int) bool {
+		for _, h := range hs {
+			if a >= h.start && b <= h.bodyStart {
+				return true
+			}
+		}
+		return false
+	}
+	for _, sp := range sentenceSpans(text) {
+		s := stripSpace(text[sp[0]:sp[1]])
+		if strings.Contains(flat, s) {
+			continue
+		}
+		// A sentence holding headings: what lies between the headings must be in a passage.
+		rest := text[sp[0]:sp[1]]
+		for _, h := range hs {
+			if h.start >= sp[0] && h.start < sp[1] {
+				rest = strings.Replace(rest, text[h.start:min(h.bodyStart, sp[1])], "\n", 1)
+			}
+		}
+		for _, piece := range strings.Split(rest, "\n") {
+			if p := stripSpace(piece); p != "" && !strings.Contains(flat, p) && !covered(sp[0], sp[1]) {
+				t.Errorf("sentence piece %q is in no passage", p)
+			}
+		}
+	}
+}
+
+func TestSegmentSamples(t *testing.T) {
+	tests := []struct {
+		name      string
+		file      string
+		part      int
+		passages  int
+		roles     map[string]int
+		pathDepth int // every passage under a heading has a path this deep, 0 to skip
+	}{
+		{name: "the page-numbered summary", file: sampleHealthBureau, passages: 7, roles: map[string]int{RoleOverview: 1, RoleAchievements: 6}},
+		{name: "the key-work report", file: sampleKeyWork, passages: 10, roles: map[string]int{RoleAchievements: 10}, pathDepth: 2},
+		{name: "the compilation's first document", file: sampleCompilation, passages: 9, roles: map[string]int{RoleOverview: 1, RoleAchievements: 7, RolePlans: 1}},
+		{name: "the compilation's last document", file: sampleCompilation, part: 4, passages: 8, roles: map[string]int{RoleOverview: 1, RoleAchievements: 5, RolePlans: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleaned, rep := Clean(readSample(t, tt.file))
+			text := SplitDocuments(cleaned, rep)[tt.part].Text
+			ps := Segment(text, 0)
+			checkPassages(t, text, ps, DefaultPassageRunes)
+			checkCoverage(t, text, ps)
+			if len(ps) != tt.passages {
+				t.Errorf("got %d passages, want %d", len(ps), tt.passages)
+			}
+			roles := map[string]int{}
+			for _, p := range ps {
+				roles[p.Role]++
+				if tt.pathDepth > 0 && len(p.HeadingPath) != tt.pathDepth {
+					t.Errorf("passage %d has heading path %q", p.Ordinal, p.HeadingPath)
+				}
+			}
+			if len(roles) != len(tt.roles) {
+				t.Errorf("roles = %v, want %v", roles, tt.roles)
+			}
+			for r, n := range tt.roles {
+				if roles[r] != n {
+					t.Errorf("roles = %v, want %v", roles, tt.roles)
+					break
+				}
+			}
+		})
+	}
+	t.Run("the key-work report's passages carry their heading path", func(t *testing.T) {
+		cleaned, rep := Clean(readSample(t, sampleKeyWork))
+		ps := Segment(SplitDocuments(cleaned, rep)[0].Text, 0)
+		want := []string{"一、2020年上半年重点工作完成情况", "（三）健康扶贫工作成效显著"}
+		found := false
+		for _, p := range ps {
+			if strings.Join(p.HeadingPath, "|") == strings.Join(want, "|") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no passage has heading path %q", want)
+		}
+	})
+}
+
+func TestSegment(t *testing.T) {
+	long := strings.Repeat("全年完成各项目标任务，群众满意度持续提升。", 20) // 21 runes a sentence
+	tests := []struct {
+		name     string
+		text     string
+		max      int
+		want     int      // passages
+		wantPath []string // of the last passage
+		wantRole string   // of the last passage
+	}{
+		{name: "a section under the cap is one passage", text: "一、主要工作\n全年完成投资4.2亿元。新增就业1200人。", max: 100, want: 1, wantPath: []string{"一、主要工作"}, wantRole: RoleAchievements},
+		{name: "a long section splits at sentence ends under the cap", text: "一、主要工作\n" + long, max: 100, want: 5, wantPath: []string{"一、主要工作"}, wantRole: RoleAchievements},
+		{name: "a sentence longer than the cap is a passage of its own", text: "（一）项目建设\n" + strings.Repeat("全年新建项目", 30) + "。短句。", max: 50, want: 2, wantPath: []string{"（一）项目建设"}, wantRole: RoleAchievements},
+		{name: "text before the first heading is the overview", text: "今年以来工作稳步推进。\n一、存在的问题\n人员不足。", max: 100, want: 2, wantPath: []string{"一、存在的问题"}, wantRole: RoleProblems},
+		{name: "a document without headings is one section", text: "全年完成投资4.2亿元。", max: 100, want: 1, wantPath: []string{}, wantRole: RoleAchievements},
+		{name: "a heading with nothing under it is a passage of its own", text: "二、存在的问题\n（一）人员不足。\n（二）经费紧张。", max: 100, want: 2, wantPath: []string{"二、存在的问题", "（二）经费紧张"}, wantRole: RoleProblems},
+		{name: "plans are found under 下一步 headings", text: "三、下一步工作打算\n（一）稳投资\n确保完成投资5亿元。", max: 100, want: 1, wantPath: []string{"三、下一步工作打算", "（一）稳投资"}, wantRole: RolePlans},
+		{name: "whitespace alone gives no passage", text: " \n \n", max: 100, want: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := Segment(tt.text, tt.max)
+			checkPassages(t, tt.text, ps, tt.max)
+			if len(ps) != tt.want {
+				t.Fatalf("got %d passages, want %d: %+v", len(ps), tt.want, ps)
+			}
+			if tt.want == 0 {
+				return
+			}
+			last := ps[len(ps)-1]
+			if strings.Join(last.HeadingPath, "|") != strings.Join(tt.wantPath, "|") || last.Role != tt.wantRole {
+				t.Errorf("last passage has path %q and role %s, want %q and %s", last.HeadingPath, last.Role, tt.wantPath, tt.wantRole)
+			}
+		})
+	}
+}
+
+func TestSegmentKeepsQuotesWhole(t *testing.T) {
+	quote := "会议强调：“要坚持人民至上。要守牢安全底线。要推动高质量发展。”"
+	text := "一、主要工作\n" + strings.Repeat(quote+"全年各项工作稳步推进。", 4)
+	for _, p := range Segment(text, 40) {
+		if strings.Count(p.Text, "“") != strings.Count(p.Text, "”") {
+			t.Errorf("passage splits a quotation: %q", p.Text)
+		}
+	}
+}
+
+func TestSentenceSpans(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"sentences end at 。！？；", "甲。乙！丙？丁；戊", []string{"甲。", "乙！", "丙？", "丁；", "戊"}},
+		{"line ends end sentences", "甲\n乙", []string{"甲", "乙"}},
+		{"closing quotes stay with their sentence", "他说：“好。”然后走了。", []string{"他说：“好。”", "然后走了。"}},
+		{"brackets are not split", "（一是加强领导。二是完善机制。）全面推进。", []string{"（一是加强领导。二是完善机制。）", "全面推进。"}},
+		{"book titles are not split", "印发《关于加强监管。的通知》。", []string{"印发《关于加强监管。的通知》。"}},
+		{"an unclosed bracket does not swallow the line", "（" + strings.Repeat("字", 250) + "。尾句。", []string{"（" + strings.Repeat("字", 250) + "。", "尾句。"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, sp := range sentenceSpans(tt.text) {
+				got = append(got, tt.text[sp[0]:sp[1]])
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("sentences = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRole(t *testing.T) {
+	tests := []struct {
+		name string
+		path []string
+		want string
+	}{
+		{"存在问题 means problems", []string{"二、存在的问题"}, RoleProblems},
+		{"不足 under a summary means problems", []string{"一、工作总结", "（八）存在的不足"}, RoleProblems},
+		{"下一步 means plans", []string{"三、下一步工作打算"}, RolePlans},
+		{"a later year's 工作思路 means plans", []string{"二、2024年工作思路", "（一）强化党建"}, RolePlans},
+		{"完成情况 means achievements", []string{"一、2020年上半年重点工作完成情况", "（三）健康扶贫工作成效显著"}, RoleAchievements},
+		{"the outer heading wins over a plan word deeper down", []string{"一、主要工作", "（二）创新工作思路"}, RoleAchievements},
+		{"计划生育 is not a plan", []string{"（五）计划生育服务管理"}, "fallback"},
+		{"基本情况 means overview", []string{"一、基本情况"}, RoleOverview},
+		{"a topical heading takes the fallback", []string{"（二）坚守安全底线"}, "fallback"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Role(tt.path, "fallback"); got != tt.want {
+				t.Errorf("Role(%q) = %s, want %s", tt.path, got, tt.want)
+			}
+		})
+	}
+}

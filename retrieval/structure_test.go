@@ -1,0 +1,192 @@
+package retrieval
+
+import (
+	"strings"
+	"testing"
+)
+
+// outline lists a tree's headings, indented two spaces per level below the first.
+func outline(s *Section) []string {
+	var out []string
+	var walk func(s *Section)
+	walk = func(s *Section) {
+		if s.Level > 0 {
+			out = append(out, strings.Repeat("  ", s.Level-1)+s.Heading)
+		}
+		for _, c := range s.Sections {
+			walk(c)
+		}
+	}
+	walk(s)
+	return out
+}
+
+func TestStructure(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{
+			name: "headings of every numbering style nest in order",
+			text: "第一部分 总体情况\n一、主要成效\n（一）项目建设\n1.新建学校\n全年新建学校3所。\n（1）城区学校\n新建2所。\n（2）农村学校\n新建1所。\n2、改造校舍\n改造校舍12处。\n（二）队伍建设。招聘教师80名。\n二、存在问题\n① 经费不足\n第二部分 下一步打算",
+			want: []string{"第一部分 总体情况", "  一、主要成效", "    （一）项目建设", "      1.新建学校", "        （1）城区学校", "        （2）农村学校", "      2、改造校舍", "    （二）队伍建设", "  二、存在问题", "    ①经费不足", "第二部分 下一步打算"},
+		},
+		{
+			name: "a skipped level nests under the nearest outer heading",
+			text: "一、工作成效\n1、完成投资4.2亿元。\n2、新增就业1200人。\n二、工作打算\n（一）稳投资。",
+			want: []string{"一、工作成效", "  1、完成投资4.2亿元", "  2、新增就业1200人", "二、工作打算", "  （一）稳投资"},
+		},
+		{
+			name: "half-width brackets are written full width",
+			text: "(一)医疗服务\n(1)门诊量增长\n(二)公共卫生",
+			want: []string{"（一）医疗服务", "  （1）门诊量增长", "（二）公共卫生"},
+		},
+		{
+			name: "enumerations with 一是 stay in the body and end the heading",
+			text: "（一）项目建设一是新建学校3所。二是改造校舍12处。\n（二）队伍建设。一是招聘教师80名。",
+			want: []string{"（一）项目建设", "（二）队伍建设"},
+		},
+		{
+			name: "month ranges, decimals and 三、四级 are not headings",
+			text: "1-6月，全区新登记市场主体4127户。\n2.5万户市场主体完成年报。\n三、四级手术占比提高到46%。\n12月，召开总结大会。",
+			want: nil,
+		},
+		{
+			name: "headings run on after a sentence end when the numbering continues",
+			text: "一、主要工作。全年各项工作取得明显成效。二、存在的问题（一）人员不足。基层人员缺口较大。（二）经费紧张。三、下一步打算一是加强队伍建设。",
+			want: []string{"一、主要工作", "二、存在的问题", "  （一）人员不足", "  （二）经费紧张", "三、下一步打算"},
+		},
+		{
+			name: "a number inside a line that breaks the numbering is not a heading",
+			text: "一、主要工作\n全年完成任务。三、加强监管不是标题。（二）也不是。",
+			want: []string{"一、主要工作"},
+		},
+		{
+			name: "a heading with a long first sentence is cut at a comma",
+			text: "三、深入推进基层医疗卫生服务能力提升工程以推进全县医疗服务均等化进程为总体目标，以提升服务品质为核心，开展能力建设。",
+			want: []string{"三、深入推进基层医疗卫生服务能力提升工程以推进全县医疗服务均等化进程为总体目标"},
+		},
+		{
+			name: "a heading ends at a colon",
+			text: "一、主要做法：一是强化领导。",
+			want: []string{"一、主要做法"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := outline(Structure(tt.text))
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("outline =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestStructureBodies(t *testing.T) {
+	text := "今年以来，各项工作稳步推进。\n三、深入推进能力提升工程以推进全县医疗服务均等化进程为总体目标并且持续开展多项活动，以提升服务品质为核心。一是开展培训。\n四、其他工作。完成上级交办任务。"
+	root := Structure(text)
+	if root.Body != "今年以来，各项工作稳步推进。" {
+		t.Errorf("root body = %q", root.Body)
+	}
+	if len(root.Sections) != 2 {
+		t.Fatalf("got %d sections, want 2", len(root.Sections))
+	}
+	if b := root.Sections[0].Body; !strings.HasPrefix(b, "深入推进能力提升工程") || !strings.HasSuffix(b, "一是开展培训。") {
+		t.Errorf("a heading cut at a comma keeps its whole sentence in the body; body = %q", b)
+	}
+	if b := root.Sections[1].Body; b != "完成上级交办任务。" {
+		t.Errorf("body after a heading ending in 。 = %q, want the text after it", b)
+	}
+	for _, s := range root.Sections {
+		if !strings.Contains(text, s.Body) {
+			t.Errorf("body %q is not a substring of the text", s.Body)
+		}
+	}
+}
+
+func TestStructureSamples(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		part int // index of the document in the file
+		want []string
+	}{
+		{
+			name: "the page-numbered summary, one long line after rejoining, has its five run-on headings", file: sampleHealthBureau,
+			want: []string{
+				"一、大力推进区属医疗机构提档升级",
+				"二、大力推进医疗资源结构优化和布局调整",
+				"三、深入推进医疗服务软件提升工程以推进全市医疗服务国际化进程为目标",
+				"四、重大传染病防控工作得到加强",
+				"五、进一步加强妇幼保健工作",
+			},
+		},
+		{
+			name: "the key-work report has one section of nine", file: sampleKeyWork,
+			want: []string{
+				"一、2020年上半年重点工作完成情况",
+				"  （一）稳步推进健康XX行动",
+				"  （二）扎实开展爱国卫生运动",
+				"  （三）健康扶贫工作成效显著",
+				"  （四）新冠肺炎疫情防控工作开展有力有序",
+				"  （五）医药卫生体制改革持续深化",
+				"  （六）重大疾病防控工作扎实有效开展",
+				"  （七）医疗服务水平显著提升",
+				"  （八）中蒙医药振兴行动不断加力",
+				"  （九）重点人群健康服务全面推进",
+			},
+		},
+		{
+			name: "the compilation's first document stops where the site hid the rest", file: sampleCompilation,
+			want: []string{
+				"一、工作总结",
+				"  （一）医院建设全面提速提效",
+				"  （二）医疗综合实力大幅提升",
+				"  （三）中医药事业传承创新发展",
+				"  （四）社区健康服务扩容提质",
+				"  （五）公卫服务能力明显加强",
+				"  （六）党风廉政建设固本培元",
+				"  （七）全生命周期健康保障更加有力",
+				"二、2024年工作计划",
+				"  （一）全速推进优质医疗资源硬件改",
+			},
+		},
+		{
+			name: "the compilation's last document starts mid-section", file: sampleCompilation, part: 4,
+			want: []string{"（二）坚守安全底线", "（三）推动高效发展", "（四）抓实民生工程", "二、2024年工作思路"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleaned, rep := Clean(readSample(t, tt.file))
+			parts := SplitDocuments(cleaned, rep)
+			root := Structure(parts[tt.part].Text)
+			got := outline(root)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("outline =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			var walk func(s *Section)
+			walk = func(s *Section) {
+				for _, c := range s.Sections {
+					if strings.Contains(c.Heading, "一是") || strings.Contains(c.Heading, "二是") {
+						t.Errorf("heading %q holds an enumeration", c.Heading)
+					}
+					if n := runeLen(c.Heading); n > maxHeadingRunes+8 {
+						t.Errorf("heading %q is %d runes long", c.Heading, n)
+					}
+					walk(c)
+				}
+			}
+			walk(root)
+		})
+	}
+}
+
+func TestCNValue(t *testing.T) {
+	for s, want := range map[string]int{"一": 1, "九": 9, "十": 10, "十二": 12, "二十": 20, "二十三": 23, "一百零五": 105, "甲": 0} {
+		if got := cnValue(s); got != want {
+			t.Errorf("cnValue(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
