@@ -1,0 +1,43 @@
+package openai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/prompts"
+)
+
+// Writer writes sections with a chat model: it renders prompts.Section and sends it to Complete.
+type Writer struct {
+	Complete draft.Completer // usually (*Client).Complete
+	Model    string          // reported when the model's answer does not name itself
+}
+
+var _ draft.Writer = (*Writer)(nil)
+
+// Write implements draft.Writer. The text has figure tokens in place of numbers; nothing here
+// checks it, that is the number guard's job. Errors are Complete's, so *retrieval.Error with code
+// EUNAVAILABLE for a model that failed, timed out or stopped early; the SectionText then carries
+// whatever usage was spent.
+func (w *Writer) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
+	if w.Complete == nil {
+		return draft.SectionText{}, errors.New("openai: write: no Completer")
+	}
+	system, user, err := prompts.Section(req)
+	if err != nil {
+		return draft.SectionText{}, fmt.Errorf("openai: write: %w", err)
+	}
+	c, err := w.Complete(ctx, draft.CompletionRequest{System: system, User: user})
+	out := draft.SectionText{Model: c.Model, Usage: c.Usage}
+	if out.Model == "" {
+		out.Model = w.Model
+	}
+	if err != nil {
+		return out, err
+	}
+	out.Text = strings.TrimSpace(c.Text)
+	return out, nil
+}
