@@ -3,6 +3,7 @@ package retrieval
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -14,42 +15,55 @@ import (
 func Tokenize(text string) []string {
 	text = width.Fold.String(text)
 	var toks []string
-	var han []rune
-	var word []rune
-	flushHan := func() {
-		switch len(han) {
-		case 0:
-		case 1:
-			toks = append(toks, string(han))
-		default:
-			for i := 0; i+1 < len(han); i++ {
-				toks = append(toks, string(han[i:i+2]))
-			}
+	// Tokens are sliced out of the folded text: no string is built per token.
+	hanStart, hanPrev, hanLen := 0, 0, 0 // byte offsets of the Han run's first and last rune, its length
+	wordStart := -1
+	endHan := func(at int) {
+		if hanLen == 1 { // longer runs emitted their bigrams as they grew
+			toks = append(toks, text[hanStart:at])
 		}
-		han = han[:0]
+		hanLen = 0
 	}
-	flushWord := func() {
-		if len(word) > 0 {
-			toks = append(toks, strings.ToLower(string(word)))
-			word = word[:0]
+	endWord := func(at int) {
+		if wordStart >= 0 {
+			toks = append(toks, lower(text[wordStart:at]))
+			wordStart = -1
 		}
 	}
-	for _, r := range text {
+	for i, r := range text {
 		switch {
 		case unicode.Is(unicode.Han, r):
-			flushWord()
-			han = append(han, r)
+			endWord(i)
+			if hanLen > 0 {
+				toks = append(toks, text[hanPrev:i+utf8.RuneLen(r)])
+			} else {
+				hanStart = i
+			}
+			hanPrev = i
+			hanLen++
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			flushHan()
-			word = append(word, r)
+			endHan(i)
+			if wordStart < 0 {
+				wordStart = i
+			}
 		default:
-			flushHan()
-			flushWord()
+			endHan(i)
+			endWord(i)
 		}
 	}
-	flushHan()
-	flushWord()
+	endHan(len(text))
+	endWord(len(text))
 	return toks
+}
+
+// lower lowercases s, without allocating when it has no upper-case letter.
+func lower(s string) string {
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 // PassageTokens returns the tokens a store indexes for p: its heading path and its text.

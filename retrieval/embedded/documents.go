@@ -1,0 +1,288 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/draftd/draftd/retrieval"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Put stores doc and its passages in one transaction. A document with the same
+// Collection, Key and Hash is left alone (PutUnchanged); one with another Hash is
+// replaced (PutReplaced). It returns an EINVALID error for missing IDs or
+// embeddings of the wrong dimension, and ECONFLICT when an ID is already taken.
+// A zero doc.CreatedAt is set to now.
+func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.PutStatus, error) {
+	if err := validate(doc); err != nil {
+		return "", fmt.Errorf("embedded: put: %w", err)
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+
+	s.mu.RLock()
+	dim := s.ix.dim
+	switch {
+	case s.spec != nil:
+		dim = s.spec.Dim
+	case s.ix.len() == 0 && len(doc.Passages) > 0:
+		dim = len(doc.Passages[0].Embedding)
+	}
+	s.mu.RUnlock()
+	for _, p := range doc.Passages {
+		if len(p.Embedding) != dim {
+			return "", fmt.Errorf("embedded: put: %w", retrieval.Errorf(retrieval.EINVALID,
+				"passage %s has an embedding of dimension %d; this store holds dimension %d", p.ID, len(p.Embedding), dim))
+		}
+	}
+
+	const existing = `SELECT id, hash FROM documents WHERE collection = ? AND key = ?`
+	var oldID, oldHash string
+	err := s.wr.QueryRowContext(ctx, existing, doc.Collection, doc.Key).Scan(&oldID, &oldHash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return "", fmt.Errorf("embedded: put: %w", err)
+	case oldHash == doc.Hash:
+		return retrieval.PutUnchanged, nil
+	}
+	status := retrieval.PutCreated
+	if oldID != "" {
+		status = retrieval.PutReplaced
+	}
+	if doc.CreatedAt.IsZero() {
+		doc.CreatedAt = time.Now().UTC()
+	}
+
+	tx, err := s.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("embedded: put: %w", err)
+	}
+	defer tx.Rollback()
+	if oldID != "" {
+		// Its passages go by ON DELETE CASCADE.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, oldID); err != nil {
+			return "", fmt.Errorf("embedded: put: %w", err)
+		}
+	}
+	passages, err := insertDocument(ctx, tx, doc)
+	if err != nil {
+		return "", fmt.Errorf("embedded: put: %w", conflict(err))
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("embedded: put: %w", err)
+	}
+	if oldID != "" {
+		s.ix.remove(oldID)
+	}
+	if err := s.ix.add(entryOf(doc), passages); err != nil {
+		return "", fmt.Errorf("embedded: put: %w", err) // cannot happen: dimensions were checked above
+	}
+	return status, nil
+}
+
+// validate checks what Put needs the caller to have filled in.
+func validate(doc *retrieval.Document) error {
+	if doc.ID == "" || doc.Key == "" {
+		return retrieval.Errorf(retrieval.EINVALID, "document needs an ID and a key")
+	}
+	for i, p := range doc.Passages {
+		if p.ID == "" || p.DocumentID != doc.ID {
+			return retrieval.Errorf(retrieval.EINVALID, "passage %d of document %s needs an ID and the document's ID", i, doc.ID)
+		}
+		if len(p.Embedding) == 0 {
+			return retrieval.Errorf(retrieval.EINVALID, "passage %s has no embedding", p.ID)
+		}
+	}
+	return nil
+}
+
+func entryOf(doc *retrieval.Document) docEntry {
+	return docEntry{id: doc.ID, collection: doc.Collection, kind: doc.Meta.Kind, years: doc.Meta.Years}
+}
+
+// insertDocument writes doc and its passages and returns the passages as the index takes them.
+func insertDocument(ctx context.Context, tx *sql.Tx, doc *retrieval.Document) ([]indexedPassage, error) {
+	const insertDoc = `INSERT INTO documents (id, collection, key, title, hash, meta, text, warnings, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	const insertPassage = `INSERT INTO passages (id, document_id, ordinal, heading_path, text, role, placeholders, embedding)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+	if _, err := tx.ExecContext(ctx, insertDoc, doc.ID, doc.Collection, doc.Key, doc.Title, doc.Hash,
+		jsonText(doc.Meta), doc.Text, jsonText(doc.Warnings), doc.CreatedAt.UnixNano()); err != nil {
+		return nil, err
+	}
+	ps, err := tx.PrepareContext(ctx, insertPassage)
+	if err != nil {
+		return nil, err
+	}
+	defer ps.Close()
+
+	out := make([]indexedPassage, 0, len(doc.Passages))
+	for _, p := range doc.Passages {
+		res, err := ps.ExecContext(ctx, p.ID, doc.ID, p.Ordinal, jsonText(p.HeadingPath), p.Text, p.Role,
+			jsonText(p.Placeholders), encodeVector(p.Embedding))
+		if err != nil {
+			return nil, err
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, indexedPassage{seq: seq, role: p.Role, vec: p.Embedding, tokens: retrieval.PassageTokens(p)})
+	}
+	return out, nil
+}
+
+// conflict turns a unique-constraint violation into an ECONFLICT error.
+func conflict(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+			return retrieval.Errorf(retrieval.ECONFLICT, "a document or passage with this ID already exists")
+		}
+	}
+	return err
+}
+
+// Document returns the document with id and its passages in order, without
+// embeddings; ErrNotFound if there is none.
+func (s *Store) Document(ctx context.Context, id string) (*retrieval.Document, error) {
+	const docQuery = `SELECT id, collection, key, title, hash, meta, text, warnings, created_at
+		FROM documents WHERE id = ?`
+	const passagesQuery = `SELECT id, document_id, ordinal, heading_path, text, role, placeholders
+		FROM passages WHERE document_id = ? ORDER BY ordinal, seq`
+
+	// One read transaction, so the document and its passages are one snapshot.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: document: %w", err)
+	}
+	defer tx.Rollback()
+
+	var d retrieval.Document
+	var meta, warnings string
+	var created int64
+	err = tx.QueryRowContext(ctx, docQuery, id).Scan(&d.ID, &d.Collection, &d.Key, &d.Title, &d.Hash,
+		&meta, &d.Text, &warnings, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("embedded: document %s: %w", id, retrieval.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("embedded: document: %w", err)
+	}
+	if err := errors.Join(json.Unmarshal([]byte(meta), &d.Meta), json.Unmarshal([]byte(warnings), &d.Warnings)); err != nil {
+		return nil, fmt.Errorf("embedded: document: %w", err)
+	}
+	d.CreatedAt = time.Unix(0, created).UTC()
+
+	rows, err := tx.QueryContext(ctx, passagesQuery, id)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: document: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPassage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("embedded: document: %w", err)
+		}
+		d.Passages = append(d.Passages, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("embedded: document: %w", err)
+	}
+	return &d, nil
+}
+
+// scanPassage reads id, document_id, ordinal, heading_path, text, role,
+// placeholders, followed by dest, from one row.
+func scanPassage(rows *sql.Rows, dest ...any) (retrieval.Passage, error) {
+	var p retrieval.Passage
+	var heading, placeholders string
+	dest = append([]any{&p.ID, &p.DocumentID, &p.Ordinal, &heading, &p.Text, &p.Role, &placeholders}, dest...)
+	if err := rows.Scan(dest...); err != nil {
+		return p, err
+	}
+	err := errors.Join(json.Unmarshal([]byte(heading), &p.HeadingPath), json.Unmarshal([]byte(placeholders), &p.Placeholders))
+	return p, err
+}
+
+// Documents lists the documents of collection ("" for all), newest first.
+func (s *Store) Documents(ctx context.Context, collection string) ([]retrieval.DocumentInfo, error) {
+	const query = `SELECT d.id, d.collection, d.key, d.title, d.meta, d.warnings, d.created_at,
+			(SELECT count(*) FROM passages p WHERE p.document_id = d.id)
+		FROM documents d
+		WHERE ?1 = '' OR d.collection = ?1
+		ORDER BY d.created_at DESC, d.rowid DESC`
+
+	rows, err := s.db.QueryContext(ctx, query, collection)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: documents: %w", err)
+	}
+	defer rows.Close()
+	infos := []retrieval.DocumentInfo{}
+	for rows.Next() {
+		var d retrieval.DocumentInfo
+		var meta, warnings string
+		var created int64
+		if err := rows.Scan(&d.ID, &d.Collection, &d.Key, &d.Title, &meta, &warnings, &created, &d.Passages); err != nil {
+			return nil, fmt.Errorf("embedded: documents: %w", err)
+		}
+		if err := errors.Join(json.Unmarshal([]byte(meta), &d.Meta), json.Unmarshal([]byte(warnings), &d.Warnings)); err != nil {
+			return nil, fmt.Errorf("embedded: documents: %w", err)
+		}
+		d.CreatedAt = time.Unix(0, created).UTC()
+		infos = append(infos, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("embedded: documents: %w", err)
+	}
+	return infos, nil
+}
+
+// Delete removes the document with id and its passages; ErrNotFound if there is none.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+
+	tx, err := s.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("embedded: delete: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("embedded: delete: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("embedded: delete: %w", err)
+	} else if n == 0 {
+		return fmt.Errorf("embedded: delete %s: %w", id, retrieval.ErrNotFound)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("embedded: delete: %w", err)
+	}
+	s.ix.remove(id)
+	return nil
+}
+
+// jsonText encodes v, which is always encodable, as JSON text.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("embedded: encode %T: %v", v, err))
+	}
+	return string(b)
+}
