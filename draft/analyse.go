@@ -45,7 +45,8 @@ func analyse(a analysis) []Sentence {
 	for i, s := range sents {
 		start, end := offs[i], offs[i]+len(s)
 		in := func(sp Span) bool { return sp.Start >= start && sp.End <= end }
-		st := Sentence{Text: s, Generated: !userSentences[s], Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Reasons: []string{}}
+		st := Sentence{Text: s, Generated: !userSentences[s], Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Reasons: []string{},
+			Review: Review{Decision: DecisionPending}, History: []Revision{}}
 		seen := map[string]bool{}
 		for _, m := range a.report.Bound {
 			if in(m.Span.Span) && !seen[m.FigureID] {

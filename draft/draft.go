@@ -30,18 +30,36 @@ const (
 
 // Draft is a generated summary: the writer's figures and, per section, sentences with provenance.
 type Draft struct {
-	ID            string    `json:"id"`
-	Title         string    `json:"title"`
-	Organization  string    `json:"organization"`
-	Period        string    `json:"period"`
-	Status        Status    `json:"status"`
-	Model         string    `json:"model"`          // "offline" or the chat model's name
-	PromptVersion string    `json:"prompt_version"` // version of prompts/ used
-	Input         *Figures  `json:"input"`
-	Sections      []Section `json:"sections"`
-	Usage         Usage     `json:"usage"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID             string       `json:"id"`
+	Title          string       `json:"title"`
+	Organization   string       `json:"organization"`
+	Period         string       `json:"period"`
+	Status         Status       `json:"status"`
+	Model          string       `json:"model"`          // "offline" or the chat model's name
+	PromptVersion  string       `json:"prompt_version"` // version of prompts/ used
+	Input          *Figures     `json:"input"`
+	Sections       []Section    `json:"sections"`
+	Usage          Usage        `json:"usage"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+	Audit          []AuditEntry `json:"audit"`           // review decisions, oldest first
+	ReviewProgress Progress     `json:"review_progress"` // filled by Progress when served
+}
+
+// Progress counts the draft's generated sentences and how many a reviewer has decided on.
+func (d *Draft) Progress() Progress {
+	var p Progress
+	for _, s := range d.Sections {
+		for _, x := range s.Sentences {
+			if x.Generated {
+				p.Total++
+				if x.Review.Reviewed() {
+					p.Reviewed++
+				}
+			}
+		}
+	}
+	return p
 }
 
 // Section is one drafted section of a draft.
@@ -58,15 +76,58 @@ type Section struct {
 
 // Sentence is one sentence of a draft with its provenance.
 type Sentence struct {
-	ID             string   `json:"id"`
-	Text           string   `json:"text"`
-	Generated      bool     `json:"generated"`       // false only for text the writer supplied verbatim
-	Added          bool     `json:"added,omitempty"` // written by draftd to state a figure the model left out
-	Figures        []string `json:"figures"`         // IDs of the figures it states
-	UnboundNumbers []string `json:"unbound_numbers"` // numbers it states that are no figure of the writer's
-	Sources        []Source `json:"sources"`         // passages it leans on, with character n-gram overlap
-	Risk           Risk     `json:"risk"`
-	Reasons        []string `json:"reasons"` // short Chinese sentences a reviewer understands
+	ID             string     `json:"id"`
+	Text           string     `json:"text"`
+	Generated      bool       `json:"generated"`       // false only for text the writer supplied verbatim
+	Added          bool       `json:"added,omitempty"` // written by draftd to state a figure the model left out
+	Figures        []string   `json:"figures"`         // IDs of the figures it states
+	UnboundNumbers []string   `json:"unbound_numbers"` // numbers it states that are no figure of the writer's
+	Sources        []Source   `json:"sources"`         // passages it leans on, with character n-gram overlap
+	Risk           Risk       `json:"risk"`
+	Reasons        []string   `json:"reasons"` // short Chinese sentences a reviewer understands
+	Review         Review     `json:"review"`
+	History        []Revision `json:"history"` // earlier texts, oldest first
+}
+
+// Review decisions on a sentence.
+const (
+	DecisionPending  = "pending"
+	DecisionApproved = "approved"
+	DecisionRejected = "rejected"
+	DecisionEdited   = "edited"
+)
+
+// Review is the latest review decision on a sentence.
+type Review struct {
+	Decision string     `json:"decision"`
+	By       string     `json:"by,omitempty"`
+	At       *time.Time `json:"at,omitempty"`
+}
+
+// Reviewed reports whether a reviewer has decided on the sentence.
+func (r Review) Reviewed() bool { return r.Decision != "" && r.Decision != DecisionPending }
+
+// Revision is an earlier text of an edited sentence.
+type Revision struct {
+	Text string    `json:"text"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+// AuditEntry records one review decision: who decided what on which sentence, and when.
+type AuditEntry struct {
+	SentenceID string    `json:"sentence_id"`
+	Decision   string    `json:"decision"`
+	By         string    `json:"by"`
+	At         time.Time `json:"at"`
+	Before     string    `json:"before,omitempty"`
+	After      string    `json:"after,omitempty"`
+}
+
+// Progress counts reviewed generated sentences.
+type Progress struct {
+	Reviewed int `json:"reviewed"`
+	Total    int `json:"total"`
 }
 
 // Source is a retrieved passage a section or sentence leans on.
@@ -112,4 +173,8 @@ type Store interface {
 	SaveSection(ctx context.Context, id string, s Section) error
 	// SetStatus sets a draft's status and usage; retrieval.ErrNotFound if absent.
 	SetStatus(ctx context.Context, id string, st Status, u Usage) error
+	// SaveReview stores the given sections' sentences (text, checks, review state, history),
+	// appends the audit entries and sets the draft's status, in one transaction;
+	// retrieval.ErrNotFound if the draft is absent. Draft returns the audit entries oldest first.
+	SaveReview(ctx context.Context, id string, sections []Section, entries []AuditEntry, st Status) error
 }

@@ -203,20 +203,10 @@ func sectionRole(heading string) string {
 func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(Sentence)) error {
 	in := dr.Input.Sections[n]
 	sec := &dr.Sections[n]
-	var figures []Figure
-	for _, f := range in.Figures {
-		figures = append(figures, f)
-		figures = append(figures, Derive(f)...)
-	}
+	figures, bound, userText := sectionFigures(dr, n)
 	byID := map[string]Figure{}
-	bound := make([]BoundFigure, 0, len(figures))
 	for _, f := range figures {
 		byID[f.ID] = f
-		bound = append(bound, BoundFigure{ID: f.ID, Text: f.Text()})
-	}
-	userText := []string{dr.Title, dr.Organization, dr.Period, in.Heading, in.Notes}
-	for _, f := range figures {
-		userText = append(userText, f.Label, f.Note)
 	}
 
 	passages, err := d.retrieve(ctx, dr, in, figures)
@@ -263,6 +253,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 		f := byID[id]
 		sents = append(sents, Sentence{Text: f.Label + "为" + f.Text() + "。", Generated: true, Added: true,
 			Figures: []string{id}, UnboundNumbers: []string{}, Sources: []Source{}, Risk: RiskLow,
+			Review: Review{Decision: DecisionPending}, History: []Revision{},
 			Reasons: []string{"模型稿中遗漏了这一数据，由系统按原数据补写，请润色。"}})
 	}
 	for i := range sents {

@@ -2,6 +2,7 @@ package draft
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -18,12 +19,23 @@ type memStore struct {
 
 func newMemStore() *memStore { return &memStore{drafts: map[string]*Draft{}} }
 
+// clone deep-copies a draft, as a real store's round trip does.
+func clone(d *Draft) *Draft {
+	b, err := json.Marshal(d)
+	if err != nil {
+		panic(err)
+	}
+	var c Draft
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(err)
+	}
+	return &c
+}
+
 func (m *memStore) CreateDraft(_ context.Context, d *Draft) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	c := *d
-	c.Sections = append([]Section(nil), d.Sections...)
-	m.drafts[d.ID] = &c
+	m.drafts[d.ID] = clone(d)
 	return nil
 }
 
@@ -34,9 +46,7 @@ func (m *memStore) Draft(_ context.Context, id string) (*Draft, error) {
 	if !ok {
 		return nil, retrieval.ErrNotFound
 	}
-	c := *d
-	c.Sections = append([]Section(nil), d.Sections...)
-	return &c, nil
+	return clone(d), nil
 }
 
 func (m *memStore) Drafts(context.Context) ([]DraftInfo, error) { return nil, nil }
@@ -48,7 +58,7 @@ func (m *memStore) SaveSection(_ context.Context, id string, s Section) error {
 	if !ok {
 		return retrieval.ErrNotFound
 	}
-	d.Sections[s.Index] = s
+	d.Sections[s.Index] = clone(&Draft{Sections: []Section{s}}).Sections[0]
 	return nil
 }
 
@@ -60,6 +70,21 @@ func (m *memStore) SetStatus(_ context.Context, id string, st Status, u Usage) e
 		return retrieval.ErrNotFound
 	}
 	d.Status, d.Usage = st, u
+	return nil
+}
+
+func (m *memStore) SaveReview(_ context.Context, id string, secs []Section, entries []AuditEntry, st Status) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.drafts[id]
+	if !ok {
+		return retrieval.ErrNotFound
+	}
+	for _, s := range secs {
+		d.Sections[s.Index] = s
+	}
+	d.Audit = append(d.Audit, entries...)
+	d.Status = st
 	return nil
 }
 

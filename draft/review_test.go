@@ -1,0 +1,125 @@
+package draft
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/draftd/draftd/retrieval"
+)
+
+// readyDraft drafts pipelineFigures with one scripted answer and returns the stored draft.
+func readyDraft(t *testing.T, answer string) (*memStore, *Draft) {
+	t.Helper()
+	store := newMemStore()
+	d := &Drafter{Writer: &scriptWriter{texts: []string{answer}}, Store: store}
+	dr, err := d.Create(context.Background(), pipelineFigures())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Run(context.Background(), dr, nil)
+	got, _ := store.Draft(context.Background(), dr.ID)
+	return store, got
+}
+
+func TestReviewer(t *testing.T) {
+	ctx := context.Background()
+	answer := "巩固拓展健康扶贫成果。享受政策【f1】。报销比例达到【f2】。群众满意度明显提升。"
+	t.Run("each decision is stored with who and when, and the draft is approved when none is pending", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		ss := d.Sections[0].Sentences
+		if p := d.Progress(); p.Total != 3 || p.Reviewed != 0 {
+			t.Fatalf("progress = %+v", p)
+		}
+		got, err := r.Decide(ctx, d.ID, ss[1].ID, "approve", "", "张审核")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x := got.Sections[0].Sentences[1]; x.Review.Decision != DecisionApproved || x.Review.By != "张审核" || x.Review.At == nil {
+			t.Fatalf("review = %+v", x.Review)
+		}
+		if got.Status != StatusReady {
+			t.Fatalf("status = %s with sentences pending", got.Status)
+		}
+		r.Decide(ctx, d.ID, ss[2].ID, "reject", "", "张审核")
+		got, _ = r.Decide(ctx, d.ID, ss[3].ID, "approve", "", "李审核")
+		if got.Status != StatusApproved || got.Progress().Reviewed != 3 {
+			t.Fatalf("status %s progress %+v", got.Status, got.Progress())
+		}
+		if len(got.Audit) != 3 || got.Audit[2].By != "李审核" || got.Audit[1].Decision != DecisionRejected {
+			t.Fatalf("audit = %+v", got.Audit)
+		}
+	})
+	t.Run("an edit is re-checked by the number guard and keeps its history", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		sid := d.Sections[0].Sentences[3].ID
+		got, err := r.Decide(ctx, d.ID, sid, "edit", "群众满意度达到99%。", "王撰稿")
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := got.Sections[0].Sentences[3]
+		if x.Risk != RiskHigh || len(x.UnboundNumbers) != 1 || x.UnboundNumbers[0] != "99%" {
+			t.Fatalf("edited sentence = %+v", x)
+		}
+		if len(x.History) != 1 || x.History[0].Text != "群众满意度明显提升。" || x.Review.Decision != DecisionEdited {
+			t.Fatalf("history %+v review %+v", x.History, x.Review)
+		}
+		if a := got.Audit[0]; a.Before != "群众满意度明显提升。" || a.After != "群众满意度达到99%。" {
+			t.Fatalf("audit = %+v", a)
+		}
+		got, _ = r.Decide(ctx, d.ID, sid, "edit", "享受政策36239人，群众满意。", "王撰稿")
+		if x := got.Sections[0].Sentences[3]; x.Risk != RiskLow || len(x.Figures) != 1 || len(x.History) != 2 {
+			t.Fatalf("second edit = %+v", x)
+		}
+	})
+	t.Run("approve all low-risk approves only low-risk pending sentences", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		got, err := r.ApproveLowRisk(ctx, d.ID, "张审核")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range got.Sections[0].Sentences {
+			if !x.Generated {
+				continue
+			}
+			want := x.Risk == RiskLow
+			if x.Review.Reviewed() != want {
+				t.Fatalf("sentence %q risk %s reviewed=%v", x.Text, x.Risk, x.Review.Reviewed())
+			}
+		}
+		if got.Status != StatusReady || len(got.Audit) != 2 {
+			t.Fatalf("status %s audit %d", got.Status, len(got.Audit))
+		}
+	})
+	t.Run("bad requests are refused with clear errors", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		sid := d.Sections[0].Sentences[1].ID
+		cases := []struct {
+			name, id, sid, dec, text, by, code string
+		}{
+			{"an unknown decision", d.ID, sid, "maybe", "", "a", retrieval.EINVALID},
+			{"an edit without text", d.ID, sid, "edit", " ", "a", retrieval.EINVALID},
+			{"no reviewer name", d.ID, sid, "approve", "", " ", retrieval.EINVALID},
+			{"an unknown sentence", d.ID, "s9-9", "approve", "", "a", retrieval.ENOTFOUND},
+			{"an unknown draft", "nope", sid, "approve", "", "a", retrieval.ENOTFOUND},
+		}
+		for _, c := range cases {
+			if _, err := r.Decide(ctx, c.id, c.sid, c.dec, c.text, c.by); retrieval.ErrorCode(err) != c.code {
+				t.Errorf("%s: err = %v, want code %s", c.name, err, c.code)
+			}
+		}
+	})
+	t.Run("a draft still generating cannot be reviewed", func(t *testing.T) {
+		store := newMemStore()
+		d := &Drafter{Writer: &scriptWriter{texts: []string{answer}}, Store: store}
+		dr, _ := d.Create(ctx, pipelineFigures())
+		r := &Reviewer{Store: store}
+		if _, err := r.ApproveLowRisk(ctx, dr.ID, "a"); retrieval.ErrorCode(err) != retrieval.ECONFLICT || !strings.Contains(err.Error(), "still being generated") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
