@@ -1,0 +1,381 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Drafts do not touch the in-memory index, so their writes need neither wmu nor mu: the single
+// writer connection serialises them, and a long reindex does not hold them up.
+
+var _ draft.Store = (*Store)(nil)
+
+// CreateDraft stores d with its sections and their sentences in one transaction. A zero
+// d.CreatedAt is set to now and a zero d.UpdatedAt to d.CreatedAt. It returns an EINVALID error
+// for a draft without an ID and ECONFLICT when the ID, or a section index, is taken.
+func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
+	const insert = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
+			prompt_tokens, completion_tokens, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+	if d.ID == "" {
+		return fmt.Errorf("embedded: create draft: %w", retrieval.Errorf(retrieval.EINVALID, "a draft needs an ID"))
+	}
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = time.Now().UTC()
+	}
+	if d.UpdatedAt.IsZero() {
+		d.UpdatedAt = d.CreatedAt
+	}
+	tx, err := s.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("embedded: create draft: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, insert, d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model,
+		d.PromptVersion, jsonText(d.Input), d.Usage.PromptTokens, d.Usage.CompletionTokens,
+		d.CreatedAt.UnixNano(), d.UpdatedAt.UnixNano()); err != nil {
+		return fmt.Errorf("embedded: create draft: %w", draftConflict(err, "a draft with ID "+d.ID+" already exists"))
+	}
+	for _, sec := range d.Sections {
+		if err := insertSection(ctx, tx, d.ID, sec, d.UpdatedAt); err != nil {
+			return fmt.Errorf("embedded: create draft: %w", draftConflict(err, fmt.Sprintf("draft %s has two sections with index %d", d.ID, sec.Index)))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("embedded: create draft: %w", err)
+	}
+	return nil
+}
+
+// insertSection writes section sec of draft id and its sentences.
+func insertSection(ctx context.Context, tx *sql.Tx, id string, sec draft.Section, now time.Time) error {
+	const insert = `INSERT INTO draft_sections (draft_id, idx, heading, status, error, attempts, sources,
+			prompt_tokens, completion_tokens, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+	if _, err := tx.ExecContext(ctx, insert, id, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts,
+		jsonList(sec.Sources), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, now.UnixNano()); err != nil {
+		return err
+	}
+	return insertSentences(ctx, tx, id, sec)
+}
+
+// insertSentences writes sec's sentences, numbered in order; the section has none stored.
+func insertSentences(ctx context.Context, tx *sql.Tx, id string, sec draft.Section) error {
+	const insert = `INSERT INTO draft_sentences (draft_id, section_idx, ord, id, text, generated, added, figures,
+			unbound_numbers, sources, risk, reasons, review_decision, reviewer, review_at, history)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+	if len(sec.Sentences) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, insert)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for ord, x := range sec.Sentences {
+		var at sql.NullInt64
+		if x.Review.At != nil {
+			at = sql.NullInt64{Int64: x.Review.At.UnixNano(), Valid: true}
+		}
+		if _, err := st.ExecContext(ctx, id, sec.Index, ord, x.ID, x.Text, x.Generated, x.Added,
+			jsonList(x.Figures), jsonList(x.UnboundNumbers), jsonList(x.Sources), x.Risk, jsonList(x.Reasons),
+			x.Review.Decision, x.Review.By, at, jsonList(x.History)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replaceSentences replaces the sentences of section sec.Index of draft id, after checking the section
+// exists and setting its updated_at; ErrNotFound-coded if it does not.
+func replaceSentences(ctx context.Context, tx *sql.Tx, id string, sec draft.Section, now time.Time) error {
+	const touch = `UPDATE draft_sections SET updated_at = ? WHERE draft_id = ? AND idx = ?`
+	const clear = `DELETE FROM draft_sentences WHERE draft_id = ? AND section_idx = ?`
+
+	if err := affected(tx.ExecContext(ctx, touch, now.UnixNano(), id, sec.Index)); err != nil {
+		return noSection(err, id, sec.Index)
+	}
+	if _, err := tx.ExecContext(ctx, clear, id, sec.Index); err != nil {
+		return err
+	}
+	return insertSentences(ctx, tx, id, sec)
+}
+
+// SaveSection replaces section s.Index of draft id, its sentences included, and sets the draft's
+// updated time to now. It returns ErrNotFound when there is no draft id and an ENOTFOUND error
+// when the draft has no section s.Index.
+func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) error {
+	const touch = `UPDATE drafts SET updated_at = ? WHERE id = ?`
+	const update = `UPDATE draft_sections SET heading = ?, status = ?, error = ?, attempts = ?, sources = ?,
+			prompt_tokens = ?, completion_tokens = ?
+		WHERE draft_id = ? AND idx = ?`
+
+	now := time.Now().UTC()
+	tx, err := s.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("embedded: save section: %w", err)
+	}
+	defer tx.Rollback()
+	if err := affected(tx.ExecContext(ctx, touch, now.UnixNano(), id)); err != nil {
+		return fmt.Errorf("embedded: save section of %s: %w", id, err)
+	}
+	if err := affected(tx.ExecContext(ctx, update, sec.Heading, sec.Status, sec.Error, sec.Attempts,
+		jsonList(sec.Sources), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, id, sec.Index)); err != nil {
+		return fmt.Errorf("embedded: save section: %w", noSection(err, id, sec.Index))
+	}
+	if err := replaceSentences(ctx, tx, id, sec, now); err != nil {
+		return fmt.Errorf("embedded: save section: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("embedded: save section: %w", err)
+	}
+	return nil
+}
+
+// SetStatus sets draft id's status and usage and its updated time to now; ErrNotFound if there is no draft id.
+func (s *Store) SetStatus(ctx context.Context, id string, st draft.Status, u draft.Usage) error {
+	const update = `UPDATE drafts SET status = ?, prompt_tokens = ?, completion_tokens = ?, updated_at = ? WHERE id = ?`
+
+	err := affected(s.wr.ExecContext(ctx, update, st, u.PromptTokens, u.CompletionTokens, time.Now().UTC().UnixNano(), id))
+	if err != nil {
+		return fmt.Errorf("embedded: set status of %s: %w", id, err)
+	}
+	return nil
+}
+
+// SaveReview replaces the sentences of the given sections (their headings, statuses and sources are
+// left alone), appends entries to the audit trail and sets the draft's status, in one transaction.
+// It returns ErrNotFound when there is no draft id and an ENOTFOUND error for a section it lacks.
+func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section, entries []draft.AuditEntry, st draft.Status) error {
+	const update = `UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?`
+	const audit = `INSERT INTO draft_audit (draft_id, sentence_id, decision, reviewer, at, before_text, after_text)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+	now := time.Now().UTC()
+	tx, err := s.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("embedded: save review: %w", err)
+	}
+	defer tx.Rollback()
+	if err := affected(tx.ExecContext(ctx, update, st, now.UnixNano(), id)); err != nil {
+		return fmt.Errorf("embedded: save review of %s: %w", id, err)
+	}
+	for _, sec := range secs {
+		if err := replaceSentences(ctx, tx, id, sec, now); err != nil {
+			return fmt.Errorf("embedded: save review: %w", err)
+		}
+	}
+	for _, e := range entries {
+		if _, err := tx.ExecContext(ctx, audit, id, e.SentenceID, e.Decision, e.By, e.At.UnixNano(), e.Before, e.After); err != nil {
+			return fmt.Errorf("embedded: save review: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("embedded: save review: %w", err)
+	}
+	return nil
+}
+
+// Draft returns draft id with its sections in index order, their sentences in order and the audit
+// trail oldest first; ErrNotFound if there is none. Lists are empty, never nil.
+func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
+	const draftQuery = `SELECT id, title, organization, period, status, model, prompt_version, input,
+			prompt_tokens, completion_tokens, created_at, updated_at
+		FROM drafts WHERE id = ?`
+	const sectionsQuery = `SELECT idx, heading, status, error, attempts, sources, prompt_tokens, completion_tokens
+		FROM draft_sections WHERE draft_id = ? ORDER BY idx`
+	const sentencesQuery = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, risk,
+			reasons, review_decision, reviewer, review_at, history
+		FROM draft_sentences WHERE draft_id = ? ORDER BY section_idx, ord`
+	const auditQuery = `SELECT sentence_id, decision, reviewer, at, before_text, after_text
+		FROM draft_audit WHERE draft_id = ? ORDER BY seq`
+
+	// One read transaction, so the draft, its sections and their sentences are one snapshot.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: draft: %w", err)
+	}
+	defer tx.Rollback()
+
+	d := &draft.Draft{Sections: []draft.Section{}, Audit: []draft.AuditEntry{}}
+	var input string
+	var created, updated int64
+	err = tx.QueryRowContext(ctx, draftQuery, id).Scan(&d.ID, &d.Title, &d.Organization, &d.Period, &d.Status,
+		&d.Model, &d.PromptVersion, &input, &d.Usage.PromptTokens, &d.Usage.CompletionTokens, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("embedded: draft %s: %w", id, retrieval.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("embedded: draft: %w", err)
+	}
+	if err := json.Unmarshal([]byte(input), &d.Input); err != nil {
+		return nil, fmt.Errorf("embedded: draft %s: input: %w", id, err)
+	}
+	d.CreatedAt, d.UpdatedAt = fromNanos(created), fromNanos(updated)
+
+	err = eachRow(ctx, tx, sectionsQuery, id, func(rows *sql.Rows) error {
+		sec := draft.Section{Sentences: []draft.Sentence{}}
+		var sources string
+		if err := rows.Scan(&sec.Index, &sec.Heading, &sec.Status, &sec.Error, &sec.Attempts, &sources,
+			&sec.Usage.PromptTokens, &sec.Usage.CompletionTokens); err != nil {
+			return err
+		}
+		d.Sections = append(d.Sections, sec)
+		return decodeList(sources, &d.Sections[len(d.Sections)-1].Sources)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: draft %s: sections: %w", id, err)
+	}
+
+	at := make(map[int]int, len(d.Sections)) // section index → position in d.Sections
+	for i, sec := range d.Sections {
+		at[sec.Index] = i
+	}
+	err = eachRow(ctx, tx, sentencesQuery, id, func(rows *sql.Rows) error {
+		var x draft.Sentence
+		var idx int
+		var figures, unbound, sources, reasons, history string
+		var reviewed sql.NullInt64
+		if err := rows.Scan(&idx, &x.ID, &x.Text, &x.Generated, &x.Added, &figures, &unbound, &sources, &x.Risk,
+			&reasons, &x.Review.Decision, &x.Review.By, &reviewed, &history); err != nil {
+			return err
+		}
+		if err := errors.Join(decodeList(figures, &x.Figures), decodeList(unbound, &x.UnboundNumbers),
+			decodeList(sources, &x.Sources), decodeList(reasons, &x.Reasons), decodeList(history, &x.History)); err != nil {
+			return fmt.Errorf("sentence %s: %w", x.ID, err)
+		}
+		if reviewed.Valid {
+			t := fromNanos(reviewed.Int64)
+			x.Review.At = &t
+		}
+		for i := range x.History {
+			x.History[i].At = x.History[i].At.UTC()
+		}
+		sec := &d.Sections[at[idx]] // the foreign key guarantees the section
+		sec.Sentences = append(sec.Sentences, x)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: draft %s: sentences: %w", id, err)
+	}
+
+	err = eachRow(ctx, tx, auditQuery, id, func(rows *sql.Rows) error {
+		var e draft.AuditEntry
+		var when int64
+		if err := rows.Scan(&e.SentenceID, &e.Decision, &e.By, &when, &e.Before, &e.After); err != nil {
+			return err
+		}
+		e.At = fromNanos(when)
+		d.Audit = append(d.Audit, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: draft %s: audit: %w", id, err)
+	}
+	return d, nil
+}
+
+// Drafts lists the drafts, newest first.
+func (s *Store) Drafts(ctx context.Context) ([]draft.DraftInfo, error) {
+	const query = `SELECT id, title, status, model, created_at FROM drafts ORDER BY created_at DESC, rowid DESC`
+
+	rows, err := s.db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: drafts: %w", err)
+	}
+	defer rows.Close()
+	infos := []draft.DraftInfo{}
+	for rows.Next() {
+		var d draft.DraftInfo
+		var created int64
+		if err := rows.Scan(&d.ID, &d.Title, &d.Status, &d.Model, &created); err != nil {
+			return nil, fmt.Errorf("embedded: drafts: %w", err)
+		}
+		d.CreatedAt = fromNanos(created)
+		infos = append(infos, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("embedded: drafts: %w", err)
+	}
+	return infos, nil
+}
+
+// eachRow runs query with arg in tx and calls f on every row.
+func eachRow(ctx context.Context, tx *sql.Tx, query string, arg any, f func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, arg)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := f(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// affected returns ErrNotFound when an update changed no row.
+func affected(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return retrieval.ErrNotFound
+	}
+	return nil
+}
+
+// noSection says which section was not found when err is ErrNotFound.
+func noSection(err error, id string, idx int) error {
+	if errors.Is(err, retrieval.ErrNotFound) {
+		return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d", id, idx)
+	}
+	return err
+}
+
+// draftConflict turns a primary-key violation into an ECONFLICT error with msg.
+func draftConflict(err error, msg string) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+		return retrieval.Errorf(retrieval.ECONFLICT, "%s", msg)
+	}
+	return err
+}
+
+// jsonList encodes s as a JSON array, [] when it is nil.
+func jsonList[T any](s []T) string {
+	if s == nil {
+		return "[]"
+	}
+	return jsonText(s)
+}
+
+// decodeList decodes the JSON array raw into dst, leaving an empty slice rather than nil.
+func decodeList[T any](raw string, dst *[]T) error {
+	if err := json.Unmarshal([]byte(raw), dst); err != nil {
+		return err
+	}
+	if *dst == nil {
+		*dst = []T{}
+	}
+	return nil
+}
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
