@@ -21,6 +21,7 @@ WITH_DB = set -euo pipefail; \
 .PHONY: test bench run pg
 
 test:
+	@.ci/deps.sh
 	@$(WITH_DB) \
 	$(GO) vet ./...; \
 	$(GO) test -count=1 -timeout 25m ./...

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is draftd's configuration, read from the environment and validated at start.
+type Config struct {
+	DatabaseURL string // DRAFTD_DATABASE_URL: postgres:// selects PostgreSQL + pgvector; empty, the embedded store
+	DataDir     string // DRAFTD_DATA_DIR: the embedded store's directory
+	Addr        string // DRAFTD_ADDR: listen address
+
+	Embedder      string // DRAFTD_EMBEDDER: local or openai
+	OpenAIBaseURL string // OPENAI_BASE_URL
+	OpenAIAPIKey  string // OPENAI_API_KEY; never logged
+	EmbedModel    string // DRAFTD_EMBED_MODEL
+	EmbedDim      int    // DRAFTD_EMBED_DIM
+	EmbedTimeout  time.Duration
+
+	ChatModel       string        // DRAFTD_CHAT_MODEL: the OpenAI-compatible chat model; empty, offline drafting only
+	ChatTimeout     time.Duration // DRAFTD_CHAT_TIMEOUT_S: per model call
+	ChatIdleTimeout time.Duration // DRAFTD_CHAT_IDLE_TIMEOUT_S: silence allowed while streaming
+	ChatMaxTokens   int           // DRAFTD_CHAT_MAX_TOKENS
+
+	MaxUploadBytes int64 // DRAFTD_MAX_UPLOAD_MB, in bytes
+	Demo           bool  // DRAFTD_DEMO: load the demo corpus into an empty embedded store
+}
+
+// defaultEmbedDim is the local embedder's dimension: at 256, signed hashing
+// keeps HNSW recall high and 100k passages take 100 MB.
+const defaultEmbedDim = 256
+
+// LoadConfig reads the configuration from getenv (os.Getenv in production).
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:   getenv("DRAFTD_DATABASE_URL"),
+		DataDir:       or(getenv("DRAFTD_DATA_DIR"), "./draftd-data"),
+		Addr:          or(getenv("DRAFTD_ADDR"), "127.0.0.1:8080"),
+		Embedder:      or(getenv("DRAFTD_EMBEDDER"), "local"),
+		OpenAIBaseURL: or(getenv("OPENAI_BASE_URL"), "https://api.openai.com/v1"),
+		OpenAIAPIKey:  getenv("OPENAI_API_KEY"),
+		EmbedModel:    getenv("DRAFTD_EMBED_MODEL"),
+		ChatModel:     getenv("DRAFTD_CHAT_MODEL"),
+		EmbedTimeout:  60 * time.Second,
+		Demo:          true,
+	}
+	var errs []error
+	intVar := func(name string, def int, dst *int) {
+		v := getenv(name)
+		if v == "" {
+			*dst = def
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q is not a whole number", name, v))
+			return
+		}
+		*dst = n
+	}
+	intVar("DRAFTD_EMBED_DIM", 0, &c.EmbedDim)
+	var chatTimeout, idleTimeout int
+	intVar("DRAFTD_CHAT_TIMEOUT_S", 120, &chatTimeout)
+	intVar("DRAFTD_CHAT_IDLE_TIMEOUT_S", 30, &idleTimeout)
+	intVar("DRAFTD_CHAT_MAX_TOKENS", 1500, &c.ChatMaxTokens)
+	c.ChatTimeout, c.ChatIdleTimeout = time.Duration(chatTimeout)*time.Second, time.Duration(idleTimeout)*time.Second
+	var mb int
+	intVar("DRAFTD_MAX_UPLOAD_MB", 20, &mb)
+	c.MaxUploadBytes = int64(mb) << 20
+	if v := getenv("DRAFTD_DEMO"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DRAFTD_DEMO=%q is not true or false", v))
+		}
+		c.Demo = b
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	if c.EmbedDim == 0 && c.Embedder == "local" {
+		c.EmbedDim = defaultEmbedDim
+	}
+	return c, c.Validate()
+}
+
+// Validate reports every invalid setting, naming the variable and saying why.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+			bad("DRAFTD_DATABASE_URL must be a postgres://user@host:port/db URL (or empty for the embedded store), got %q", redactURL(c.DatabaseURL))
+		}
+	} else if strings.TrimSpace(c.DataDir) == "" {
+		bad("DRAFTD_DATA_DIR must name a directory for the embedded store")
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		bad("DRAFTD_ADDR must be host:port, e.g. 127.0.0.1:8080, got %q", c.Addr)
+	}
+	switch c.Embedder {
+	case "local":
+		if c.EmbedDim < 16 || c.EmbedDim > 4096 {
+			bad("DRAFTD_EMBED_DIM must be between 16 and 4096 for the local embedder, got %d", c.EmbedDim)
+		}
+	case "openai":
+		if u, err := url.Parse(c.OpenAIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("OPENAI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1, got %q", redactURL(c.OpenAIBaseURL))
+		}
+		if c.EmbedModel == "" {
+			bad("DRAFTD_EMBED_MODEL must name the embedding model when DRAFTD_EMBEDDER=openai")
+		}
+		if c.EmbedDim <= 0 || c.EmbedDim > 16000 {
+			bad("DRAFTD_EMBED_DIM must give the model's vector dimension (e.g. 1536) when DRAFTD_EMBEDDER=openai")
+		}
+	default:
+		bad("DRAFTD_EMBEDDER must be local or openai, got %q", c.Embedder)
+	}
+	if c.ChatModel != "" || c.Embedder == "openai" {
+		if u, err := url.Parse(c.OpenAIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if c.Embedder != "openai" { // already reported above
+				bad("OPENAI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1, got %q", redactURL(c.OpenAIBaseURL))
+			}
+		}
+	}
+	if c.ChatModel == "offline" {
+		bad("DRAFTD_CHAT_MODEL names a chat model; leave it empty for offline drafting")
+	}
+	if c.ChatTimeout <= 0 || c.ChatIdleTimeout <= 0 {
+		bad("DRAFTD_CHAT_TIMEOUT_S and DRAFTD_CHAT_IDLE_TIMEOUT_S must be positive")
+	}
+	if c.ChatMaxTokens < 64 || c.ChatMaxTokens > 32000 {
+		bad("DRAFTD_CHAT_MAX_TOKENS must be between 64 and 32000, got %d", c.ChatMaxTokens)
+	}
+	if c.MaxUploadBytes <= 0 {
+		bad("DRAFTD_MAX_UPLOAD_MB must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// redactURL hides a password in a URL so it can be shown in a message or log.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestLoadConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string // substring; "" means valid
+	}{
+		{"defaults select the embedded store and the local embedder", nil, ""},
+		{"a postgres URL is accepted", map[string]string{"DRAFTD_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db"}, ""},
+		{"a non-postgres URL names the variable", map[string]string{"DRAFTD_DATABASE_URL": "mysql://u:secret@h/db"}, "DRAFTD_DATABASE_URL"},
+		{"an unknown embedder names the variable", map[string]string{"DRAFTD_EMBEDDER": "bert"}, "DRAFTD_EMBEDDER"},
+		{"the openai embedder needs a model", map[string]string{"DRAFTD_EMBEDDER": "openai", "DRAFTD_EMBED_DIM": "1536"}, "DRAFTD_EMBED_MODEL"},
+		{"the openai embedder needs a dimension", map[string]string{"DRAFTD_EMBEDDER": "openai", "DRAFTD_EMBED_MODEL": "m"}, "DRAFTD_EMBED_DIM"},
+		{"a dimension that is not a number names the variable", map[string]string{"DRAFTD_EMBED_DIM": "lots"}, "DRAFTD_EMBED_DIM"},
+		{"an address without a port names the variable", map[string]string{"DRAFTD_ADDR": "localhost"}, "DRAFTD_ADDR"},
+		{"a bad base URL names the variable", map[string]string{"DRAFTD_EMBEDDER": "openai", "DRAFTD_EMBED_MODEL": "m", "DRAFTD_EMBED_DIM": "8", "OPENAI_BASE_URL": "ftp://x"}, "OPENAI_BASE_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(env(tt.env))
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want mention of %s", err, tt.wantErr)
+			}
+		})
+	}
+	t.Run("a password in a bad database URL is not echoed", func(t *testing.T) {
+		_, err := LoadConfig(env(map[string]string{"DRAFTD_DATABASE_URL": "mysql://u:secret@h/db"}))
+		if err == nil || strings.Contains(err.Error(), "secret") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/offline"
+	"github.com/draftd/draftd/draft/openai"
+	"github.com/draftd/draftd/prompts"
+	"github.com/draftd/draftd/retrieval"
+)
+
+// drafting is the wiring for drafting: a template Drafter and the writers by model name.
+type drafting struct {
+	drafter      *draft.Drafter
+	writers      map[string]draft.Writer
+	defaultModel string
+}
+
+// newDrafting wires the drafter over store: offline always, the chat model when configured (and then by default).
+func newDrafting(cfg Config, store retrieval.Store, emb embedder) (drafting, error) {
+	ds, ok := store.(draft.Store)
+	if !ok {
+		return drafting{}, fmt.Errorf("the %T store cannot keep drafts", store)
+	}
+	searcher := &retrieval.Searcher{Store: store, Embed: emb.embed}
+	w := drafting{
+		drafter:      &draft.Drafter{Search: searcher.Search, Store: ds, PromptVersion: prompts.Version},
+		writers:      map[string]draft.Writer{offline.Model: offline.Writer{}},
+		defaultModel: offline.Model,
+	}
+	if cfg.ChatModel != "" {
+		client := openai.New(openai.Config{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.ChatModel,
+			Timeout: cfg.ChatTimeout, IdleTimeout: cfg.ChatIdleTimeout, MaxTokens: cfg.ChatMaxTokens})
+		w.writers[cfg.ChatModel] = &openai.Writer{Complete: client.Complete, Model: cfg.ChatModel}
+		w.defaultModel = cfg.ChatModel
+	}
+	return w, nil
+}
+
+func (m *Main) draft(ctx context.Context, args []string) error {
+	var figuresPath, format, outPath, model, title, org, period string
+	cfg, _, err := m.config("draft", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&figuresPath, "figures", "", "figures file: .json, .xlsx or .csv (required)")
+		fs.StringVar(&format, "format", "json", "output format: json, md or html")
+		fs.StringVar(&outPath, "o", "", "write the draft to this file instead of standard output")
+		fs.StringVar(&model, "model", "", "offline, or the configured chat model (default: the chat model when configured)")
+		fs.StringVar(&title, "title", "", "title (for .xlsx/.csv figures)")
+		fs.StringVar(&org, "organization", "", "organisation (for .xlsx/.csv figures)")
+		fs.StringVar(&period, "period", "", "period, e.g. 2025年上半年 (for .xlsx/.csv figures)")
+	})
+	if err != nil {
+		return err
+	}
+	if figuresPath == "" {
+		return fmt.Errorf("draft: --figures FILE is required (.json, .xlsx or .csv)")
+	}
+	render, ok := renderers[format]
+	if !ok {
+		return fmt.Errorf("draft: --format must be json, md or html, got %q", format)
+	}
+	f, err := os.Open(figuresPath)
+	if err != nil {
+		return err
+	}
+	in, err := draft.ImportFigures(filepath.Base(figuresPath), f, draft.Meta{Title: title, Organization: org, Period: period})
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", figuresPath, describeValidation(err))
+	}
+	store, emb, err := openChecked(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	wiring, err := newDrafting(cfg, store, emb)
+	if err != nil {
+		return err
+	}
+	if model == "" {
+		model = wiring.defaultModel
+	}
+	w, ok := wiring.writers[model]
+	if !ok {
+		return fmt.Errorf("draft: unknown model %q (offline, or set DRAFTD_CHAT_MODEL)", model)
+	}
+	d := *wiring.drafter
+	d.Writer, d.Model = w, model
+	dr, err := d.Create(ctx, in)
+	if err != nil {
+		return describeValidation(err)
+	}
+	runErr := d.Run(ctx, dr, m.draftProgress(len(dr.Sections)))
+	ds := store.(draft.Store)
+	saved, err := ds.Draft(context.WithoutCancel(ctx), dr.ID)
+	if err != nil {
+		return err
+	}
+	out, err := render(saved)
+	if err != nil {
+		return err
+	}
+	if outPath != "" {
+		if err := os.WriteFile(outPath, out, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stderr, "draft %s written to %s\n", saved.ID, outPath)
+	} else if _, err := m.Stdout.Write(out); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return fmt.Errorf("draft %s: %s", saved.ID, userMessage(runErr))
+	}
+	return nil
+}
+
+// renderers turn a stored draft into an output format.
+var renderers = map[string]func(*draft.Draft) ([]byte, error){
+	"json": func(d *draft.Draft) ([]byte, error) {
+		b, err := json.MarshalIndent(d, "", "  ")
+		return append(b, '\n'), err
+	},
+	"md":   func(d *draft.Draft) ([]byte, error) { return draft.Markdown(d), nil },
+	"html": draft.HTML,
+}
+
+// draftProgress reports drafting per section: a bar on a terminal, plain lines otherwise.
+func (m *Main) draftProgress(sections int) func(draft.Event) {
+	var bar *progressbar.ProgressBar
+	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar = progressbar.NewOptions(sections, progressbar.OptionSetWriter(m.Stderr), progressbar.OptionSetDescription("draft"),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	}
+	return func(e draft.Event) {
+		switch e.Type {
+		case draft.EventSectionStarted:
+			if bar != nil {
+				bar.Describe(fmt.Sprintf("draft: section %d", e.Section+1))
+			} else {
+				fmt.Fprintf(m.Stderr, "section %d: drafting\n", e.Section+1)
+			}
+		case draft.EventSectionDone, draft.EventSectionFailed:
+			if bar != nil {
+				bar.Add(1)
+			}
+			if e.Type == draft.EventSectionFailed {
+				if bar != nil {
+					bar.Clear()
+				}
+				fmt.Fprintf(m.Stderr, "section %d: failed: %s\n", e.Section+1, e.Error)
+			} else if bar == nil {
+				fmt.Fprintf(m.Stderr, "section %d: done\n", e.Section+1)
+			}
+		}
+	}
+}
+
+// describeValidation spells out every problem of invalid figures, one per line.
+func describeValidation(err error) error {
+	var ve *draft.ValidationError
+	if errors.As(err, &ve) {
+		msg := "invalid figures:"
+		for _, p := range ve.Problems {
+			msg += "\n  " + p.Where() + ": " + p.Message
+		}
+		return fmt.Errorf("%s", msg)
+	}
+	return err
+}

@@ -1,0 +1,187 @@
+// Command draftd drafts Chinese work summaries from a corpus of historical ones.
+//
+// Usage: draftd serve|ingest|search|migrate|reindex|version [flags]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/draftd/draftd/retrieval"
+	"github.com/draftd/draftd/retrieval/embedded"
+	"github.com/draftd/draftd/retrieval/openai"
+	"github.com/draftd/draftd/retrieval/pgvector"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Getenv: os.Getenv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, errSilent) {
+			fmt.Fprintln(os.Stderr, "draftd:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// errSilent is returned when the failure was already reported to the user.
+var errSilent = errors.New("failed")
+
+// Main is the program: its environment and standard streams, so tests can drive Run.
+type Main struct {
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Ready, if set, is called with the listening address once serve accepts connections.
+	Ready func(addr string)
+
+	addr string // serve's --addr flag
+}
+
+const usage = `draftd drafts work summaries from a corpus of historical ones.
+
+Usage:
+  draftd serve    [--addr HOST:PORT]            run the web service (and the demo corpus on a new embedded store)
+  draftd ingest   [--collection C] PATH...      ingest files and directories into the corpus
+  draftd search   [-k N] [--json] QUERY         hybrid search of the corpus
+  draftd draft    --figures FILE [--format json|md|html] [-o FILE] [--model M]
+                                                draft a summary from figures (.json, .xlsx, .csv)
+  draftd migrate                                apply database migrations
+  draftd reindex                                re-embed every passage with the configured embedder
+  draftd version                                print the version
+
+Every command reads its configuration from the environment (DRAFTD_DATABASE_URL,
+DRAFTD_DATA_DIR, DRAFTD_ADDR, DRAFTD_EMBEDDER, OPENAI_BASE_URL, OPENAI_API_KEY,
+DRAFTD_EMBED_MODEL, DRAFTD_EMBED_DIM, DRAFTD_CHAT_MODEL); flags override it.
+`
+
+// Run runs the subcommand named by args[0].
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return m.serve(ctx, args)
+	case "ingest":
+		return m.ingest(ctx, args)
+	case "search":
+		return m.search(ctx, args)
+	case "draft":
+		return m.draft(ctx, args)
+	case "migrate":
+		return m.migrate(ctx, args)
+	case "reindex":
+		return m.reindex(ctx, args)
+	case "version":
+		fmt.Fprintln(m.Stdout, "draftd", version())
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q; run draftd help", cmd)
+	}
+}
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// flags returns a flag set for cmd with the overrides every command shares.
+func (m *Main) flags(cmd string, cfg *Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("draftd "+cmd, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL (overrides DRAFTD_DATABASE_URL)")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "embedded store directory (overrides DRAFTD_DATA_DIR)")
+	return fs
+}
+
+// config loads the configuration and parses cmd's flags over it; extra registers the command's own flags.
+func (m *Main) config(cmd string, args []string, extra func(*flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	cfg, err := LoadConfig(m.Getenv)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	fs := m.flags(cmd, &cfg)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, nil, errSilent
+		}
+		return cfg, nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	return cfg, fs, nil
+}
+
+// embedder is the configured embedder's spec and function.
+type embedder struct {
+	spec  retrieval.EmbedderSpec
+	embed retrieval.Embedder
+}
+
+func newEmbedder(cfg Config) embedder {
+	if cfg.Embedder == "openai" {
+		e := openai.New(openai.Config{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbedModel, Dim: cfg.EmbedDim, Timeout: cfg.EmbedTimeout})
+		return embedder{e.Spec(), e.Embed}
+	}
+	e := retrieval.NewLocalEmbedder(cfg.EmbedDim)
+	return embedder{e.Spec(), e.Embed}
+}
+
+// openStore opens the configured store; it applies pending migrations.
+func openStore(ctx context.Context, cfg Config) (retrieval.Store, error) {
+	if cfg.DatabaseURL != "" {
+		s, err := pgvector.Open(ctx, cfg.DatabaseURL, pgvector.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL at %s: %w", redactURL(cfg.DatabaseURL), err)
+		}
+		return s, nil
+	}
+	s, err := embedded.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open embedded store in %s: %w", cfg.DataDir, err)
+	}
+	return s, nil
+}
+
+// openChecked opens the store and refuses an embedder other than the one it was built with.
+func openChecked(ctx context.Context, cfg Config) (retrieval.Store, embedder, error) {
+	emb := newEmbedder(cfg)
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, emb, err
+	}
+	if err := s.CheckEmbedder(ctx, emb.spec); err != nil {
+		s.Close()
+		return nil, emb, err
+	}
+	return s, emb, nil
+}
+
+func (m *Main) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/draftd/draftd/cmd/draftd/demo"
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
+	"github.com/draftd/draftd/web"
+)
+
+// demoCollection holds the demo corpus.
+const demoCollection = "demo"
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	cfg, _, err := m.config("serve", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&m.addr, "addr", "", "listen address (overrides DRAFTD_ADDR)")
+	})
+	if err != nil {
+		return err
+	}
+	if m.addr != "" {
+		cfg.Addr = m.addr
+	}
+	log := m.logger()
+	store, emb, err := openChecked(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	in := &retrieval.Ingester{Store: store, Embed: emb.embed}
+	if cfg.DatabaseURL == "" && cfg.Demo {
+		if n, err := loadDemo(ctx, store, in); err != nil {
+			return fmt.Errorf("load demo corpus: %w", err)
+		} else if n > 0 {
+			log.Info("loaded the demo corpus", "documents", n, "collection", demoCollection)
+		}
+	}
+	wiring, err := newDrafting(cfg, store, emb)
+	if err != nil {
+		return err
+	}
+	srv := &web.Server{
+		Store:          store,
+		Searcher:       &retrieval.Searcher{Store: store, Embed: emb.embed},
+		Ingester:       in,
+		Logger:         log,
+		MaxUploadBytes: cfg.MaxUploadBytes,
+		DraftStore:     wiring.drafter.Store,
+		Drafter:        wiring.drafter,
+		Writers:        wiring.writers,
+		DefaultModel:   wiring.defaultModel,
+		Reviewer:       &draft.Reviewer{Store: wiring.drafter.Store},
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads of large files
+		WriteTimeout:      5 * time.Minute, // drafts with ?wait=true
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	store_ := "embedded store in " + cfg.DataDir
+	if cfg.DatabaseURL != "" {
+		store_ = "PostgreSQL at " + redactURL(cfg.DatabaseURL)
+	}
+	log.Info("draftd listening", "addr", "http://"+ln.Addr().String(), "store", store_, "embedder", emb.spec.Name, "dim", emb.spec.Dim, "model", wiring.defaultModel, "version", version())
+	if m.Ready != nil {
+		m.Ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadDemo ingests the embedded demo corpus into an empty store and returns how many documents it stored.
+func loadDemo(ctx context.Context, store retrieval.Store, in *retrieval.Ingester) (int, error) {
+	docs, err := store.Documents(ctx, "")
+	if err != nil || len(docs) > 0 {
+		return 0, err
+	}
+	names, err := fs.Glob(demo.Files, "*.txt")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, name := range names {
+		data, err := demo.Files.ReadFile(name)
+		if err != nil {
+			return n, err
+		}
+		res, _, err := in.Ingest(ctx, name, string(data), demoCollection)
+		if err != nil {
+			return n, fmt.Errorf("%s: %w", name, err)
+		}
+		n += len(res)
+	}
+	return n, nil
+}

@@ -1,0 +1,218 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/draftd/draftd/retrieval"
+	"github.com/draftd/draftd/retrieval/extract"
+)
+
+// createDocumentRequest is the JSON form of POST /api/v1/documents.
+type createDocumentRequest struct {
+	Title      string `json:"title"`
+	Text       string `json:"text"`
+	Collection string `json:"collection"`
+}
+
+// createDocumentsResponse describes the first stored document at the top level
+// (the common case of one plain document) and every document in Documents.
+type createDocumentsResponse struct {
+	retrieval.IngestResult
+	Documents []retrieval.IngestResult `json:"documents"`
+}
+
+// createDocuments ingests multipart file(s) or one JSON document. Every file is
+// read and prepared before anything is stored, so a rejected file stores nothing.
+func (s *Server) createDocuments(c echo.Context) error {
+	ctx := c.Request().Context()
+	var prepared []*retrieval.Prepared
+	var fileWarnings [][]string
+	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	switch ct {
+	case echo.MIMEApplicationJSON:
+		var req createDocumentRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		req.Title = strings.TrimSpace(req.Title)
+		if req.Title == "" {
+			return retrieval.Errorf(retrieval.EINVALID, "title is required")
+		}
+		if strings.TrimSpace(req.Text) == "" {
+			return retrieval.Errorf(retrieval.EINVALID, "text is required")
+		}
+		p, err := retrieval.PrepareFile(req.Title, req.Text, req.Collection)
+		if err != nil {
+			return err
+		}
+		prepared, fileWarnings = append(prepared, p), append(fileWarnings, nil)
+	case echo.MIMEMultipartForm:
+		form, err := c.MultipartForm()
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return err
+			}
+			return retrieval.Errorf(retrieval.EINVALID, "cannot read the multipart form: %v", err)
+		}
+		collection := strings.TrimSpace(first(form.Value["collection"]))
+		var n int
+		for _, files := range form.File {
+			for _, fh := range files {
+				n++
+				f, err := fh.Open()
+				if err != nil {
+					return err
+				}
+				data, err := io.ReadAll(f)
+				f.Close()
+				if err != nil {
+					return err
+				}
+				x, err := extract.Text(ctx, fh.Filename, data)
+				if err != nil {
+					return inFile(fh.Filename, err)
+				}
+				p, err := retrieval.PrepareFile(fh.Filename, x.Text, collection)
+				if err != nil {
+					return inFile(fh.Filename, err)
+				}
+				prepared, fileWarnings = append(prepared, p), append(fileWarnings, x.Warnings)
+			}
+		}
+		if n == 0 {
+			return retrieval.Errorf(retrieval.EINVALID, "the form has no file; send one or more files in a field named file")
+		}
+	default:
+		return retrieval.Errorf(retrieval.EUNSUPPORTED, "send multipart/form-data with files, or application/json {\"title\",\"text\",\"collection\"}")
+	}
+	var resp createDocumentsResponse
+	for i, p := range prepared {
+		res, err := s.Ingester.Save(ctx, p)
+		if err != nil {
+			return err
+		}
+		for j := range res {
+			res[j].Warnings = append(append([]string{}, fileWarnings[i]...), res[j].Warnings...)
+		}
+		resp.Documents = append(resp.Documents, res...)
+	}
+	resp.IngestResult = resp.Documents[0]
+	status := http.StatusOK
+	for _, d := range resp.Documents {
+		if d.Status != retrieval.PutUnchanged {
+			status = http.StatusCreated
+		}
+	}
+	return c.JSON(status, resp)
+}
+
+// inFile prefixes a user-facing error's message with the file it concerns.
+func inFile(name string, err error) error {
+	var re *retrieval.Error
+	if errors.As(err, &re) {
+		return &retrieval.Error{Code: re.Code, Message: fmt.Sprintf("%s: %s", name, re.Message), Detail: re.Detail}
+	}
+	return err
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// documentsResponse lists documents.
+type documentsResponse struct {
+	Documents []retrieval.DocumentInfo `json:"documents"`
+}
+
+func (s *Server) listDocuments(c echo.Context) error {
+	docs, err := s.Store.Documents(c.Request().Context(), c.QueryParam("collection"))
+	if err != nil {
+		return err
+	}
+	if docs == nil {
+		docs = []retrieval.DocumentInfo{}
+	}
+	return c.JSON(http.StatusOK, documentsResponse{Documents: docs})
+}
+
+// passageView is a passage as GET /api/v1/documents/{id} shows it.
+type passageView struct {
+	ID           string   `json:"id"`
+	HeadingPath  []string `json:"heading_path"`
+	Text         string   `json:"text"`
+	Role         string   `json:"role,omitempty"`
+	Placeholders bool     `json:"placeholders"`
+}
+
+// documentView is a document with its passages.
+type documentView struct {
+	ID         string         `json:"id"`
+	Collection string         `json:"collection"`
+	Key        string         `json:"key"`
+	Title      string         `json:"title"`
+	Meta       retrieval.Meta `json:"meta"`
+	Warnings   []string       `json:"warnings"`
+	Text       string         `json:"text"`
+	CreatedAt  string         `json:"created_at"`
+	Passages   []passageView  `json:"passages"`
+}
+
+func (s *Server) getDocument(c echo.Context) error {
+	d, err := s.Store.Document(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := documentView{ID: d.ID, Collection: d.Collection, Key: d.Key, Title: d.Title, Meta: d.Meta,
+		Warnings: nonNil(d.Warnings), Text: d.Text, CreatedAt: d.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), Passages: []passageView{}}
+	for _, p := range d.Passages {
+		v.Passages = append(v.Passages, passageView{ID: p.ID, HeadingPath: nonNil(p.HeadingPath), Text: p.Text, Role: p.Role, Placeholders: p.HasPlaceholders()})
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) deleteDocument(c echo.Context) error {
+	if err := s.Store.Delete(c.Request().Context(), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// decodeJSON decodes a JSON request body strictly: unknown fields and trailing data are errors.
+func decodeJSON(c echo.Context, v any) error {
+	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if ct != echo.MIMEApplicationJSON {
+		return retrieval.Errorf(retrieval.EUNSUPPORTED, "send application/json")
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return retrieval.Errorf(retrieval.EINVALID, "invalid JSON body: %v", err)
+	}
+	if dec.More() {
+		return retrieval.Errorf(retrieval.EINVALID, "invalid JSON body: data after the JSON value")
+	}
+	return nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

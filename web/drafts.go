@@ -1,0 +1,222 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
+)
+
+// draftTimeout bounds a whole draft run in the background.
+const draftTimeout = 15 * time.Minute
+
+// createDraftResponse answers POST /api/v1/drafts without ?wait=true.
+type createDraftResponse struct {
+	ID     string       `json:"id"`
+	Status draft.Status `json:"status"`
+}
+
+// drafter returns the drafter for the model the request asks for (?model=), or the default.
+func (s *Server) drafter(c echo.Context) (*draft.Drafter, error) {
+	name := c.QueryParam("model")
+	if name == "" {
+		name = s.DefaultModel
+	}
+	w, ok := s.Writers[name]
+	if !ok {
+		var names []string
+		for n := range s.Writers {
+			names = append(names, n)
+		}
+		return nil, retrieval.Errorf(retrieval.EINVALID, "unknown model %q; available: %v", name, names)
+	}
+	d := *s.Drafter
+	d.Writer, d.Model = w, name
+	return &d, nil
+}
+
+func (s *Server) createDraft(c echo.Context) error {
+	ctx := c.Request().Context()
+	d, err := s.drafter(c)
+	if err != nil {
+		return err
+	}
+	in, err := draft.ParseFiguresJSON(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	dr, err := d.Create(ctx, in)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("wait") == "true" {
+		// The draft is finished even if this client goes away, so it is never half-written.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), draftTimeout)
+		defer cancel()
+		d.Run(rctx, dr, s.events.publish)
+		return s.writeDraft(c, http.StatusOK, dr.ID)
+	}
+	go func() {
+		rctx, cancel := context.WithTimeout(context.Background(), draftTimeout)
+		defer cancel()
+		if err := d.Run(rctx, dr, s.events.publish); err != nil && retrieval.ErrorCode(err) == retrieval.EINTERNAL {
+			s.Logger.Error("draft run", "draft_id", dr.ID, "err", err)
+		}
+	}()
+	return c.JSON(http.StatusAccepted, createDraftResponse{ID: dr.ID, Status: dr.Status})
+}
+
+func (s *Server) writeDraft(c echo.Context, status int, id string) error {
+	dr, err := s.DraftStore.Draft(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, withProgress(dr))
+}
+
+func (s *Server) getDraft(c echo.Context) error {
+	return s.writeDraft(c, http.StatusOK, c.Param("id"))
+}
+
+// draftsResponse lists drafts.
+type draftsResponse struct {
+	Drafts []draft.DraftInfo `json:"drafts"`
+}
+
+func (s *Server) listDrafts(c echo.Context) error {
+	ds, err := s.DraftStore.Drafts(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, draftsResponse{Drafts: nonNil(ds)})
+}
+
+func (s *Server) regenerateSection(c echo.Context) error {
+	ctx := c.Request().Context()
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil {
+		return retrieval.Errorf(retrieval.EINVALID, "section number must be a whole number, got %q", c.Param("n"))
+	}
+	dr, err := s.DraftStore.Draft(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if dr.Status == draft.StatusGenerating || dr.Status == draft.StatusPending {
+		return retrieval.Errorf(retrieval.ECONFLICT, "draft %s is still being generated", dr.ID)
+	}
+	if n < 0 || n >= len(dr.Sections) {
+		return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d (sections are numbered 0 to %d)", dr.ID, n, len(dr.Sections)-1)
+	}
+	d, err := s.drafter(c)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("model") == "" {
+		// Regenerate with the model the draft was made with, when it is still configured.
+		if w, ok := s.Writers[dr.Model]; ok {
+			d.Writer, d.Model = w, dr.Model
+		}
+	}
+	if c.QueryParam("wait") == "true" {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), draftTimeout)
+		defer cancel()
+		d.Regenerate(rctx, dr, n, s.events.publish)
+		return s.writeDraft(c, http.StatusOK, dr.ID)
+	}
+	dr.Sections[n].Status = draft.StatusGenerating
+	go func() {
+		rctx, cancel := context.WithTimeout(context.Background(), draftTimeout)
+		defer cancel()
+		d.Regenerate(rctx, dr, n, s.events.publish)
+	}()
+	return c.JSON(http.StatusAccepted, createDraftResponse{ID: dr.ID, Status: draft.StatusGenerating})
+}
+
+// draftEvents streams a draft's progress as server-sent events: first a "snapshot" with the
+// draft as stored, then section_started, sentence, section_done/section_failed and finally
+// draft_done or draft_failed, after which the stream ends.
+func (s *Server) draftEvents(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	events, cancel := s.events.subscribe(id)
+	defer cancel()
+	dr, err := s.DraftStore.Draft(ctx, id)
+	if err != nil {
+		return err
+	}
+	w := c.Response()
+	w.Header().Set(echo.HeaderContentType, "text/event-stream")
+	w.Header().Set(echo.HeaderCacheControl, "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	send := func(typ string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", typ, b); err != nil {
+			return err
+		}
+		w.Flush()
+		return nil
+	}
+	if err := send("snapshot", withProgress(dr)); err != nil {
+		return nil
+	}
+	switch dr.Status {
+	case draft.StatusReady, draft.StatusFailed, draft.StatusApproved:
+		typ := draft.EventDraftDone
+		if dr.Status == draft.StatusFailed {
+			typ = draft.EventDraftFailed
+		}
+		send(typ, draft.Event{Type: typ, DraftID: id, Status: dr.Status})
+		return nil
+	}
+	ping := time.NewTicker(15 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ping.C:
+			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+				return nil
+			}
+			w.Flush()
+		case e := <-events:
+			if err := send(e.Type, e); err != nil {
+				return nil
+			}
+			if e.Type == draft.EventDraftDone || e.Type == draft.EventDraftFailed {
+				return nil
+			}
+		}
+	}
+}
+
+// importFigures reads figures from an uploaded .xlsx, .csv or .json file (form field "file";
+// optional fields title, organization, period) and returns them as figures JSON, drafting nothing.
+func (s *Server) importFigures(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return retrieval.Errorf(retrieval.EINVALID, "send the spreadsheet as multipart/form-data in a field named file")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	meta := draft.Meta{Title: c.FormValue("title"), Organization: c.FormValue("organization"), Period: c.FormValue("period")}
+	in, err := draft.ImportFigures(fh.Filename, f, meta)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, in)
+}

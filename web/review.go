@@ -1,0 +1,67 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/draftd/draftd/draft"
+)
+
+// reviewRequest is a decision on one sentence.
+type reviewRequest struct {
+	Decision string `json:"decision"` // approve, reject or edit
+	Text     string `json:"text"`     // the new text, for edit
+	By       string `json:"by"`       // the reviewer's name
+}
+
+func (s *Server) reviewSentence(c echo.Context) error {
+	var req reviewRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	d, err := s.Reviewer.Decide(c.Request().Context(), c.Param("id"), c.Param("sid"), req.Decision, req.Text, req.By)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, withProgress(d))
+}
+
+// approveLowRequest names who approves every low-risk sentence at once.
+type approveLowRequest struct {
+	By string `json:"by"`
+}
+
+func (s *Server) approveLowRisk(c echo.Context) error {
+	var req approveLowRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	d, err := s.Reviewer.ApproveLowRisk(c.Request().Context(), c.Param("id"), req.By)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, withProgress(d))
+}
+
+// withProgress fills the draft's review progress for the response.
+func withProgress(d *draft.Draft) *draft.Draft {
+	d.ReviewProgress = d.Progress()
+	return d
+}
+
+// configResponse tells the web app and office tools what this server offers.
+type configResponse struct {
+	Models       []string `json:"models"`
+	DefaultModel string   `json:"default_model"`
+}
+
+func (s *Server) config(c echo.Context) error {
+	models := []string{s.DefaultModel}
+	for name := range s.Writers {
+		if name != s.DefaultModel {
+			models = append(models, name)
+		}
+	}
+	return c.JSON(http.StatusOK, configResponse{Models: models, DefaultModel: s.DefaultModel})
+}

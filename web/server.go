@@ -1,0 +1,186 @@
+// Package web is draftd's HTTP API and web app, on Echo.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
+)
+
+// Server holds the dependencies of draftd's handlers.
+type Server struct {
+	Store          retrieval.Store
+	Searcher       *retrieval.Searcher
+	Ingester       *retrieval.Ingester
+	Logger         *slog.Logger
+	MaxUploadBytes int64
+
+	DraftStore   draft.Store
+	Drafter      *draft.Drafter          // template: Search, Store, limits; Writer and Model set per request
+	Writers      map[string]draft.Writer // by model name: "offline" and the configured chat model
+	DefaultModel string
+	Reviewer     *draft.Reviewer
+
+	events *broker
+}
+
+// Handler returns the HTTP handler with every route registered.
+func (s *Server) Handler() http.Handler {
+	s.events = newBroker()
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	// Requests come straight from clients (no proxy in front by default), so the
+	// client IP is the connection's, never a header the client can forge.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		s.Logger.Error("panic", "request_id", requestID(c), "err", err, "stack", string(stack))
+		return err
+	}}))
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURIPath: true, LogStatus: true, LogLatency: true, LogRequestID: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.Logger.Info("request", "method", v.Method, "path", v.URIPath, "status", v.Status, "latency", v.Latency, "request_id", v.RequestID)
+			return nil
+		},
+	}))
+	e.Use(s.limitBody)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	api := e.Group("/api/v1")
+	api.POST("/documents", s.createDocuments)
+	api.GET("/documents", s.listDocuments)
+	api.GET("/documents/:id", s.getDocument)
+	api.DELETE("/documents/:id", s.deleteDocument)
+	api.POST("/search", s.search)
+	api.POST("/drafts", s.createDraft)
+	api.GET("/drafts", s.listDrafts)
+	api.POST("/drafts/import", s.importFigures)
+	api.GET("/drafts/:id", s.getDraft)
+	api.GET("/drafts/:id/events", s.draftEvents)
+	api.POST("/drafts/:id/sections/:n/regenerate", s.regenerateSection)
+	api.POST("/drafts/:id/sentences/:sid/review", s.reviewSentence)
+	api.POST("/drafts/:id/review/approve-low", s.approveLowRisk)
+	api.GET("/config", s.config)
+	s.registerUI(e)
+	return e
+}
+
+// limitBody caps every request body at MaxUploadBytes.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > s.MaxUploadBytes {
+			return tooLarge(s.MaxUploadBytes)
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.MaxUploadBytes)
+		return next(c)
+	}
+}
+
+func tooLarge(limit int64) error {
+	return retrieval.Errorf(retrieval.ETOOLARGE, "request body is over the %d MB limit", limit>>20)
+}
+
+// errorBody is the JSON every error response carries.
+type errorBody struct {
+	Error struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		RequestID string `json:"request_id,omitempty"`
+		Detail    any    `json:"detail,omitempty"`
+	} `json:"error"`
+}
+
+// statusOf maps error codes to HTTP statuses: the only place that does.
+var statusOf = map[string]int{
+	retrieval.EINVALID:           http.StatusBadRequest,
+	retrieval.ENOTFOUND:          http.StatusNotFound,
+	retrieval.ECONFLICT:          http.StatusConflict,
+	retrieval.ETOOLARGE:          http.StatusRequestEntityTooLarge,
+	retrieval.EUNSUPPORTED:       http.StatusUnsupportedMediaType,
+	retrieval.EEMPTY:             http.StatusUnprocessableEntity,
+	retrieval.EUNDECODABLE:       http.StatusUnprocessableEntity,
+	retrieval.EEMBEDDERMISMATCH:  http.StatusConflict,
+	retrieval.EUNAVAILABLE:       http.StatusServiceUnavailable,
+	retrieval.EMISSINGDEPENDENCY: http.StatusNotImplemented,
+	retrieval.EINTERNAL:          http.StatusInternalServerError,
+	draft.EINVALIDFIGURES:        http.StatusBadRequest,
+}
+
+// echoCodes names Echo's own errors (unknown route, wrong method…).
+var echoCodes = map[int]string{
+	http.StatusNotFound:              retrieval.ENOTFOUND,
+	http.StatusMethodNotAllowed:      "method_not_allowed",
+	http.StatusRequestEntityTooLarge: retrieval.ETOOLARGE,
+	http.StatusUnsupportedMediaType:  retrieval.EUNSUPPORTED,
+	http.StatusBadRequest:            retrieval.EINVALID,
+}
+
+// handleError writes err as {"error":{"code","message"}} with the status its code maps to.
+// Internal errors are logged with the request id and shown only as "internal error".
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var body errorBody
+	status := http.StatusInternalServerError
+	var he *echo.HTTPError
+	var mbe *http.MaxBytesError
+	var re *retrieval.Error
+	switch {
+	case errors.As(err, &mbe):
+		err = tooLarge(mbe.Limit)
+		errors.As(err, &re)
+		status, body.Error.Code, body.Error.Message = http.StatusRequestEntityTooLarge, re.Code, re.Message
+	case errors.As(err, &re) && re.Code != retrieval.EINTERNAL:
+		status = statusOf[re.Code]
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		body.Error.Code, body.Error.Message, body.Error.Detail = re.Code, re.Message, re.Detail
+	case errors.As(err, &he) && he.Code < 500:
+		status = he.Code
+		body.Error.Code = echoCodes[he.Code]
+		if body.Error.Code == "" {
+			body.Error.Code = "http_" + http.StatusText(he.Code)
+		}
+		body.Error.Message = http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && m != "" {
+			body.Error.Message = m
+		}
+	default:
+		body.Error.Code, body.Error.Message = retrieval.EINTERNAL, "internal error"
+		s.Logger.Error("internal error", "request_id", requestID(c), "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	body.Error.RequestID = requestID(c)
+	if c.Request().Method == http.MethodHead {
+		c.NoContent(status)
+		return
+	}
+	c.JSON(status, body)
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	if err := s.Store.Ping(c.Request().Context()); err != nil {
+		s.Logger.Warn("store not ready", "err", err)
+		return retrieval.Errorf(retrieval.EUNAVAILABLE, "the store does not answer")
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
