@@ -1,0 +1,52 @@
+// app.js: hash routing between the views.
+import { clear, h, toast } from './dom.js';
+import { askName, showName } from './user.js';
+import * as newDraft from './views/new.js';
+import * as drafts from './views/drafts.js';
+import * as draftView from './views/draft.js';
+import * as review from './views/review.js';
+import * as corpus from './views/corpus.js';
+
+// Routes: #/new, #/drafts, #/drafts/{id}, #/drafts/{id}/review, #/corpus, #/corpus/{id}.
+const routes = [
+  [/^#\/new$/, 'new', () => newDraft],
+  [/^#\/drafts$/, 'drafts', () => drafts],
+  [/^#\/drafts\/([^/]+)$/, 'drafts', () => draftView],
+  [/^#\/drafts\/([^/]+)\/review$/, 'drafts', () => review],
+  [/^#\/corpus$/, 'corpus', () => corpus],
+  [/^#\/corpus\/([^/]+)$/, 'corpus', () => corpus],
+];
+
+let current = null; // the mounted view's module, for unmount
+
+async function route() {
+  const hash = location.hash || '#/new';
+  const main = document.getElementById('main');
+  if (current && current.unmount) current.unmount();
+  current = null;
+  clear(main);
+  for (const [re, nav, view] of routes) {
+    const m = hash.match(re);
+    if (!m) continue;
+    for (const a of document.querySelectorAll('[data-nav]')) {
+      if (a.dataset.nav === nav) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    current = view();
+    try {
+      await current.mount(main, ...m.slice(1).map(decodeURIComponent));
+    } catch (err) {
+      main.append(h('p', { class: 'notice error' }, '加载失败：', err.message));
+    }
+    return;
+  }
+  main.append(h('p', { class: 'notice' }, '没有这个页面。', h('a', { href: '#/new' }, '新建稿件')));
+}
+
+window.addEventListener('hashchange', route);
+window.addEventListener('unhandledrejection', (ev) => {
+  toast(ev.reason && ev.reason.message ? ev.reason.message : '操作失败', 'error');
+});
+document.getElementById('whoami-change').addEventListener('click', () => askName());
+showName();
+route();

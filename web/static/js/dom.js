@@ -1,0 +1,76 @@
+// dom.js: building DOM safely. Text is always inserted as text nodes (never parsed as HTML),
+// so document and model text render inert whatever they contain.
+
+// h creates an element. props: class, dataset, on ({event: handler}), value, checked,
+// and plain attributes; children: strings (as text), nodes, arrays, null/false (skipped).
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'on') for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = true;
+    else if (k.startsWith('on') || k === 'style') throw new Error(`h: use the "on" prop, not ${k}`);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+// append adds children to el as text nodes or nodes.
+export function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+// clear removes every child of el.
+export function clear(el) {
+  while (el.firstChild) el.removeChild(el.firstChild);
+  return el;
+}
+
+// fmtTime shows an ISO time in the browser's local time, e.g. 2025-07-01 09:30.
+export function fmtTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+let toastTimer = 0;
+
+// toast shows a short message at the bottom of the page; kind is "error" or "ok".
+export function toast(message, kind = 'ok') {
+  const el = document.getElementById('toast');
+  el.textContent = message;
+  el.className = `toast show ${kind}`;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.className = 'toast'; }, kind === 'error' ? 8000 : 3000);
+}
+
+// confirmDialog asks a yes/no question in the page's own dialog and resolves to true on 确定.
+export function confirmDialog(message, okLabel = '确定') {
+  const dlg = document.getElementById('confirm-dialog');
+  document.getElementById('confirm-message').textContent = message;
+  document.getElementById('confirm-ok').textContent = okLabel;
+  return new Promise((resolve) => {
+    dlg.addEventListener('close', () => resolve(dlg.returnValue === 'ok'), { once: true });
+    dlg.returnValue = '';
+    dlg.showModal();
+    document.getElementById('confirm-cancel').focus();
+  });
+}
+
+// isTyping reports whether keyboard input goes to a form field or an open dialog, where
+// single-letter shortcuts must not fire.
+export function isTyping(ev) {
+  const t = ev.target;
+  if (document.querySelector('dialog[open]')) return true;
+  return t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+}

@@ -1,0 +1,154 @@
+// corpus.js: the historical summaries drafts lean on: upload (several files, drag and drop,
+// progress), list, open one as a section tree of its passages, delete, and search.
+import { api, uploadDocuments } from '../api.js';
+import { clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
+
+const statusText = { created: '新增', replaced: '已替换旧版本', unchanged: '未变化（已存在）' };
+const metaLabel = { org_kind: '单位类型', years: '年份', period: '时期', kind: '文种' };
+
+export async function mount(main, docID) {
+  if (docID) return mountDocument(main, docID);
+  const list = h('div', { id: 'doc-list' });
+  const results = h('div', { id: 'upload-results', 'aria-live': 'polite' });
+  const progress = h('progress', { id: 'upload-progress', max: 100, value: 0, hidden: true, 'aria-label': '上传进度' });
+  const collection = h('input', { id: 'collection', type: 'text', placeholder: '留空则为默认文集', autocomplete: 'off' });
+  const fileInput = h('input', { id: 'corpus-file', type: 'file', multiple: true, accept: '.txt,.md,.html,.htm,.mht,.mhtml,.docx,.doc,.pdf', class: 'visually-hidden' });
+  const drop = h('div', { class: 'dropzone', id: 'dropzone' },
+    h('p', null, '把文件拖到这里，或 ', h('label', { for: 'corpus-file', class: 'button' }, '选择文件'), '（可多选）'),
+    h('p', { class: 'muted' }, '支持 .txt .md .html .mht .docx 等格式；文档会被清洗、分段后入库。'),
+    fileInput, progress);
+
+  async function upload(files) {
+    if (!files.length) return;
+    progress.hidden = false;
+    progress.value = 0;
+    clear(results).append(h('p', { class: 'muted' }, `正在上传 ${files.length} 个文件…`));
+    try {
+      const res = await uploadDocuments(files, collection.value.trim(), (loaded, total) => { progress.value = Math.round(100 * loaded / total); });
+      progress.value = 100;
+      clear(results).append(h('ul', { class: 'upload-results' }, res.documents.map((d) => h('li', null,
+        h('strong', null, d.title), ` ${statusText[d.status] || d.status}，${d.passages} 个段落`,
+        (d.warnings || []).length ? h('ul', { class: 'warnings' }, d.warnings.map((w) => h('li', null, w))) : null))));
+      toast(`已入库 ${res.documents.length} 篇文档`);
+      await refresh();
+    } catch (err) {
+      clear(results).append(h('p', { class: 'notice error', role: 'alert' }, '上传失败：', err.message));
+    } finally {
+      setTimeout(() => { progress.hidden = true; }, 800);
+    }
+  }
+  fileInput.addEventListener('change', () => { upload([...fileInput.files]); fileInput.value = ''; });
+  drop.addEventListener('dragover', (ev) => { ev.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    drop.classList.remove('over');
+    upload([...ev.dataTransfer.files]);
+  });
+
+  async function refresh() {
+    const { documents } = await api.documents();
+    clear(list);
+    if (!documents.length) {
+      list.append(h('p', { class: 'empty' }, '语料库还是空的。上传往年的工作总结，起草时会从中检索相似的段落。'));
+      return;
+    }
+    list.append(h('table', { class: 'table', id: 'documents' },
+      h('caption', { class: 'visually-hidden' }, '文档列表'),
+      h('thead', null, h('tr', null, ['标题', '文集', '段落', '入库提示', '入库时间', '操作'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, documents.map((d) => h('tr', { dataset: { doc: d.id } },
+        h('td', null, h('a', { href: `#/corpus/${encodeURIComponent(d.id)}` }, d.title)),
+        h('td', null, d.collection),
+        h('td', { class: 'num' }, String(d.passages)),
+        h('td', null, (d.warnings || []).length
+          ? h('details', null, h('summary', null, `${d.warnings.length} 条`), h('ul', { class: 'warnings' }, d.warnings.map((w) => h('li', null, w))))
+          : h('span', { class: 'muted' }, '无')),
+        h('td', null, fmtTime(d.created_at)),
+        h('td', { class: 'actions' },
+          h('a', { href: `#/corpus/${encodeURIComponent(d.id)}` }, '查看'), ' ',
+          h('button', { type: 'button', class: 'link-button danger', 'aria-label': `删除 ${d.title}`, on: { click: async () => {
+            if (!await confirmDialog(`从语料库删除“${d.title}”？已生成稿件中的来源记录不受影响。`, '删除')) return;
+            try {
+              await api.deleteDocument(d.id);
+              toast('已删除');
+              await refresh();
+            } catch (err) { toast(err.message, 'error'); }
+          } } }, '删除')))))));
+  }
+
+  const query = h('input', { id: 'search-query', type: 'search', placeholder: '例如：乡村旅游 接待游客', 'aria-label': '检索语料' });
+  const hits = h('div', { id: 'search-results', 'aria-live': 'polite' });
+  const search = h('form', { class: 'search', role: 'search', on: { submit: async (ev) => {
+    ev.preventDefault();
+    const q = query.value.trim();
+    if (!q) return;
+    clear(hits).append(h('p', { class: 'muted' }, '检索中…'));
+    try {
+      const { results } = await api.search(q, 10);
+      clear(hits);
+      if (!results.length) { hits.append(h('p', { class: 'muted' }, '没有找到相关段落。')); return; }
+      hits.append(h('ol', { class: 'results' }, results.map((r) => h('li', { class: 'result' },
+        h('div', { class: 'source-head' },
+          h('a', { href: `#/corpus/${encodeURIComponent(r.document_id)}` }, r.document_title),
+          h('span', { class: 'muted' }, ` 得分 ${r.score.toFixed(3)}`)),
+        (r.heading_path || []).length ? h('div', { class: 'heading-path' }, r.heading_path.join(' › ')) : null,
+        h('p', { class: 'result-text' }, r.text)))));
+    } catch (err) {
+      clear(hits).append(h('p', { class: 'notice error' }, err.message));
+    }
+  } } }, query, h('button', { type: 'submit', class: 'primary' }, '检索'));
+
+  main.append(
+    h('div', { class: 'page-head' }, h('h1', null, '语料库')),
+    h('section', { class: 'card', 'aria-labelledby': 'upload-title' },
+      h('h2', { id: 'upload-title' }, '上传文档'),
+      h('div', { class: 'field' }, h('label', { for: 'collection' }, '文集（可选）'), collection),
+      drop, results),
+    h('section', { class: 'card', 'aria-labelledby': 'search-title' }, h('h2', { id: 'search-title' }, '检索'), search, hits),
+    h('section', { class: 'card', 'aria-labelledby': 'list-title' }, h('h2', { id: 'list-title' }, '文档'), list));
+  await refresh();
+}
+
+// tree groups passages by heading path into nested nodes {title, passages, children}.
+function tree(passages) {
+  const root = { title: '', passages: [], children: [] };
+  for (const p of passages) {
+    let node = root;
+    for (const head of p.heading_path || []) {
+      let child = node.children.find((c) => c.title === head);
+      if (!child) { child = { title: head, passages: [], children: [] }; node.children.push(child); }
+      node = child;
+    }
+    node.passages.push(p);
+  }
+  return root;
+}
+
+const roleText = { overview: '概述', achievements: '成绩', problems: '问题', plans: '计划' };
+
+function nodeView(node, depth) {
+  const body = [
+    node.passages.map((p) => h('div', { class: 'passage', dataset: { passage: p.id } },
+      p.role ? h('span', { class: 'badge role' }, roleText[p.role] || p.role) : null,
+      p.placeholders ? h('span', { class: 'badge' }, '含待填数据') : null,
+      h('p', null, p.text))),
+    node.children.map((c) => nodeView(c, depth + 1)),
+  ];
+  if (!node.title) return h('div', { class: 'tree' }, body);
+  return h('section', { class: `tree-node depth-${Math.min(depth, 4)}` },
+    h(`h${Math.min(depth + 1, 6)}`, null, node.title), body);
+}
+
+async function mountDocument(main, id) {
+  const d = await api.document(id);
+  const meta = Object.entries(d.meta || {}).filter(([, v]) => v !== '' && v !== null && v !== 0 && !(Array.isArray(v) && !v.length));
+  main.append(
+    h('p', null, h('a', { href: '#/corpus' }, '← 返回语料库')),
+    h('div', { class: 'page-head' },
+      h('div', null, h('h1', null, d.title),
+        h('p', { class: 'meta muted' }, `文集：${d.collection} · ${d.passages.length} 个段落 · 入库于 ${fmtTime(d.created_at)}`))),
+    meta.length ? h('dl', { class: 'doc-meta' }, meta.map(([k, v]) => [h('dt', null, metaLabel[k] || k), h('dd', null, Array.isArray(v) ? v.join('、') : String(v))])) : null,
+    (d.warnings || []).length ? h('div', { class: 'notice' }, h('strong', null, '入库提示'), h('ul', null, d.warnings.map((w) => h('li', null, w)))) : null,
+    h('section', { class: 'card', id: 'doc-tree', 'aria-label': '章节结构与段落' }, h('h2', null, '章节与段落'), nodeView(tree(d.passages), 1)),
+    h('details', { class: 'card' }, h('summary', null, '清洗后的全文'), h('pre', { class: 'doc-text', id: 'doc-text' }, d.text)));
+}

@@ -1,0 +1,299 @@
+// new.js: the writer's form for a new draft: title, organisation, period and sections of figure
+// rows, filled by hand, pasted from Excel or imported from .xlsx/.csv; errors shown where they are.
+import { api } from '../api.js';
+import { clear, confirmDialog, h, toast } from '../dom.js';
+
+const storeKey = 'draftd.newdraft';
+const fields = ['id', 'label', 'value', 'unit', 'previous', 'target', 'note'];
+const fieldLabel = { id: '编号', label: '指标名称', value: '数值', unit: '单位', previous: '上期值', target: '目标值', note: '备注' };
+
+function emptyForm() {
+  return {
+    title: '', organization: '', period: '', model: '',
+    sections: [{ heading: '一、主要工作完成情况', notes: '', figures: [] }],
+  };
+}
+
+function load() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(storeKey));
+    if (saved && Array.isArray(saved.sections)) return saved;
+  } catch { /* nothing saved, or unreadable */ }
+  return emptyForm();
+}
+
+function save(form) {
+  try { localStorage.setItem(storeKey, JSON.stringify(form)); } catch { /* storage full or disabled */ }
+}
+
+// fromFigures turns figures JSON (from an import) into the form's shape.
+function fromFigures(f, model) {
+  return {
+    title: f.title || '', organization: f.organization || '', period: f.period || '', model,
+    sections: (f.sections || []).map((s) => ({
+      heading: s.heading || '', notes: s.notes || '',
+      figures: (s.figures || []).map((x) => Object.fromEntries(fields.map((k) => [k, x[k] == null ? '' : String(x[k])]))),
+    })),
+  };
+}
+
+// parsePasted reads rows copied from Excel (tab-separated: label, value, unit, previous, target).
+// A first row whose value cell holds no digit is a header and is skipped.
+export function parsePasted(text) {
+  const rows = text.split(/\r?\n/).map((l) => l.split('\t').map((c) => c.trim())).filter((r) => r.some((c) => c !== ''));
+  if (rows.length && !/[0-9０-９]/.test(rows[0][1] || '')) rows.shift();
+  return rows.map(([label = '', value = '', unit = '', previous = '', target = '']) => ({ label, value, unit, previous, target, note: '' }));
+}
+
+function isEmptyRow(r) {
+  return fields.every((k) => k === 'id' || !String(r[k] || '').trim());
+}
+
+export async function mount(main) {
+  let form = load();
+  let errors = new Map(); // "title", "s0.heading", "s0.r2.value" → message
+  let general = []; // problems with no field in the form, e.g. spreadsheet rows
+  let models = [];
+  let busy = false;
+  const root = h('form', { class: 'new-draft', id: 'new-draft', novalidate: true });
+  main.append(root);
+
+  try {
+    const cfg = await api.config();
+    models = cfg.models || [];
+    if (!models.includes(form.model)) form.model = cfg.default_model || models[0] || '';
+  } catch (err) {
+    toast(`无法读取模型列表：${err.message}`, 'error');
+  }
+
+  const nextID = () => {
+    let max = 0;
+    for (const s of form.sections) for (const f of s.figures) {
+      const m = /^f(\d+)$/.exec(f.id);
+      if (m) max = Math.max(max, Number(m[1]));
+    }
+    return `f${max + 1}`;
+  };
+  const newRow = (r = {}) => ({ id: nextID(), label: '', value: '', unit: '', previous: '', target: '', note: '', ...r });
+
+  // change applies a structural change (rows or sections added, moved, removed) and redraws;
+  // errors are dropped because their positions no longer hold.
+  const change = (fn) => {
+    fn();
+    errors = new Map();
+    general = [];
+    save(form);
+    render();
+  };
+
+  const move = (list, i, d) => {
+    const j = i + d;
+    if (j < 0 || j >= list.length) return;
+    [list[i], list[j]] = [list[j], list[i]];
+  };
+
+  function input(obj, key, props, errKey) {
+    const err = errors.get(errKey);
+    const errId = `err-${errKey.replace(/\./g, '-')}`;
+    const el = h(props.multiline ? 'textarea' : 'input', {
+      ...props, multiline: null, value: obj[key] || '', 'aria-invalid': err ? 'true' : null,
+      'aria-describedby': err ? errId : null, dataset: { field: errKey },
+    });
+    el.addEventListener('input', () => {
+      obj[key] = el.value;
+      save(form);
+      if (errors.has(errKey)) {
+        errors.delete(errKey);
+        el.removeAttribute('aria-invalid');
+        el.parentElement.querySelector('.field-error')?.remove();
+      }
+    });
+    return [el, err ? h('div', { class: 'field-error', id: errId }, err) : null];
+  }
+
+  function pasteRows(si, text) {
+    const rows = parsePasted(text);
+    if (!rows.length) { toast('没有读到数据行：请从 Excel 复制“指标名称、数值、单位”几列', 'error'); return; }
+    change(() => {
+      const sec = form.sections[si];
+      sec.figures = sec.figures.filter((r) => !isEmptyRow(r));
+      for (const r of rows) sec.figures.push(newRow(r));
+    });
+    toast(`已添加 ${rows.length} 行数据`);
+  }
+
+  function figureRow(sec, si, f, ri) {
+    const where = `第${si + 1}部分第${ri + 1}项`;
+    return h('tr', { dataset: { row: ri } },
+      fields.map((k) => h('td', { class: `col-${k}` },
+        input(f, k, { type: 'text', 'aria-label': `${where}${fieldLabel[k]}`, inputmode: ['value', 'previous', 'target'].includes(k) ? 'decimal' : null },
+          `s${si}.r${ri}.${k}`))),
+      h('td', { class: 'row-actions' },
+        h('button', { type: 'button', class: 'icon', 'aria-label': `上移${where}`, title: '上移', disabled: ri === 0, on: { click: () => change(() => move(sec.figures, ri, -1)) } }, '↑'),
+        h('button', { type: 'button', class: 'icon', 'aria-label': `下移${where}`, title: '下移', disabled: ri === sec.figures.length - 1, on: { click: () => change(() => move(sec.figures, ri, 1)) } }, '↓'),
+        h('button', { type: 'button', class: 'icon danger', 'aria-label': `删除${where}`, title: '删除', on: { click: () => change(() => sec.figures.splice(ri, 1)) } }, '×')));
+  }
+
+  function sectionCard(sec, si) {
+    const pasteBox = h('div', { class: 'paste-box', hidden: true },
+      h('label', { for: `paste-${si}` }, '把从 Excel 复制的行粘贴到这里（各列依次为：指标名称、数值、单位、上期值、目标值）'),
+      h('textarea', { id: `paste-${si}`, rows: 4, class: 'paste-text', placeholder: '指标名称\t数值\t单位' }),
+      h('div', { class: 'editor-actions' },
+        h('button', { type: 'button', class: 'primary', dataset: { pasteAdd: si }, on: { click: () => pasteRows(si, pasteBox.querySelector('textarea').value) } }, '添加这些行'),
+        h('button', { type: 'button', on: { click: () => { pasteBox.hidden = true; } } }, '取消')));
+    const table = h('table', { class: 'figures' },
+      h('thead', null, h('tr', null, fields.map((k) => h('th', { scope: 'col', class: `col-${k}` }, fieldLabel[k])), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, '操作')))),
+      h('tbody', null, sec.figures.map((f, ri) => figureRow(sec, si, f, ri))));
+    // Pasting several cells copied from Excel into any cell adds them as rows instead.
+    table.addEventListener('paste', (ev) => {
+      const text = ev.clipboardData && ev.clipboardData.getData('text/plain');
+      if (text && (text.includes('\t') || text.trim().includes('\n'))) {
+        ev.preventDefault();
+        pasteRows(si, text);
+      }
+    });
+    const n = form.sections.length;
+    return h('fieldset', { class: 'section-card', dataset: { section: si } },
+      h('legend', null, `第 ${si + 1} 部分`),
+      h('div', { class: 'card-tools' },
+        h('button', { type: 'button', 'aria-label': `上移第${si + 1}部分`, disabled: si === 0, on: { click: () => change(() => move(form.sections, si, -1)) } }, '上移'),
+        h('button', { type: 'button', 'aria-label': `下移第${si + 1}部分`, disabled: si === n - 1, on: { click: () => change(() => move(form.sections, si, 1)) } }, '下移'),
+        h('button', { type: 'button', class: 'danger', 'aria-label': `删除第${si + 1}部分`, on: { click: async () => {
+          if (sec.figures.length && !await confirmDialog(`删除第 ${si + 1} 部分“${sec.heading}”及其 ${sec.figures.length} 行数据？`, '删除')) return;
+          change(() => form.sections.splice(si, 1));
+        } } }, '删除部分')),
+      h('div', { class: 'field' },
+        h('label', { for: `heading-${si}` }, '部分标题'),
+        input(sec, 'heading', { id: `heading-${si}`, type: 'text', placeholder: '例如：一、主要工作完成情况' }, `s${si}.heading`)),
+      h('div', { class: 'field' },
+        h('label', { for: `notes-${si}` }, '要点说明（可选，会原样写进稿件）'),
+        input(sec, 'notes', { id: `notes-${si}`, multiline: true, rows: 2 }, `s${si}.notes`)),
+      errors.get(`s${si}`) ? h('div', { class: 'field-error' }, errors.get(`s${si}`)) : null,
+      h('div', { class: 'table-wrap' }, table),
+      sec.figures.length ? null : h('p', { class: 'muted' }, '还没有数据。点“添加数据”逐行填写，或从 Excel 粘贴。'),
+      h('div', { class: 'card-actions' },
+        h('button', { type: 'button', dataset: { addRow: si }, on: { click: () => change(() => sec.figures.push(newRow())) } }, '＋ 添加数据'),
+        h('button', { type: 'button', dataset: { pasteOpen: si }, on: { click: () => { pasteBox.hidden = false; pasteBox.querySelector('textarea').focus(); } } }, '从 Excel 粘贴')),
+      pasteBox);
+  }
+
+  async function importFile(file) {
+    const fd = new FormData();
+    fd.append('file', file, file.name);
+    for (const k of ['title', 'organization', 'period']) if (form[k]) fd.append(k, form[k]);
+    try {
+      const figures = await api.importFigures(fd);
+      form = fromFigures(figures, form.model);
+      errors = new Map();
+      general = [];
+      save(form);
+      render();
+      toast(`已从 ${file.name} 导入 ${form.sections.length} 个部分`);
+    } catch (err) {
+      showProblems(err);
+    }
+  }
+
+  // showProblems puts each validation problem on the field it concerns; problems that name no field
+  // of the form (spreadsheet rows, a missing section) go to the summary at the top.
+  function showProblems(err, rowIndex) {
+    errors = new Map();
+    general = [];
+    const problems = err.detail && err.detail.problems;
+    if (!problems) {
+      general.push(err.message);
+    }
+    for (const p of problems || []) {
+      let key = null;
+      if (!p.section && !p.row && p.field === 'title') key = 'title';
+      else if (p.section && !p.row && p.field === 'heading') key = `s${p.section - 1}.heading`;
+      else if (p.section && p.row && fields.includes(p.field)) {
+        const si = p.section - 1;
+        const ri = rowIndex ? rowIndex[si][p.row - 1] : p.row - 1;
+        key = `s${si}.r${ri}.${p.field}`;
+      } else if (p.section && !p.row) key = `s${p.section - 1}`;
+      if (key && !errors.has(key)) errors.set(key, p.message);
+      else {
+        const where = p.section ? `第${p.section}部分${p.row ? `第${p.row}项` : ''}` : p.row ? `第${p.row}行${p.column ? p.column + '列' : ''}` : '';
+        general.push(where ? `${where}：${p.message}` : p.message);
+      }
+    }
+    render();
+    const first = root.querySelector('[aria-invalid="true"]') || root.querySelector('.error-summary');
+    if (first) first.focus();
+  }
+
+  async function submit(ev) {
+    ev.preventDefault();
+    if (busy) return;
+    // Rows left completely empty are dropped; rowIndex maps the rows sent back to the form's rows.
+    const rowIndex = [];
+    const figures = {
+      title: form.title.trim(), organization: form.organization.trim(), period: form.period.trim(),
+      sections: form.sections.map((s, si) => {
+        rowIndex[si] = [];
+        const rows = [];
+        s.figures.forEach((r, ri) => {
+          if (isEmptyRow(r)) return;
+          rowIndex[si].push(ri);
+          const out = {};
+          for (const k of fields) if (String(r[k] || '').trim() || ['id', 'label', 'value'].includes(k)) out[k] = String(r[k] || '').trim();
+          rows.push(out);
+        });
+        return { heading: s.heading.trim(), notes: s.notes.trim(), figures: rows };
+      }),
+    };
+    busy = true;
+    render();
+    try {
+      const res = await api.createDraft(figures, form.model);
+      location.hash = `#/drafts/${encodeURIComponent(res.id)}`;
+    } catch (err) {
+      busy = false;
+      showProblems(err, rowIndex);
+      toast(err.message, 'error');
+    }
+  }
+  root.addEventListener('submit', submit);
+
+  function render() {
+    clear(root);
+    const fileInput = h('input', { type: 'file', id: 'import-file', accept: '.xlsx,.csv', class: 'visually-hidden' });
+    fileInput.addEventListener('change', () => { if (fileInput.files[0]) importFile(fileInput.files[0]); fileInput.value = ''; });
+    const count = errors.size + general.length;
+    root.append(
+      h('div', { class: 'page-head' },
+        h('h1', null, '新建稿件'),
+        h('div', { class: 'head-actions' },
+          fileInput,
+          h('label', { for: 'import-file', class: 'button' }, '导入 Excel/CSV'),
+          h('button', { type: 'button', on: { click: async () => {
+            if (await confirmDialog('清空表单中的全部内容？', '清空')) change(() => { form = { ...emptyForm(), model: form.model }; });
+          } } }, '清空'))),
+      count ? h('div', { class: 'error-summary', role: 'alert', tabindex: -1 },
+        h('strong', null, `数据有 ${count} 处问题，请修改后再生成：`),
+        general.length ? h('ul', null, general.map((m) => h('li', null, m))) : null,
+        errors.size ? h('p', null, '出错的格子已用红框标出，说明写在格子下方。') : null) : null,
+      h('fieldset', { class: 'basics' },
+        h('legend', null, '基本信息'),
+        h('div', { class: 'field wide' }, h('label', { for: 'f-title' }, '标题（必填）'),
+          input(form, 'title', { id: 'f-title', type: 'text', placeholder: '例如：青禾县文化和旅游局2024年工作总结', required: true }, 'title')),
+        h('div', { class: 'field' }, h('label', { for: 'f-org' }, '单位'),
+          input(form, 'organization', { id: 'f-org', type: 'text', placeholder: '例如：青禾县文化和旅游局' }, 'organization')),
+        h('div', { class: 'field' }, h('label', { for: 'f-period' }, '时期'),
+          input(form, 'period', { id: 'f-period', type: 'text', placeholder: '例如：2024年' }, 'period')),
+        h('div', { class: 'field' }, h('label', { for: 'f-model' }, '生成方式'),
+          (() => {
+            const sel = h('select', { id: 'f-model' }, models.map((m) =>
+              h('option', { value: m, selected: m === form.model }, m === 'offline' ? '离线模板（不调用模型）' : `模型：${m}`)));
+            sel.addEventListener('change', () => { form.model = sel.value; save(form); });
+            return sel;
+          })())),
+      form.sections.map(sectionCard),
+      h('div', { class: 'form-actions' },
+        h('button', { type: 'button', id: 'add-section', on: { click: () => change(() => form.sections.push({ heading: '', notes: '', figures: [newRow()] })) } }, '＋ 添加部分'),
+        h('button', { type: 'submit', class: 'primary big', id: 'generate', disabled: busy }, busy ? '正在提交…' : '生成稿件')));
+  }
+
+  render();
+}
