@@ -16,7 +16,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 WITH_DB = set -euo pipefail; \
 	DRAFTD_TEST_DATABASE_URL="$${DRAFTD_TEST_DATABASE_URL:-$$(.ci/pgvector.sh)}"; \
 	export DRAFTD_TEST_DATABASE_URL; \
-	if [ -n "$${CI:-}" ]; then export DRAFTD_REQUIRE_PG=1; fi;
+	if [ -n "$${CI:-}" ]; then export DRAFTD_REQUIRE_PG=1 DRAFTD_REQUIRE_BROWSER=1 DRAFTD_REQUIRE_OFFICE=1; fi;
 
 .PHONY: test bench run pg
 

@@ -238,6 +238,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 		}
 		text, unknown := substitute(strings.TrimSpace(out.Text), byID)
 		rep := d.Guard.Check(text, bound, userText)
+		rep.Missing = notStatedExactly(rep, bound)
 		problems := len(rep.Unbound) + len(rep.Missing) + len(unknown)
 		if !best.ok || problems < best.problems {
 			best.text, best.report, best.problems, best.ok = text, rep, problems, true
@@ -262,6 +263,24 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 	}
 	sec.Sentences = sents
 	return nil
+}
+
+// notStatedExactly returns the IDs of figures whose exact string the text does not carry: a bare
+// numeral bound to a figure ("67637" for 67637个) is allowed, but the exact string must appear too.
+func notStatedExactly(rep Report, bound []BoundFigure) []string {
+	exact := map[string]bool{}
+	for _, m := range rep.Bound {
+		if m.Exact {
+			exact[m.FigureID] = true
+		}
+	}
+	var out []string
+	for _, f := range bound {
+		if !exact[f.ID] {
+			out = append(out, f.ID)
+		}
+	}
+	return out
 }
 
 // retrieve finds passages for a section: first of the section's role, then of any role if too few.

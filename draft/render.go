@@ -31,12 +31,12 @@ func riskName(r Risk) string {
 	return string(r)
 }
 
-// RiskCounts counts a draft's generated sentences by risk level ("low", "medium", "high").
+// RiskCounts counts a draft's generated, not rejected sentences by risk level ("low", "medium", "high").
 func (d *Draft) RiskCounts() map[string]int {
 	n := map[string]int{}
 	for _, s := range d.Sections {
 		for _, x := range s.Sentences {
-			if x.Generated {
+			if x.Generated && x.Review.Decision != DecisionRejected {
 				n[string(x.Risk)]++
 			}
 		}
@@ -67,6 +67,9 @@ func Markdown(d *Draft) []byte {
 			continue
 		}
 		for _, x := range s.Sentences {
+			if x.Review.Decision == DecisionRejected {
+				continue // a reviewer removed it
+			}
 			if !x.Generated {
 				b.WriteString(mdEscape(x.Text))
 				continue

@@ -11,6 +11,7 @@ func renderDraft() *Draft {
 			{ID: "s1-1", Text: "巩固拓展健康扶贫成果。", Generated: false, Risk: RiskLow},
 			{ID: "s1-2", Text: "享受政策36239人。", Generated: true, Risk: RiskLow, Reasons: []string{"只陈述撰稿人提供的数据。"}},
 			{ID: "s1-3", Text: "<script>alert(1)</script>位居全市第一。", Generated: true, Risk: RiskHigh, Reasons: []string{"排名说法"}},
+			{ID: "s1-4", Text: "已被驳回的句子。", Generated: true, Risk: RiskMedium, Review: Review{Decision: DecisionRejected}},
 		}},
 		{Heading: "公共卫生", Status: StatusFailed, Error: "模型超时"},
 	}}
@@ -37,6 +38,11 @@ func TestHTML(t *testing.T) {
 			t.Fatal("user text highlighted")
 		}
 	})
+	t.Run("a rejected sentence is left out", func(t *testing.T) {
+		if strings.Contains(s, "已被驳回") {
+			t.Fatal("rejected sentence rendered")
+		}
+	})
 	t.Run("the legend counts sentences by risk and a failed section says why", func(t *testing.T) {
 		if !strings.Contains(s, "低风险 1 句") || !strings.Contains(s, "高风险 1 句") || !strings.Contains(s, "本部分生成失败：模型超时") {
 			t.Fatal(s)
@@ -52,7 +58,7 @@ func TestMarkdown(t *testing.T) {
 	if !strings.Contains(s, "## 一、健康扶贫") || !strings.Contains(s, "巩固拓展健康扶贫成果。==") {
 		t.Fatal(s)
 	}
-	if strings.Contains(s, "<script>") {
+	if strings.Contains(s, "<script>") || strings.Contains(s, "已被驳回") {
 		t.Fatal("markup not escaped")
 	}
 }
