@@ -1,0 +1,291 @@
+package pgvector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	pgv "github.com/pgvector/pgvector-go"
+
+	"github.com/draftd/draftd/retrieval"
+)
+
+// Put serialises writers of one (collection, key) with an advisory lock, so
+// two concurrent Puts of a new document cannot both insert it.
+const (
+	lockDocumentKey = `SELECT pg_advisory_xact_lock(hashtextextended($1::text || E'\x1f' || $2::text, 0))`
+	selectByKey     = `SELECT id, hash FROM documents WHERE collection = $1 AND key = $2`
+	deleteDocument  = `DELETE FROM documents WHERE id = $1`
+	insertDocument  = `INSERT INTO documents (id, collection, key, title, hash, org_kind, years, period, kind, text, warnings, passages, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, coalesce($13, now()))
+RETURNING created_at`
+	// selectAnyDim finds the dimension of stored vectors when no embedder is recorded.
+	selectAnyDim = `SELECT vector_dims(embedding) FROM passages WHERE embedding IS NOT NULL LIMIT 1`
+)
+
+var passageColumns = []string{
+	"id", "document_id", "ordinal", "heading_path", "text", "role", "placeholders",
+	"collection", "kind", "years", "tokens", "n_tokens", "embedding",
+}
+
+// Put stores doc and its passages in one transaction: unchanged when a
+// document with the same collection, key and hash exists, replacing it when
+// the hash differs. It sets doc.CreatedAt when it was zero.
+// It returns EINVALID for a malformed document or an embedding of the wrong
+// dimension (nothing is written), ECONFLICT when an id is taken by another document.
+func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.PutStatus, error) {
+	dim := 0
+	if spec := s.recorded(); spec != nil {
+		dim = spec.Dim
+	}
+	if err := validateDocument(doc, dim); err != nil {
+		return "", fmt.Errorf("pgvector: put: %w", err)
+	}
+	status := retrieval.PutCreated
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockDocumentKey, doc.Collection, doc.Key); err != nil {
+			return err
+		}
+		var oldID, oldHash string
+		err := tx.QueryRow(ctx, selectByKey, doc.Collection, doc.Key).Scan(&oldID, &oldHash)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return err
+		case oldHash == doc.Hash:
+			status = retrieval.PutUnchanged
+			return nil
+		default:
+			status = retrieval.PutReplaced
+			if _, err := tx.Exec(ctx, deleteDocument, oldID); err != nil {
+				return err
+			}
+		}
+		if dim == 0 && len(doc.Passages) > 0 {
+			var stored int
+			err := tx.QueryRow(ctx, selectAnyDim).Scan(&stored)
+			if err == nil && stored != len(doc.Passages[0].Embedding) {
+				return retrieval.Errorf(retrieval.EINVALID, "passage embeddings have dimension %d; the store holds vectors of dimension %d",
+					len(doc.Passages[0].Embedding), stored)
+			}
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		var createdAt *time.Time
+		if !doc.CreatedAt.IsZero() {
+			createdAt = &doc.CreatedAt
+		}
+		m := doc.Meta
+		err = tx.QueryRow(ctx, insertDocument, doc.ID, doc.Collection, doc.Key, doc.Title, doc.Hash,
+			m.OrgKind, nonNil(m.Years), m.Period, m.Kind, doc.Text, nonNil(doc.Warnings), len(doc.Passages), createdAt,
+		).Scan(&doc.CreatedAt)
+		if err != nil {
+			return err
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"passages"}, passageColumns, pgx.CopyFromSlice(len(doc.Passages), func(i int) ([]any, error) {
+			p := &doc.Passages[i]
+			toks := retrieval.PassageTokens(*p)
+			return []any{
+				p.ID, doc.ID, p.Ordinal, nonNil(p.HeadingPath), p.Text, p.Role, nonNil(p.Placeholders),
+				doc.Collection, m.Kind, nonNil(m.Years), lexemes(toks), len(toks), pgv.NewVector(p.Embedding),
+			}, nil
+		}))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("pgvector: put: %w", mapErr(err))
+	}
+	return status, nil
+}
+
+// validateDocument checks what the schema cannot say in a useful way; dim is 0 when no embedder is recorded.
+func validateDocument(doc *retrieval.Document, dim int) error {
+	switch {
+	case doc.ID == "":
+		return retrieval.Errorf(retrieval.EINVALID, "document has no id")
+	case doc.Key == "":
+		return retrieval.Errorf(retrieval.EINVALID, "document %s has no key", doc.ID)
+	}
+	ids := make(map[string]bool, len(doc.Passages))
+	for i, p := range doc.Passages {
+		switch {
+		case p.ID == "":
+			return retrieval.Errorf(retrieval.EINVALID, "passage %d of document %s has no id", i, doc.ID)
+		case ids[p.ID]:
+			return retrieval.Errorf(retrieval.EINVALID, "passage id %s appears twice in document %s", p.ID, doc.ID)
+		case p.DocumentID != doc.ID:
+			return retrieval.Errorf(retrieval.EINVALID, "passage %s belongs to document %q, not %q", p.ID, p.DocumentID, doc.ID)
+		case len(p.Embedding) == 0:
+			return retrieval.Errorf(retrieval.EINVALID, "passage %s has no embedding", p.ID)
+		case dim != 0 && len(p.Embedding) != dim:
+			return retrieval.Errorf(retrieval.EINVALID, "passage %s has an embedding of dimension %d; the store's embedder has dimension %d",
+				p.ID, len(p.Embedding), dim)
+		case len(p.Embedding) != len(doc.Passages[0].Embedding):
+			return retrieval.Errorf(retrieval.EINVALID, "passages of document %s have embeddings of different dimensions", doc.ID)
+		}
+		ids[p.ID] = true
+	}
+	return nil
+}
+
+// maxLexeme is PostgreSQL's limit on a lexeme's length in bytes.
+const maxLexeme = 2046
+
+// lexemes turns tokens into a tsvector of distinct lexemes without positions,
+// as array_to_tsvector would: no text search parser, so both stores match the
+// same tokens. Keyword ranking needs only which tokens a passage has.
+func lexemes(tokens []string) pgtype.TSVector {
+	seen := make(map[string]bool, len(tokens))
+	lex := make([]pgtype.TSVectorLexeme, 0, len(tokens)/2)
+	for _, t := range tokens {
+		if !seen[t] && t != "" && len(t) <= maxLexeme {
+			seen[t] = true
+			lex = append(lex, pgtype.TSVectorLexeme{Word: t})
+		}
+	}
+	return pgtype.TSVector{Lexemes: lex, Valid: true}
+}
+
+// nonNil turns a nil slice into an empty one: the array columns are NOT NULL.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// emptyNil turns an empty slice read back from an array column into nil, as it was put.
+func emptyNil[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+const selectDocument = `SELECT id, collection, key, title, hash, org_kind, years, period, kind, text, warnings, created_at
+FROM documents WHERE id = $1`
+
+const selectPassages = `SELECT id, document_id, ordinal, heading_path, text, role, placeholders
+FROM passages WHERE document_id = $1 ORDER BY ordinal, id`
+
+// documentRow is a documents row as selectDocument reads it.
+type documentRow struct {
+	ID         string
+	Collection string
+	Key        string
+	Title      string
+	Hash       string
+	OrgKind    string
+	Years      []int
+	Period     string
+	Kind       string
+	Text       string
+	Warnings   []string
+	CreatedAt  time.Time
+}
+
+// passageRow is a passages row without its tokens and embedding.
+type passageRow struct {
+	ID           string
+	DocumentID   string
+	Ordinal      int
+	HeadingPath  []string
+	Text         string
+	Role         string
+	Placeholders []string
+}
+
+func (r passageRow) passage() retrieval.Passage {
+	return retrieval.Passage{
+		ID: r.ID, DocumentID: r.DocumentID, Ordinal: r.Ordinal, HeadingPath: emptyNil(r.HeadingPath),
+		Text: r.Text, Role: r.Role, Placeholders: emptyNil(r.Placeholders),
+	}
+}
+
+// Document returns the document with id and its passages in order, without embeddings;
+// retrieval.ErrNotFound if there is none.
+func (s *Store) Document(ctx context.Context, id string) (*retrieval.Document, error) {
+	var doc *retrieval.Document
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, selectDocument, id)
+		d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[documentRow])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return retrieval.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, selectPassages, id)
+		ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[passageRow])
+		if err != nil {
+			return err
+		}
+		doc = &retrieval.Document{
+			ID: d.ID, Collection: d.Collection, Key: d.Key, Title: d.Title, Hash: d.Hash,
+			Meta: retrieval.Meta{OrgKind: d.OrgKind, Years: emptyNil(d.Years), Period: d.Period, Kind: d.Kind},
+			Text: d.Text, Warnings: emptyNil(d.Warnings), CreatedAt: d.CreatedAt,
+			Passages: make([]retrieval.Passage, len(ps)),
+		}
+		for i, p := range ps {
+			doc.Passages[i] = p.passage()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: document: %w", mapErr(err))
+	}
+	return doc, nil
+}
+
+const selectDocuments = `SELECT id, collection, key, title, org_kind, years, period, kind, passages, warnings, created_at
+FROM documents WHERE ($1::text = '' OR collection = $1)
+ORDER BY created_at DESC, id`
+
+// documentInfoRow is a documents row as selectDocuments reads it.
+type documentInfoRow struct {
+	ID         string
+	Collection string
+	Key        string
+	Title      string
+	OrgKind    string
+	Years      []int
+	Period     string
+	Kind       string
+	Passages   int
+	Warnings   []string
+	CreatedAt  time.Time
+}
+
+// Documents lists the documents of collection ("" for all), newest first.
+func (s *Store) Documents(ctx context.Context, collection string) ([]retrieval.DocumentInfo, error) {
+	rows, _ := s.pool.Query(ctx, selectDocuments, collection)
+	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[documentInfoRow])
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: documents: %w", mapErr(err))
+	}
+	out := make([]retrieval.DocumentInfo, len(ds))
+	for i, d := range ds {
+		out[i] = retrieval.DocumentInfo{
+			ID: d.ID, Collection: d.Collection, Key: d.Key, Title: d.Title,
+			Meta:     retrieval.Meta{OrgKind: d.OrgKind, Years: emptyNil(d.Years), Period: d.Period, Kind: d.Kind},
+			Passages: d.Passages, Warnings: emptyNil(d.Warnings), CreatedAt: d.CreatedAt,
+		}
+	}
+	return out, nil
+}
+
+// Delete removes the document with id and, by cascade, its passages; retrieval.ErrNotFound if there is none.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	tag, err := s.pool.Exec(ctx, deleteDocument, id)
+	if err != nil {
+		return fmt.Errorf("pgvector: delete: %w", mapErr(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgvector: delete: %w", retrieval.ErrNotFound)
+	}
+	return nil
+}

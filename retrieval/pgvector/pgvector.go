@@ -1,0 +1,258 @@
+// Package pgvector is the PostgreSQL store: documents and passages in plain
+// tables, vector search with pgvector's HNSW index, keyword search with a GIN
+// index over tsvectors built from retrieval.Tokenize's tokens.
+package pgvector
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+
+	"github.com/draftd/draftd/retrieval"
+)
+
+// Options tunes a Store; zero values pick defaults.
+type Options struct {
+	// MaxConns caps the pool's connections (pgxpool's default when 0).
+	MaxConns int32
+	// Schema, when set, is created if missing and searched before public; tests use it for isolation.
+	Schema string
+	// EfSearch overrides hnsw.ef_search for vector searches (default max(4k, 100), at most 1000).
+	EfSearch int
+}
+
+// Store is a retrieval.Store on PostgreSQL with the vector extension.
+type Store struct {
+	pool      *pgxpool.Pool
+	opts      Options
+	iterative bool // pgvector ≥ 0.8: hnsw.iterative_scan keeps filtered searches from coming back short
+
+	mu   sync.Mutex
+	spec *retrieval.EmbedderSpec // recorded embedder, nil until CheckEmbedder or Reindex records one
+
+	statsMu sync.Mutex
+	stats   *tokenStats // for SearchKeyword, reloaded after statsTTL
+}
+
+var _ retrieval.Store = (*Store)(nil)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+const selectExtVersion = `SELECT extversion FROM pg_extension WHERE extname = 'vector'`
+
+// createExtension holds an advisory lock because concurrent CREATE EXTENSION IF NOT EXISTS races.
+const createExtension = `SELECT pg_advisory_xact_lock(hashtext('draftd.create_extension'));
+CREATE EXTENSION IF NOT EXISTS vector`
+
+// Open connects to the database at url, creates the vector extension if it
+// is missing, applies pending migrations and loads the recorded embedder.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "pgvector: open: invalid database url: %v", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.Schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize() + ", public"
+	}
+	// Search filters are written as "($3 = '' OR collection = $3)"; only a custom
+	// plan folds the unused half away, so never let the server switch to a generic one.
+	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+
+	// The pool registers the vector type on every connection, so the extension
+	// must exist before the pool dials.
+	iterative, err := prepare(ctx, cfg.ConnConfig.Copy(), opts.Schema)
+	if err != nil {
+		return nil, err
+	}
+	cfg.AfterConnect = pgxvec.RegisterTypes
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: open: %w", mapErr(err))
+	}
+	s := &Store{pool: pool, opts: opts, iterative: iterative}
+	if err := s.Migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := s.loadSpec(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// prepare creates the schema and the vector extension when missing and
+// reports whether the extension supports iterative index scans (≥ 0.8).
+func prepare(ctx context.Context, cfg *pgx.ConnConfig, schema string) (bool, error) {
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false, fmt.Errorf("pgvector: open: %w", mapErr(err))
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if schema != "" {
+		if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
+			return false, fmt.Errorf("pgvector: open: create schema: %w", mapErr(err))
+		}
+	}
+	var version string
+	err = conn.QueryRow(ctx, selectExtVersion).Scan(&version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if _, err := conn.Exec(ctx, createExtension); err != nil {
+			return false, &retrieval.Error{
+				Code: retrieval.EMISSINGDEPENDENCY,
+				Message: "the PostgreSQL extension \"vector\" (pgvector) is not installed in this database and draftd could not create it (" +
+					err.Error() + "). Install pgvector and run CREATE EXTENSION vector as a superuser.",
+			}
+		}
+		err = conn.QueryRow(ctx, selectExtVersion).Scan(&version)
+	}
+	if err != nil {
+		return false, fmt.Errorf("pgvector: open: extension version: %w", mapErr(err))
+	}
+	return versionAtLeast(version, 0, 8), nil
+}
+
+// versionAtLeast reports whether a dotted version such as "0.8.0" is at least major.minor.
+func versionAtLeast(v string, major, minor int) bool {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
+}
+
+// migration is one numbered SQL file.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with its number, as in 0002_add_x.sql", base)
+		}
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// The lock is per schema so that isolated test schemas migrate in parallel.
+const (
+	lockMigrations         = `SELECT pg_advisory_xact_lock(hashtext('draftd.migrate.' || current_schema()))`
+	createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    int PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT now()
+)`
+	selectMigrationApplied = `SELECT EXISTS (SELECT FROM schema_migrations WHERE version = $1)`
+	insertMigration        = `INSERT INTO schema_migrations (version) VALUES ($1)`
+)
+
+// Migrate applies the embedded migrations not yet recorded in schema_migrations,
+// each in its own transaction, serialised with other processes by an advisory lock.
+func (s *Store) Migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return fmt.Errorf("pgvector: migrate: %w", err)
+	}
+	for _, m := range ms {
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, lockMigrations); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, createSchemaMigrations); err != nil {
+				return err
+			}
+			var applied bool
+			if err := tx.QueryRow(ctx, selectMigrationApplied, m.version).Scan(&applied); err != nil || applied {
+				return err
+			}
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, insertMigration, m.version)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("pgvector: migrate %s: %w", m.name, mapErr(err))
+		}
+	}
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("pgvector: ping: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Close closes the pool, waiting for connections in use to be released.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// mapErr turns driver errors into retrieval's coded errors at the boundary;
+// errors it does not recognise pass through unchanged.
+func mapErr(err error) error {
+	var pgErr *pgconn.PgError
+	var connErr *pgconn.ConnectError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pgErr):
+		switch {
+		case pgErr.Code == "23505": // unique_violation
+			return &retrieval.Error{Code: retrieval.ECONFLICT, Message: "already exists: " + pgErr.Detail, Detail: pgErr.ConstraintName}
+		case strings.HasPrefix(pgErr.Code, "22"), pgErr.Code == "54000": // data exceptions, program limits (tsvector too long)
+			return retrieval.Errorf(retrieval.EINVALID, "invalid data: %s", pgErr.Message)
+		case strings.HasPrefix(pgErr.Code, "08"), pgErr.Code == "57P01", pgErr.Code == "57P03": // connection failures, shutdown
+			return retrieval.Errorf(retrieval.EUNAVAILABLE, "the database is unavailable: %s", pgErr.Message)
+		}
+	case errors.As(err, &connErr):
+		return retrieval.Errorf(retrieval.EUNAVAILABLE, "cannot connect to the database: %v", connErr.Unwrap())
+	}
+	return err
+}
