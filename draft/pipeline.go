@@ -141,14 +141,28 @@ func (d *Drafter) finish(ctx context.Context, dr *Draft, emit func(Event)) error
 // Regenerate drafts section n of dr again and updates the draft's status.
 func (d *Drafter) Regenerate(ctx context.Context, dr *Draft, n int, emit func(Event)) error {
 	d.defaults()
-	if n < 0 || n >= len(dr.Sections) {
-		return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d (it has %d)", dr.ID, n, len(dr.Sections))
-	}
 	if emit == nil {
 		emit = func(Event) {}
 	}
+	if err := d.MarkRegenerating(ctx, dr, n); err != nil {
+		return err
+	}
 	d.RunSection(ctx, dr, n, emit)
 	return d.finish(ctx, dr, emit)
+}
+
+// MarkRegenerating records that section n of dr is being generated again, so that a client that
+// asks right after a regenerate request sees the draft generating, never a stale "ready".
+func (d *Drafter) MarkRegenerating(ctx context.Context, dr *Draft, n int) error {
+	if n < 0 || n >= len(dr.Sections) {
+		return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d (it has %d)", dr.ID, n, len(dr.Sections))
+	}
+	dr.Status = StatusGenerating
+	dr.Sections[n].Status, dr.Sections[n].Error = StatusGenerating, ""
+	if err := d.Store.SetStatus(ctx, dr.ID, StatusGenerating, dr.Usage); err != nil {
+		return err
+	}
+	return d.Store.SaveSection(ctx, dr.ID, dr.Sections[n])
 }
 
 // RunSection drafts section n of dr and saves it, ready or failed.

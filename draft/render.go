@@ -104,3 +104,24 @@ func chineseOrdinal(n int) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// Text renders d as plain text: title, numbered headings and the sentences, with no marks.
+// Rejected sentences are left out.
+func Text(d *Draft) []byte {
+	var b strings.Builder
+	b.WriteString(d.Title + "\n\n")
+	for i, s := range d.Sections {
+		fmt.Fprintf(&b, "%s、%s\n", chineseOrdinal(i+1), s.Heading)
+		if s.Status == StatusFailed {
+			fmt.Fprintf(&b, "（本部分生成失败：%s）\n\n", s.Error)
+			continue
+		}
+		for _, x := range s.Sentences {
+			if x.Review.Decision != DecisionRejected {
+				b.WriteString(x.Text)
+			}
+		}
+		b.WriteString("\n\n")
+	}
+	return []byte(b.String())
+}

@@ -130,7 +130,9 @@ func (s *Server) regenerateSection(c echo.Context) error {
 		d.Regenerate(rctx, dr, n, s.events.publish)
 		return s.writeDraft(c, http.StatusOK, dr.ID)
 	}
-	dr.Sections[n].Status = draft.StatusGenerating
+	if err := d.MarkRegenerating(ctx, dr, n); err != nil {
+		return err
+	}
 	go func() {
 		rctx, cancel := context.WithTimeout(context.Background(), draftTimeout)
 		defer cancel()

@@ -181,3 +181,49 @@ func TestDraftsAPIErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestExport(t *testing.T) {
+	srv, _ := newTestServer(t, 1<<20)
+	api := srv.URL + "/api/v1"
+	_, d := call(t, "POST", api+"/drafts?wait=true", "application/json", strings.NewReader(figuresJSON))
+	id := d["id"].(string)
+	get := func(q string) (*http.Response, string) {
+		resp, err := http.Get(api + "/drafts/" + id + "/export" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		bufio.NewReader(resp.Body).WriteTo(&b)
+		return resp, b.String()
+	}
+	tests := []struct {
+		q, contentType, contains string
+	}{
+		{"?format=docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "word/document.xml"},
+		{"?format=md", "text/markdown; charset=utf-8", "36239人"},
+		{"?format=html", "text/html; charset=utf-8", "class=\"s-"},
+		{"?format=txt", "text/plain; charset=utf-8", "一、健康扶贫"},
+	}
+	for _, tt := range tests {
+		t.Run("exports "+tt.q, func(t *testing.T) {
+			resp, body := get(tt.q)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != tt.contentType || !strings.Contains(body, tt.contains) {
+				t.Fatalf("%d %s %.200q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+			if !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+				t.Fatalf("disposition = %q", resp.Header.Get("Content-Disposition"))
+			}
+		})
+	}
+	t.Run("a clean docx of a draft not yet approved is refused", func(t *testing.T) {
+		if resp, _ := get("?format=docx&clean=true"); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	})
+	t.Run("an unknown format is refused", func(t *testing.T) {
+		if resp, _ := get("?format=pdf"); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	})
+}

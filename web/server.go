@@ -66,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/drafts/import", s.importFigures)
 	api.GET("/drafts/:id", s.getDraft)
 	api.GET("/drafts/:id/events", s.draftEvents)
+	api.GET("/drafts/:id/export", s.exportDraft)
 	api.POST("/drafts/:id/sections/:n/regenerate", s.regenerateSection)
 	api.POST("/drafts/:id/sentences/:sid/review", s.reviewSentence)
 	api.POST("/drafts/:id/review/approve-low", s.approveLowRisk)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/docx"
 	"github.com/draftd/draftd/draft/offline"
 	"github.com/draftd/draftd/draft/openai"
 	"github.com/draftd/draftd/prompts"
@@ -51,7 +53,7 @@ func (m *Main) draft(ctx context.Context, args []string) error {
 	var figuresPath, format, outPath, model, title, org, period string
 	cfg, _, err := m.config("draft", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&figuresPath, "figures", "", "figures file: .json, .xlsx or .csv (required)")
-		fs.StringVar(&format, "format", "json", "output format: json, md or html")
+		fs.StringVar(&format, "format", "json", "output format: json, md, html, txt or docx (docx needs -o)")
 		fs.StringVar(&outPath, "o", "", "write the draft to this file instead of standard output")
 		fs.StringVar(&model, "model", "", "offline, or the configured chat model (default: the chat model when configured)")
 		fs.StringVar(&title, "title", "", "title (for .xlsx/.csv figures)")
@@ -64,9 +66,12 @@ func (m *Main) draft(ctx context.Context, args []string) error {
 	if figuresPath == "" {
 		return fmt.Errorf("draft: --figures FILE is required (.json, .xlsx or .csv)")
 	}
+	if format == "docx" && outPath == "" {
+		return fmt.Errorf("draft: --format docx writes a file: give -o FILE.docx")
+	}
 	render, ok := renderers[format]
 	if !ok {
-		return fmt.Errorf("draft: --format must be json, md or html, got %q", format)
+		return fmt.Errorf("draft: --format must be json, md, html, txt or docx, got %q", format)
 	}
 	f, err := os.Open(figuresPath)
 	if err != nil {
@@ -131,6 +136,12 @@ var renderers = map[string]func(*draft.Draft) ([]byte, error){
 	},
 	"md":   func(d *draft.Draft) ([]byte, error) { return draft.Markdown(d), nil },
 	"html": draft.HTML,
+	"txt":  func(d *draft.Draft) ([]byte, error) { return draft.Text(d), nil },
+	"docx": func(d *draft.Draft) ([]byte, error) {
+		var b bytes.Buffer
+		err := docx.Write(&b, d, docx.Options{})
+		return b.Bytes(), err
+	},
 }
 
 // draftProgress reports drafting per section: a bar on a terminal, plain lines otherwise.

@@ -208,6 +208,17 @@ func TestDraftCommand(t *testing.T) {
 			t.Fatalf("html = %.300s", b)
 		}
 	})
+	t.Run("docx goes to a file that is a Word document", func(t *testing.T) {
+		m, _, errb := testMain(t, nil)
+		outPath := filepath.Join(dir, "draft.docx")
+		if err := m.Run(ctx, []string{"draft", "--figures", figures, "--format", "docx", "-o", outPath}); err != nil {
+			t.Fatalf("%v\n%s", err, errb)
+		}
+		b, _ := os.ReadFile(outPath)
+		if !bytes.HasPrefix(b, []byte("PK")) || !bytes.Contains(b, []byte("word/document.xml")) {
+			t.Fatalf("not a docx: %.40q", b)
+		}
+	})
 	t.Run("invalid figures name the problem and draft nothing", func(t *testing.T) {
 		bad := filepath.Join(dir, "bad.json")
 		os.WriteFile(bad, []byte(`{"title":"t","sections":[{"heading":"h","figures":[{"id":"f1","label":"l","value":"很多"}]}]}`), 0o644)
