@@ -1,5 +1,5 @@
 // app.js: hash routing between the views.
-import { clear, h, toast } from './dom.js';
+import { clear, h, hideToast, toast } from './dom.js';
 import { askName, showName } from './user.js';
 import * as newDraft from './views/new.js';
 import * as drafts from './views/drafts.js';
@@ -22,6 +22,7 @@ let current = null; // the mounted view's module, for unmount
 async function route() {
   const hash = location.hash || '#/new';
   const main = document.getElementById('main');
+  hideToast();
   if (current && current.unmount) current.unmount();
   current = null;
   clear(main);

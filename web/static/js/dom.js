@@ -19,8 +19,8 @@ export function h(tag, props, ...children) {
   return el;
 }
 
-// append adds children to el as text nodes or nodes.
-export function append(el, children) {
+// append adds children (strings, nodes, arrays, null/false) to el as text nodes or nodes.
+export function append(el, ...children) {
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
@@ -52,6 +52,12 @@ export function toast(message, kind = 'ok') {
   el.className = `toast show ${kind}`;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { el.className = 'toast'; }, kind === 'error' ? 8000 : 3000);
+}
+
+// hideToast removes the toast at once, e.g. when the user moves to another page.
+export function hideToast() {
+  clearTimeout(toastTimer);
+  document.getElementById('toast').className = 'toast';
 }
 
 // confirmDialog asks a yes/no question in the page's own dialog and resolves to true on 确定.

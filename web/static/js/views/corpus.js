@@ -1,7 +1,7 @@
 // corpus.js: the historical summaries drafts lean on: upload (several files, drag and drop,
 // progress), list, open one as a section tree of its passages, delete, and search.
 import { api, uploadDocuments } from '../api.js';
-import { clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
+import { append, clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
 
 const statusText = { created: '新增', replaced: '已替换旧版本', unchanged: '未变化（已存在）' };
 const metaLabel = { org_kind: '单位类型', years: '年份', period: '时期', kind: '文种' };
@@ -98,7 +98,7 @@ export async function mount(main, docID) {
     }
   } } }, query, h('button', { type: 'submit', class: 'primary' }, '检索'));
 
-  main.append(
+  append(main,
     h('div', { class: 'page-head' }, h('h1', null, '语料库')),
     h('section', { class: 'card', 'aria-labelledby': 'upload-title' },
       h('h2', { id: 'upload-title' }, '上传文档'),
@@ -142,7 +142,7 @@ function nodeView(node, depth) {
 async function mountDocument(main, id) {
   const d = await api.document(id);
   const meta = Object.entries(d.meta || {}).filter(([, v]) => v !== '' && v !== null && v !== 0 && !(Array.isArray(v) && !v.length));
-  main.append(
+  append(main,
     h('p', null, h('a', { href: '#/corpus' }, '← 返回语料库')),
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, d.title),

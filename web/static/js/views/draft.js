@@ -1,9 +1,9 @@
 // draft.js: the writer's view of a draft. Sections stream in as they are written; every
 // generated sentence is highlighted by risk; a sentence can be edited and a section regenerated.
 import { api } from '../api.js';
-import { clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
+import { append, clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
 import { requireName } from '../user.js';
-import { decisionLabel, decisionOf, draftActive, legend, riskBadge, sentenceSpan, statusBadge, streamDraft } from './shared.js';
+import { decisionLabel, decisionOf, draftActive, legend, progressOf, riskBadge, sentenceSpan, statusBadge, streamDraft } from './shared.js';
 
 let stop = null;
 
@@ -111,8 +111,8 @@ export async function mount(main, id) {
   function render() {
     const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.sid : null;
     clear(root);
-    const p = draft.review_progress || { reviewed: 0, total: 0 };
-    root.append(
+    const p = progressOf(draft);
+    append(root,
       h('div', { class: 'page-head' },
         h('div', null,
           h('h1', null, draft.title),
@@ -125,7 +125,7 @@ export async function mount(main, id) {
         h('span', { class: 'progress-text' }, `已审核 ${p.reviewed} / ${p.total}`)),
       draftActive(draft) ? h('p', { class: 'notice', role: 'status' }, '稿件正在生成，各部分写好后会依次显示。') : null,
       draft.status === 'approved' ? h('p', { class: 'notice ok' }, '全部句子已审核，稿件已通过。') : null,
-      h('p', { class: 'muted hint' }, draftActive(draft) ? '' : '点击任一高亮句子即可修改；修改后的句子会重新检查数字并保留修改记录。'),
+      draftActive(draft) ? null : h('p', { class: 'muted hint' }, '点击任一高亮句子即可修改；修改后的句子会重新检查数字并保留修改记录。'),
       draft.sections.map(sectionView),
       reviewSummary(draft));
     if (focused) {

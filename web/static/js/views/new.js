@@ -1,7 +1,7 @@
 // new.js: the writer's form for a new draft: title, organisation, period and sections of figure
 // rows, filled by hand, pasted from Excel or imported from .xlsx/.csv; errors shown where they are.
 import { api } from '../api.js';
-import { clear, confirmDialog, h, toast } from '../dom.js';
+import { append, clear, confirmDialog, h, toast } from '../dom.js';
 
 const storeKey = 'draftd.newdraft';
 const fields = ['id', 'label', 'value', 'unit', 'previous', 'target', 'note'];
@@ -43,6 +43,16 @@ export function parsePasted(text) {
   const rows = text.split(/\r?\n/).map((l) => l.split('\t').map((c) => c.trim())).filter((r) => r.some((c) => c !== ''));
   if (rows.length && !/[0-9０-９]/.test(rows[0][1] || '')) rows.shift();
   return rows.map(([label = '', value = '', unit = '', previous = '', target = '']) => ({ label, value, unit, previous, target, note: '' }));
+}
+
+// describeKey names a field of the form in Chinese, e.g. "第1部分第2项 数值".
+function describeKey(key) {
+  if (key === 'title') return '标题';
+  const m = /^s(\d+)(?:\.r(\d+)\.(\w+)|\.(\w+))?$/.exec(key);
+  if (!m) return key;
+  const sec = `第${Number(m[1]) + 1}部分`;
+  if (m[2] !== undefined) return `${sec}第${Number(m[2]) + 1}项 ${fieldLabel[m[3]] || m[3]}`;
+  return m[4] === 'heading' ? `${sec} 标题` : sec;
 }
 
 function isEmptyRow(r) {
@@ -92,12 +102,15 @@ export async function mount(main) {
     [list[i], list[j]] = [list[j], list[i]];
   };
 
-  function input(obj, key, props, errKey) {
+  const errID = (errKey) => `err-${errKey.replace(/\./g, '-')}`;
+
+  // input is a field bound to obj[key]. Its error, if any, is returned beside it, or left for the
+  // caller to place when inline is false (figure rows show theirs on a line of their own).
+  function input(obj, key, props, errKey, inline = true) {
     const err = errors.get(errKey);
-    const errId = `err-${errKey.replace(/\./g, '-')}`;
     const el = h(props.multiline ? 'textarea' : 'input', {
       ...props, multiline: null, value: obj[key] || '', 'aria-invalid': err ? 'true' : null,
-      'aria-describedby': err ? errId : null, dataset: { field: errKey },
+      'aria-describedby': err ? errID(errKey) : null, dataset: { field: errKey },
     });
     el.addEventListener('input', () => {
       obj[key] = el.value;
@@ -105,10 +118,13 @@ export async function mount(main) {
       if (errors.has(errKey)) {
         errors.delete(errKey);
         el.removeAttribute('aria-invalid');
-        el.parentElement.querySelector('.field-error')?.remove();
+        const msg = document.getElementById(errID(errKey));
+        const row = msg && msg.closest('.row-errors');
+        if (msg) msg.remove();
+        if (row && !row.querySelector('.field-error')) row.remove();
       }
     });
-    return [el, err ? h('div', { class: 'field-error', id: errId }, err) : null];
+    return inline ? [el, err ? h('div', { class: 'field-error', id: errID(errKey) }, err) : null] : el;
   }
 
   function pasteRows(si, text) {
@@ -122,16 +138,22 @@ export async function mount(main) {
     toast(`已添加 ${rows.length} 行数据`);
   }
 
+  // figureRow is a figure's row of inputs, followed by a row with its errors when it has any.
   function figureRow(sec, si, f, ri) {
     const where = `第${si + 1}部分第${ri + 1}项`;
-    return h('tr', { dataset: { row: ri } },
+    const key = (k) => `s${si}.r${ri}.${k}`;
+    const row = h('tr', { dataset: { row: ri } },
       fields.map((k) => h('td', { class: `col-${k}` },
         input(f, k, { type: 'text', 'aria-label': `${where}${fieldLabel[k]}`, inputmode: ['value', 'previous', 'target'].includes(k) ? 'decimal' : null },
-          `s${si}.r${ri}.${k}`))),
+          key(k), false))),
       h('td', { class: 'row-actions' },
         h('button', { type: 'button', class: 'icon', 'aria-label': `上移${where}`, title: '上移', disabled: ri === 0, on: { click: () => change(() => move(sec.figures, ri, -1)) } }, '↑'),
         h('button', { type: 'button', class: 'icon', 'aria-label': `下移${where}`, title: '下移', disabled: ri === sec.figures.length - 1, on: { click: () => change(() => move(sec.figures, ri, 1)) } }, '↓'),
         h('button', { type: 'button', class: 'icon danger', 'aria-label': `删除${where}`, title: '删除', on: { click: () => change(() => sec.figures.splice(ri, 1)) } }, '×')));
+    const errs = fields.filter((k) => errors.has(key(k)));
+    if (!errs.length) return row;
+    return [row, h('tr', { class: 'row-errors' }, h('td', { colspan: fields.length + 1 },
+      errs.map((k) => h('div', { class: 'field-error', id: errID(key(k)) }, `${fieldLabel[k]}：${errors.get(key(k))}`))))];
   }
 
   function sectionCard(sec, si) {
@@ -251,7 +273,7 @@ export async function mount(main) {
     } catch (err) {
       busy = false;
       showProblems(err, rowIndex);
-      toast(err.message, 'error');
+      if (!(err.detail && err.detail.problems)) toast(err.message, 'error');
     }
   }
   root.addEventListener('submit', submit);
@@ -261,7 +283,7 @@ export async function mount(main) {
     const fileInput = h('input', { type: 'file', id: 'import-file', accept: '.xlsx,.csv', class: 'visually-hidden' });
     fileInput.addEventListener('change', () => { if (fileInput.files[0]) importFile(fileInput.files[0]); fileInput.value = ''; });
     const count = errors.size + general.length;
-    root.append(
+    append(root,
       h('div', { class: 'page-head' },
         h('h1', null, '新建稿件'),
         h('div', { class: 'head-actions' },
@@ -271,9 +293,13 @@ export async function mount(main) {
             if (await confirmDialog('清空表单中的全部内容？', '清空')) change(() => { form = { ...emptyForm(), model: form.model }; });
           } } }, '清空'))),
       count ? h('div', { class: 'error-summary', role: 'alert', tabindex: -1 },
-        h('strong', null, `数据有 ${count} 处问题，请修改后再生成：`),
-        general.length ? h('ul', null, general.map((m) => h('li', null, m))) : null,
-        errors.size ? h('p', null, '出错的格子已用红框标出，说明写在格子下方。') : null) : null,
+        h('strong', null, `数据有 ${count} 处问题，请修改后再生成（出错的格子已用红框标出）：`),
+        h('ul', null,
+          general.map((m) => h('li', null, m)),
+          [...errors].map(([k, m]) => h('li', null, h('button', { type: 'button', class: 'link-button', on: { click: () => {
+            const el = root.querySelector(`[data-field="${CSS.escape(k)}"]`);
+            if (el) el.focus();
+          } } }, describeKey(k)), '：', m)))) : null,
       h('fieldset', { class: 'basics' },
         h('legend', null, '基本信息'),
         h('div', { class: 'field wide' }, h('label', { for: 'f-title' }, '标题（必填）'),

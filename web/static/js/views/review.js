@@ -1,10 +1,10 @@
 // review.js: the reviewer's view. Move between sentences with j/k (or click); the side panel
 // shows a sentence's figures, unbound numbers, sources and reasons; a/e/r approve, edit or reject.
 import { api } from '../api.js';
-import { clear, confirmDialog, fmtTime, h, isTyping, toast } from '../dom.js';
+import { append, clear, confirmDialog, fmtTime, h, isTyping, toast } from '../dom.js';
 import { requireName } from '../user.js';
 import {
-  decisionLabel, decisionOf, draftActive, figureIndex, legend, riskBadge, sentenceSpan, sentences, statusBadge, streamDraft,
+  decisionLabel, decisionOf, draftActive, figureIndex, legend, progressOf, riskBadge, sentenceSpan, sentences, statusBadge, streamDraft,
 } from './shared.js';
 
 let cleanup = [];
@@ -240,16 +240,16 @@ export async function mount(main, id) {
       audit.length ? h('table', { class: 'table compact', id: 'audit' },
         h('thead', null, h('tr', null, ['时间', '审核人', '句子', '决定', '修改前', '修改后'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, audit.slice().reverse().map((a) => h('tr', null,
-          h('td', null, fmtTime(a.at)), h('td', null, a.by), h('td', null, a.sentence_id),
-          h('td', null, decisionLabel[a.decision] || a.decision), h('td', null, a.before || ''), h('td', null, a.after || '')))))
+          h('td', { class: 'nowrap' }, fmtTime(a.at)), h('td', { class: 'nowrap' }, a.by), h('td', { class: 'nowrap' }, a.sentence_id),
+          h('td', { class: 'nowrap' }, decisionLabel[a.decision] || a.decision), h('td', null, a.before || ''), h('td', null, a.after || '')))))
         : h('p', { class: 'muted' }, '还没有审核记录。'));
   }
 
   function render() {
     clear(root);
-    const p = draft.review_progress || { reviewed: 0, total: 0 };
+    const p = progressOf(draft);
     const lowPending = reviewable().filter((s) => s.risk === 'low' && decisionOf(s) === 'pending').length;
-    root.append(
+    append(root,
       h('div', { class: 'page-head' },
         h('div', null,
           h('h1', null, '审核：', draft.title),

@@ -35,6 +35,13 @@ export function sentences(draft) {
   return out;
 }
 
+// progressOf counts the draft's generated sentences and those reviewed, as the server's
+// review_progress does; computed here so that it keeps up with streamed sentences.
+export function progressOf(draft) {
+  const gen = sentences(draft).filter(({ s }) => s.generated);
+  return { reviewed: gen.filter(({ s }) => decisionOf(s) !== 'pending').length, total: gen.length };
+}
+
 // riskCounts counts the draft's generated sentences by risk.
 export function riskCounts(draft) {
   const c = { low: 0, medium: 0, high: 0 };

@@ -1,0 +1,797 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/offline"
+	"github.com/draftd/draftd/retrieval"
+	"github.com/draftd/draftd/retrieval/embedded"
+)
+
+// xssPayload is what a hostile page or model answer might hold; the app must show it as text.
+const (
+	xssScript = `<script>window.__xss=1</script>`
+	xssImg    = `<img src=x onerror="window.__xss=1">`
+)
+
+// xssWriter is a model that answers with markup around the figure tokens.
+type xssWriter struct{}
+
+func (xssWriter) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
+	var b strings.Builder
+	for _, f := range req.Figures {
+		if !f.Derived {
+			fmt.Fprintf(&b, "%s%s达到%s。", xssScript, f.Label, draft.Token(f.ID))
+		}
+	}
+	b.WriteString(xssImg + "各项工作稳步推进。")
+	return draft.SectionText{Text: b.String(), Model: "xss"}, nil
+}
+
+// slowWriter writes like w, after a pause, so that a browser sees sections arrive one by one.
+type slowWriter struct {
+	w     draft.Writer
+	pause time.Duration
+}
+
+func (s slowWriter) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
+	select {
+	case <-time.After(s.pause):
+	case <-ctx.Done():
+		return draft.SectionText{}, ctx.Err()
+	}
+	return s.w.Write(ctx, req)
+}
+
+// getDraft reads a draft from the API.
+func getDraft(t *testing.T, base, id string) draft.Draft {
+	t.Helper()
+	resp, err := http.Get(base + "/api/v1/drafts/" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var d draft.Draft
+	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET draft %s: status %d, %v", id, resp.StatusCode, err)
+	}
+	return d
+}
+
+// newAppServer returns a server with drafting and review over a fresh embedded store.
+func newAppServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	ctx := context.Background()
+	store, err := embedded.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	emb := retrieval.NewLocalEmbedder(64)
+	if err := store.CheckEmbedder(ctx, emb.Spec()); err != nil {
+		t.Fatal(err)
+	}
+	// Asserted at run time so that this package builds while a store lacks drafts.
+	ds, ok := any(store).(draft.Store)
+	if !ok {
+		t.Skip("the embedded store cannot keep drafts yet")
+	}
+	searcher := &retrieval.Searcher{Store: store, Embed: emb.Embed}
+	s := &Server{
+		Store:          store,
+		Searcher:       searcher,
+		Ingester:       &retrieval.Ingester{Store: store, Embed: emb.Embed},
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		MaxUploadBytes: 8 << 20,
+		DraftStore:     ds,
+		Drafter:        &draft.Drafter{Search: searcher.Search, Store: ds},
+		Writers:        map[string]draft.Writer{offline.Model: slowWriter{offline.Writer{}, 700 * time.Millisecond}, "xss": xssWriter{}},
+		DefaultModel:   offline.Model,
+		Reviewer:       &draft.Reviewer{Store: ds},
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// browser starts headless Chromium with a fresh profile and returns a tab's context. Page
+// exceptions, CSP violations and console errors are collected and fail the test at the end.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := "/usr/bin/chromium"
+	if _, err := os.Stat(path); err != nil {
+		if p, err := exec.LookPath("chromium"); err == nil {
+			path = p
+		} else if os.Getenv("DRAFTD_REQUIRE_BROWSER") == "1" {
+			t.Fatal("chromium is not installed and DRAFTD_REQUIRE_BROWSER=1: install the chromium package")
+		} else {
+			t.Skip("chromium is not installed (apt-get install chromium); set DRAFTD_REQUIRE_BROWSER=1 to make this a failure")
+		}
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1360, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+
+	var mu sync.Mutex
+	var problems []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		var p string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			p = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				p += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				p = "console.error"
+				for _, a := range ev.Args {
+					p += " " + string(a.Value) + a.Description
+				}
+			}
+		case *cdplog.EventEntryAdded:
+			// Failed requests (a 400 the app shows to the user) are expected; script errors and
+			// CSP violations are not.
+			if ev.Entry.Level == cdplog.EntryLevelError && ev.Entry.Source != cdplog.EntrySourceNetwork {
+				p = fmt.Sprintf("%s: %s (%s)", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
+			}
+		}
+		if p != "" {
+			mu.Lock()
+			problems = append(problems, p)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("browser: %s", p)
+		}
+	})
+	return ctx
+}
+
+// artifacts is where screenshots go: $DRAFTD_ARTIFACTS, or a temporary directory.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("DRAFTD_ARTIFACTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// page wraps a tab with helpers that fail the test on error.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+	dir string
+}
+
+func (p page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	for i, a := range actions {
+		ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
+		err := chromedp.Do(ctx, a)
+		cancel()
+		if err != nil {
+			p.fail(fmt.Sprintf("%s (step %d)", what, i+1), err)
+		}
+	}
+}
+
+// fail ends the test with the page's text and a screenshot of it.
+func (p page) fail(what string, err error) {
+	p.t.Helper()
+	text, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
+	if buf, serr := chromedp.Run(p.ctx, chromedp.FullScreenshot(100)); serr == nil {
+		path := filepath.Join(p.dir, "failure.png")
+		os.WriteFile(path, buf, 0o644)
+		p.t.Logf("screenshot of the failure: %s", path)
+	}
+	p.t.Fatalf("%s: %v\npage text:\n%s", what, err, text)
+}
+
+// wait polls a JavaScript expression until it is truthy.
+func (p page) wait(what, expr string) {
+	p.t.Helper()
+	if _, err := chromedp.Run(p.ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		p.fail(fmt.Sprintf("waiting until %s (%s)", what, expr), err)
+	}
+}
+
+func (p page) eval(expr string) string {
+	p.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		p.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return s
+}
+
+// text returns the visible text of the first element matching a CSS selector.
+func (p page) text(sel string) string {
+	p.t.Helper()
+	return p.eval(fmt.Sprintf(`(document.querySelector(%q) || {innerText: ''}).innerText`, sel))
+}
+
+// fill sets a field's value as typing would, with an input event.
+func fill(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+		`(() => { const el = document.querySelector(%q); el.value = %q; el.dispatchEvent(new Event('input', {bubbles: true})); })()`, sel, value))
+}
+
+func (p page) key(k string) {
+	p.t.Helper()
+	p.do("press "+k, chromedp.KeyEvent(k))
+}
+
+func (p page) screenshot(name string) {
+	p.t.Helper()
+	buf, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(p.dir, name)
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("screenshot: %s", path)
+}
+
+// noXSS checks that no payload ran and that it shows literally in the element's text.
+func (p page) noXSS(sel, literal string) {
+	p.t.Helper()
+	if ran := p.eval(`String(window.__xss)`); ran != "undefined" {
+		p.t.Fatalf("window.__xss = %s: markup from data was executed", ran)
+	}
+	if n := p.eval(fmt.Sprintf(`String(document.querySelectorAll('%s img, %s script').length)`, sel, sel)); n != "0" {
+		p.t.Fatalf("%s holds %s img/script elements made from data", sel, n)
+	}
+	if txt := p.text(sel); !strings.Contains(txt, literal) {
+		p.t.Fatalf("%s does not show %q as text; it shows:\n%s", sel, literal, txt)
+	}
+}
+
+// progress reads "已审核 n / m".
+func (p page) progress() (int, int) {
+	p.t.Helper()
+	var n, m int
+	if _, err := fmt.Sscanf(p.text("#progress-text"), "已审核 %d / %d", &n, &m); err != nil {
+		p.t.Fatalf("progress text %q: %v", p.text("#progress-text"), err)
+	}
+	return n, m
+}
+
+func (p page) current() string {
+	return p.eval(`(document.querySelector('.doc .current') || {dataset: {}}).dataset.sid || ''`)
+}
+
+func (p page) decision(sid string) string {
+	return p.eval(fmt.Sprintf(`[...document.querySelector('.doc [data-sid="%s"]').classList].find(c => c.startsWith('decision-')) || ''`, sid))
+}
+
+func TestWebAppEndToEnd(t *testing.T) {
+	srv := newAppServer(t)
+	ctx := browser(t)
+	p := page{t: t, ctx: ctx, dir: artifacts(t)}
+	start := time.Now()
+	step := func(name string, fn func(t *testing.T)) {
+		if !t.Run(name, func(t *testing.T) { p.t = t; fn(t) }) {
+			t.FailNow()
+		}
+	}
+	abs := func(name string) string {
+		a, err := filepath.Abs(filepath.Join("testdata", "e2e", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+
+	step("a writer uploads documents to the corpus", func(t *testing.T) {
+		p.do("open the corpus",
+			chromedp.Navigate(srv.URL+"/#/corpus"),
+			chromedp.WaitVisible(chromedp.ID("dropzone")),
+			chromedp.SetUploadFiles(chromedp.ID("corpus-file"), []string{abs("bureau.txt"), abs("xss.txt")}))
+		p.wait("both documents are listed", `document.querySelectorAll('#documents tbody tr').length === 2`)
+		if res := p.text("#upload-results"); !strings.Contains(res, "新增") || !strings.Contains(res, "个段落") {
+			t.Fatalf("upload results = %q", res)
+		}
+		if got := p.eval(`String(document.getElementById('upload-progress').value)`); got != "100" {
+			t.Errorf("upload progress = %s, want 100", got)
+		}
+		if list := p.text("#documents"); !strings.Contains(list, "青禾县文化和旅游局2024年工作总结") && !strings.Contains(list, "bureau") {
+			t.Fatalf("document list = %q", list)
+		}
+		p.screenshot("corpus.png")
+	})
+
+	step("a page with markup shows it as text in the section tree", func(t *testing.T) {
+		p.do("open the xss document", chromedp.Click(chromedp.Search(`//table[@id="documents"]//a[contains(., "xss")]`)))
+		p.wait("the section tree shows", `document.querySelector('#doc-tree .tree-node')`)
+		p.noXSS("#doc-tree", xssImg)
+		p.noXSS("#doc-tree", xssScript)
+		if tree := p.text("#doc-tree"); !strings.Contains(tree, "一、主要工作情况") || !strings.Contains(tree, "二、下一步工作计划") {
+			t.Fatalf("section tree = %q", tree)
+		}
+		p.screenshot("corpus-document.png")
+	})
+
+	step("search shows passages with their heading paths", func(t *testing.T) {
+		p.do("search",
+			chromedp.Navigate(srv.URL+"/#/corpus"),
+			chromedp.WaitVisible(chromedp.ID("search-query")),
+			chromedp.SendKeys(chromedp.ID("search-query"), "乡村旅游 接待游客\n"))
+		p.wait("results show", `document.querySelector('#search-results .result')`)
+		if res := p.text("#search-results"); !strings.Contains(res, "（二）旅游市场持续回暖") {
+			t.Fatalf("results = %q", res)
+		}
+	})
+
+	var draftID string
+	step("a writer fills figures, sees a validation error on its row and generates", func(t *testing.T) {
+		p.do("fill the form",
+			chromedp.Navigate(srv.URL+"/#/new"),
+			chromedp.WaitVisible(chromedp.ID("f-title")),
+			chromedp.SendKeys(chromedp.ID("f-title"), "青禾县文化和旅游局2025年工作总结"),
+			chromedp.SendKeys(chromedp.ID("f-org"), "青禾县文化和旅游局"),
+			chromedp.SendKeys(chromedp.ID("f-period"), "2025年"),
+			chromedp.Click(chromedp.CSS(`[data-add-row="0"]`)),
+			chromedp.SendKeys(chromedp.CSS(`[data-field="s0.r0.label"]`), "全县接待游客"),
+			chromedp.SendKeys(chromedp.CSS(`[data-field="s0.r0.value"]`), "约421.6"),
+			chromedp.SendKeys(chromedp.CSS(`[data-field="s0.r0.unit"]`), "万人次"),
+			chromedp.SendKeys(chromedp.CSS(`[data-field="s0.r0.previous"]`), "386.5"),
+			// A block copied from Excel, header row included.
+			chromedp.Click(chromedp.CSS(`[data-paste-open="0"]`)),
+			fill("#paste-0", "指标名称\t数值\t单位\n旅游综合收入\t35.8\t亿元\n送戏下乡演出\t196\t场\n新建村级文化活动室\t31\t个\n县图书馆接待读者\t13.4\t万人次\n"),
+			chromedp.Click(chromedp.CSS(`[data-paste-add="0"]`)))
+		p.wait("pasted rows are added", `document.querySelectorAll('[data-section="0"] .figures tbody tr').length === 5`)
+		if got := p.eval(`document.querySelector('[data-field="s0.r2.id"]').value + ' ' + document.querySelector('[data-field="s0.r2.label"]').value`); got != "f3 送戏下乡演出" {
+			t.Fatalf("third row = %q", got)
+		}
+		p.do("add a second section",
+			chromedp.Click(chromedp.ID("add-section")),
+			chromedp.WaitVisible(chromedp.ID("heading-1")),
+			chromedp.SendKeys(chromedp.ID("heading-1"), "二、2026年工作打算"),
+			chromedp.SendKeys(chromedp.ID("notes-1"), "持续完善公共文化服务体系，丰富旅游产品供给。"),
+			chromedp.Click(chromedp.ID("generate")))
+		p.wait("the error shows on the value it concerns", `document.querySelector('[data-field="s0.r0.value"][aria-invalid="true"]') && document.getElementById('err-s0-r0-value')`)
+		if msg := p.text("#err-s0-r0-value"); !strings.Contains(msg, "约") {
+			t.Fatalf("error under the value = %q", msg)
+		}
+		p.screenshot("writer-form.png")
+		p.do("fix the value and generate",
+			fill(`[data-field="s0.r0.value"]`, "421.6"),
+			chromedp.Click(chromedp.ID("generate")))
+		p.wait("the draft view opens", `location.hash.startsWith('#/drafts/') && document.getElementById('draft-view')`)
+		draftID = strings.TrimPrefix(p.eval(`location.hash`), "#/drafts/")
+	})
+
+	step("sections stream in one by one and sentences are highlighted by risk", func(t *testing.T) {
+		p.wait("the first section is written while the second is not",
+			`document.querySelector('[data-section="0"] [data-status="ready"]') && document.querySelector('[data-section="0"] .sentence') && !document.querySelector('[data-section="1"] [data-status="ready"]')`)
+		p.screenshot("writer-streaming.png")
+		p.wait("the draft is ready", `document.querySelector('#draft-status [data-status="ready"]')`)
+		if n := p.eval(`String(document.querySelectorAll('.sentence.risk-low, .sentence.risk-medium, .sentence.risk-high').length)`); n == "0" {
+			t.Fatal("no highlighted sentence")
+		}
+		counts := p.eval(`['low','medium','high'].map(r => document.querySelector('[data-risk-count="'+r+'"]').textContent).join(',')`)
+		want := p.eval(`['low','medium','high'].map(r => document.querySelectorAll('.sentence.risk-'+r).length).join(',')`)
+		if counts != want {
+			t.Fatalf("legend counts %s, highlighted sentences %s", counts, want)
+		}
+		if text := p.text("#draft-view"); !strings.Contains(text, "421.6万人次") || !strings.Contains(text, "35.8亿元") {
+			t.Fatalf("draft text lacks the figures: %s", text)
+		}
+		p.screenshot("writer-view.png")
+	})
+
+	step("a writer edits a sentence and signs it once", func(t *testing.T) {
+		sid := p.eval(`document.querySelector('[data-section="0"] .sentence[role="button"]').dataset.sid`)
+		p.do("edit the first sentence",
+			chromedp.Click(chromedp.CSS(fmt.Sprintf(`.sentence[data-sid="%s"]`, sid))),
+			chromedp.WaitVisible(chromedp.CSS(".edit-text")),
+			fill(".edit-text", "今年以来，我局扎实推进文化和旅游各项工作。"),
+			chromedp.Click(chromedp.Search(`//div[@class="editor-actions"]/button[text()="保存"]`)),
+			chromedp.WaitVisible(chromedp.ID("name-input")),
+			chromedp.SendKeys(chromedp.ID("name-input"), "李审核"),
+			chromedp.Click(chromedp.ID("name-ok")))
+		p.wait("the edit is saved", fmt.Sprintf(`document.querySelector('.sentence[data-sid="%s"].decision-edited')`, sid))
+		if got := p.text(fmt.Sprintf(`.sentence[data-sid="%s"]`, sid)); got != "今年以来，我局扎实推进文化和旅游各项工作。" {
+			t.Fatalf("edited sentence shows %q", got)
+		}
+	})
+
+	step("a section is regenerated", func(t *testing.T) {
+		p.do("regenerate section 2",
+			chromedp.Click(chromedp.CSS(`[data-regenerate="1"]`)),
+			chromedp.WaitVisible(chromedp.ID("confirm-ok")),
+			chromedp.Click(chromedp.ID("confirm-ok")))
+		p.wait("the section is being written again", `document.querySelector('[data-section="1"] [data-status="generating"]')`)
+		// The server must say so too, or the stream would end at once and a reviewer could decide
+		// on sentences about to be replaced.
+		if d := getDraft(t, srv.URL, draftID); d.Status != draft.StatusGenerating {
+			t.Fatalf("while a section is regenerated the stored draft is %q, want generating", d.Status)
+		}
+		p.wait("the section is written again", `document.querySelector('#draft-status [data-status="ready"]') && document.querySelector('[data-section="1"] [data-status="ready"]') && document.querySelector('[data-section="1"] .sentence')`)
+		if d := getDraft(t, srv.URL, draftID); d.Status != draft.StatusReady || d.Sections[1].Status != draft.StatusReady {
+			t.Fatalf("after regenerating: draft %q, section %q", d.Status, d.Sections[1].Status)
+		}
+	})
+
+	step("a reviewer approves, edits and rejects with the keyboard", func(t *testing.T) {
+		p.do("open the review", chromedp.Click(chromedp.CSS(`a[href$="/review"]`)))
+		p.wait("the review view shows a selected sentence", `document.querySelector('#review-view .doc .current') && document.getElementById('panel')`)
+		if p.eval(`String(!!document.querySelector('dialog[open]'))`) != "false" {
+			t.Fatal("the name was asked again")
+		}
+		_, total := p.progress()
+
+		first := p.current()
+		p.key("a")
+		p.wait("the first is approved", fmt.Sprintf(`document.querySelector('.doc [data-sid="%s"].decision-approved')`, first))
+		if p.current() == first {
+			t.Fatal("the selection did not move on after approving")
+		}
+
+		edited := p.current()
+		p.key("e")
+		p.do("edit with a number of the reviewer's own",
+			chromedp.WaitVisible(chromedp.ID("review-edit")),
+			fill("#review-edit", "全年举办各类文化活动999场。"),
+			chromedp.Click(chromedp.ID("review-save")))
+		p.wait("the edit is re-checked", `document.querySelector('#panel-unbound')`)
+		if got := p.text("#panel-unbound"); !strings.Contains(got, "999") {
+			t.Fatalf("unbound numbers = %q", got)
+		}
+		if d := p.decision(edited); d != "decision-edited" {
+			t.Fatalf("edited sentence has %q", d)
+		}
+
+		p.key("j")
+		rejected := p.current()
+		if rejected == edited {
+			t.Fatal("j did not move to the next sentence")
+		}
+		p.key("k")
+		if p.current() != edited {
+			t.Fatal("k did not move back")
+		}
+		p.key("j")
+		p.key("r")
+		p.wait("the sentence is rejected", fmt.Sprintf(`document.querySelector('.doc [data-sid="%s"].decision-rejected')`, rejected))
+		if n, _ := p.progress(); n < 4 { // the writer's edit, approve, edit, reject
+			t.Fatalf("progress %d/%d after four decisions", n, total)
+		}
+	})
+
+	step("the side panel shows figures, sources with overlaps marked, and reasons", func(t *testing.T) {
+		// Pick a sentence that leans on a source, from the API.
+		d := getDraft(t, srv.URL, draftID)
+		var withSource, withFigure string
+		for _, sec := range d.Sections {
+			for _, s := range sec.Sentences {
+				if withSource == "" && len(s.Sources) > 0 {
+					withSource = s.ID
+				}
+				if withFigure == "" && len(s.Figures) > 0 {
+					withFigure = s.ID
+				}
+			}
+		}
+		if withFigure == "" {
+			t.Fatal("no sentence states a figure")
+		}
+		p.do("select a sentence with figures", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.doc [data-sid="%s"]`, withFigure))))
+		p.wait("the panel shows its figures", `document.querySelector('#panel-figures')`)
+		if figs := p.text("#panel-figures"); !strings.Contains(figs, "万人次") && !strings.Contains(figs, "亿元") && !strings.Contains(figs, "场") {
+			t.Fatalf("figures = %q", figs)
+		}
+		if withSource == "" {
+			t.Log("no sentence leans on a source; the marks are not checked")
+		} else {
+			p.do("select a sentence with sources", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.doc [data-sid="%s"]`, withSource))))
+			p.wait("the panel shows its sources with marks", `document.querySelector('#panel-sources mark')`)
+			if src := p.text("#panel-sources"); !strings.Contains(src, "›") && !strings.Contains(src, "工作总结") {
+				t.Fatalf("sources = %q", src)
+			}
+		}
+		if r := p.text("#panel-reasons"); r == "" {
+			t.Fatal("no reasons shown")
+		}
+		p.screenshot("reviewer-view.png")
+	})
+
+	step("approving all low-risk sentences is one confirmed action, and the draft is approved", func(t *testing.T) {
+		before, total := p.progress()
+		if label := p.text("#approve-low"); label == "全部通过低风险句子（0）" {
+			t.Fatalf("no low-risk sentence is left to approve: %q", label)
+		}
+		p.do("approve all low-risk sentences",
+			chromedp.Click(chromedp.ID("approve-low")),
+			chromedp.WaitVisible(chromedp.ID("confirm-ok")),
+			chromedp.Click(chromedp.ID("confirm-ok")))
+		p.wait("progress moves", fmt.Sprintf(`!document.querySelector('#progress-text').textContent.startsWith('已审核 %d ')`, before))
+		// Whatever is left is of medium or high risk: approve each with a.
+		for i := 0; i < total; i++ {
+			n, m := p.progress()
+			if n == m {
+				break
+			}
+			p.key("a")
+			p.wait("one more is reviewed", fmt.Sprintf(`!document.querySelector('#progress-text').textContent.startsWith('已审核 %d ')`, n))
+		}
+		p.wait("the draft is approved", `document.querySelector('#draft-status [data-status="approved"]') && document.getElementById('approved-notice')`)
+		rows := p.eval(`String(document.querySelectorAll('#audit tbody tr').length)`)
+		if rows == "0" || !strings.Contains(p.text("#audit"), "李审核") {
+			t.Fatalf("audit trail: %s rows, %q", rows, p.text("#audit"))
+		}
+		p.screenshot("reviewer-approved.png")
+	})
+
+	step("a model answer with markup shows as text in both views", func(t *testing.T) {
+		body := `{"title":"白石镇2025年工作总结","sections":[{"heading":"一、主要工作","figures":[{"id":"f1","label":"办理便民服务事项","value":"3350","unit":"件"}]}]}`
+		resp, err := http.Post(srv.URL+"/api/v1/drafts?model=xss&wait=true", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d draft.Draft
+		json.NewDecoder(resp.Body).Decode(&d)
+		resp.Body.Close()
+		if d.ID == "" || d.Status != draft.StatusReady {
+			t.Fatalf("xss draft: status %d, %+v", resp.StatusCode, d)
+		}
+		p.do("open the draft", chromedp.Navigate(srv.URL+"/#/drafts/"+d.ID))
+		p.wait("it shows", `document.querySelector('#draft-view .sentence')`)
+		p.noXSS("#draft-view", xssScript+"办理便民服务事项达到3350件。")
+		p.noXSS("#draft-view", xssImg)
+		p.do("open its review", chromedp.Navigate(srv.URL+"/#/drafts/"+d.ID+"/review"))
+		p.wait("it shows", `document.querySelector('#review-view .doc .current') && document.getElementById('panel')`)
+		p.noXSS("#review-view", xssScript)
+		p.noXSS("#panel", xssScript)
+	})
+	step("the drafts list shows both drafts", func(t *testing.T) {
+		p.do("open the list", chromedp.Navigate(srv.URL+"/#/drafts"))
+		p.wait("both drafts are listed", `document.querySelectorAll('#draft-list tbody tr').length === 2`)
+		if list := p.text("#draft-list"); !strings.Contains(list, "已通过") || !strings.Contains(list, "白石镇2025年工作总结") {
+			t.Fatalf("drafts list = %q", list)
+		}
+	})
+
+	step("a spreadsheet fills the form", func(t *testing.T) {
+		p.do("import a CSV",
+			chromedp.Navigate(srv.URL+"/#/new"),
+			chromedp.WaitVisible(chromedp.ID("f-title")),
+			chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{abs("figures.csv")}))
+		p.wait("the form has the spreadsheet's sections", `document.getElementById('heading-1') && document.getElementById('heading-1').value === '二、旅游发展'`)
+		got := p.eval(`[...document.querySelectorAll('[data-field$=".label"]')].map(e => e.value).join('|')`)
+		if got != "新建村级文化活动室|送戏下乡演出|全县接待游客" {
+			t.Fatalf("labels = %q", got)
+		}
+		if prev := p.eval(`document.querySelector('[data-field="s1.r0.previous"]').value`); prev != "386.5" {
+			t.Fatalf("previous = %q", prev)
+		}
+	})
+
+	step("rows are reordered and cells pasted from Excel become rows", func(t *testing.T) {
+		p.do("move the first row down", chromedp.Click(chromedp.CSS(`button[aria-label="下移第1部分第1项"]`)))
+		labels := `[...document.querySelectorAll('[data-section="0"] [data-field$=".label"]')].map(e => e.value).join('|')`
+		if got := p.eval(labels); got != "送戏下乡演出|新建村级文化活动室" {
+			t.Fatalf("after moving down: %q", got)
+		}
+		p.do("paste two rows into a cell", chromedp.Evaluate[chromedp.Void](`(() => {
+			const dt = new DataTransfer();
+			dt.setData('text/plain', '文艺演出\t52\t场\n非遗展示活动\t18\t次');
+			document.querySelector('[data-field="s0.r0.note"]').dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+		})()`))
+		if got := p.eval(labels); got != "送戏下乡演出|新建村级文化活动室|文艺演出|非遗展示活动" {
+			t.Fatalf("after pasting: %q", got)
+		}
+	})
+
+	step("a document is deleted after confirmation", func(t *testing.T) {
+		p.do("delete the xss document",
+			chromedp.Navigate(srv.URL+"/#/corpus"),
+			chromedp.WaitVisible(chromedp.ID("documents")),
+			chromedp.Click(chromedp.CSS(`button[aria-label="删除 xss"]`)),
+			chromedp.WaitVisible(chromedp.ID("confirm-ok")),
+			chromedp.Click(chromedp.ID("confirm-ok")))
+		p.wait("one document is left", `document.querySelectorAll('#documents tbody tr').length === 1`)
+	})
+	t.Logf("browser flow took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// TestAppHelpers checks the app's pure functions in the browser, where they run.
+func TestAppHelpers(t *testing.T) {
+	srv, _ := newTestServer(t, 1<<20)
+	ctx := browser(t)
+	p := page{t: t, ctx: ctx, dir: artifacts(t)}
+	p.do("open the app", chromedp.Navigate(srv.URL+"/#/corpus"), chromedp.WaitVisible(chromedp.ID("dropzone")))
+	run := func(module, call string) string {
+		t.Helper()
+		js := fmt.Sprintf(`import(%q).then(m => JSON.stringify(m.%s))`, module, call)
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: %v", call, err)
+		}
+		return s
+	}
+	marks := func(source, sentence string) string {
+		t.Helper()
+		out := run("/static/js/views/review.js", fmt.Sprintf(`overlapMarks(%q, %q).marks.map(Number).join('')`, source, sentence))
+		return strings.Trim(out, `"`)
+	}
+	tests := []struct {
+		name, source, sentence, want string
+	}{
+		{"a shared run of five characters is marked", "全年新建活动室26个", "我县新建活动室31个", "0011111000"},
+		{"a shared run of four characters is not", "新建活动室", "新建活动", "00000"},
+		{"every occurrence in the source is marked", "送戏下乡演出，送戏下乡演出", "开展送戏下乡演出", "1111110111111"},
+		{"characters outside the BMP count as one", "😀新建活动室😀", "新建活动室", "0111110"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := marks(tt.source, tt.sentence); got != tt.want {
+				t.Fatalf("marks(%q, %q) = %s, want %s", tt.source, tt.sentence, got, tt.want)
+			}
+		})
+	}
+	t.Run("rows pasted from Excel skip the header and keep numbers as typed", func(t *testing.T) {
+		got := run("/static/js/views/new.js", `parsePasted("指标\t数值\t单位\n接待游客\t421.60\t万人次\t386.5\n\n送戏下乡\t196\t场\r\n")`)
+		want := `[{"label":"接待游客","value":"421.60","unit":"万人次","previous":"386.5","target":"","note":""},{"label":"送戏下乡","value":"196","unit":"场","previous":"","target":"","note":""}]`
+		if got != want {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}
+
+func TestEveryResponseCarriesTheSecurityHeaders(t *testing.T) {
+	srv, _ := newTestServer(t, 1<<20)
+	tests := []struct {
+		name, method, path string
+		wantStatus         int
+		wantType           string
+	}{
+		{"the app page", "GET", "/", 200, "text/html; charset=utf-8"},
+		{"a script", "GET", "/static/js/app.js", 200, "text/javascript; charset=utf-8"},
+		{"a view module", "GET", "/static/js/views/review.js", 200, "text/javascript; charset=utf-8"},
+		{"the style sheet", "GET", "/static/css/app.css", 200, "text/css; charset=utf-8"},
+		{"the icon", "GET", "/static/favicon.svg", 200, "image/svg+xml"},
+		{"an API answer", "GET", "/api/v1/documents", 200, "application/json"},
+		{"an API error", "GET", "/api/v1/documents/nope", 404, "application/json"},
+		{"a missing static file", "GET", "/static/nope.js", 404, "application/json"},
+		{"an unknown route", "GET", "/nowhere", 404, "application/json"},
+		{"a health check", "GET", "/healthz", 200, "application/json"},
+		{"a HEAD of the page", "HEAD", "/", 200, "text/html; charset=utf-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" carries them", func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, tt.wantType) {
+				t.Errorf("Content-Type %q, want %q", ct, tt.wantType)
+			}
+			if got := resp.Header.Get("Content-Security-Policy"); got != contentSecurityPolicy {
+				t.Errorf("Content-Security-Policy = %q", got)
+			}
+			if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q", got)
+			}
+			if got := resp.Header.Get("Referrer-Policy"); got != "no-referrer" {
+				t.Errorf("Referrer-Policy = %q", got)
+			}
+		})
+	}
+	t.Run("the policy allows only this origin and no inline code", func(t *testing.T) {
+		for _, want := range []string{"default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"} {
+			if !strings.Contains(contentSecurityPolicy, want) {
+				t.Errorf("policy lacks %q", want)
+			}
+		}
+		if strings.Contains(contentSecurityPolicy, "unsafe") {
+			t.Errorf("policy allows unsafe sources: %s", contentSecurityPolicy)
+		}
+	})
+	t.Run("a static file is revalidated with its ETag", func(t *testing.T) {
+		resp, err := http.Get(srv.URL + "/static/js/app.js")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		etag := resp.Header.Get("ETag")
+		if etag == "" || resp.Header.Get("Cache-Control") == "" {
+			t.Fatalf("ETag %q, Cache-Control %q", etag, resp.Header.Get("Cache-Control"))
+		}
+		req, _ := http.NewRequest("GET", srv.URL+"/static/js/app.js", nil)
+		req.Header.Set("If-None-Match", etag)
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotModified {
+			t.Fatalf("status %d, want 304", resp.StatusCode)
+		}
+	})
+}
+
+// TestAppHasNoInlineCodeOrRemoteAssets keeps the app within its own policy: no inline script or
+// style, no handler attributes, nothing loaded from another origin, no HTML parsing of data.
+func TestAppHasNoInlineCodeOrRemoteAssets(t *testing.T) {
+	err := filepathWalk("static", func(path string, data string) {
+		bad := []string{"http://", "https://", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"}
+		if strings.HasSuffix(path, ".html") {
+			bad = append(bad, "<script>", "<style", " style=", " onclick=", " onload=", " onerror=")
+		}
+		for _, b := range bad {
+			if strings.Contains(data, b) {
+				t.Errorf("%s contains %q", path, b)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func filepathWalk(root string, fn func(path, data string)) error {
+	return filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || strings.HasSuffix(path, ".svg") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fn(path, string(b))
+		return nil
+	})
+}
