@@ -163,8 +163,13 @@ func TestMigrations(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close(ctx)
-		for _, table := range []string{"passages", "documents", "meta", "schema_migrations"} {
-			if _, err := conn.Exec(ctx, "DROP TABLE "+pgx.Identifier{schema, table}.Sanitize()); err != nil {
+		rows, _ := conn.Query(ctx, "SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
+		tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range tables {
+			if _, err := conn.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{schema, table}.Sanitize()+" CASCADE"); err != nil {
 				t.Fatal(err)
 			}
 		}

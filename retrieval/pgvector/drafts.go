@@ -1,0 +1,416 @@
+package pgvector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
+)
+
+// Every write to a draft starts by updating its drafts row, which locks that row until the
+// transaction ends: writes to one draft run one after another, always locking the draft before
+// its sections, so they cannot deadlock, and a SaveSection never loses another's sentences.
+
+var _ draft.Store = (*Store)(nil)
+
+// now returns the current time in UTC, to the microsecond that timestamptz keeps.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+const insertDraft = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
+    prompt_tokens, completion_tokens, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+
+var sectionColumns = []string{
+	"draft_id", "idx", "heading", "status", "error", "attempts", "sources",
+	"prompt_tokens", "completion_tokens", "updated_at",
+}
+
+// CreateDraft stores d with its sections and their sentences in one transaction. A zero
+// d.CreatedAt is set to now and a zero d.UpdatedAt to d.CreatedAt. It returns EINVALID for a
+// draft without an ID and ECONFLICT when the ID is taken or two sections share an index.
+func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
+	if d.ID == "" {
+		return fmt.Errorf("pgvector: create draft: %w", retrieval.Errorf(retrieval.EINVALID, "a draft needs an ID"))
+	}
+	seen := make(map[int]bool, len(d.Sections))
+	for _, sec := range d.Sections {
+		if seen[sec.Index] {
+			return fmt.Errorf("pgvector: create draft: %w",
+				retrieval.Errorf(retrieval.ECONFLICT, "draft %s has two sections with index %d", d.ID, sec.Index))
+		}
+		seen[sec.Index] = true
+	}
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = now()
+	}
+	if d.UpdatedAt.IsZero() {
+		d.UpdatedAt = d.CreatedAt
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, insertDraft, d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model,
+			d.PromptVersion, d.Input, d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt, d.UpdatedAt)
+		if err != nil {
+			return conflict(err, "drafts_pkey", "a draft with ID "+d.ID+" already exists")
+		}
+		if len(d.Sections) > 0 {
+			_, err = tx.CopyFrom(ctx, pgx.Identifier{"draft_sections"}, sectionColumns,
+				pgx.CopyFromSlice(len(d.Sections), func(i int) ([]any, error) {
+					sec := &d.Sections[i]
+					return []any{d.ID, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts, nonNil(sec.Sources),
+						sec.Usage.PromptTokens, sec.Usage.CompletionTokens, d.UpdatedAt}, nil
+				}))
+			if err != nil {
+				return err
+			}
+		}
+		return copySentences(ctx, tx, d.ID, d.Sections)
+	})
+	if err != nil {
+		return fmt.Errorf("pgvector: create draft: %w", mapErr(err))
+	}
+	return nil
+}
+
+var sentenceColumns = []string{
+	"draft_id", "section_idx", "ord", "id", "text", "generated", "added", "figures", "unbound_numbers",
+	"sources", "risk", "reasons", "review_decision", "reviewer", "review_at", "history",
+}
+
+// copySentences writes the sentences of secs, numbered in order; the sections have none stored.
+func copySentences(ctx context.Context, tx pgx.Tx, id string, secs []draft.Section) error {
+	var rows [][]any
+	for _, sec := range secs {
+		for ord, x := range sec.Sentences {
+			rows = append(rows, []any{id, sec.Index, ord, x.ID, x.Text, x.Generated, x.Added,
+				nonNil(x.Figures), nonNil(x.UnboundNumbers), nonNil(x.Sources), x.Risk, nonNil(x.Reasons),
+				x.Review.Decision, x.Review.By, x.Review.At, nonNil(x.History)})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"draft_sentences"}, sentenceColumns, pgx.CopyFromRows(rows))
+	return err
+}
+
+// conflict turns a unique violation of constraint into an ECONFLICT error saying msg.
+func conflict(err error, constraint, msg string) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint {
+		return retrieval.Errorf(retrieval.ECONFLICT, "%s", msg)
+	}
+	return err
+}
+
+// touchDraft is the first statement of every write to a draft: it takes the draft's row lock.
+const touchDraft = `UPDATE drafts SET updated_at = $2 WHERE id = $1`
+
+// touch sets draft id's updated time, locking its row; retrieval.ErrNotFound if there is no draft id.
+func touch(ctx context.Context, tx pgx.Tx, id string, at time.Time) error {
+	tag, err := tx.Exec(ctx, touchDraft, id, at)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return retrieval.ErrNotFound
+	}
+	return nil
+}
+
+const (
+	updateSection = `UPDATE draft_sections SET heading = $3, status = $4, error = $5, attempts = $6, sources = $7,
+    prompt_tokens = $8, completion_tokens = $9, updated_at = $10
+WHERE draft_id = $1 AND idx = $2`
+	deleteSentences = `DELETE FROM draft_sentences WHERE draft_id = $1 AND section_idx = ANY($2)`
+)
+
+// SaveSection replaces section sec.Index of draft id, its sentences included, and sets the draft's
+// updated time to now. It returns retrieval.ErrNotFound when there is no draft id and an
+// ENOTFOUND error when the draft has no section sec.Index.
+func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) error {
+	at := now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := touch(ctx, tx, id, at); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, updateSection, id, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts,
+			nonNil(sec.Sources), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, at)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return noSection(id, sec.Index)
+		}
+		if _, err := tx.Exec(ctx, deleteSentences, id, []int{sec.Index}); err != nil {
+			return err
+		}
+		return copySentences(ctx, tx, id, []draft.Section{sec})
+	})
+	if err != nil {
+		return fmt.Errorf("pgvector: save section of %s: %w", id, mapErr(err))
+	}
+	return nil
+}
+
+// noSection is the error for a section index draft id lacks.
+func noSection(id string, idx int) error {
+	return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d", id, idx)
+}
+
+const setStatus = `UPDATE drafts SET status = $2, prompt_tokens = $3, completion_tokens = $4, updated_at = $5 WHERE id = $1`
+
+// SetStatus sets draft id's status and usage and its updated time to now; retrieval.ErrNotFound
+// if there is no draft id.
+func (s *Store) SetStatus(ctx context.Context, id string, st draft.Status, u draft.Usage) error {
+	tag, err := s.pool.Exec(ctx, setStatus, id, st, u.PromptTokens, u.CompletionTokens, now())
+	if err != nil {
+		return fmt.Errorf("pgvector: set status of %s: %w", id, mapErr(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgvector: set status of %s: %w", id, retrieval.ErrNotFound)
+	}
+	return nil
+}
+
+const (
+	setReviewStatus = `UPDATE drafts SET status = $2, updated_at = $3 WHERE id = $1`
+	touchSections   = `UPDATE draft_sections SET updated_at = $3 WHERE draft_id = $1 AND idx = ANY($2) RETURNING idx`
+)
+
+var auditColumns = []string{"draft_id", "sentence_id", "decision", "reviewer", "at", "before_text", "after_text"}
+
+// SaveReview replaces the sentences of the given sections (their headings, statuses and sources
+// are left alone), appends entries to the audit trail in order and sets the draft's status, in
+// one transaction. It returns retrieval.ErrNotFound when there is no draft id, an ENOTFOUND error
+// for a section the draft lacks and EINVALID when a section is given twice.
+func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section, entries []draft.AuditEntry, st draft.Status) error {
+	idxs := make([]int, 0, len(secs))
+	given := make(map[int]bool, len(secs))
+	for _, sec := range secs {
+		if given[sec.Index] {
+			return fmt.Errorf("pgvector: save review of %s: %w",
+				id, retrieval.Errorf(retrieval.EINVALID, "section %d is given twice", sec.Index))
+		}
+		given[sec.Index] = true
+		idxs = append(idxs, sec.Index)
+	}
+	at := now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, setReviewStatus, id, st, at)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return retrieval.ErrNotFound
+		}
+		if len(secs) > 0 {
+			rows, _ := tx.Query(ctx, touchSections, id, idxs, at)
+			found, err := pgx.CollectRows(rows, pgx.RowTo[int])
+			if err != nil {
+				return err
+			}
+			if len(found) < len(idxs) {
+				for _, f := range found {
+					delete(given, f)
+				}
+				for _, idx := range idxs {
+					if given[idx] {
+						return noSection(id, idx)
+					}
+				}
+			}
+			if _, err := tx.Exec(ctx, deleteSentences, id, idxs); err != nil {
+				return err
+			}
+			if err := copySentences(ctx, tx, id, secs); err != nil {
+				return err
+			}
+		}
+		if len(entries) == 0 {
+			return nil
+		}
+		// COPY assigns seq in row order, so the trail keeps the entries' order.
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"draft_audit"}, auditColumns,
+			pgx.CopyFromSlice(len(entries), func(i int) ([]any, error) {
+				e := &entries[i]
+				return []any{id, e.SentenceID, e.Decision, e.By, e.At, e.Before, e.After}, nil
+			}))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("pgvector: save review of %s: %w", id, mapErr(err))
+	}
+	return nil
+}
+
+const (
+	selectDraft = `SELECT id, title, organization, period, status, model, prompt_version, input,
+    prompt_tokens, completion_tokens, created_at, updated_at
+FROM drafts WHERE id = $1`
+	selectSections = `SELECT idx, heading, status, error, attempts, sources, prompt_tokens, completion_tokens
+FROM draft_sections WHERE draft_id = $1 ORDER BY idx`
+	selectSentences = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, risk,
+    reasons, review_decision, reviewer, review_at, history
+FROM draft_sentences WHERE draft_id = $1 ORDER BY section_idx, ord`
+	selectAudit = `SELECT sentence_id, decision, reviewer, at, before_text, after_text
+FROM draft_audit WHERE draft_id = $1 ORDER BY seq`
+)
+
+// draftRow is a drafts row as selectDraft reads it.
+type draftRow struct {
+	ID               string
+	Title            string
+	Organization     string
+	Period           string
+	Status           draft.Status
+	Model            string
+	PromptVersion    string
+	Input            *draft.Figures
+	PromptTokens     int
+	CompletionTokens int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// sectionRow is a draft_sections row as selectSections reads it.
+type sectionRow struct {
+	Idx              int
+	Heading          string
+	Status           draft.Status
+	Error            string
+	Attempts         int
+	Sources          []draft.Source
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// sentenceRow is a draft_sentences row as selectSentences reads it.
+type sentenceRow struct {
+	SectionIdx     int
+	ID             string
+	Text           string
+	Generated      bool
+	Added          bool
+	Figures        []string
+	UnboundNumbers []string
+	Sources        []draft.Source
+	Risk           draft.Risk
+	Reasons        []string
+	ReviewDecision string
+	Reviewer       string
+	ReviewAt       *time.Time
+	History        []draft.Revision
+}
+
+func (r sentenceRow) sentence() draft.Sentence {
+	x := draft.Sentence{
+		ID: r.ID, Text: r.Text, Generated: r.Generated, Added: r.Added,
+		Figures: nonNil(r.Figures), UnboundNumbers: nonNil(r.UnboundNumbers), Sources: nonNil(r.Sources),
+		Risk: r.Risk, Reasons: nonNil(r.Reasons), History: nonNil(r.History),
+		Review: draft.Review{Decision: r.ReviewDecision, By: r.Reviewer},
+	}
+	if r.ReviewAt != nil {
+		at := r.ReviewAt.UTC()
+		x.Review.At = &at
+	}
+	for i := range x.History {
+		x.History[i].At = x.History[i].At.UTC()
+	}
+	return x
+}
+
+// auditRow is a draft_audit row as selectAudit reads it.
+type auditRow struct {
+	SentenceID string
+	Decision   string
+	Reviewer   string
+	At         time.Time
+	BeforeText string
+	AfterText  string
+}
+
+// Draft returns draft id with its sections in index order, their sentences in order and the
+// audit trail oldest first, read in one snapshot; retrieval.ErrNotFound if there is none.
+// Lists are empty, never nil; times are in UTC.
+func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
+	var d *draft.Draft
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, selectDraft, id)
+		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[draftRow])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return retrieval.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		d = &draft.Draft{
+			ID: r.ID, Title: r.Title, Organization: r.Organization, Period: r.Period, Status: r.Status,
+			Model: r.Model, PromptVersion: r.PromptVersion, Input: r.Input,
+			Usage:     draft.Usage{PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens},
+			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		}
+
+		rows, _ = tx.Query(ctx, selectSections, id)
+		secs, err := pgx.CollectRows(rows, pgx.RowToStructByName[sectionRow])
+		if err != nil {
+			return fmt.Errorf("sections: %w", err)
+		}
+		d.Sections = make([]draft.Section, len(secs))
+		pos := make(map[int]int, len(secs)) // section index → position in d.Sections
+		for i, sec := range secs {
+			d.Sections[i] = draft.Section{
+				Index: sec.Idx, Heading: sec.Heading, Status: sec.Status, Error: sec.Error, Attempts: sec.Attempts,
+				Sentences: []draft.Sentence{}, Sources: nonNil(sec.Sources),
+				Usage: draft.Usage{PromptTokens: sec.PromptTokens, CompletionTokens: sec.CompletionTokens},
+			}
+			pos[sec.Idx] = i
+		}
+
+		rows, _ = tx.Query(ctx, selectSentences, id)
+		xs, err := pgx.CollectRows(rows, pgx.RowToStructByName[sentenceRow])
+		if err != nil {
+			return fmt.Errorf("sentences: %w", err)
+		}
+		for _, x := range xs {
+			sec := &d.Sections[pos[x.SectionIdx]] // the foreign key guarantees the section
+			sec.Sentences = append(sec.Sentences, x.sentence())
+		}
+
+		rows, _ = tx.Query(ctx, selectAudit, id)
+		es, err := pgx.CollectRows(rows, pgx.RowToStructByName[auditRow])
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		d.Audit = make([]draft.AuditEntry, len(es))
+		for i, e := range es {
+			d.Audit[i] = draft.AuditEntry{SentenceID: e.SentenceID, Decision: e.Decision, By: e.Reviewer,
+				At: e.At.UTC(), Before: e.BeforeText, After: e.AfterText}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: draft %s: %w", id, mapErr(err))
+	}
+	return d, nil
+}
+
+const selectDrafts = `SELECT id, title, status, model, created_at FROM drafts ORDER BY created_at DESC, id DESC`
+
+// Drafts lists the drafts, newest first.
+func (s *Store) Drafts(ctx context.Context) ([]draft.DraftInfo, error) {
+	rows, _ := s.pool.Query(ctx, selectDrafts)
+	infos, err := pgx.CollectRows(rows, pgx.RowToStructByName[draft.DraftInfo])
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: drafts: %w", mapErr(err))
+	}
+	for i := range infos {
+		infos[i].CreatedAt = infos[i].CreatedAt.UTC()
+	}
+	return nonNil(infos), nil
+}
