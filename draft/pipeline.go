@@ -250,7 +250,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 			}
 			return err
 		}
-		text, unknown := substitute(strings.TrimSpace(out.Text), byID)
+		text, unknown := substitute(strings.TrimSpace(strings.ToValidUTF8(out.Text, "\uFFFD")), byID)
 		rep := d.Guard.Check(text, bound, userText)
 		rep.Missing = notStatedExactly(rep, bound)
 		problems := len(rep.Unbound) + len(rep.Missing) + len(unknown)

@@ -20,14 +20,13 @@ func isTerminator(r rune) bool {
 func SplitSentences(text string) (sentences []string, offsets []int) {
 	var stack []rune
 	start := 0
-	rs := []rune(text)
-	pos := make([]int, len(rs)+1) // byte offset of each rune
-	b := 0
-	for i, r := range rs {
-		pos[i] = b
-		b += len(string(r))
+	var rs []rune
+	var pos []int // byte offset of each rune in text (an invalid byte counts as one rune)
+	for i, r := range text {
+		rs = append(rs, r)
+		pos = append(pos, i)
 	}
-	pos[len(rs)] = b
+	pos = append(pos, len(text))
 	emit := func(from, to int) {
 		s := text[pos[from]:pos[to]]
 		trimmed := strings.TrimSpace(s)

@@ -37,6 +37,7 @@ func TestSplitSentences(t *testing.T) {
 
 func FuzzSplitSentences(f *testing.F) {
 	f.Add("一是加强领导；二是“压实。责任”。\n成效明显！")
+	f.Add("达到72‰；\xbd达到67573‰。\xbd")
 	f.Fuzz(func(t *testing.T, s string) {
 		got, offs := SplitSentences(s)
 		for i, x := range got {
