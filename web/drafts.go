@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,6 +31,11 @@ func (s *Server) drafter(c echo.Context) (*draft.Drafter, error) {
 	if name == "" {
 		name = s.DefaultModel
 	}
+	return s.drafterFor(c, name)
+}
+
+// drafterFor returns the drafter for model name, its writer counting against the sender's token budget.
+func (s *Server) drafterFor(c echo.Context, name string) (*draft.Drafter, error) {
 	w, ok := s.Writers[name]
 	if !ok {
 		var names []string
@@ -37,23 +44,32 @@ func (s *Server) drafter(c echo.Context) (*draft.Drafter, error) {
 		}
 		return nil, retrieval.Errorf(retrieval.EINVALID, "unknown model %q; available: %v", name, names)
 	}
+	w, err := s.metered(c, name, w)
+	if err != nil {
+		return nil, err
+	}
 	d := *s.Drafter
 	d.Writer, d.Model = w, name
 	return &d, nil
 }
 
+// createDraft stores a new draft and drafts it. A retry with the same Idempotency-Key gets the
+// draft the first request made.
 func (s *Server) createDraft(c echo.Context) error {
 	ctx := c.Request().Context()
-	d, err := s.drafter(c)
+	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return err
 	}
-	in, err := draft.ParseFiguresJSON(c.Request().Body)
+	claim, err := s.claimIdempotency(c, body)
 	if err != nil {
 		return err
 	}
-	dr, err := d.Create(ctx, in)
-	if err != nil {
+	if claim.draftID != "" {
+		return s.replayDraft(c, claim.draftID)
+	}
+	d, dr, err := s.newDraft(c, body)
+	if err := claim.finish(ctx, dr, err); err != nil {
 		return err
 	}
 	if c.QueryParam("wait") == "true" {
@@ -63,6 +79,7 @@ func (s *Server) createDraft(c echo.Context) error {
 		d.Run(rctx, dr, s.events.publish)
 		return s.writeDraft(c, http.StatusOK, dr.ID)
 	}
+	resp := createDraftResponse{ID: dr.ID, Status: dr.Status} // before Run starts changing dr
 	go func() {
 		rctx, cancel := context.WithTimeout(context.Background(), draftTimeout)
 		defer cancel()
@@ -70,7 +87,24 @@ func (s *Server) createDraft(c echo.Context) error {
 			s.Logger.Error("draft run", "draft_id", dr.ID, "err", err)
 		}
 	}()
-	return c.JSON(http.StatusAccepted, createDraftResponse{ID: dr.ID, Status: dr.Status})
+	return c.JSON(http.StatusAccepted, resp)
+}
+
+// newDraft stores a pending draft of the figures in body, with the drafter that will draft it.
+func (s *Server) newDraft(c echo.Context, body []byte) (*draft.Drafter, *draft.Draft, error) {
+	d, err := s.drafter(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := draft.ParseFiguresJSON(bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	dr, err := d.Create(c.Request().Context(), in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, dr, nil
 }
 
 func (s *Server) writeDraft(c echo.Context, status int, id string) error {
@@ -114,15 +148,15 @@ func (s *Server) regenerateSection(c echo.Context) error {
 	if n < 0 || n >= len(dr.Sections) {
 		return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d (sections are numbered 0 to %d)", dr.ID, n, len(dr.Sections)-1)
 	}
-	d, err := s.drafter(c)
+	model := c.QueryParam("model")
+	if _, ok := s.Writers[dr.Model]; model == "" && ok {
+		model = dr.Model // regenerate with the model the draft was made with, when it is still configured
+	} else if model == "" {
+		model = s.DefaultModel
+	}
+	d, err := s.drafterFor(c, model)
 	if err != nil {
 		return err
-	}
-	if c.QueryParam("model") == "" {
-		// Regenerate with the model the draft was made with, when it is still configured.
-		if w, ok := s.Writers[dr.Model]; ok {
-			d.Writer, d.Model = w, dr.Model
-		}
 	}
 	if c.QueryParam("wait") == "true" {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), draftTimeout)

@@ -6,13 +6,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/web/auth"
 )
 
 // reviewRequest is a decision on one sentence.
 type reviewRequest struct {
 	Decision string `json:"decision"` // approve, reject or edit
 	Text     string `json:"text"`     // the new text, for edit
-	By       string `json:"by"`       // the reviewer's name
+	By       string `json:"by"`       // the reviewer's name; with an API key, the key's name replaces it
 }
 
 func (s *Server) reviewSentence(c echo.Context) error {
@@ -20,7 +21,13 @@ func (s *Server) reviewSentence(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := s.Reviewer.Decide(c.Request().Context(), c.Param("id"), c.Param("sid"), req.Decision, req.Text, req.By)
+	// A writer may edit a sentence's text; approving or rejecting one takes a reviewer.
+	if req.Decision != "edit" {
+		if err := requireRole(c, "approve or reject sentences", auth.RoleReviewer, auth.RoleAdmin); err != nil {
+			return err
+		}
+	}
+	d, err := s.Reviewer.Decide(c.Request().Context(), c.Param("id"), c.Param("sid"), req.Decision, req.Text, reviewerName(c, req.By))
 	if err != nil {
 		return err
 	}
@@ -37,7 +44,7 @@ func (s *Server) approveLowRisk(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := s.Reviewer.ApproveLowRisk(c.Request().Context(), c.Param("id"), req.By)
+	d, err := s.Reviewer.ApproveLowRisk(c.Request().Context(), c.Param("id"), reviewerName(c, req.By))
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/retrieval"
+	"github.com/draftd/draftd/web/auth"
 )
 
 // Server holds the dependencies of draftd's handlers.
@@ -27,12 +28,19 @@ type Server struct {
 	DefaultModel string
 	Reviewer     *draft.Reviewer
 
+	Keys        auth.Store            // API keys; none stored: single-user mode, for this machine only
+	Idempotency auth.IdempotencyStore // Idempotency-Key records of POST /drafts; nil: the header is ignored
+	Limits      Limits                // per key: requests a minute, model tokens a day
+	CORSOrigins []string              // origins of office add-ins allowed to call the API
+
 	events *broker
+	gate   *gate
 }
 
 // Handler returns the HTTP handler with every route registered.
 func (s *Server) Handler() http.Handler {
 	s.events = newBroker()
+	s.gate = newGate(s.Keys, s.Limits)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -47,10 +55,11 @@ func (s *Server) Handler() http.Handler {
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod: true, LogURIPath: true, LogStatus: true, LogLatency: true, LogRequestID: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			s.Logger.Info("request", "method", v.Method, "path", v.URIPath, "status", v.Status, "latency", v.Latency, "request_id", v.RequestID)
+			s.Logger.Info("request", "method", v.Method, "path", v.URIPath, "status", v.Status, "latency", v.Latency, "request_id", v.RequestID, "key_id", principalOf(c).keyID)
 			return nil
 		},
 	}))
+	e.Use(s.cors())
 	e.Use(s.limitBody)
 
 	e.GET("/healthz", s.healthz)
@@ -71,7 +80,12 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/drafts/:id/sentences/:sid/review", s.reviewSentence)
 	api.POST("/drafts/:id/review/approve-low", s.approveLowRisk)
 	api.GET("/config", s.config)
+	api.GET("/openapi.json", s.openAPI)
 	s.registerUI(e)
+	s.registerAddin(e)
+	// Every API route is authenticated, rate-limited and allowed by role in routeRoles (auth.go).
+	// Used last, so that refusals carry the headers of the middleware used before (registerUI's).
+	e.Use(s.guardAPI)
 	return e
 }
 
@@ -115,6 +129,10 @@ var statusOf = map[string]int{
 	retrieval.EMISSINGDEPENDENCY: http.StatusNotImplemented,
 	retrieval.EINTERNAL:          http.StatusInternalServerError,
 	draft.EINVALIDFIGURES:        http.StatusBadRequest,
+	EUNAUTHORIZED:                http.StatusUnauthorized,
+	EFORBIDDEN:                   http.StatusForbidden,
+	ERATELIMITED:                 http.StatusTooManyRequests,
+	EBUDGETEXCEEDED:              http.StatusTooManyRequests,
 }
 
 // echoCodes names Echo's own errors (unknown route, wrong method…).

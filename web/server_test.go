@@ -43,6 +43,8 @@ func newTestServer(t *testing.T, maxUpload int64) (*httptest.Server, retrieval.S
 		Writers:        map[string]draft.Writer{offline.Model: offline.Writer{}},
 		DefaultModel:   offline.Model,
 		Reviewer:       &draft.Reviewer{Store: store},
+		Keys:           store, // none: single-user mode, as httptest listens on loopback
+		Idempotency:    store,
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

@@ -30,6 +30,11 @@ type Config struct {
 
 	MaxUploadBytes int64 // DRAFTD_MAX_UPLOAD_MB, in bytes
 	Demo           bool  // DRAFTD_DEMO: load the demo corpus into an empty embedded store
+
+	RatePerMin  int      // DRAFTD_RATE_PER_MIN: API requests a minute per key; 0, no limit
+	RateBurst   int      // DRAFTD_RATE_BURST: requests a key may send at once
+	TokenBudget int      // DRAFTD_TOKEN_BUDGET: model tokens a day per key; 0, no limit
+	CORSOrigins []string // DRAFTD_CORS_ORIGINS: comma-separated origins of office add-ins, e.g. https://localhost:3000
 }
 
 // defaultEmbedDim is the local embedder's dimension: at 256, signed hashing
@@ -70,6 +75,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	intVar("DRAFTD_CHAT_IDLE_TIMEOUT_S", 30, &idleTimeout)
 	intVar("DRAFTD_CHAT_MAX_TOKENS", 1500, &c.ChatMaxTokens)
 	c.ChatTimeout, c.ChatIdleTimeout = time.Duration(chatTimeout)*time.Second, time.Duration(idleTimeout)*time.Second
+	intVar("DRAFTD_RATE_PER_MIN", 120, &c.RatePerMin)
+	intVar("DRAFTD_RATE_BURST", 30, &c.RateBurst)
+	intVar("DRAFTD_TOKEN_BUDGET", 0, &c.TokenBudget)
+	for _, o := range strings.Split(getenv("DRAFTD_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
 	var mb int
 	intVar("DRAFTD_MAX_UPLOAD_MB", 20, &mb)
 	c.MaxUploadBytes = int64(mb) << 20
@@ -140,6 +153,20 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadBytes <= 0 {
 		bad("DRAFTD_MAX_UPLOAD_MB must be positive")
+	}
+	if c.RatePerMin < 0 || c.RateBurst < 1 {
+		bad("DRAFTD_RATE_PER_MIN must be 0 (no limit) or more and DRAFTD_RATE_BURST at least 1, got %d and %d", c.RatePerMin, c.RateBurst)
+	}
+	if c.TokenBudget < 0 {
+		bad("DRAFTD_TOKEN_BUDGET must be 0 (no limit) or a number of tokens a day, got %d", c.TokenBudget)
+	}
+	for _, o := range c.CORSOrigins {
+		// Browsers send the origin as scheme://host[:port], which CORS compares exactly.
+		u, err := url.Parse(o)
+		if err != nil || strings.Contains(o, "*") || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.User != nil {
+			bad("DRAFTD_CORS_ORIGINS must list origins such as https://addin.example.gov.cn (scheme, host and port only, no wildcard), got %q", o)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -23,6 +23,11 @@ func TestLoadConfig(t *testing.T) {
 		{"the openai embedder needs a dimension", map[string]string{"DRAFTD_EMBEDDER": "openai", "DRAFTD_EMBED_MODEL": "m"}, "DRAFTD_EMBED_DIM"},
 		{"a dimension that is not a number names the variable", map[string]string{"DRAFTD_EMBED_DIM": "lots"}, "DRAFTD_EMBED_DIM"},
 		{"an address without a port names the variable", map[string]string{"DRAFTD_ADDR": "localhost"}, "DRAFTD_ADDR"},
+		{"limits and add-in origins are accepted", map[string]string{"DRAFTD_RATE_PER_MIN": "0", "DRAFTD_TOKEN_BUDGET": "50000", "DRAFTD_CORS_ORIGINS": "https://localhost:3000, https://addin.example.gov.cn"}, ""},
+		{"a negative rate names the variable", map[string]string{"DRAFTD_RATE_PER_MIN": "-1"}, "DRAFTD_RATE_PER_MIN"},
+		{"a negative token budget names the variable", map[string]string{"DRAFTD_TOKEN_BUDGET": "-5"}, "DRAFTD_TOKEN_BUDGET"},
+		{"a wildcard origin is refused", map[string]string{"DRAFTD_CORS_ORIGINS": "*"}, "DRAFTD_CORS_ORIGINS"},
+		{"an origin with a path is refused", map[string]string{"DRAFTD_CORS_ORIGINS": "https://addin.example.gov.cn/"}, "DRAFTD_CORS_ORIGINS"},
 		{"a bad base URL names the variable", map[string]string{"DRAFTD_EMBEDDER": "openai", "DRAFTD_EMBED_MODEL": "m", "DRAFTD_EMBED_DIM": "8", "OPENAI_BASE_URL": "ftp://x"}, "OPENAI_BASE_URL"},
 	}
 	for _, tt := range tests {

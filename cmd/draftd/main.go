@@ -1,6 +1,6 @@
 // Command draftd drafts Chinese work summaries from a corpus of historical ones.
 //
-// Usage: draftd serve|ingest|search|migrate|reindex|version [flags]
+// Usage: draftd serve|ingest|search|draft|keys|migrate|reindex|version [flags]
 package main
 
 import (
@@ -59,13 +59,17 @@ Usage:
   draftd search   [-k N] [--json] QUERY         hybrid search of the corpus
   draftd draft    --figures FILE [--format json|md|html] [-o FILE] [--model M]
                                                 draft a summary from figures (.json, .xlsx, .csv)
+  draftd keys     create --name NAME --role writer|reviewer|admin | list | revoke ID
+                                                manage API keys (the token is printed once)
   draftd migrate                                apply database migrations
   draftd reindex                                re-embed every passage with the configured embedder
   draftd version                                print the version
 
 Every command reads its configuration from the environment (DRAFTD_DATABASE_URL,
 DRAFTD_DATA_DIR, DRAFTD_ADDR, DRAFTD_EMBEDDER, OPENAI_BASE_URL, OPENAI_API_KEY,
-DRAFTD_EMBED_MODEL, DRAFTD_EMBED_DIM, DRAFTD_CHAT_MODEL); flags override it.
+DRAFTD_EMBED_MODEL, DRAFTD_EMBED_DIM, DRAFTD_CHAT_MODEL, DRAFTD_RATE_PER_MIN,
+DRAFTD_RATE_BURST, DRAFTD_TOKEN_BUDGET, DRAFTD_CORS_ORIGINS); flags override it.
+With no API keys, serve answers only on a loopback address, to a single user.
 `
 
 // Run runs the subcommand named by args[0].
@@ -84,6 +88,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.search(ctx, args)
 	case "draft":
 		return m.draft(ctx, args)
+	case "keys":
+		return m.keys(ctx, args)
 	case "migrate":
 		return m.migrate(ctx, args)
 	case "reindex":

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/web"
+	"github.com/draftd/draftd/web/auth"
 )
 
 // demoCollection holds the demo corpus.
@@ -35,6 +37,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
+	keys, ok := store.(auth.Store)
+	idem, ok2 := store.(auth.IdempotencyStore)
+	if !ok || !ok2 {
+		return fmt.Errorf("the %T store cannot keep API keys", store)
+	}
+	if err := checkSingleUser(ctx, log, keys, cfg.Addr); err != nil {
+		return err
+	}
 	in := &retrieval.Ingester{Store: store, Embed: emb.embed}
 	if cfg.DatabaseURL == "" && cfg.Demo {
 		if n, err := loadDemo(ctx, store, in); err != nil {
@@ -58,6 +68,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Writers:        wiring.writers,
 		DefaultModel:   wiring.defaultModel,
 		Reviewer:       &draft.Reviewer{Store: wiring.drafter.Store},
+		Keys:           keys,
+		Idempotency:    idem,
+		Limits:         web.Limits{RatePerMin: cfg.RatePerMin, Burst: cfg.RateBurst, TokenBudget: cfg.TokenBudget},
+		CORSOrigins:    cfg.CORSOrigins,
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -92,6 +106,25 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	return nil
+}
+
+// checkSingleUser decides how serve authenticates: with API keys when the store has any, else as
+// a single user, which is allowed only on a loopback address.
+func checkSingleUser(ctx context.Context, log *slog.Logger, keys auth.Store, addr string) error {
+	ks, err := keys.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ks) > 0 {
+		log.Info("API keys required", "keys", len(ks))
+		return nil
+	}
+	if !auth.Loopback(addr) {
+		return fmt.Errorf("there are no API keys, so draftd would serve anyone who reaches %s: create one with "+
+			"draftd keys create --name NAME --role admin, or listen on 127.0.0.1 (DRAFTD_ADDR) for single-user mode", addr)
+	}
+	log.Info("no API keys: single-user mode on loopback", "addr", addr)
 	return nil
 }
 
