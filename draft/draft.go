@@ -95,6 +95,8 @@ const (
 	DecisionApproved = "approved"
 	DecisionRejected = "rejected"
 	DecisionEdited   = "edited"
+	// DecisionRevised records a writer's new text: the sentence is checked again and waits for a reviewer.
+	DecisionRevised = "revised"
 )
 
 // Review is the latest review decision on a sentence.

@@ -55,7 +55,9 @@ func (r *Reviewer) load(ctx context.Context, id string) (*Draft, error) {
 	return d, nil
 }
 
-// Decide records decision ("approve", "reject" or "edit" with text) on sentence sid of draft id by reviewer by.
+// Decide records decision on sentence sid of draft id by reviewer by: "approve", "reject", "edit"
+// (a reviewer's new text, which counts as reviewed) or "revise" (a writer's new text, which goes back
+// to pending). Both kinds of edit are checked again by the number guard and keep the earlier text.
 func (r *Reviewer) Decide(ctx context.Context, id, sid, decision, text, by string) (*Draft, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
@@ -67,13 +69,16 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid, decision, text, by strin
 		dec = DecisionApproved
 	case "reject":
 		dec = DecisionRejected
-	case "edit":
+	case "edit", "revise":
 		dec = DecisionEdited
+		if decision == "revise" {
+			dec = DecisionRevised
+		}
 		if strings.TrimSpace(text) == "" {
 			return nil, retrieval.Errorf(retrieval.EINVALID, "text is required to edit a sentence (reject it to remove it)")
 		}
 	default:
-		return nil, retrieval.Errorf(retrieval.EINVALID, "decision must be approve, reject or edit, got %q", decision)
+		return nil, retrieval.Errorf(retrieval.EINVALID, "decision must be approve, reject, edit or revise, got %q", decision)
 	}
 	defer r.lock(id)()
 	d, err := r.load(ctx, id)
@@ -88,7 +93,7 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid, decision, text, by strin
 	x := &sec.Sentences[xi]
 	at := r.now()
 	entry := AuditEntry{SentenceID: sid, Decision: dec, By: by, At: at}
-	if dec == DecisionEdited {
+	if dec == DecisionEdited || dec == DecisionRevised {
 		text = strings.TrimSpace(text)
 		entry.Before, entry.After = x.Text, text
 		if text != x.Text {
@@ -97,6 +102,9 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid, decision, text, by strin
 		}
 	}
 	x.Review = Review{Decision: dec, By: by, At: &at}
+	if dec == DecisionRevised {
+		x.Review = Review{Decision: DecisionPending} // a writer's text still needs a reviewer
+	}
 	st := reviewStatus(d)
 	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, st); err != nil {
 		return nil, err

@@ -74,6 +74,19 @@ func TestReviewer(t *testing.T) {
 			t.Fatalf("second edit = %+v", x)
 		}
 	})
+	t.Run("a writer's revision is re-checked and waits for a reviewer", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		sid := d.Sections[0].Sentences[1].ID
+		got, err := r.Decide(ctx, d.ID, sid, "revise", "享受政策共计36239人。", "王撰稿")
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := got.Sections[0].Sentences[1]
+		if x.Review.Reviewed() || x.Text != "享受政策共计36239人。" || len(x.History) != 1 || got.Audit[0].Decision != DecisionRevised {
+			t.Fatalf("sentence %+v audit %+v", x, got.Audit)
+		}
+	})
 	t.Run("approve all low-risk approves only low-risk pending sentences", func(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}

@@ -259,7 +259,7 @@ func TestRoles(t *testing.T) {
 			m := e.(map[string]any)
 			by[m["sentence_id"].(string)+" "+m["decision"].(string)] = m["by"].(string)
 		}
-		if by[sids[1]+" edited"] != keyNames[auth.RoleWriter] || by[sids[2]+" approved"] != keyNames[auth.RoleReviewer] {
+		if by[sids[1]+" revised"] != keyNames[auth.RoleWriter] || by[sids[2]+" approved"] != keyNames[auth.RoleReviewer] {
 			t.Fatalf("audit by = %v; want the edit by %s and the approval by %s", by, keyNames[auth.RoleWriter], keyNames[auth.RoleReviewer])
 		}
 		if by[sids[0]+" approved"] != "" && by[sids[0]+" approved"] != keyNames[auth.RoleReviewer] {

@@ -21,8 +21,12 @@ func (s *Server) reviewSentence(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	// A writer may edit a sentence's text; approving or rejecting one takes a reviewer.
-	if req.Decision != "edit" {
+	// A writer may edit a sentence's text, which then waits for a reviewer; approving or rejecting
+	// one (and an edit that counts as reviewed) takes a reviewer.
+	if req.Decision == "edit" && principalOf(c).role == auth.RoleWriter {
+		req.Decision = "revise"
+	}
+	if req.Decision != "edit" && req.Decision != "revise" {
 		if err := requireRole(c, "approve or reject sentences", auth.RoleReviewer, auth.RoleAdmin); err != nil {
 			return err
 		}
