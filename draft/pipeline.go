@@ -168,6 +168,9 @@ func (d *Drafter) MarkRegenerating(ctx context.Context, dr *Draft, n int) error 
 // RunSection drafts section n of dr and saves it, ready or failed.
 func (d *Drafter) RunSection(ctx context.Context, dr *Draft, n int, emit func(Event)) error {
 	d.defaults()
+	if emit == nil {
+		emit = func(Event) {}
+	}
 	sec := &dr.Sections[n]
 	sec.Status, sec.Error = StatusGenerating, ""
 	emit(Event{Type: EventSectionStarted, DraftID: dr.ID, Section: n, Status: StatusGenerating})

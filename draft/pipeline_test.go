@@ -265,6 +265,14 @@ func TestDrafter(t *testing.T) {
 			t.Fatalf("regenerate of a missing section: %v", err)
 		}
 	})
+	t.Run("a section can be drafted with no event listener", func(t *testing.T) {
+		store := newMemStore()
+		dr := &Drafter{Writer: &scriptWriter{texts: []string{"享受政策【f1】，报销比例【f2】。"}}, Store: store}
+		d, _ := dr.Create(context.Background(), pipelineFigures())
+		if err := dr.RunSection(context.Background(), d, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("invalid figures are refused before anything is stored", func(t *testing.T) {
 		store := newMemStore()
 		dr := &Drafter{Writer: &scriptWriter{}, Store: store}
