@@ -54,7 +54,11 @@ func (s *Store) hits(ctx context.Context, top []scored) ([]retrieval.Hit, error)
 	for i, t := range top {
 		seqs[i] = t.seq
 	}
-	rows, err := s.db.QueryContext(ctx, query, jsonText(seqs))
+	s.hitsOnce.Do(func() { s.hitsStmt, s.hitsErr = s.db.PrepareContext(context.WithoutCancel(ctx), query) })
+	if s.hitsErr != nil {
+		return nil, s.hitsErr
+	}
+	rows, err := s.hitsStmt.QueryContext(ctx, jsonText(seqs))
 	if err != nil {
 		return nil, err
 	}
