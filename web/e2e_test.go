@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ import (
 	"github.com/draftd/draftd/draft/offline"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
+	"github.com/draftd/draftd/web/auth"
 )
 
 // xssPayload is what a hostile page or model answer might hold; the app must show it as text.
@@ -61,10 +63,35 @@ func (s slowWriter) Write(ctx context.Context, req draft.SectionRequest) (draft.
 	return s.w.Write(ctx, req)
 }
 
+// gatedWriter writes like w once release is closed, so that a test decides when a draft is done.
+type gatedWriter struct {
+	w       draft.Writer
+	release <-chan struct{}
+}
+
+func (g gatedWriter) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return draft.SectionText{}, ctx.Err()
+	}
+	return g.w.Write(ctx, req)
+}
+
 // getDraft reads a draft from the API.
 func getDraft(t *testing.T, base, id string) draft.Draft {
 	t.Helper()
-	resp, err := http.Get(base + "/api/v1/drafts/" + id)
+	return getDraftWithKey(t, base, id, "")
+}
+
+// getDraftWithKey reads a draft from the API with an API key ("": none).
+func getDraftWithKey(t *testing.T, base, id, token string) draft.Draft {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/drafts/"+id, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +103,21 @@ func getDraft(t *testing.T, base, id string) draft.Draft {
 	return d
 }
 
-// newAppServer returns a server with drafting and review over a fresh embedded store.
-func newAppServer(t *testing.T) *httptest.Server {
+// appServer is a server for the browser tests, with drafting and review over a fresh embedded store.
+type appServer struct {
+	*httptest.Server
+	store *embedded.Store
+
+	release chan struct{} // each value lets one section of a "gated" draft be written; closed at the end
+
+	mu           sync.Mutex
+	streams      []string // "status Authorization" of each request for a draft's events
+	breakStreams int      // how many of the next requests for events to refuse with 503
+}
+
+// newAppServer starts an appServer; with keys, its key store is the embedded store, so that keys
+// created in it turn authentication on.
+func newAppServer(t *testing.T, keys bool) *appServer {
 	t.Helper()
 	ctx := context.Background()
 	store, err := embedded.Open(ctx, t.TempDir())
@@ -94,6 +134,7 @@ func newAppServer(t *testing.T) *httptest.Server {
 	if !ok {
 		t.Skip("the embedded store cannot keep drafts yet")
 	}
+	app := &appServer{store: store, release: make(chan struct{})}
 	searcher := &retrieval.Searcher{Store: store, Embed: emb.Embed}
 	s := &Server{
 		Store:          store,
@@ -103,14 +144,78 @@ func newAppServer(t *testing.T) *httptest.Server {
 		MaxUploadBytes: 8 << 20,
 		DraftStore:     ds,
 		Drafter:        &draft.Drafter{Search: searcher.Search, Store: ds},
-		Writers:        map[string]draft.Writer{offline.Model: slowWriter{offline.Writer{}, 700 * time.Millisecond}, "xss": xssWriter{}},
-		DefaultModel:   offline.Model,
-		Reviewer:       &draft.Reviewer{Store: ds},
+		Writers: map[string]draft.Writer{
+			offline.Model: slowWriter{offline.Writer{}, 700 * time.Millisecond},
+			"xss":         xssWriter{},
+			"gated":       gatedWriter{offline.Writer{}, app.release},
+		},
+		DefaultModel: offline.Model,
+		Reviewer:     &draft.Reviewer{Store: ds},
 	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return srv
+	if keys {
+		s.Keys = store
+	}
+	h := s.Handler()
+	app.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/events") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		// Noted as soon as the status is written: a stream stays open while its draft is written.
+		rec := &statusRecorder{ResponseWriter: w, onStatus: func(status int) {
+			app.mu.Lock()
+			app.streams = append(app.streams, fmt.Sprintf("%d %s", status, r.Header.Get("Authorization")))
+			app.mu.Unlock()
+		}}
+		app.mu.Lock()
+		broken := app.breakStreams > 0
+		if broken {
+			app.breakStreams--
+		}
+		app.mu.Unlock()
+		if broken {
+			rec.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(rec, r)
+	}))
+	t.Cleanup(func() { close(app.release); app.Close() })
+	return app
 }
+
+// streamLog returns the "status Authorization" of each request for a draft's events so far.
+func (app *appServer) streamLog() []string {
+	app.mu.Lock()
+	defer app.mu.Unlock()
+	return slices.Clone(app.streams)
+}
+
+// createKey stores a new key and returns its token.
+func (app *appServer) createKey(t *testing.T, name string, role auth.Role) string {
+	t.Helper()
+	k, token, err := auth.NewKey(name, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.store.CreateKey(context.Background(), k); err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// statusRecorder tells onStatus the status a handler writes; Unwrap lets the event stream flush
+// through it.
+type statusRecorder struct {
+	http.ResponseWriter
+	onStatus func(status int)
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.onStatus(status)
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // browser starts headless Chromium with a fresh profile and returns a tab's context. Page
 // exceptions, CSP violations and console errors are collected and fail the test at the end.
@@ -312,7 +417,7 @@ func (p page) decision(sid string) string {
 }
 
 func TestWebAppEndToEnd(t *testing.T) {
-	srv := newAppServer(t)
+	srv := newAppServer(t, false)
 	ctx := browser(t)
 	p := page{t: t, ctx: ctx, dir: artifacts(t)}
 	start := time.Now()
@@ -642,6 +747,200 @@ func TestWebAppEndToEnd(t *testing.T) {
 	t.Logf("browser flow took %s", time.Since(start).Round(time.Millisecond))
 }
 
+// TestWebAppWithAPIKeys runs the app against a server with API keys: it asks for a key on the
+// first call, sends it on every call and on the draft's event stream, shows a writer the server's
+// 403 when approving and disables approval, lets a reviewer approve after signing out and in,
+// and opens a broken event stream again with the key.
+func TestWebAppWithAPIKeys(t *testing.T) {
+	srv := newAppServer(t, true)
+	writer := srv.createKey(t, "撰稿人小李", auth.RoleWriter)
+	reviewer := srv.createKey(t, "审核人王科长", auth.RoleReviewer)
+	ctx := browser(t)
+	p := page{t: t, ctx: ctx, dir: artifacts(t)}
+	start := time.Now()
+	step := func(name string, fn func(t *testing.T)) {
+		if !t.Run(name, func(t *testing.T) { p.t = t; fn(t) }) {
+			t.FailNow()
+		}
+	}
+	const dialogOpen = `document.getElementById('token-dialog').open`
+	signIn := func(token string) []chromedp.Action[chromedp.Void] {
+		return []chromedp.Action[chromedp.Void]{
+			chromedp.WaitVisible(chromedp.ID("token-input")),
+			fill("#token-input", token),
+			chromedp.Click(chromedp.ID("token-ok")),
+		}
+	}
+
+	step("the app asks for a key on its first call", func(t *testing.T) {
+		p.do("open the corpus", chromedp.Navigate(srv.URL+"/#/corpus"))
+		p.wait("the sign-in dialog opens", dialogOpen)
+		if hint := p.text("#token-dialog-hint"); hint != "请输入 API 密钥（由管理员用 draftd keys create 创建）" {
+			t.Fatalf("dialog says %q", hint)
+		}
+		if p.eval(`String(document.getElementById('token-error').hidden)`) != "true" {
+			t.Fatalf("the first dialog shows an error: %q", p.text("#token-error"))
+		}
+		p.screenshot("sign-in.png")
+	})
+
+	step("an unknown key is refused in the dialog with the server's reason", func(t *testing.T) {
+		p.do("sign in with a wrong key", signIn("dk_notakeyatall")...)
+		p.wait("the dialog asks again, saying why", dialogOpen+` && !document.getElementById('token-error').hidden`)
+		if msg := p.text("#token-error"); !strings.Contains(msg, "unknown API key") {
+			t.Fatalf("error in the dialog = %q", msg)
+		}
+		if got := p.eval(`localStorage.getItem('draftd.token') || ''`); got != "" {
+			t.Fatalf("the refused key is still stored: %q", got)
+		}
+	})
+
+	step("the writer's key is stored and the corpus loads", func(t *testing.T) {
+		p.do("sign in as the writer", signIn(writer)...)
+		p.wait("the corpus loads", `!document.getElementById('token-dialog').open && document.querySelector('#doc-list .empty')`)
+		if got := p.eval(`localStorage.getItem('draftd.token')`); got != writer {
+			t.Fatalf("stored key = %q, want the writer's", got)
+		}
+		if who := p.text("#whoami-name"); !strings.Contains(who, writer[:10]) || strings.Contains(who, writer[10:]) {
+			t.Fatalf("top bar shows %q, want the key's first characters only", who)
+		}
+		if p.eval(`String(document.getElementById('whoami-signout').offsetParent !== null && document.getElementById('whoami-change').offsetParent === null)`) != "true" {
+			t.Fatal("the top bar should offer 退出 and not ask for a name")
+		}
+	})
+
+	step("the writer uploads a document with the key", func(t *testing.T) {
+		abs, err := filepath.Abs(filepath.Join("testdata", "e2e", "bureau.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.do("upload", chromedp.SetUploadFiles(chromedp.ID("corpus-file"), []string{abs}))
+		p.wait("the document is listed", `document.querySelectorAll('#documents tbody tr').length === 1`)
+	})
+
+	var draftID string
+	step("the writer creates a draft that streams in over an authenticated stream", func(t *testing.T) {
+		p.do("fill the form and generate",
+			chromedp.Navigate(srv.URL+"/#/new"),
+			chromedp.WaitVisible(chromedp.ID("f-title")),
+			chromedp.SendKeys(chromedp.ID("f-title"), "青禾县文化和旅游局2025年工作总结"),
+			chromedp.Click(chromedp.CSS(`[data-add-row="0"]`)),
+			chromedp.SendKeys(chromedp.CSS(`[data-field="s0.r0.label"]`), "全县接待游客"),
+			chromedp.SendKeys(chromedp.CSS(`[data-field="s0.r0.value"]`), "421.6"),
+			chromedp.SendKeys(chromedp.CSS(`[data-field="s0.r0.unit"]`), "万人次"),
+			chromedp.Click(chromedp.ID("add-section")),
+			chromedp.WaitVisible(chromedp.ID("heading-1")),
+			chromedp.SendKeys(chromedp.ID("heading-1"), "二、2026年工作打算"),
+			chromedp.SendKeys(chromedp.ID("notes-1"), "持续完善公共文化服务体系。"),
+			chromedp.Click(chromedp.ID("generate")))
+		p.wait("the draft view opens", `location.hash.startsWith('#/drafts/') && document.getElementById('draft-view')`)
+		draftID = strings.TrimPrefix(p.eval(`location.hash`), "#/drafts/")
+		p.wait("the first section is written while the second is not",
+			`document.querySelector('[data-section="0"] [data-status="ready"]') && document.querySelector('[data-section="0"] .sentence') && !document.querySelector('[data-section="1"] [data-status="ready"]')`)
+		p.wait("the draft is ready", `document.querySelector('#draft-status [data-status="ready"]') && document.querySelector('[data-section="1"] .sentence')`)
+		streams := srv.streamLog()
+		if len(streams) == 0 {
+			t.Fatal("the app never opened the draft's event stream")
+		}
+		for _, s := range streams {
+			if s != "200 Bearer "+writer {
+				t.Errorf("event stream request: %q, want 200 with the writer's key", s)
+			}
+		}
+	})
+
+	step("a writer's approval is refused with the server's message and approval is disabled", func(t *testing.T) {
+		p.do("open the review", chromedp.Click(chromedp.CSS(`a[href$="/review"]`)))
+		p.wait("the review view shows a selected sentence", `document.querySelector('#review-view .doc .current') && document.getElementById('panel')`)
+		if p.eval(`String(!!document.querySelector('dialog[open]'))`) != "false" {
+			t.Fatal("a dialog opened: with a key the app must not ask for a name")
+		}
+		sid := p.current()
+		p.do("approve", chromedp.Click(chromedp.CSS(`.decide .approve`)))
+		p.wait("the 403 shows", `document.getElementById('toast').classList.contains('show') && document.getElementById('review-denied')`)
+		if msg := p.text("#toast"); !strings.Contains(msg, "没有权限") || !strings.Contains(msg, "a writer key cannot approve or reject sentences") {
+			t.Fatalf("toast = %q", msg)
+		}
+		if got := p.eval(`String(document.querySelector('.decide .approve').disabled && document.querySelector('.decide .reject').disabled && document.getElementById('approve-low').disabled)`); got != "true" {
+			t.Fatal("approve, reject and approve-all stay enabled for a writer")
+		}
+		if d := p.decision(sid); d != "decision-pending" {
+			t.Fatalf("the sentence shows %q after a refused approval", d)
+		}
+		if d := getDraftWithKey(t, srv.URL, draftID, reviewer); len(d.Audit) != 0 {
+			t.Fatalf("the refused approval left an audit trail: %+v", d.Audit)
+		}
+		p.screenshot("writer-refused.png")
+	})
+
+	step("after signing out the reviewer signs in and approves", func(t *testing.T) {
+		p.do("sign out", chromedp.Click(chromedp.ID("whoami-signout")))
+		p.wait("the app asks for a key again", dialogOpen)
+		if got := p.eval(`localStorage.getItem('draftd.token') || ''`); got != "" {
+			t.Fatalf("signing out left the key stored: %q", got)
+		}
+		p.do("sign in as the reviewer", signIn(reviewer)...)
+		p.wait("the review view loads with approval enabled", `document.querySelector('#review-view .doc .current') && !document.querySelector('.decide .approve').disabled && !document.getElementById('review-denied')`)
+		p.do("approve all low-risk sentences",
+			chromedp.Click(chromedp.ID("approve-low")),
+			chromedp.WaitVisible(chromedp.ID("confirm-ok")))
+		if msg := p.text("#confirm-message"); !strings.Contains(msg, "当前 API 密钥持有人") {
+			t.Fatalf("confirmation = %q", msg)
+		}
+		before, total := p.progress()
+		p.do("confirm", chromedp.Click(chromedp.ID("confirm-ok")))
+		p.wait("progress moves", fmt.Sprintf(`!document.querySelector('#progress-text').textContent.startsWith('已审核 %d ')`, before))
+		for i := 0; i < total; i++ {
+			n, m := p.progress()
+			if n == m {
+				break
+			}
+			p.key("a")
+			p.wait("one more is reviewed", fmt.Sprintf(`!document.querySelector('#progress-text').textContent.startsWith('已审核 %d ')`, n))
+		}
+		p.wait("the draft is approved", `document.querySelector('#draft-status [data-status="approved"]') && document.getElementById('approved-notice')`)
+		if audit := p.text("#audit"); !strings.Contains(audit, "审核人王科长") || strings.Contains(audit, "API 密钥") {
+			t.Fatalf("audit trail should name the reviewer's key: %q", audit)
+		}
+	})
+
+	step("a broken event stream is opened again, with the key", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/drafts?model=gated", strings.NewReader(
+			`{"title":"白石镇2025年工作总结","sections":[{"heading":"一、主要工作","figures":[{"id":"f1","label":"办理便民服务事项","value":"3350","unit":"件"}]}]}`))
+		req.Header.Set("Authorization", "Bearer "+writer)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var created struct{ ID string }
+		json.NewDecoder(resp.Body).Decode(&created)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted || created.ID == "" {
+			t.Fatalf("create draft: status %d", resp.StatusCode)
+		}
+		srv.mu.Lock()
+		srv.breakStreams, srv.streams = 1, nil
+		srv.mu.Unlock()
+		p.do("open the draft", chromedp.Navigate(srv.URL+"/#/drafts/"+created.ID))
+		deadline := time.Now().Add(10 * time.Second)
+		for len(srv.streamLog()) < 2 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		want := []string{"503 Bearer " + reviewer, "200 Bearer " + reviewer}
+		if got := srv.streamLog(); !slices.Equal(got, want) {
+			t.Fatalf("event stream requests = %q, want %q", got, want)
+		}
+		select {
+		case srv.release <- struct{}{}: // the draft's one section is written
+		case <-time.After(10 * time.Second):
+			t.Fatal("the draft's section was never started")
+		}
+		p.wait("the draft is written", `document.querySelector('#draft-status [data-status="ready"]') && document.querySelector('[data-section="0"] .sentence')`)
+	})
+	t.Logf("browser flow took %s", time.Since(start).Round(time.Millisecond))
+}
+
 // TestAppHelpers checks the app's pure functions in the browser, where they run.
 func TestAppHelpers(t *testing.T) {
 	srv, _ := newTestServer(t, 1<<20)
@@ -684,6 +983,38 @@ func TestAppHelpers(t *testing.T) {
 			t.Fatalf("got  %s\nwant %s", got, want)
 		}
 	})
+	// The draft's event stream is read with fetch, in pieces that may end anywhere.
+	streamTests := []struct {
+		name   string
+		pieces []string
+		stop   int // onEvent returns false after this many events; 0: never
+		want   string
+	}{
+		{"an event split across pieces is put together", []string{"event: sn", "apshot\ndata: {\"a\"", ":1}\n", "\n"}, 0, `[["snapshot","{\"a\":1}"]]`},
+		{"a CRLF split between pieces ends one line", []string{"event: x\r", "\ndata: 1\r", "\n\r", "\n"}, 0, `[["x","1"]]`},
+		{"data lines are joined with newlines and comments skipped", []string{": ping\n\ndata: a\ndata:b\n\nevent: y\ndata\n\n"}, 0, `[["message","a\nb"],["y",""]]`},
+		{"an unfinished event at the end is dropped", []string{"event: x\ndata: 1\n\nevent: y\ndata: 2\n"}, 0, `[["x","1"]]`},
+		{"returning false stops reading", []string{"data: 1\n\ndata: 2\n\n", "data: 3\n\n"}, 1, `[["message","1"]]`},
+	}
+	for _, tt := range streamTests {
+		t.Run(tt.name, func(t *testing.T) {
+			pieces, _ := json.Marshal(tt.pieces)
+			js := fmt.Sprintf(`import('/static/js/api.js').then(m => {
+				const out = [];
+				const p = m.eventParser((type, data) => { out.push([type, data]); return %d === 0 || out.length < %d; });
+				for (const x of %s) if (!p.push(x)) break;
+				p.end();
+				return JSON.stringify(out);
+			})`, tt.stop, tt.stop, pieces)
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Fatalf("events = %s, want %s", got, tt.want)
+			}
+		})
+	}
 }
 
 func TestEveryResponseCarriesTheSecurityHeaders(t *testing.T) {

@@ -1,5 +1,7 @@
 // api.js: the draftd HTTP API, as promises. Errors are ApiError with the server's code,
-// message and detail ({"error":{"code","message","detail"}}).
+// message and detail ({"error":{"code","message","detail"}}). Every call sends the stored API
+// key, if any; a 401 asks for a key and sends the call again.
+import { askToken, setToken, token } from './signin.js';
 
 const base = '/api/v1';
 
@@ -12,31 +14,132 @@ export class ApiError extends Error {
   }
 }
 
+// statusPrefix says in Chinese what a refusal means, before the server's message.
+const statusPrefix = { 401: '需要有效的 API 密钥：', 403: '没有权限：' };
+
+// apiError makes the ApiError of a failed answer. serverMessage keeps the server's own words.
+function apiError(status, body) {
+  const e = body && body.error;
+  if (!e) return new ApiError(status, 'http_' + status, `服务器返回 ${status}`);
+  const err = new ApiError(status, e.code, (statusPrefix[status] || '') + e.message, e.detail);
+  err.serverMessage = e.message;
+  return err;
+}
+
 async function errorFrom(resp) {
   let body = null;
   try { body = await resp.json(); } catch { /* not JSON */ }
-  const e = body && body.error;
-  if (e) return new ApiError(resp.status, e.code, e.message, e.detail);
-  return new ApiError(resp.status, 'http_' + resp.status, `服务器返回 ${resp.status}`);
+  return apiError(resp.status, body);
+}
+
+// signInAgain handles a 401 to a call sent with key sent: it resolves to true when the call
+// should be sent again, because another call has signed in meanwhile or the user gave a key.
+async function signInAgain(sent, err) {
+  if (token() !== sent) return true;
+  if (sent) setToken(''); // unknown or revoked: asking again is the only way on
+  return (await askToken(sent ? err.serverMessage || err.message : '')) !== '';
+}
+
+function headersWithKey(headers) {
+  const t = token();
+  return t ? { ...headers, Authorization: `Bearer ${t}` } : { ...headers };
+}
+
+// send makes a call and returns the answer when it is a success; otherwise it throws an ApiError.
+// body is sent as is (a string or FormData), so that it can be sent again after signing in.
+async function send(method, path, { headers = {}, body, signal } = {}) {
+  for (;;) {
+    const sent = token();
+    let resp;
+    try {
+      resp = await fetch(base + path, { method, headers: headersWithKey(headers), body, signal });
+    } catch (err) {
+      if (signal && signal.aborted) throw err;
+      throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
+    }
+    if (resp.ok) return resp;
+    const err = await errorFrom(resp);
+    if (resp.status !== 401 || !await signInAgain(sent, err)) throw err;
+  }
 }
 
 async function request(method, path, body) {
-  const opts = { method, headers: { Accept: 'application/json' } };
+  const init = { headers: { Accept: 'application/json' } };
   if (body instanceof FormData) {
-    opts.body = body;
+    init.body = body;
   } else if (body !== undefined) {
-    opts.headers['Content-Type'] = 'application/json';
-    opts.body = JSON.stringify(body);
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
   }
-  let resp;
-  try {
-    resp = await fetch(base + path, opts);
-  } catch {
-    throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
-  }
-  if (!resp.ok) throw await errorFrom(resp);
+  const resp = await send(method, path, init);
   if (resp.status === 204) return null;
   return resp.json();
+}
+
+// eventParser reads a text/event-stream piece by piece, as EventSource would: push(text) calls
+// onEvent(type, data) for each complete event ("event:" and "data:" fields, data lines joined
+// with "\n", ":" comments skipped, lines ended by \n, \r\n or \r, events by a blank line).
+// push returns false once onEvent has returned false: the reader should stop. end(), at the end
+// of the stream, drops an unfinished event, as the specification says.
+export function eventParser(onEvent) {
+  let buf = '';
+  let type = '';
+  let data = [];
+  let stopped = false;
+  const line = (l) => {
+    if (l === '') {
+      if (data.length && onEvent(type || 'message', data.join('\n')) === false) stopped = true;
+      type = '';
+      data = [];
+      return;
+    }
+    if (l[0] === ':') return;
+    const i = l.indexOf(':');
+    const field = i < 0 ? l : l.slice(0, i);
+    let value = i < 0 ? '' : l.slice(i + 1);
+    if (value[0] === ' ') value = value.slice(1);
+    if (field === 'event') type = value;
+    else if (field === 'data') data.push(value);
+  };
+  const lines = (final) => {
+    while (!stopped) {
+      const i = buf.search(/[\r\n]/);
+      if (i < 0) break;
+      if (buf[i] === '\r' && i === buf.length - 1 && !final) break; // a \n may start the next piece
+      const l = buf.slice(0, i);
+      buf = buf.slice(i + (buf[i] === '\r' && buf[i + 1] === '\n' ? 2 : 1));
+      line(l);
+    }
+    return !stopped;
+  };
+  return {
+    push(text) { buf += text; return lines(false); },
+    end() { lines(true); buf = ''; type = ''; data = []; },
+  };
+}
+
+// readEvents follows the server-sent events at path with fetch rather than EventSource, which
+// cannot send the API key: onEvent(type, data) for each event; returning false stops reading.
+// It resolves when the stream ends and rejects with an ApiError when it cannot be opened, or with
+// the reader's error when it breaks (or signal aborts it).
+async function readEvents(path, onEvent, signal) {
+  const resp = await send('GET', path, { headers: { Accept: 'text/event-stream' }, signal });
+  const reader = resp.body.getReader();
+  const decoder = new TextDecoder();
+  const parser = eventParser(onEvent);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        parser.push(decoder.decode());
+        parser.end();
+        return;
+      }
+      if (!parser.push(decoder.decode(value, { stream: true }))) return;
+    }
+  } finally {
+    reader.cancel().catch(() => { /* already closed or aborted */ });
+  }
 }
 
 const enc = encodeURIComponent;
@@ -58,34 +161,42 @@ export const api = {
     request('POST', `/drafts/${enc(id)}/sentences/${enc(sid)}/review`, text === undefined ? { decision, by } : { decision, by, text }),
   approveLow: (id, by) => request('POST', `/drafts/${enc(id)}/review/approve-low`, { by }),
 
-  eventsURL: (id) => `${base}/drafts/${enc(id)}/events`,
+  // draftEvents follows a draft's progress; see readEvents.
+  draftEvents: (id, onEvent, signal) => readEvents(`/drafts/${enc(id)}/events`, onEvent, signal),
 };
 
-// uploadDocuments posts files as multipart form data with XMLHttpRequest, whose upload
-// events (unlike fetch's) report progress: onProgress(loaded, total).
-export function uploadDocuments(files, collection, onProgress) {
-  const form = new FormData();
-  for (const f of files) form.append('file', f, f.name);
-  if (collection) form.append('collection', collection);
+// uploadOnce posts form with XMLHttpRequest, whose upload events (unlike fetch's) report
+// progress: onProgress(loaded, total).
+function uploadOnce(form, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', base + '/documents');
-    xhr.setRequestHeader('Accept', 'application/json');
+    for (const [k, v] of Object.entries(headersWithKey({ Accept: 'application/json' }))) xhr.setRequestHeader(k, v);
     xhr.responseType = 'json';
     xhr.upload.addEventListener('progress', (ev) => {
       if (ev.lengthComputable) onProgress(ev.loaded, ev.total);
     });
     xhr.addEventListener('load', () => {
-      const body = xhr.response;
-      if (xhr.status >= 200 && xhr.status < 300) {
-        resolve(body);
-        return;
-      }
-      const e = body && body.error;
-      reject(e ? new ApiError(xhr.status, e.code, e.message, e.detail)
-        : new ApiError(xhr.status, 'http_' + xhr.status, `服务器返回 ${xhr.status}`));
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
+      else reject(apiError(xhr.status, xhr.response));
     });
     xhr.addEventListener('error', () => reject(new ApiError(0, 'network', '上传失败：无法连接服务器')));
     xhr.send(form);
   });
+}
+
+// uploadDocuments posts files as multipart form data, reporting progress, and sends them
+// again after a 401 once the user has given a key.
+export async function uploadDocuments(files, collection, onProgress) {
+  const form = new FormData();
+  for (const f of files) form.append('file', f, f.name);
+  if (collection) form.append('collection', collection);
+  for (;;) {
+    const sent = token();
+    try {
+      return await uploadOnce(form, onProgress);
+    } catch (err) {
+      if (err.status !== 401 || !await signInAgain(sent, err)) throw err;
+    }
+  }
 }

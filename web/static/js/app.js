@@ -1,5 +1,6 @@
 // app.js: hash routing between the views.
 import { clear, h, hideToast, toast } from './dom.js';
+import { onTokenChange, signOut } from './signin.js';
 import { askName, showName } from './user.js';
 import * as newDraft from './views/new.js';
 import * as drafts from './views/drafts.js';
@@ -37,7 +38,10 @@ async function route() {
     try {
       await current.mount(main, ...m.slice(1).map(decodeURIComponent));
     } catch (err) {
-      main.append(h('p', { class: 'notice error' }, '加载失败：', err.message));
+      // A 401 here means the user cancelled the sign-in dialog: offer it again.
+      main.append(err.status === 401
+        ? h('p', { class: 'notice error' }, '加载失败：需要 API 密钥。 ', h('button', { type: 'button', id: 'sign-in', on: { click: route } }, '输入 API 密钥'))
+        : h('p', { class: 'notice error' }, '加载失败：', err.message));
     }
     return;
   }
@@ -49,5 +53,11 @@ window.addEventListener('unhandledrejection', (ev) => {
   toast(ev.reason && ev.reason.message ? ev.reason.message : '操作失败', 'error');
 });
 document.getElementById('whoami-change').addEventListener('click', () => askName());
+document.getElementById('whoami-signout').addEventListener('click', () => {
+  signOut();
+  route(); // the page's calls now ask for a key
+  toast('已退出，API 密钥已从本浏览器清除');
+});
+onTokenChange(showName);
 showName();
 route();

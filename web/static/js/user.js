@@ -1,18 +1,41 @@
-// user.js: the user's name, asked once and kept in localStorage; reviews and edits are signed with it.
+// user.js: who signs reviews and edits. With an API key the server records the key's name; in
+// single-user mode (no keys on the server) the user's name is asked once and kept in localStorage.
+import { token } from './signin.js';
 
 const nameKey = 'draftd.name';
 let remembered = ''; // when localStorage is unavailable (private mode), kept for this page's life
+
+// keySigner is what the app sends as "by" with an API key: the server ignores it for the key's name.
+const keySigner = 'API 密钥';
 
 // userName returns the name stored in this browser, or "".
 export function userName() {
   try { return localStorage.getItem(nameKey) || remembered; } catch { return remembered; }
 }
 
-// showName shows the stored name in the top bar.
+// signerLabel says in a sentence whose name a decision goes under.
+export function signerLabel(by) {
+  return token() ? '当前 API 密钥持有人' : `“${by}”`;
+}
+
+// showName shows in the top bar the key in use, with 退出, or else the stored name.
 export function showName() {
+  const t = token();
+  const name = document.getElementById('whoami-name');
+  const change = document.getElementById('whoami-change');
+  const signOut = document.getElementById('whoami-signout');
+  if (t) {
+    // The first characters, as draftd keys list shows them, tell keys apart without showing one.
+    name.textContent = `已使用密钥 ${t.slice(0, 10)}…`;
+    change.hidden = true;
+    signOut.hidden = false;
+    return;
+  }
   const n = userName();
-  document.getElementById('whoami-name').textContent = n ? `当前用户：${n}` : '';
-  document.getElementById('whoami-change').textContent = n ? '更换' : '设置姓名';
+  name.textContent = n ? `当前用户：${n}` : '';
+  change.textContent = n ? '更换' : '设置姓名';
+  change.hidden = false;
+  signOut.hidden = true;
 }
 
 // askName asks for the user's name in a dialog (pre-filled with the stored one) and
@@ -43,7 +66,9 @@ export function askName() {
   });
 }
 
-// requireName returns the stored name, asking for it the first time.
+// requireName returns who signs: with an API key, a placeholder the server replaces with the
+// key's name, never asking; otherwise the stored name, asked for the first time.
 export async function requireName() {
+  if (token()) return userName() || keySigner;
   return userName() || askName();
 }

@@ -2,7 +2,8 @@
 // shows a sentence's figures, unbound numbers, sources and reasons; a/e/r approve, edit or reject.
 import { api } from '../api.js';
 import { append, clear, confirmDialog, fmtTime, h, isTyping, toast } from '../dom.js';
-import { requireName } from '../user.js';
+import { deny, denial } from '../signin.js';
+import { requireName, signerLabel } from '../user.js';
 import {
   decisionLabel, decisionOf, draftActive, figureIndex, legend, progressOf, riskBadge, sentenceSpan, sentences, statusBadge, streamDraft,
 } from './shared.js';
@@ -93,15 +94,24 @@ export async function mount(main, id) {
     return current;
   }
 
+  // refused remembers a 403 to a reviewer's action, so that its buttons are disabled from now on.
+  function refused(err) {
+    if (err.status !== 403) return;
+    deny('review', err.message);
+    render();
+  }
+
   async function decide(decision, text) {
     const s = find(current);
     if (!s) return;
+    if (decision !== 'edit' && denial('review')) { toast(denial('review'), 'error'); return; }
     const by = await requireName();
     if (!by) { toast('请先输入姓名再审核', 'error'); return; }
     try {
       draft = await api.review(id, s.id, decision, by, text);
     } catch (err) {
       toast(err.message, 'error');
+      if (decision !== 'edit') refused(err);
       return;
     }
     const after = find(s.id);
@@ -118,11 +128,12 @@ export async function mount(main, id) {
     if (!n) return;
     const by = await requireName();
     if (!by) return;
-    if (!await confirmDialog(`将以“${by}”的名义一次通过 ${n} 个待审核的低风险句子（只陈述撰稿人数据的句子）。中、高风险句子仍需逐句审核。确定吗？`, '全部通过')) return;
+    if (!await confirmDialog(`将以${signerLabel(by)}的名义一次通过 ${n} 个待审核的低风险句子（只陈述撰稿人数据的句子）。中、高风险句子仍需逐句审核。确定吗？`, '全部通过')) return;
     try {
       draft = await api.approveLow(id, by);
     } catch (err) {
       toast(err.message, 'error');
+      refused(err);
       return;
     }
     toast(`已通过 ${n} 个低风险句子`);
@@ -192,6 +203,7 @@ export async function mount(main, id) {
     const sec = sectionOf(s.id);
     const dec = decisionOf(s);
     const by = s.review && s.review.by ? `（${s.review.by}，${fmtTime(s.review.at)}）` : '';
+    const denied = denial('review');
     return h('aside', { class: 'panel', id: 'panel', 'aria-label': '句子详情', 'aria-live': 'polite' },
       h('div', { class: 'panel-head' },
         h('h2', null, `句子 ${s.id}`), riskBadge(s.risk),
@@ -199,9 +211,9 @@ export async function mount(main, id) {
       h('p', { class: `panel-text risk-${s.risk}` }, s.text),
       s.added ? h('p', { class: 'muted' }, '此句由系统补写，用于陈述模型遗漏的数据。') : null,
       editing ? editor(s) : h('div', { class: 'decide' },
-        h('button', { type: 'button', class: 'approve', 'aria-keyshortcuts': 'a', on: { click: () => decide('approve') } }, '通过 (a)'),
+        h('button', { type: 'button', class: 'approve', 'aria-keyshortcuts': 'a', disabled: !!denied, title: denied || null, on: { click: () => decide('approve') } }, '通过 (a)'),
         h('button', { type: 'button', 'aria-keyshortcuts': 'e', on: { click: () => { editing = true; render(); } } }, '修改 (e)'),
-        h('button', { type: 'button', class: 'reject', 'aria-keyshortcuts': 'r', on: { click: () => decide('reject') } }, '驳回 (r)')),
+        h('button', { type: 'button', class: 'reject', 'aria-keyshortcuts': 'r', disabled: !!denied, title: denied || null, on: { click: () => decide('reject') } }, '驳回 (r)')),
       h('h3', null, '风险原因'),
       h('ul', { class: 'reasons', id: 'panel-reasons' }, (s.reasons || []).map((r) => h('li', null, r))),
       h('h3', null, '数据'),
@@ -262,8 +274,10 @@ export async function mount(main, id) {
           h('label', { for: 'review-progress' }, h('span', { id: 'progress-text' }, `已审核 ${p.reviewed} / ${p.total}`)),
           h('progress', { id: 'review-progress', max: Math.max(p.total, 1), value: p.reviewed })),
         legend(draft),
-        h('button', { type: 'button', id: 'approve-low', disabled: lowPending === 0 || draftActive(draft), on: { click: approveLow } },
+        h('button', { type: 'button', id: 'approve-low', disabled: lowPending === 0 || draftActive(draft) || !!denial('review'), on: { click: approveLow } },
           `全部通过低风险句子（${lowPending}）`)),
+      denial('review') ? h('p', { class: 'notice error', id: 'review-denied' },
+        '当前 API 密钥不能通过或驳回句子，只能修改；请退出后用审核人的密钥登录。（', denial('review'), '）') : null,
       draftActive(draft) ? h('p', { class: 'notice', role: 'status' }, '稿件仍在生成，生成完毕后即可审核。') : null,
       draft.status === 'approved' ? h('p', { class: 'notice ok', id: 'approved-notice' }, '全部句子已审核，稿件已通过。') : null,
       h('p', { class: 'keys muted' }, '快捷键：', h('kbd', null, 'j'), ' 下一句 ', h('kbd', null, 'k'), ' 上一句 ',

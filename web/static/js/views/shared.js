@@ -9,7 +9,7 @@ export const statusLabel = {
   pending: '待生成', generating: '生成中', ready: '已完成', failed: '失败', approved: '已通过',
 };
 
-export const decisionLabel = { pending: '待审核', approved: '已通过', rejected: '已驳回', edited: '已修改' };
+export const decisionLabel = { pending: '待审核', approved: '已通过', rejected: '已驳回', edited: '已修改', revised: '撰稿人修改（待审核）' };
 
 // statusBadge shows a draft's or section's status.
 export function statusBadge(status) {
@@ -81,61 +81,71 @@ export function figureIndex(draft) {
 
 // streamDraft follows a draft's events until it is done: onDraft(draft) with the whole draft
 // (the snapshot, then after each event), and once more with the stored draft when it is done.
-// It returns a function that stops following.
+// The events are read with fetch, so that they carry the API key. When the stream breaks
+// (server restart, network), the draft is reloaded and followed again while it is still being
+// written. It returns a function that stops following.
 export function streamDraft(id, draft, onDraft) {
-  let es = null;
+  const ctl = new AbortController();
   let stopped = false;
   let retry = 0;
+  let timer = 0;
   const section = (ev) => draft && draft.sections && draft.sections[ev.section];
-  const finish = async () => {
-    if (es) es.close();
-    if (stopped) return;
-    try {
-      draft = await api.draft(id);
-      onDraft(draft, true);
-    } catch { /* the page shows the last state */ }
-  };
-  const open = () => {
-    es = new EventSource(api.eventsURL(id));
-    const on = (type, fn) => es.addEventListener(type, (m) => {
-      if (stopped) return;
-      fn(JSON.parse(m.data));
-      onDraft(draft, false);
-    });
-    on('snapshot', (d) => { draft = d; retry = 0; });
-    on('section_started', (ev) => {
+  const handlers = {
+    snapshot: (d) => { draft = d; retry = 0; },
+    section_started: (ev) => {
       const sec = section(ev);
       if (sec) Object.assign(sec, { status: 'generating', error: '', sentences: [] });
       draft.status = 'generating';
-    });
-    on('sentence', (ev) => {
+    },
+    sentence: (ev) => {
       const sec = section(ev);
       if (!sec) return;
       const i = sec.sentences.findIndex((s) => s.id === ev.sentence.id);
       if (i >= 0) sec.sentences[i] = ev.sentence;
       else sec.sentences.push(ev.sentence);
-    });
-    on('section_done', (ev) => { const sec = section(ev); if (sec) sec.status = 'ready'; });
-    on('section_failed', (ev) => {
+    },
+    section_done: (ev) => { const sec = section(ev); if (sec) sec.status = 'ready'; },
+    section_failed: (ev) => {
       const sec = section(ev);
       if (sec) Object.assign(sec, { status: 'failed', error: ev.error || '' });
-    });
-    es.addEventListener('draft_done', finish);
-    es.addEventListener('draft_failed', finish);
-    es.addEventListener('error', () => {
-      // The stream broke (server restart, network): reload the draft, and listen again while it is
-      // still being written.
-      es.close();
-      if (stopped) return;
-      api.draft(id).then((d) => {
-        draft = d;
-        onDraft(draft, false);
-        if (['pending', 'generating'].includes(d.status) && !stopped) setTimeout(open, Math.min(10000, 1000 * ++retry));
-      }, () => { if (!stopped) setTimeout(open, Math.min(10000, 1000 * ++retry)); });
-    });
+    },
   };
-  open();
-  return () => { stopped = true; if (es) es.close(); };
+  // refused: the key was not accepted (and the user gave no other) or may not read the draft:
+  // following again would only ask again.
+  const refused = (err) => err && (err.status === 401 || err.status === 403);
+  const again = () => { if (!stopped) timer = setTimeout(follow, Math.min(10000, 1000 * ++retry)); };
+  async function follow() {
+    let done = false;
+    let broke = null;
+    try {
+      await api.draftEvents(id, (type, data) => {
+        if (stopped) return false;
+        if (type === 'draft_done' || type === 'draft_failed') { done = true; return false; }
+        const fn = handlers[type];
+        if (!fn) return true;
+        fn(JSON.parse(data));
+        onDraft(draft, false);
+        return true;
+      }, ctl.signal);
+    } catch (err) {
+      broke = err;
+    }
+    if (stopped || refused(broke)) return;
+    try {
+      draft = await api.draft(id);
+    } catch (err) {
+      if (!refused(err)) again();
+      return;
+    }
+    if (done || !draftActive(draft)) {
+      onDraft(draft, true);
+      return;
+    }
+    onDraft(draft, false);
+    again();
+  }
+  follow();
+  return () => { stopped = true; clearTimeout(timer); ctl.abort(); };
 }
 
 // draftActive reports whether a draft is still being written.
