@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/draftd/draftd/retrieval"
 )
@@ -48,6 +51,7 @@ type Drafter struct {
 	Collection     string // search only this collection; "" for all
 	K              int    // passages per section (default 5)
 	MaxAttempts    int    // writer calls per section, retries included (default 3)
+	Concurrency    int    // sections of one draft drafted at once (default 1: in order)
 	SectionTimeout time.Duration
 	Now            func() time.Time
 }
@@ -58,6 +62,9 @@ func (d *Drafter) defaults() {
 	}
 	if d.MaxAttempts == 0 {
 		d.MaxAttempts = 3
+	}
+	if d.Concurrency <= 0 {
+		d.Concurrency = 1
 	}
 	if d.Guard == nil {
 		d.Guard = NewGuard(nil)
@@ -99,14 +106,30 @@ func (d *Drafter) Run(ctx context.Context, dr *Draft, emit func(Event)) error {
 		return err
 	}
 	dr.Status = StatusGenerating
+	// Sections are independent, so up to Concurrency of them are drafted at once: a draft then
+	// waits for about one model call per Concurrency sections instead of one per section.
+	// Events of different sections interleave; each carries its section's index.
+	var mu sync.Mutex
+	locked := func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		emit(e)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(d.Concurrency)
 	for i := range dr.Sections {
 		if dr.Sections[i].Status == StatusReady {
 			continue
 		}
-		if err := d.RunSection(ctx, dr, i, emit); err != nil && ctx.Err() != nil {
-			break
-		}
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return nil
+			}
+			d.RunSection(ctx, dr, i, locked) // a failed section is recorded; the others go on
+			return nil
+		})
 	}
+	g.Wait()
 	return d.finish(ctx, dr, emit)
 }
 

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/draftd/draftd/retrieval"
 )
@@ -86,6 +88,34 @@ func (m *memStore) SaveReview(_ context.Context, id string, secs []Section, entr
 	d.Audit = append(d.Audit, entries...)
 	d.Status = st
 	return nil
+}
+
+// echoWriter states every figure of the request, and records how many writes overlap.
+type echoWriter struct {
+	mu            sync.Mutex
+	inFlight, top int
+}
+
+func (w *echoWriter) Write(_ context.Context, req SectionRequest) (SectionText, error) {
+	w.mu.Lock()
+	w.inFlight++
+	w.top = max(w.top, w.inFlight)
+	w.mu.Unlock()
+	time.Sleep(20 * time.Millisecond) // long enough for the other sections to start
+	w.mu.Lock()
+	w.inFlight--
+	w.mu.Unlock()
+	var b strings.Builder
+	for _, f := range req.Figures {
+		b.WriteString(Token(f.ID) + "。")
+	}
+	return SectionText{Text: b.String()}, nil
+}
+
+func (w *echoWriter) maxInFlight() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.top
 }
 
 // scriptWriter answers with its texts in turn (the last one repeats), or with err.
@@ -263,6 +293,42 @@ func TestDrafter(t *testing.T) {
 		}
 		if err := dr.Regenerate(context.Background(), d, 5, nil); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
 			t.Fatalf("regenerate of a missing section: %v", err)
+		}
+	})
+	t.Run("sections drafted concurrently are all stored with their own events", func(t *testing.T) {
+		store := newMemStore()
+		in := pipelineFigures()
+		for i := 0; i < 5; i++ {
+			s := in.Sections[0]
+			s.Heading = fmt.Sprintf("部分%d", i)
+			s.Figures = []Figure{{ID: fmt.Sprintf("g%d", i), Label: "指标", Value: "12", Unit: "个"}}
+			in.Sections = append(in.Sections, s)
+		}
+		w := &echoWriter{}
+		dr := &Drafter{Writer: w, Store: store, Concurrency: 3}
+		d, err := dr.Create(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		done := map[int]int{}
+		if err := dr.Run(context.Background(), d, func(e Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if e.Type == EventSectionDone {
+				done[e.Section]++
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := store.Draft(context.Background(), d.ID)
+		for i, s := range got.Sections {
+			if s.Status != StatusReady || done[i] != 1 || len(s.Sentences) == 0 {
+				t.Fatalf("section %d: %s, %d done events, %d sentences", i, s.Status, done[i], len(s.Sentences))
+			}
+		}
+		if w.maxInFlight() < 2 {
+			t.Fatalf("at most %d sections were drafted at once", w.maxInFlight())
 		}
 	})
 	t.Run("a section can be drafted with no event listener", func(t *testing.T) {

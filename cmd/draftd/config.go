@@ -23,10 +23,11 @@ type Config struct {
 	EmbedDim      int    // DRAFTD_EMBED_DIM
 	EmbedTimeout  time.Duration
 
-	ChatModel       string        // DRAFTD_CHAT_MODEL: the OpenAI-compatible chat model; empty, offline drafting only
-	ChatTimeout     time.Duration // DRAFTD_CHAT_TIMEOUT_S: per model call
-	ChatIdleTimeout time.Duration // DRAFTD_CHAT_IDLE_TIMEOUT_S: silence allowed while streaming
-	ChatMaxTokens   int           // DRAFTD_CHAT_MAX_TOKENS
+	ChatModel          string        // DRAFTD_CHAT_MODEL: the OpenAI-compatible chat model; empty, offline drafting only
+	ChatTimeout        time.Duration // DRAFTD_CHAT_TIMEOUT_S: per model call
+	ChatIdleTimeout    time.Duration // DRAFTD_CHAT_IDLE_TIMEOUT_S: silence allowed while streaming
+	ChatMaxTokens      int           // DRAFTD_CHAT_MAX_TOKENS
+	SectionConcurrency int           // DRAFTD_SECTION_CONCURRENCY: sections of one draft drafted at once
 
 	MaxUploadBytes int64 // DRAFTD_MAX_UPLOAD_MB, in bytes
 	Demo           bool  // DRAFTD_DEMO: load the demo corpus into an empty embedded store
@@ -74,6 +75,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	intVar("DRAFTD_CHAT_TIMEOUT_S", 120, &chatTimeout)
 	intVar("DRAFTD_CHAT_IDLE_TIMEOUT_S", 30, &idleTimeout)
 	intVar("DRAFTD_CHAT_MAX_TOKENS", 1500, &c.ChatMaxTokens)
+	intVar("DRAFTD_SECTION_CONCURRENCY", 3, &c.SectionConcurrency)
 	c.ChatTimeout, c.ChatIdleTimeout = time.Duration(chatTimeout)*time.Second, time.Duration(idleTimeout)*time.Second
 	intVar("DRAFTD_RATE_PER_MIN", 120, &c.RatePerMin)
 	intVar("DRAFTD_RATE_BURST", 30, &c.RateBurst)
@@ -147,6 +149,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ChatTimeout <= 0 || c.ChatIdleTimeout <= 0 {
 		bad("DRAFTD_CHAT_TIMEOUT_S and DRAFTD_CHAT_IDLE_TIMEOUT_S must be positive")
+	}
+	if c.SectionConcurrency < 1 || c.SectionConcurrency > 16 {
+		bad("DRAFTD_SECTION_CONCURRENCY must be between 1 and 16, got %d", c.SectionConcurrency)
 	}
 	if c.ChatMaxTokens < 64 || c.ChatMaxTokens > 32000 {
 		bad("DRAFTD_CHAT_MAX_TOKENS must be between 64 and 32000, got %d", c.ChatMaxTokens)

@@ -22,6 +22,7 @@ func TestLoadConfig(t *testing.T) {
 		{"the openai embedder needs a model", map[string]string{"DRAFTD_EMBEDDER": "openai", "DRAFTD_EMBED_DIM": "1536"}, "DRAFTD_EMBED_MODEL"},
 		{"the openai embedder needs a dimension", map[string]string{"DRAFTD_EMBEDDER": "openai", "DRAFTD_EMBED_MODEL": "m"}, "DRAFTD_EMBED_DIM"},
 		{"a dimension that is not a number names the variable", map[string]string{"DRAFTD_EMBED_DIM": "lots"}, "DRAFTD_EMBED_DIM"},
+		{"a section concurrency out of range names the variable", map[string]string{"DRAFTD_SECTION_CONCURRENCY": "0"}, "DRAFTD_SECTION_CONCURRENCY"},
 		{"an address without a port names the variable", map[string]string{"DRAFTD_ADDR": "localhost"}, "DRAFTD_ADDR"},
 		{"limits and add-in origins are accepted", map[string]string{"DRAFTD_RATE_PER_MIN": "0", "DRAFTD_TOKEN_BUDGET": "50000", "DRAFTD_CORS_ORIGINS": "https://localhost:3000, https://addin.example.gov.cn"}, ""},
 		{"a negative rate names the variable", map[string]string{"DRAFTD_RATE_PER_MIN": "-1"}, "DRAFTD_RATE_PER_MIN"},

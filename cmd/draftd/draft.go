@@ -36,7 +36,8 @@ func newDrafting(cfg Config, store retrieval.Store, emb embedder) (drafting, err
 	}
 	searcher := &retrieval.Searcher{Store: store, Embed: emb.embed}
 	w := drafting{
-		drafter:      &draft.Drafter{Search: searcher.Search, Store: ds, PromptVersion: prompts.Version},
+		drafter: &draft.Drafter{Search: searcher.Search, Store: ds, PromptVersion: prompts.Version,
+			Concurrency: cfg.SectionConcurrency},
 		writers:      map[string]draft.Writer{offline.Model: offline.Writer{}},
 		defaultModel: offline.Model,
 	}

@@ -282,7 +282,15 @@ func BenchmarkSection(b *testing.B) {
 // BenchmarkConcurrentDrafts runs 200 drafts of three sections at once against the fake model
 // answering each call in 500ms, through the production client (openai.New). Each draft drafts its
 // sections in turn, so the ideal is every draft done in 3 × 500ms.
+// BenchmarkConcurrentDrafts drafts 200 drafts at once against a model that answers in 500 ms, with a
+// draft's sections in order (sections=1) and three at a time (sections=3, production's default).
 func BenchmarkConcurrentDrafts(b *testing.B) {
+	for _, concurrency := range []int{1, 3} {
+		b.Run(fmt.Sprintf("sections=%d", concurrency), func(b *testing.B) { benchConcurrentDrafts(b, concurrency) })
+	}
+}
+
+func benchConcurrentDrafts(b *testing.B, concurrency int) {
 	const (
 		drafts   = 200
 		sections = 3
@@ -297,10 +305,11 @@ func BenchmarkConcurrentDrafts(b *testing.B) {
 	}
 	srv := openaitest.New(b, openaitest.Default(openaitest.Slow(latency)))
 	c := New(Config{BaseURL: srv.URL(), Model: "fake-model", Timeout: 30 * time.Second, IdleTimeout: 10 * time.Second})
+	// The ideal is one model latency per round of concurrently drafted sections.
 	d := &draft.Drafter{Search: search, Writer: &Writer{Complete: c.Complete, Model: "fake-model"}, Store: store,
-		Model: "fake-model", PromptVersion: prompts.Version}
+		Model: "fake-model", PromptVersion: prompts.Version, Concurrency: concurrency}
 	ctx := context.Background()
-	ideal := time.Duration(sections) * latency
+	ideal := time.Duration((sections+concurrency-1)/concurrency) * latency
 	var walls []time.Duration
 	var errs atomic.Int64
 	var firstErr atomic.Value
