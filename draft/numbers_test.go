@@ -1,13 +1,14 @@
 package draft
 
 import (
-	"bufio"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/draftd/draftd/retrieval/evalset"
+	"github.com/draftd/draftd/retrieval/evalset/corpus"
 )
 
 func TestExtractNumbers(t *testing.T) {
@@ -206,34 +207,10 @@ func TestMarkedCases(t *testing.T) {
 	}
 }
 
-// corpusDir returns ../shared/corpus beside the repository root, or skips t.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found above the package directory")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("sample corpus not found at %s: these tests read real summaries, which the repository must not contain", corpus)
-	}
-	return corpus
-}
-
 // corpusTexts returns the sample summaries and the government work reports from 2015 on, in file order.
 func corpusTexts(t testing.TB) []string {
 	t.Helper()
-	dir := corpusDir(t)
+	dir := corpus.DirOrSkip(t)
 	var texts []string
 	for _, name := range []string{"001_b1ea3985e9880e92.txt", "002_f6faebdb4ee4e257.txt"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
@@ -242,28 +219,14 @@ func corpusTexts(t testing.TB) []string {
 		}
 		texts = append(texts, string(b))
 	}
-	f, err := os.Open(filepath.Join(dir, "government_work_reports.jsonl"))
+	reports, err := evalset.Reports(dir)
 	if err != nil {
-		t.Skipf("government_work_reports.jsonl unreadable: %v", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var rec struct {
-			Title   string `json:"title"`
-			Content string `json:"content"`
-			Year    any    `json:"year"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatalf("government_work_reports.jsonl: %v", err)
-		}
-		if y, ok := rec.Year.(string); ok && y >= "2015" {
-			texts = append(texts, rec.Content)
-		}
-	}
-	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	for _, r := range reports {
+		if y, ok := r.Year.(string); ok && y >= "2015" {
+			texts = append(texts, r.Content)
+		}
 	}
 	return texts
 }

@@ -61,7 +61,7 @@ func Markdown(d *Draft) []byte {
 	fmt.Fprintf(&b, "# %s\n\n", mdEscape(d.Title))
 	var notes []string
 	for i, s := range d.Sections {
-		fmt.Fprintf(&b, "## %s、%s\n\n", chineseOrdinal(i+1), mdEscape(s.Heading))
+		fmt.Fprintf(&b, "## %s、%s\n\n", ChineseOrdinal(i+1), mdEscape(s.Heading))
 		if s.Status == StatusFailed {
 			fmt.Fprintf(&b, "> 本部分生成失败：%s\n\n", mdEscape(s.Error))
 			continue
@@ -91,8 +91,8 @@ func mdEscape(s string) string {
 	return r.Replace(s)
 }
 
-// chineseOrdinal writes 1–99 as 一…九十九 for section headings.
-func chineseOrdinal(n int) string {
+// ChineseOrdinal writes 1–99 as 一…九十九 for section headings, and larger n in Arabic digits.
+func ChineseOrdinal(n int) string {
 	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
 	switch {
 	case n < 10:
@@ -111,7 +111,7 @@ func Text(d *Draft) []byte {
 	var b strings.Builder
 	b.WriteString(d.Title + "\n\n")
 	for i, s := range d.Sections {
-		fmt.Fprintf(&b, "%s、%s\n", chineseOrdinal(i+1), s.Heading)
+		fmt.Fprintf(&b, "%s、%s\n", ChineseOrdinal(i+1), s.Heading)
 		if s.Status == StatusFailed {
 			fmt.Fprintf(&b, "（本部分生成失败：%s）\n\n", s.Error)
 			continue

@@ -1,6 +1,7 @@
 package draft
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -60,5 +61,20 @@ func TestMarkdown(t *testing.T) {
 	}
 	if strings.Contains(s, "<script>") || strings.Contains(s, "已被驳回") {
 		t.Fatal("markup not escaped")
+	}
+}
+
+func TestChineseOrdinal(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{
+		{1, "一"}, {9, "九"}, {10, "十"}, {11, "十一"}, {20, "二十"}, {35, "三十五"}, {99, "九十九"}, {100, "100"},
+	} {
+		t.Run(tt.want+" is written for "+strconv.Itoa(tt.n), func(t *testing.T) {
+			if got := ChineseOrdinal(tt.n); got != tt.want {
+				t.Errorf("ChineseOrdinal(%d) = %q, want %q", tt.n, got, tt.want)
+			}
+		})
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/draftd/draftd/retrieval/evalset/corpus"
 )
 
 // The scraped samples of ../shared/corpus (never copied into the repository).
@@ -19,23 +21,9 @@ const (
 // readSample returns a sample of the shared corpus, skipping the test when it is absent.
 func readSample(t testing.TB, name string) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	b, err := os.ReadFile(filepath.Join(corpus.DirOrSkip(t), name))
 	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("skipping: repository root (go.mod) not found above the package")
-		}
-		dir = parent
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "corpus", name))
-	if err != nil {
-		t.Skipf("skipping: the sample corpus is not next to the repository (../shared/corpus): %v", err)
+		t.Skipf("skipping: the sample %s is not in ../shared/corpus: %v", name, err)
 	}
 	return string(b)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -18,24 +17,12 @@ import (
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/retrieval/evalset"
+	"github.com/draftd/draftd/retrieval/evalset/corpus"
 	"github.com/draftd/draftd/retrieval/pgvector"
 )
 
 // evalDim is the local embedder's dimension in the evaluation and the benchmarks.
 const evalDim = 256
-
-// corpusDir returns the sample corpus directory, skipping the test when it is absent.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := evalset.Dir()
-	if errors.Is(err, evalset.ErrNoCorpus) {
-		t.Skip("the sample corpus ../shared/corpus is absent: skipping (it holds public reports the repository must not contain)")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 var modes = []struct {
 	name string
@@ -68,7 +55,7 @@ func (s score) mean() (float64, float64) {
 // passages judged relevant by evalset.Judge (see its rule). It logs a table
 // and writes it to $DRAFTD_EVAL_OUT when set; it asserts only sanity.
 func TestRetrievalEval(t *testing.T) {
-	dir := corpusDir(t)
+	dir := corpus.DirOrSkip(t)
 	ctx := context.Background()
 
 	start := time.Now()
@@ -204,7 +191,7 @@ func TestBench100k(t *testing.T) {
 	if os.Getenv("DRAFTD_BENCH_100K") != "1" {
 		t.Skip("set DRAFTD_BENCH_100K=1 to run the 100k-passage benchmarks")
 	}
-	dir := corpusDir(t)
+	dir := corpus.DirOrSkip(t)
 	ctx := context.Background()
 	reports, err := evalset.Reports(dir)
 	if err != nil {

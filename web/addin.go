@@ -228,20 +228,10 @@ func (s *Server) registerAddin(e *echo.Echo) {
 				return echo.ErrNotFound
 			}
 		}
-		h := c.Response().Header()
 		if file, ok := addinAttachments[name]; ok {
-			h.Set(echo.HeaderContentDisposition, `attachment; filename="`+file+`"`)
+			c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+file+`"`)
 		}
-		h.Set(echo.HeaderContentType, f.contentType)
-		h.Set("ETag", f.etag)
-		h.Set(echo.HeaderCacheControl, "no-cache")
-		if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, f.etag) {
-			return c.NoContent(http.StatusNotModified)
-		}
-		if c.Request().Method == http.MethodHead {
-			return c.NoContent(http.StatusOK)
-		}
-		return c.Blob(http.StatusOK, f.contentType, f.body)
+		return f.serve(c)
 	}
 	// Route middleware, not Group.Use: Use would also register catch-all "not found" routes.
 	g := e.Group("/addin")

@@ -82,34 +82,35 @@ func (s *Server) registerUI(e *echo.Echo) {
 		// The files are compiled in; failing to read them is a build defect.
 		panic("web: load embedded app: " + err.Error())
 	}
-	serve := func(c echo.Context, a asset) error {
-		h := c.Response().Header()
-		h.Set(echo.HeaderContentType, a.contentType)
-		h.Set("ETag", a.etag)
-		// Files keep their names across releases, so browsers revalidate every time; the ETag
-		// makes that a 304 when nothing changed.
-		h.Set(echo.HeaderCacheControl, "no-cache")
-		if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, a.etag) {
-			return c.NoContent(http.StatusNotModified)
-		}
-		if c.Request().Method == http.MethodHead {
-			return c.NoContent(http.StatusOK)
-		}
-		return c.Blob(http.StatusOK, a.contentType, a.body)
-	}
 	index := assets["/static/index.html"]
-	page := func(c echo.Context) error { return serve(c, index) }
-	e.GET("/", page)
-	e.HEAD("/", page)
+	e.GET("/", index.serve)
+	e.HEAD("/", index.serve)
 	file := func(c echo.Context) error {
 		a, ok := assets[c.Request().URL.Path]
 		if !ok {
 			return echo.ErrNotFound
 		}
-		return serve(c, a)
+		return a.serve(c)
 	}
 	e.GET("/static/*", file)
 	e.HEAD("/static/*", file)
+}
+
+// serve answers with the file, or 304 when the request's If-None-Match names its ETag.
+func (a asset) serve(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, a.contentType)
+	h.Set("ETag", a.etag)
+	// Files keep their names across releases, so browsers revalidate every time; the ETag
+	// makes that a 304 when nothing changed.
+	h.Set(echo.HeaderCacheControl, "no-cache")
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, a.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if c.Request().Method == http.MethodHead {
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Blob(http.StatusOK, a.contentType, a.body)
 }
 
 // etagMatches reports whether an If-None-Match header names etag.

@@ -10,9 +10,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
-
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/draft/docx"
 	"github.com/draftd/draftd/draft/offline"
@@ -147,11 +144,7 @@ var renderers = map[string]func(*draft.Draft) ([]byte, error){
 
 // draftProgress reports drafting per section: a bar on a terminal, plain lines otherwise.
 func (m *Main) draftProgress(sections int) func(draft.Event) {
-	var bar *progressbar.ProgressBar
-	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		bar = progressbar.NewOptions(sections, progressbar.OptionSetWriter(m.Stderr), progressbar.OptionSetDescription("draft"),
-			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-	}
+	bar := newBar(m.Stderr, sections, "draft")
 	return func(e draft.Event) {
 		switch e.Type {
 		case draft.EventSectionStarted:

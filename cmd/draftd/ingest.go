@@ -9,9 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
-
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/extract"
 )
@@ -44,12 +41,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	defer store.Close()
 	in := &retrieval.Ingester{Store: store, Embed: emb.embed}
 
-	var bar *progressbar.ProgressBar
-	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		bar = progressbar.NewOptions(len(files), progressbar.OptionSetWriter(m.Stderr),
-			progressbar.OptionSetDescription("ingest"), progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
-	}
+	bar := newBar(m.Stderr, len(files), "ingest")
 	say := func(format string, args ...any) {
 		if bar != nil {
 			bar.Clear()

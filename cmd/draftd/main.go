@@ -15,6 +15,9 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/retrieval/openai"
@@ -186,6 +189,16 @@ func openChecked(ctx context.Context, cfg Config) (retrieval.Store, embedder, er
 		return nil, emb, err
 	}
 	return s, emb, nil
+}
+
+// newBar returns a progress bar of total steps on w when w is a terminal, and nil otherwise:
+// callers print plain lines instead.
+func newBar(w io.Writer, total int, desc string) *progressbar.ProgressBar {
+	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 }
 
 func (m *Main) logger() *slog.Logger {

@@ -205,7 +205,7 @@ func (doc *document) render() (body, comments []byte) {
 		doc.legend()
 	}
 	for i, s := range doc.d.Sections {
-		doc.paragraph("Heading1", "", chineseOrdinal(i+1)+"、"+headingNumber.ReplaceAllString(s.Heading, ""))
+		doc.paragraph("Heading1", "", draft.ChineseOrdinal(i+1)+"、"+headingNumber.ReplaceAllString(s.Heading, ""))
 		if s.Status == draft.StatusFailed {
 			doc.paragraph("", `<w:i/><w:iCs/><w:color w:val="C00000"/>`, "本部分生成失败："+s.Error)
 			continue
@@ -450,17 +450,3 @@ func riskName(r draft.Risk) string {
 // headingNumber is an enumerator a heading already starts with (一、 （二） 3. 第四，); the
 // document numbers headings itself.
 var headingNumber = regexp.MustCompile(`^\s*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+[、.．]|[0-9]+[、.．]|第[一二三四五六七八九十]+[，,、])\s*`)
-
-// chineseOrdinal writes 1–99 as 一…九十九 for level-one headings.
-func chineseOrdinal(n int) string {
-	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
-	switch {
-	case n < 10:
-		return digits[n]
-	case n < 20:
-		return "十" + digits[n%10]
-	case n < 100:
-		return digits[n/10] + "十" + digits[n%10]
-	}
-	return fmt.Sprint(n)
-}

@@ -4,7 +4,6 @@ package openai
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -25,6 +24,7 @@ import (
 	"github.com/draftd/draftd/prompts"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
+	"github.com/draftd/draftd/retrieval/evalset"
 )
 
 // Benchmarks of issue 3, for the README's numbers; nothing here asserts a time:
@@ -40,25 +40,15 @@ import (
 
 const benchEmbedDim = 256 // the local embedder's default dimension in cmd/draftd
 
-// benchCorpusSentences returns the sentences of ../shared/corpus/government_work_reports.jsonl
-// (found from the repository root), or nil when it is absent.
+// benchCorpusSentences returns the sentences of ../shared/corpus/government_work_reports.jsonl,
+// or nil when it is absent.
 var benchCorpusSentences = sync.OnceValue(func() []string {
-	dir, _ := os.Getwd()
-	for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "..", "shared", "corpus", "government_work_reports.jsonl"))
+	reports, err := evalset.SampleReports()
 	if err != nil {
 		return nil
 	}
 	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		var r struct{ Content string }
-		if json.Unmarshal([]byte(line), &r) != nil {
-			continue
-		}
+	for _, r := range reports {
 		ss, _ := draft.SplitSentences(r.Content)
 		for _, s := range ss {
 			if n := utf8.RuneCountInString(s); n >= 12 && n <= 160 {

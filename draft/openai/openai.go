@@ -45,7 +45,7 @@ type Client struct {
 
 // New returns a Client whose HTTP requests are retried on 429 and 5xx answers, honouring
 // Retry-After, before the answer starts streaming.
-func New(cfg Config) *Client { return newClient(cfg, sleep) }
+func New(cfg Config) *Client { return newClient(cfg, ropenai.Sleep) }
 
 // newClient lets tests replace the retry wait.
 func newClient(cfg Config, wait func(context.Context, time.Duration) error) *Client {
@@ -187,15 +187,4 @@ func (c *Client) failure(ctx context.Context, err error) error {
 		msg = strings.ReplaceAll(msg, c.cfg.APIKey, "[redacted]")
 	}
 	return retrieval.Errorf(retrieval.EUNAVAILABLE, "chat model %s: %s", c.cfg.Model, msg)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/draft/openai/openaitest"
 	"github.com/draftd/draftd/retrieval"
+	ropenai "github.com/draftd/draftd/retrieval/openai"
 )
 
 const testKey = "sk-test-secret-4242"
@@ -29,7 +30,7 @@ func testClient(t *testing.T, srv *openaitest.Server, key string, pause time.Dur
 		waits = append(waits, d)
 		mu.Unlock()
 		if pause > 0 {
-			return sleep(ctx, pause)
+			return ropenai.Sleep(ctx, pause)
 		}
 		return ctx.Err()
 	})

@@ -3,7 +3,6 @@ package embedded_test
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
+	"github.com/draftd/draftd/retrieval/evalset"
 )
 
 const (
@@ -74,26 +74,15 @@ func randomUnit(rng *rand.Rand, dim int) []float32 {
 // corpusText returns the text of the public government work reports in
 // ../shared/corpus, or nothing when the corpus is absent.
 var corpusText = sync.OnceValue(func() []rune {
-	dir, _ := os.Getwd()
-	for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-	}
-	f, err := os.Open(filepath.Join(dir, "..", "shared", "corpus", "government_work_reports.jsonl"))
+	reports, err := evalset.SampleReports()
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
 	var all []rune
-	dec := json.NewDecoder(f)
-	for {
-		var r struct{ Content string }
-		if err := dec.Decode(&r); err != nil {
-			return all
-		}
+	for _, r := range reports {
 		all = append(all, []rune(r.Content)...)
 	}
+	return all
 })
 
 // benchDocs returns documents holding n passages in all. Passage texts are
@@ -103,13 +92,13 @@ var corpusText = sync.OnceValue(func() []rune {
 func benchDocs(seed uint64, n int) []*retrieval.Document {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	zipf := rand.NewZipf(rng, 1.1, 2, uint64(len(words)-1))
-	corpus := corpusText()
+	src := corpusText()
 	text := func() string {
-		if len(corpus) < 1000 {
+		if len(src) < 1000 {
 			return benchText(rng, zipf, 60)
 		}
-		o := rng.IntN(len(corpus) - 500)
-		return string(corpus[o : o+500])
+		o := rng.IntN(len(src) - 500)
+		return string(src[o : o+500])
 	}
 	roles := []string{retrieval.RoleOverview, retrieval.RoleAchievements, retrieval.RoleProblems, retrieval.RolePlans}
 	var docs []*retrieval.Document

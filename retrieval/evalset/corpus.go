@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,6 +20,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/draftd/draftd/retrieval/evalset/corpus"
 	"github.com/draftd/draftd/retrieval/extract"
 )
 
@@ -31,28 +31,20 @@ const (
 )
 
 // ErrNoCorpus is returned by Dir when the sample corpus is not next to the repository.
-var ErrNoCorpus = errors.New("evalset: the sample corpus ../shared/corpus is not next to the repository root")
+var ErrNoCorpus = corpus.ErrNoCorpus
 
-// Dir returns the corpus directory: ../shared/corpus relative to the
-// repository root, found by walking up from the working directory to go.mod.
-// It returns ErrNoCorpus when there is no such directory.
+// Dir returns the corpus directory, ../shared/corpus beside the repository
+// root (see corpus.Dir). It returns ErrNoCorpus when there is no such
+// directory or it holds no ReportsFile.
 func Dir() (string, error) {
-	wd, err := os.Getwd()
+	dir, err := corpus.Dir()
 	if err != nil {
-		return "", fmt.Errorf("evalset: dir: %w", err)
+		return "", err
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			c := filepath.Join(d, "..", "shared", "corpus")
-			if _, err := os.Stat(filepath.Join(c, ReportsFile)); err != nil {
-				return "", ErrNoCorpus
-			}
-			return filepath.Clean(c), nil
-		}
-		if filepath.Dir(d) == d {
-			return "", ErrNoCorpus
-		}
+	if _, err := os.Stat(filepath.Join(dir, ReportsFile)); err != nil {
+		return "", ErrNoCorpus
 	}
+	return dir, nil
 }
 
 // File is one corpus file as draftd would receive it: a name and its text.
@@ -94,6 +86,15 @@ func Reports(dir string) ([]Report, error) {
 		return nil, fmt.Errorf("evalset: reports: %w", err)
 	}
 	return out, nil
+}
+
+// SampleReports reads the reports of the corpus that Dir finds; ErrNoCorpus when it is absent.
+func SampleReports() ([]Report, error) {
+	dir, err := Dir()
+	if err != nil {
+		return nil, err
+	}
+	return Reports(dir)
 }
 
 // Files returns every report of the corpus as a file to ingest: the 31

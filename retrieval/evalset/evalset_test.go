@@ -1,6 +1,7 @@
 package evalset
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -171,6 +172,34 @@ func TestSynth(t *testing.T) {
 	t.Run("clip cuts long text at a clause mark and drops trailing punctuation", func(t *testing.T) {
 		if got, want := clip("今年要稳定粮食生产，建设高标准农田两万亩。", 14), "今年要稳定粮食生产"; got != want {
 			t.Errorf("clip = %q, want %q", got, want)
+		}
+	})
+}
+
+func TestSampleReports(t *testing.T) {
+	got, err := SampleReports()
+	if errors.Is(err, ErrNoCorpus) {
+		t.Skip("the sample corpus ../shared/corpus is absent: skipping (it holds public reports the repository must not contain)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("it reads every report of the corpus beside the repository, in file order", func(t *testing.T) {
+		dir, err := Dir()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Reports(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 || len(got) != len(want) {
+			t.Fatalf("SampleReports() read %d reports, Reports(%q) %d", len(got), dir, len(want))
+		}
+		for i := range got {
+			if got[i].Title != want[i].Title {
+				t.Fatalf("report %d is %q, want %q", i, got[i].Title, want[i].Title)
+			}
 		}
 	})
 }

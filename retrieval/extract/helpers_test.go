@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/draftd/draftd/retrieval"
+	"github.com/draftd/draftd/retrieval/evalset/corpus"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -146,31 +147,12 @@ func styledPara(style, text string) string {
 	return `<w:p><w:pPr><w:pStyle w:val="` + style + `"/></w:pPr><w:r><w:t>` + text + `</w:t></w:r></w:p>`
 }
 
-// repoRoot walks up from the package directory to the directory holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-}
-
 // corpusFile returns the path of a file in ../shared/corpus beside the repository, skipping the test when it is absent.
 func corpusFile(t *testing.T, name string) string {
 	t.Helper()
-	path := filepath.Join(repoRoot(t), "..", "shared", "corpus", name)
+	path := filepath.Join(corpus.DirOrSkip(t), name)
 	if _, err := os.Stat(path); err != nil {
-		t.Skipf("sample corpus not available (%v): the real-file checks need ../shared/corpus beside the repository", err)
+		t.Skipf("sample corpus file not available (%v): the real-file checks need it in ../shared/corpus beside the repository", err)
 	}
 	return path
 }

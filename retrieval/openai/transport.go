@@ -39,7 +39,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	sleep := t.Sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = Sleep
 	}
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 && req.Body != nil {
@@ -97,7 +97,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits for d, or until ctx is done and then returns ctx's error; it is
+// RetryTransport's wait when Sleep is nil.
+func Sleep(ctx context.Context, d time.Duration) error {
 	tm := time.NewTimer(d)
 	defer tm.Stop()
 	select {

@@ -1,13 +1,10 @@
 package pgvector
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	mrand "math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -19,6 +16,7 @@ import (
 	pgv "github.com/pgvector/pgvector-go"
 
 	"github.com/draftd/draftd/retrieval"
+	"github.com/draftd/draftd/retrieval/evalset"
 )
 
 // Benchmarks need DRAFTD_TEST_DATABASE_URL; the 100k-passage one also needs
@@ -30,34 +28,13 @@ const benchDim = 256
 // sentences returns sentences from the sample corpus (../shared/corpus beside
 // the repository), so generated passages have real Chinese token statistics;
 // nil when the corpus is absent.
-func sentences(tb testing.TB) []string {
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return nil
-		}
-		dir = parent
-	}
-	f, err := os.Open(filepath.Join(dir, "..", "shared", "corpus", "government_work_reports.jsonl"))
+func sentences() []string {
+	reports, err := evalset.SampleReports()
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
 	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var r struct{ Content string }
-		if json.Unmarshal(sc.Bytes(), &r) != nil {
-			continue
-		}
+	for _, r := range reports {
 		for _, s := range strings.FieldsFunc(r.Content, func(r rune) bool { return strings.ContainsRune("。！？；\n", r) }) {
 			if s = strings.TrimSpace(s); utf8.RuneCountInString(s) >= 6 {
 				out = append(out, s+"。")
@@ -156,7 +133,7 @@ func BenchmarkPut(b *testing.B) {
 			if err := s.CheckEmbedder(ctx, e.Spec()); err != nil {
 				b.Fatal(err)
 			}
-			g := &textGen{rng: mrand.New(mrand.NewPCG(1, 1)), sent: sentences(b)}
+			g := &textGen{rng: mrand.New(mrand.NewPCG(1, 1)), sent: sentences()}
 			docs := make([]*retrieval.Document, b.N)
 			for i := range docs {
 				docs[i] = g.benchDoc(i, 20)
@@ -209,7 +186,7 @@ func loadHundredK(b *testing.B) *hundredK {
 	} else {
 		h.s, schema = openTestSchema(b, Options{MaxConns: 4})
 	}
-	g := &textGen{rng: mrand.New(mrand.NewPCG(2, 2)), sent: sentences(b)}
+	g := &textGen{rng: mrand.New(mrand.NewPCG(2, 2)), sent: sentences()}
 	if g.sent == nil {
 		b.Log("sample corpus absent: passages are random characters")
 	}
