@@ -140,6 +140,7 @@ listen_addresses = '127.0.0.1'
 max_connections = 200
 shared_buffers = 256MB
 maintenance_work_mem = 512MB
+random_page_cost = 1.1
 fsync = off
 synchronous_commit = off
 full_page_writes = off

@@ -17,13 +17,16 @@ const maxIndexedDim = 2000
 // The embedding column's type and its HNSW index are made here, not in a
 // migration, because the dimension is known only once an embedder is recorded.
 const (
-	lockEmbedder  = `SELECT pg_advisory_xact_lock(hashtext('draftd.embedder.' || current_schema()))`
-	selectSpec    = `SELECT value FROM meta WHERE key = 'embedder'`
-	upsertSpec    = `INSERT INTO meta (key, value) VALUES ('embedder', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`
-	setColumnDim  = `ALTER TABLE passages ALTER COLUMN embedding TYPE vector(%d) USING embedding::vector(%d)`
-	clearColumn   = `ALTER TABLE passages ALTER COLUMN embedding TYPE vector(%d) USING NULL`
-	dropHNSW      = `DROP INDEX IF EXISTS passages_embedding_hnsw`
-	createHNSW    = `CREATE INDEX passages_embedding_hnsw ON passages USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)`
+	lockEmbedder = `SELECT pg_advisory_xact_lock(hashtext('draftd.embedder.' || current_schema()))`
+	selectSpec   = `SELECT value FROM meta WHERE key = 'embedder'`
+	upsertSpec   = `INSERT INTO meta (key, value) VALUES ('embedder', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`
+	setColumnDim = `ALTER TABLE passages ALTER COLUMN embedding TYPE vector(%d) USING embedding::vector(%d)`
+	clearColumn  = `ALTER TABLE passages ALTER COLUMN embedding TYPE vector(%d) USING NULL`
+	dropHNSW     = `DROP INDEX IF EXISTS passages_embedding_hnsw`
+	// m = 32 and ef_construction = 256, not pgvector's 16 and 64: the local embedder's vectors bunch
+	// together, and at 100k passages the defaults reach recall@10 0.76 at ef_search 100 while these
+	// reach 0.93, and 0.96–0.98 at ef_search 400 (README, Measured). The build takes ≈ 8× longer.
+	createHNSW    = `CREATE INDEX passages_embedding_hnsw ON passages USING hnsw (embedding vector_cosine_ops) WITH (m = 32, ef_construction = 256)`
 	setBuildMem   = `SET LOCAL maintenance_work_mem = '512MB'`
 	countPassages = `SELECT count(*) FROM passages`
 )

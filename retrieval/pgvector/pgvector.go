@@ -28,7 +28,7 @@ type Options struct {
 	MaxConns int32
 	// Schema, when set, is created if missing and searched before public; tests use it for isolation.
 	Schema string
-	// EfSearch overrides hnsw.ef_search for vector searches (default max(4k, 100), at most 1000).
+	// EfSearch overrides hnsw.ef_search for vector searches (default max(4k, 400), at most 1000).
 	EfSearch int
 }
 
