@@ -61,6 +61,9 @@ func analyse(a analysis) []Sentence {
 				reasonsHigh = append(reasonsHigh, fmt.Sprintf("“%s”不是撰稿人提供的数据（%s），请核实或删除。", f.Text, f.Reason))
 			}
 		}
+		for _, tok := range tokenRE.FindAllString(s, -1) {
+			reasonsHigh = append(reasonsHigh, fmt.Sprintf("占位符“%s”不是撰稿人提供的数据编号，模型写错了，请改写或删除。", tok))
+		}
 		for _, p := range a.report.Rankings {
 			if in(p.Span) && !inAny(p.Text, a.userText) {
 				reasonsHigh = append(reasonsHigh, fmt.Sprintf("“%s”是排名或首创说法，没有数据支持，请核实。", p.Text))

@@ -106,7 +106,13 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 	}
 	var user []NumberSpan
 	for _, u := range userText {
-		user = append(user, ExtractNumbers(u)...)
+		for _, sp := range ExtractNumbers(u) {
+			// A list number in the writer's notes (1. 2. 一是) states nothing: it must not let the
+			// model write that numeral as a count ("新建2所").
+			if g.Classify(u, sp) != ClassEnumerator {
+				user = append(user, sp)
+			}
+		}
 	}
 	var rep Report
 	stated := make([]bool, len(figures))
@@ -127,7 +133,7 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 			rep.Allowed = append(rep.Allowed, Flag{NumberSpan: s, Class: class, Reason: guardAllowedReason[class]})
 			continue
 		}
-		if k, exact := guardSameAsFigure(figSpans, s); k >= 0 {
+		if k, exact := guardSameAsFigure(figures, figSpans, s); k >= 0 {
 			bind(k, s, exact)
 			continue
 		}
@@ -199,12 +205,14 @@ func guardInOccurrence(occ [][]Span, s NumberSpan) int {
 }
 
 // guardSameAsFigure returns the figure whose numeral s repeats, preferring one written exactly like s.
-func guardSameAsFigure(figSpans [][]NumberSpan, s NumberSpan) (int, bool) {
+// The match is exact only when s is the figure's whole text: "36239人次" does not state exactly a
+// figure of 36239 with the unit 人次（含急诊）.
+func guardSameAsFigure(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan) (int, bool) {
 	loose := -1
 	for k, fs := range figSpans {
 		for _, f := range fs {
 			if f.Text == s.Text {
-				return k, true
+				return k, s.Text == figures[k].Text
 			}
 			if loose < 0 && guardSame(s, f) {
 				loose = k
@@ -246,9 +254,11 @@ func guardUnitAlias(unit string) string {
 
 func guardIsPercent(unit string) bool { return unit == "%" || unit == "％" || unit == "‰" }
 
+// guardInUserText reports whether the writer's own text has s: the same numeral with the same unit
+// (a unit missing on one side does not count here, unlike for figures).
 func guardInUserText(user []NumberSpan, s NumberSpan) bool {
 	for _, u := range user {
-		if guardSame(s, u) {
+		if s.Text == u.Text || (s.Num == u.Num && guardUnitAlias(s.Unit) == guardUnitAlias(u.Unit)) {
 			return true
 		}
 	}
@@ -431,8 +441,13 @@ func guardEnumerator(text string, s NumberSpan) bool {
 	return false
 }
 
-// guardInName reports whether s lies inside 《a title》 or a short “quoted name”.
+// guardInName reports whether s lies inside 《a title》 or a short “quoted name” and has no unit:
+// “两癌”, 《1+4》. A number with a unit inside quotes (“新增床位500张”, 《关于投入3862万元的通知》)
+// is a count like any other and must come from the writer.
 func guardInName(text string, s NumberSpan) bool {
+	if s.Unit != "" {
+		return false
+	}
 	if guardBetween(text, s, '《', '》', 60) {
 		return true
 	}

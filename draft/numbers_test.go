@@ -270,8 +270,8 @@ func TestCorpusSentences(t *testing.T) {
 			"9478名|figure", "226.7万元|figure", "45.2万元|figure", "80%|figure"}},
 		{"a magnitude with a compound unit, and three labs in words", "开展核酸检测", []string{"三家|figure", "1.24万人次|figure"}},
 		{"per-mille and percentage rates", "报告患病率", []string{"4.53‰|figure", "95.95%|figure"}},
-		{"numbers inside document titles are names", "第32个爱国卫生月", []string{
-			"一|enumerator", "百日|fixed_name", "32个|fixed_name", "4个|fixed_name"}},
+		{"numbers with units inside document titles are still counts", "第32个爱国卫生月", []string{
+			"一|enumerator", "百日|fixed_name", "32个|figure", "4个|figure"}},
 		{"two medical teams are a count, written in words", "援鄂医疗队分别于", []string{"两|figure", "2月|date", "15日|date"}},
 		{"a ranking with a number and a district's first", "区属三甲医院数量", []string{
 			"三|fixed_name", "三|fixed_name", "一|ranking", "4家|figure"}},
