@@ -20,11 +20,13 @@ WITH_DB = set -euo pipefail; \
 
 .PHONY: test bench run pg
 
+# -p 1: packages one at a time; on 2 cores Chromium, LibreOffice and PostgreSQL tests running at
+# once starve each other's browser waits.
 test:
 	@.ci/deps.sh
 	@$(WITH_DB) \
 	$(GO) vet ./...; \
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -p 1 -timeout 25m ./...
 
 bench:
 	@$(WITH_DB) \
