@@ -320,9 +320,10 @@ func runBench(t *testing.T, name string, s retrieval.Store, emb *retrieval.Local
 	row.recall = sum / float64(len(qvecs))
 	if name == "pgvector" {
 		if ef == 0 {
-			ef = 100 // pgvector.Store's default for k = 10: max(4k, 100)
+			row.note = " (HNSW, the store's default ef_search)"
+		} else {
+			row.note = fmt.Sprintf(" (HNSW ef_search %d)", ef)
 		}
-		row.note = fmt.Sprintf(" (HNSW ef_search %d)", ef)
 	}
 	return row
 }
