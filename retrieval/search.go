@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Query is a hybrid search request.
@@ -86,21 +88,33 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	// Ask each method for more than k: fusion reorders and duplicates are dropped.
 	n := max(3*q.K, 30)
+	// The two legs are independent; on PostgreSQL they run on two connections at once, so hybrid
+	// search costs about the slower leg, not their sum.
 	var vec, kw []Hit
+	g, gctx := errgroup.WithContext(ctx)
 	if s.Mode != KeywordOnly {
-		vs, err := s.Embed(ctx, []string{q.Text})
-		if err != nil {
-			return nil, fmt.Errorf("search: embed query: %w", err)
-		}
-		if vec, err = s.Store.SearchVector(ctx, vs[0], n, q.Filter); err != nil {
-			return nil, fmt.Errorf("search: vector: %w", err)
-		}
+		g.Go(func() error {
+			vs, err := s.Embed(gctx, []string{q.Text})
+			if err != nil {
+				return fmt.Errorf("search: embed query: %w", err)
+			}
+			if vec, err = s.Store.SearchVector(gctx, vs[0], n, q.Filter); err != nil {
+				return fmt.Errorf("search: vector: %w", err)
+			}
+			return nil
+		})
 	}
 	if s.Mode != VectorOnly {
-		var err error
-		if kw, err = s.Store.SearchKeyword(ctx, QueryTokens(q.Text), n, q.Filter); err != nil {
-			return nil, fmt.Errorf("search: keyword: %w", err)
-		}
+		g.Go(func() error {
+			var err error
+			if kw, err = s.Store.SearchKeyword(gctx, QueryTokens(q.Text), n, q.Filter); err != nil {
+				return fmt.Errorf("search: keyword: %w", err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return Fuse(vec, kw, q.K), nil
 }

@@ -1,7 +1,9 @@
 package retrieval
 
 import (
+	"context"
 	"testing"
+	"time"
 )
 
 func hit(id, text string, score float64) Hit {
@@ -74,4 +76,45 @@ func TestQueryValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// legStore answers vector searches only once a keyword search has started, so a Searcher that ran
+// the legs one after the other would never finish; kwErr fails the keyword leg.
+type legStore struct {
+	Store
+	kwStarted chan struct{}
+	kwErr     error
+}
+
+func (s *legStore) SearchVector(ctx context.Context, _ []float32, _ int, _ Filter) ([]Hit, error) {
+	select {
+	case <-s.kwStarted:
+		return []Hit{hit("v", "甲乙丙丁", 1)}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *legStore) SearchKeyword(context.Context, []string, int, Filter) ([]Hit, error) {
+	close(s.kwStarted)
+	return []Hit{hit("k", "戊己庚辛", 1)}, s.kwErr
+}
+
+func TestSearchRunsBothLegsAtOnce(t *testing.T) {
+	embed := NewLocalEmbedder(16).Embed
+	t.Run("the vector leg can wait on the keyword leg", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s := &Searcher{Store: &legStore{kwStarted: make(chan struct{})}, Embed: embed}
+		res, err := s.Search(ctx, Query{Text: "卫生健康", K: 5})
+		if err != nil || len(res) != 2 {
+			t.Fatalf("res %v err %v", ids(res), err)
+		}
+	})
+	t.Run("a failing leg fails the search with its error", func(t *testing.T) {
+		s := &Searcher{Store: &legStore{kwStarted: make(chan struct{}), kwErr: Errorf(EUNAVAILABLE, "down")}, Embed: embed}
+		if _, err := s.Search(context.Background(), Query{Text: "卫生健康"}); ErrorCode(err) != EUNAVAILABLE {
+			t.Fatalf("err = %v", err)
+		}
+	})
 }
