@@ -167,8 +167,11 @@ func (d *Drafter) Regenerate(ctx context.Context, dr *Draft, n int, emit func(Ev
 	if emit == nil {
 		emit = func(Event) {}
 	}
-	if err := d.MarkRegenerating(ctx, dr, n); err != nil {
-		return err
+	// A caller that answers before drafting (the API's asynchronous regenerate) has marked it already.
+	if n < 0 || n >= len(dr.Sections) || dr.Sections[n].Status != StatusGenerating {
+		if err := d.MarkRegenerating(ctx, dr, n); err != nil {
+			return err
+		}
 	}
 	d.RunSection(ctx, dr, n, emit)
 	return d.finish(ctx, dr, emit)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,7 +21,6 @@ import (
 
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/draft/offline"
-	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/web/auth"
 )
@@ -115,45 +112,18 @@ type appServer struct {
 	breakStreams int      // how many of the next requests for events to refuse with 503
 }
 
-// newAppServer starts an appServer; with keys, its key store is the embedded store, so that keys
-// created in it turn authentication on.
-func newAppServer(t *testing.T, keys bool) *appServer {
+// newAppServer starts an appServer. Its key store is its embedded store: it runs single-user until a
+// test creates keys there, which turns authentication on.
+func newAppServer(t *testing.T) *appServer {
 	t.Helper()
-	ctx := context.Background()
-	store, err := embedded.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	emb := retrieval.NewLocalEmbedder(64)
-	if err := store.CheckEmbedder(ctx, emb.Spec()); err != nil {
-		t.Fatal(err)
-	}
-	// Asserted at run time so that this package builds while a store lacks drafts.
-	ds, ok := any(store).(draft.Store)
-	if !ok {
-		t.Skip("the embedded store cannot keep drafts yet")
-	}
+	s, store := testServer(t)
 	app := &appServer{store: store, release: make(chan struct{})}
-	searcher := &retrieval.Searcher{Store: store, Embed: emb.Embed}
-	s := &Server{
-		Store:          store,
-		Searcher:       searcher,
-		Ingester:       &retrieval.Ingester{Store: store, Embed: emb.Embed},
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		MaxUploadBytes: 8 << 20,
-		DraftStore:     ds,
-		Drafter:        &draft.Drafter{Search: searcher.Search, Store: ds},
-		Writers: map[string]draft.Writer{
-			offline.Model: slowWriter{offline.Writer{}, 700 * time.Millisecond},
-			"xss":         xssWriter{},
-			"gated":       gatedWriter{offline.Writer{}, app.release},
-		},
-		DefaultModel: offline.Model,
-		Reviewer:     &draft.Reviewer{Store: ds},
-	}
-	if keys {
-		s.Keys = store
+	s.MaxUploadBytes = 8 << 20
+	s.Drafter.PromptVersion = ""
+	s.Writers = map[string]draft.Writer{
+		offline.Model: slowWriter{offline.Writer{}, 700 * time.Millisecond},
+		"xss":         xssWriter{},
+		"gated":       gatedWriter{offline.Writer{}, app.release},
 	}
 	h := s.Handler()
 	app.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -417,7 +387,7 @@ func (p page) decision(sid string) string {
 }
 
 func TestWebAppEndToEnd(t *testing.T) {
-	srv := newAppServer(t, false)
+	srv := newAppServer(t)
 	ctx := browser(t)
 	p := page{t: t, ctx: ctx, dir: artifacts(t)}
 	start := time.Now()
@@ -752,7 +722,7 @@ func TestWebAppEndToEnd(t *testing.T) {
 // 403 when approving and disables approval, lets a reviewer approve after signing out and in,
 // and opens a broken event stream again with the key.
 func TestWebAppWithAPIKeys(t *testing.T) {
-	srv := newAppServer(t, true)
+	srv := newAppServer(t)
 	writer := srv.createKey(t, "撰稿人小李", auth.RoleWriter)
 	reviewer := srv.createKey(t, "审核人王科长", auth.RoleReviewer)
 	ctx := browser(t)

@@ -22,6 +22,17 @@ import (
 // newTestServer returns a server over a fresh embedded store with the local embedder.
 func newTestServer(t *testing.T, maxUpload int64) (*httptest.Server, retrieval.Store) {
 	t.Helper()
+	s, store := testServer(t)
+	s.MaxUploadBytes = maxUpload
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return srv, store
+}
+
+// testServer wires a Server over a fresh embedded store, as cmd/draftd does, with the offline
+// writer and no API keys (single-user mode: httptest listens on loopback); tests adjust it.
+func testServer(t *testing.T) (*Server, *embedded.Store) {
+	t.Helper()
 	store, err := embedded.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -32,23 +43,20 @@ func newTestServer(t *testing.T, maxUpload int64) (*httptest.Server, retrieval.S
 		t.Fatal(err)
 	}
 	searcher := &retrieval.Searcher{Store: store, Embed: emb.Embed}
-	s := &Server{
+	return &Server{
 		Store:          store,
 		Searcher:       searcher,
 		Ingester:       &retrieval.Ingester{Store: store, Embed: emb.Embed},
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		MaxUploadBytes: maxUpload,
+		MaxUploadBytes: 1 << 20,
 		DraftStore:     store,
 		Drafter:        &draft.Drafter{Search: searcher.Search, Store: store, PromptVersion: "test"},
 		Writers:        map[string]draft.Writer{offline.Model: offline.Writer{}},
 		DefaultModel:   offline.Model,
 		Reviewer:       &draft.Reviewer{Store: store},
-		Keys:           store, // none: single-user mode, as httptest listens on loopback
+		Keys:           store,
 		Idempotency:    store,
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return srv, store
+	}, store
 }
 
 // call sends a request and decodes the JSON answer into a map.
