@@ -53,3 +53,45 @@ func TestIngesterStoresNothingWhenEmbeddingFails(t *testing.T) {
 		t.Fatal("want the embedder's error")
 	}
 }
+
+// countStore is a BulkLoader holding n passages.
+type countStore struct {
+	Store
+	n   int
+	err error
+}
+
+func (s *countStore) PassageCount(context.Context) (int, error)                   { return s.n, s.err }
+func (s *countStore) SuspendIndexes(context.Context) error                        { return nil }
+func (s *countStore) RestoreIndexes(context.Context, func(done, total int)) error { return nil }
+
+// plainStore is a Store without a bulk mode.
+type plainStore struct{ Store }
+
+func TestBulkFor(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		store    Store
+		incoming int
+		want     bool
+	}{
+		{"a large load into an empty store is bulk", &countStore{}, BulkMinPassages, true},
+		{"a load of a quarter of the store is bulk", &countStore{n: 40_000}, 10_000, true},
+		{"a small load is not", &countStore{}, BulkMinPassages - 1, false},
+		{"a load small against the store is not: the rebuild would redo it all", &countStore{n: 100_000}, 20_000, false},
+		{"a store without a bulk mode never is", plainStore{}, 50_000, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := BulkFor(ctx, tc.store, tc.incoming)
+			if err != nil || (b != nil) != tc.want {
+				t.Fatalf("BulkFor = %v, %v; want bulk %v", b, err, tc.want)
+			}
+		})
+	}
+	t.Run("a failing count is an error", func(t *testing.T) {
+		if _, err := BulkFor(ctx, &countStore{err: errors.New("down")}, 5000); err == nil {
+			t.Fatal("want the count's error")
+		}
+	})
+}

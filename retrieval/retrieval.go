@@ -137,3 +137,18 @@ type Store interface {
 	// Close releases the store's resources.
 	Close() error
 }
+
+// BulkLoader is a Store that loads many documents faster with its search
+// indexes set aside. Between SuspendIndexes and RestoreIndexes, Put skips
+// index maintenance and searches stay correct but scan every passage; a store
+// opened after a load that never restored its indexes builds them again.
+type BulkLoader interface {
+	Store
+	// PassageCount reports how many passages the store holds.
+	PassageCount(ctx context.Context) (int, error)
+	// SuspendIndexes drops the search indexes.
+	SuspendIndexes(ctx context.Context) error
+	// RestoreIndexes builds the search indexes that are missing, calling
+	// progress (when not nil) with the passages indexed so far and the total.
+	RestoreIndexes(ctx context.Context, progress func(done, total int)) error
+}

@@ -81,6 +81,15 @@ func (q *Query) Validate() error {
 	return nil
 }
 
+// CandidateSearcher is a Store with a cheaper vector search for candidates
+// that rank fusion reorders: an approximate index may search a narrower beam,
+// missing a few true neighbours far down the list that fusion would rarely
+// have kept.
+type CandidateSearcher interface {
+	// SearchVectorCandidates is SearchVector with recall traded for speed.
+	SearchVectorCandidates(ctx context.Context, vec []float32, k int, f Filter) ([]Hit, error)
+}
+
 // Search returns up to q.K results, best first.
 func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	if err := q.Validate(); err != nil {
@@ -98,7 +107,11 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			if err != nil {
 				return fmt.Errorf("search: embed query: %w", err)
 			}
-			if vec, err = s.Store.SearchVector(gctx, vs[0], n, q.Filter); err != nil {
+			search := s.Store.SearchVector
+			if cs, ok := s.Store.(CandidateSearcher); ok && s.Mode == Hybrid {
+				search = cs.SearchVectorCandidates
+			}
+			if vec, err = search(gctx, vs[0], n, q.Filter); err != nil {
 				return fmt.Errorf("search: vector: %w", err)
 			}
 			return nil

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 )
@@ -117,4 +118,54 @@ func TestSearchRunsBothLegsAtOnce(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+// candidateStore records which vector search a Searcher called.
+type candidateStore struct {
+	Store
+	called []string
+	mu     sync.Mutex
+}
+
+func (s *candidateStore) note(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.called = append(s.called, name)
+}
+
+func (s *candidateStore) SearchVector(context.Context, []float32, int, Filter) ([]Hit, error) {
+	s.note("SearchVector")
+	return []Hit{hit("v", "甲乙丙丁", 1)}, nil
+}
+
+func (s *candidateStore) SearchVectorCandidates(context.Context, []float32, int, Filter) ([]Hit, error) {
+	s.note("SearchVectorCandidates")
+	return []Hit{hit("c", "戊己庚辛", 1)}, nil
+}
+
+func (s *candidateStore) SearchKeyword(context.Context, []string, int, Filter) ([]Hit, error) {
+	return nil, nil
+}
+
+func TestSearchUsesCandidateSearchOnlyForFusion(t *testing.T) {
+	embed := NewLocalEmbedder(16).Embed
+	for _, tc := range []struct {
+		name string
+		mode Mode
+		want string
+	}{
+		{"hybrid search asks for fusion candidates", Hybrid, "SearchVectorCandidates"},
+		{"vector-only search asks for the full-recall search", VectorOnly, "SearchVector"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &candidateStore{}
+			s := &Searcher{Store: st, Embed: embed, Mode: tc.mode}
+			if _, err := s.Search(context.Background(), Query{Text: "卫生健康"}); err != nil {
+				t.Fatal(err)
+			}
+			if len(st.called) != 1 || st.called[0] != tc.want {
+				t.Fatalf("called %v, want [%s]", st.called, tc.want)
+			}
+		})
+	}
 }

@@ -4,10 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/extract"
@@ -19,13 +23,32 @@ const maxFileBytes = 256 << 20
 // inputFile is a file to ingest and the key that identifies it in its collection.
 type inputFile struct{ path, key string }
 
+// Values of draftd ingest --bulk.
+const (
+	bulkAuto   = "auto"
+	bulkAlways = "always"
+	bulkNever  = "never"
+)
+
+// preparedFile is a file read and prepared, waiting to be embedded and stored.
+type preparedFile struct {
+	inputFile
+	prepared *retrieval.Prepared
+	warnings []string // the reader's, before the documents' own
+}
+
 func (m *Main) ingest(ctx context.Context, args []string) error {
-	var collection string
+	var collection, bulk string
 	cfg, fs, err := m.config("ingest", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&collection, "collection", retrieval.DefaultCollection, "collection to ingest into")
+		fs.StringVar(&bulk, "bulk", bulkAuto, "suspend the search indexes during the load and rebuild them after: "+
+			"auto (PostgreSQL, when the load is large against the store), always, never")
 	})
 	if err != nil {
 		return err
+	}
+	if bulk != bulkAuto && bulk != bulkAlways && bulk != bulkNever {
+		return fmt.Errorf("ingest: --bulk must be auto, always or never, not %q", bulk)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("ingest: give one or more files or directories")
@@ -40,50 +63,79 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 	in := &retrieval.Ingester{Store: store, Embed: emb.embed}
+	say := m.sayer()
+	start := time.Now()
 
-	bar := newBar(m.Stderr, len(files), "ingest")
-	say := func(format string, args ...any) {
-		if bar != nil {
-			bar.Clear()
-		}
-		fmt.Fprintf(m.Stderr, format+"\n", args...)
-		if bar != nil {
-			bar.RenderBlank()
+	// Read and prepare every file first, so that the load knows its size.
+	prepared, failed := m.prepareFiles(ctx, files, collection, say)
+	incoming := 0
+	for _, pf := range prepared {
+		for _, d := range pf.prepared.Documents {
+			incoming += len(d.Passages)
 		}
 	}
-	start := time.Now()
-	var failed, docs, passages, unchanged int
-	for _, f := range files {
-		if ctx.Err() != nil {
-			return ctx.Err()
+
+	var bl retrieval.BulkLoader
+	switch bulk {
+	case bulkAuto:
+		if bl, err = retrieval.BulkFor(ctx, store, incoming); err != nil {
+			return err
 		}
-		res, err := ingestFile(ctx, in, f, collection)
-		if err != nil {
-			failed++
-			say("%s: error: %s", f.path, userMessage(err))
-		} else {
-			for _, r := range res {
-				docs++
-				passages += r.Passages
-				if r.Status == retrieval.PutUnchanged {
-					unchanged++
-				}
-				for _, w := range r.Warnings {
-					say("%s: warning: %s", f.path, w)
-				}
-				if bar == nil {
-					say("%s: %s %q (%d passages)", f.path, r.Status, r.Title, r.Passages)
-				}
+	case bulkAlways:
+		bl, _ = store.(retrieval.BulkLoader) // the embedded store has no indexes to suspend
+	}
+	if bl != nil && ctx.Err() == nil {
+		say.line("bulk load: search indexes suspended while %d passages load, rebuilt after", incoming)
+		if err := bl.SuspendIndexes(ctx); err != nil {
+			return err
+		}
+	}
+
+	var docs, passages, unchanged int
+	bar := newBar(m.Stderr, incoming, "store")
+	say.bar = bar
+	loadStart := time.Now()
+	for i, pf := range prepared {
+		if ctx.Err() != nil {
+			break
+		}
+		res, err := in.Save(ctx, pf.prepared)
+		prepared[i].prepared = nil // let the embeddings go
+		for _, r := range res {
+			docs++
+			passages += r.Passages
+			if r.Status == retrieval.PutUnchanged {
+				unchanged++
+			}
+			for _, w := range slices.Concat(pf.warnings, r.Warnings) {
+				say.line("%s: warning: %s", pf.path, w)
+			}
+			if bar == nil {
+				say.line("%s: %s %q (%d passages)", pf.path, r.Status, r.Title, r.Passages)
 			}
 		}
+		if err != nil {
+			failed++
+			say.line("%s: error: %s", pf.path, userMessage(err))
+		}
 		if bar != nil {
-			rate := float64(passages) / time.Since(start).Seconds()
-			bar.Describe(fmt.Sprintf("ingest: %d passages, %.0f/s", passages, rate))
-			bar.Add(1)
+			bar.Describe(fmt.Sprintf("store: %.0f passages/s", float64(passages)/time.Since(loadStart).Seconds()))
+			bar.Set(passages)
 		}
 	}
 	if bar != nil {
 		bar.Finish()
+	}
+	say.bar = nil
+
+	if bl != nil {
+		// Even after Ctrl-C: a store left without indexes would scan on every search until its next start.
+		if err := m.restoreIndexes(context.WithoutCancel(ctx), bl, say); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	el := time.Since(start)
 	fmt.Fprintf(m.Stderr, "ingested %d files: %d documents (%d unchanged), %d passages in %s (%.0f passages/s); %d failed\n",
@@ -94,31 +146,99 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	return nil
 }
 
-// ingestFile reads, extracts and ingests one file.
-func ingestFile(ctx context.Context, in *retrieval.Ingester, f inputFile, collection string) ([]retrieval.IngestResult, error) {
+// prepareFiles reads and prepares files, reporting each failure through say;
+// it returns the files prepared and how many failed.
+func (m *Main) prepareFiles(ctx context.Context, files []inputFile, collection string, say *sayer) ([]preparedFile, int) {
+	bar := newBar(m.Stderr, len(files), "read")
+	say.bar = bar
+	defer func() { say.bar = nil }()
+	var out []preparedFile
+	failed := 0
+	for _, f := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		p, warnings, err := prepareFile(ctx, f, collection)
+		if err != nil {
+			failed++
+			say.line("%s: error: %s", f.path, userMessage(err))
+		} else {
+			out = append(out, preparedFile{inputFile: f, prepared: p, warnings: warnings})
+		}
+		if bar != nil {
+			bar.Add(1)
+		}
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	return out, failed
+}
+
+// restoreIndexes rebuilds the indexes a bulk load suspended, with a progress bar on a terminal.
+func (m *Main) restoreIndexes(ctx context.Context, bl retrieval.BulkLoader, say *sayer) error {
+	start := time.Now()
+	bar := newBar(m.Stderr, 1, "index")
+	if bar == nil {
+		say.line("building the search indexes…")
+	}
+	err := bl.RestoreIndexes(ctx, func(done, total int) {
+		if bar != nil {
+			bar.ChangeMax(total)
+			bar.Set(done)
+		}
+	})
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: the documents are stored but their search indexes are not: %w "+
+			"(the next draftd start builds them)", err)
+	}
+	say.line("search indexes built in %s", time.Since(start).Round(time.Second))
+	return nil
+}
+
+// sayer prints lines to stderr around the progress bar in use, if any.
+type sayer struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+func (m *Main) sayer() *sayer { return &sayer{w: m.Stderr} }
+
+func (s *sayer) line(format string, args ...any) {
+	if s.bar != nil {
+		s.bar.Clear()
+	}
+	fmt.Fprintf(s.w, format+"\n", args...)
+	if s.bar != nil {
+		s.bar.RenderBlank()
+	}
+}
+
+// prepareFile reads, extracts and prepares one file; it returns the reader's warnings.
+func prepareFile(ctx context.Context, f inputFile, collection string) (*retrieval.Prepared, []string, error) {
 	st, err := os.Stat(f.path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if st.Size() > maxFileBytes {
-		return nil, retrieval.Errorf(retrieval.ETOOLARGE, "file is %d MB, over the %d MB limit", st.Size()>>20, maxFileBytes>>20)
+		return nil, nil, retrieval.Errorf(retrieval.ETOOLARGE, "file is %d MB, over the %d MB limit", st.Size()>>20, maxFileBytes>>20)
 	}
 	data, err := os.ReadFile(f.path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	x, err := extract.Text(ctx, f.path, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	res, _, err := in.Ingest(ctx, f.key, x.Text, collection)
+	p, err := retrieval.PrepareFile(f.key, x.Text, collection)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for i := range res {
-		res[i].Warnings = append(x.Warnings, res[i].Warnings...)
-	}
-	return res, nil
+	return p, x.Warnings, nil
 }
 
 // collectFiles expands directories into the supported files below them, in lexical order.

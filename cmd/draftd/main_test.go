@@ -147,6 +147,7 @@ func TestRunErrors(t *testing.T) {
 		{"an unknown command is named", nil, []string{"frobnicate"}, "frobnicate"},
 		{"a bad variable is named before anything starts", map[string]string{"DRAFTD_EMBEDDER": "bert"}, []string{"serve"}, "DRAFTD_EMBEDDER"},
 		{"ingest without paths explains itself", nil, []string{"ingest"}, "files or directories"},
+		{"an unknown --bulk value is named", nil, []string{"ingest", "--bulk", "sometimes", "x.txt"}, "--bulk"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

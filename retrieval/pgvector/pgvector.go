@@ -57,7 +57,8 @@ const createExtension = `SELECT pg_advisory_xact_lock(hashtext('draftd.create_ex
 CREATE EXTENSION IF NOT EXISTS vector`
 
 // Open connects to the database at url, creates the vector extension if it
-// is missing, applies pending migrations and loads the recorded embedder.
+// is missing, applies pending migrations, loads the recorded embedder and
+// rebuilds the search indexes if a bulk load left them suspended.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -90,6 +91,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.loadSpec(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := s.repairIndexes(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
