@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/draftd/draftd/retrieval"
 )
@@ -20,6 +21,11 @@ const (
 	createTokens    = `CREATE INDEX IF NOT EXISTS passages_tokens ON passages USING gin (tokens)`
 	selectIndexes   = `SELECT to_regclass('passages_tokens') IS NOT NULL, to_regclass('passages_embedding_hnsw') IS NOT NULL`
 	selectBackendID = `SELECT pg_backend_pid()`
+	// A bulk load holds lockBulk on its own session from SuspendIndexes to RestoreIndexes, so
+	// that Open in another process does not rebuild the indexes under it; a load that dies
+	// drops its session and with it the lock, and the next Open repairs.
+	lockBulk   = `SELECT pg_try_advisory_lock(hashtext('draftd.bulk.' || current_schema()))`
+	unlockBulk = `SELECT pg_advisory_unlock(hashtext('draftd.bulk.' || current_schema()))`
 	// selectBuildProgress reads how far a CREATE INDEX has got; pgvector reports the tuples it has
 	// loaded into the graph, GIN the blocks it has scanned.
 	selectBuildProgress = `SELECT tuples_done, tuples_total, blocks_done, blocks_total
@@ -36,10 +42,36 @@ func (s *Store) PassageCount(ctx context.Context) (int, error) {
 }
 
 // SuspendIndexes drops the HNSW and keyword indexes, so that Put writes only
-// the rows: ≈ 5,000 passages/s instead of ≈ 120/s into a 100k-passage graph.
-// Searches stay correct, by sequential scan, until RestoreIndexes or the next Open.
+// the rows: ≈ 6,000 passages/s instead of ≈ 100/s into a 100k-passage graph.
+// Searches stay correct, by sequential scan, until RestoreIndexes (or, if this
+// process dies first, the next Open). It returns ECONFLICT while another bulk
+// load of the same store is running.
 func (s *Store) SuspendIndexes(ctx context.Context) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	if err := s.suspendIndexes(ctx); err != nil {
+		return fmt.Errorf("pgvector: suspend indexes: %w", mapErr(err))
+	}
+	return nil
+}
+
+func (s *Store) suspendIndexes(ctx context.Context) error {
+	s.bulkMu.Lock()
+	defer s.bulkMu.Unlock()
+	if s.bulk == nil {
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		var locked bool
+		if err := conn.QueryRow(ctx, lockBulk).Scan(&locked); err != nil || !locked {
+			conn.Release()
+			if err == nil {
+				err = retrieval.Errorf(retrieval.ECONFLICT, "another bulk load into this database is running; wait for it to finish")
+			}
+			return err
+		}
+		s.bulk = conn
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, sql := range []string{lockEmbedder, dropHNSW, dropTokens} {
 			if _, err := tx.Exec(ctx, sql); err != nil {
 				return err
@@ -47,10 +79,20 @@ func (s *Store) SuspendIndexes(ctx context.Context) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("pgvector: suspend indexes: %w", mapErr(err))
+}
+
+// endBulk releases the bulk load's lock and its connection, if held.
+func (s *Store) endBulk(ctx context.Context) {
+	s.bulkMu.Lock()
+	defer s.bulkMu.Unlock()
+	if s.bulk == nil {
+		return
 	}
-	return nil
+	if _, err := s.bulk.Exec(ctx, unlockBulk); err != nil {
+		s.bulk.Conn().Close(ctx) // ending the session releases the lock
+	}
+	s.bulk.Release()
+	s.bulk = nil
 }
 
 // RestoreIndexes builds the keyword index and, once an embedder is recorded,
@@ -59,18 +101,20 @@ func (s *Store) SuspendIndexes(ctx context.Context) error {
 // Writers wait while it runs; readers do not. progress, when not nil, is
 // called about once a second with passages indexed so far and the total.
 func (s *Store) RestoreIndexes(ctx context.Context, progress func(done, total int)) error {
-	if err := s.restoreIndexes(ctx, progress); err != nil {
+	defer s.endBulk(ctx)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("pgvector: restore indexes: %w", mapErr(err))
+	}
+	defer conn.Release()
+	if err := s.restoreIndexes(ctx, conn, progress); err != nil {
 		return fmt.Errorf("pgvector: restore indexes: %w", mapErr(err))
 	}
 	return nil
 }
 
-func (s *Store) restoreIndexes(ctx context.Context, progress func(done, total int)) error {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
+// restoreIndexes builds the missing indexes on conn.
+func (s *Store) restoreIndexes(ctx context.Context, conn *pgxpool.Conn, progress func(done, total int)) error {
 	var pid uint32
 	if err := conn.QueryRow(ctx, selectBackendID).Scan(&pid); err != nil {
 		return err
@@ -160,8 +204,9 @@ const selectMissingIndex = `SELECT EXISTS (SELECT FROM meta WHERE key = 'embedde
    AND (to_regclass('passages_tokens') IS NULL OR to_regclass('passages_embedding_hnsw') IS NULL)
     OR to_regclass('passages_tokens') IS NULL`
 
-// repairIndexes rebuilds indexes a bulk load left suspended (the process
-// stopped before RestoreIndexes), so that searches never silently scan.
+// repairIndexes rebuilds indexes a bulk load left suspended when it stopped
+// before RestoreIndexes, so that searches never silently scan; it leaves them
+// to a bulk load that is still running.
 func (s *Store) repairIndexes(ctx context.Context) error {
 	var missing bool
 	if err := s.pool.QueryRow(ctx, selectMissingIndex).Scan(&missing); err != nil {
@@ -170,7 +215,20 @@ func (s *Store) repairIndexes(ctx context.Context) error {
 	if !missing {
 		return nil
 	}
-	if err := s.restoreIndexes(ctx, nil); err != nil {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("pgvector: open: %w", mapErr(err))
+	}
+	defer conn.Release()
+	var free bool
+	if err := conn.QueryRow(ctx, lockBulk).Scan(&free); err != nil {
+		return fmt.Errorf("pgvector: open: %w", mapErr(err))
+	}
+	if !free {
+		return nil
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), unlockBulk)
+	if err := s.restoreIndexes(ctx, conn, nil); err != nil {
 		return fmt.Errorf("pgvector: open: rebuild indexes a bulk load left suspended: %w", mapErr(err))
 	}
 	return nil

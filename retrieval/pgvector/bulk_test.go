@@ -78,16 +78,46 @@ func TestBulkLoad(t *testing.T) {
 			t.Fatalf("restoring indexes that exist: %v", err)
 		}
 	})
-	t.Run("opening a store a bulk load left suspended rebuilds its indexes", func(t *testing.T) {
+	t.Run("opening a store while a bulk load runs leaves the indexes to it", func(t *testing.T) {
 		if err := s.SuspendIndexes(ctx); err != nil {
 			t.Fatal(err)
 		}
-		s2, err := Open(ctx, testURL(t), Options{Schema: schema, MaxConns: 2})
+		s2, err := Open(ctx, testURL(t), Options{Schema: schema})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer s2.Close()
-		if tok, hnsw := indexes(t, s2); !tok || !hnsw {
+		if tok, hnsw := indexes(t, s2); tok || hnsw {
+			t.Fatalf("tokens index %v, hnsw index %v: Open rebuilt them under a running bulk load", tok, hnsw)
+		}
+		if err := s2.SuspendIndexes(ctx); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
+			t.Fatalf("a second bulk load: %v, want %s", err, retrieval.ECONFLICT)
+		}
+		if err := s.RestoreIndexes(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.SuspendIndexes(ctx); err != nil {
+			t.Fatalf("a bulk load after the first finished: %v", err)
+		}
+		if err := s2.RestoreIndexes(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("opening a store a bulk load left suspended rebuilds its indexes", func(t *testing.T) {
+		s2, err := Open(ctx, testURL(t), Options{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.SuspendIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s2.Close() // the loading process goes away without restoring
+		s3, err := Open(ctx, testURL(t), Options{Schema: schema, MaxConns: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s3.Close()
+		if tok, hnsw := indexes(t, s3); !tok || !hnsw {
 			t.Fatalf("tokens index %v, hnsw index %v after Open", tok, hnsw)
 		}
 	})

@@ -24,7 +24,7 @@ import (
 
 // Options tunes a Store; zero values pick defaults.
 type Options struct {
-	// MaxConns caps the pool's connections (pgxpool's default when 0).
+	// MaxConns caps the pool's connections (pgxpool's default when 0; at least 2).
 	MaxConns int32
 	// Schema, when set, is created if missing and searched before public; tests use it for isolation.
 	Schema string
@@ -43,6 +43,9 @@ type Store struct {
 
 	statsMu sync.Mutex
 	stats   *tokenStats // for SearchKeyword, reloaded after statsTTL
+
+	bulkMu sync.Mutex
+	bulk   *pgxpool.Conn // holds lockBulk from SuspendIndexes to RestoreIndexes
 }
 
 var _ retrieval.Store = (*Store)(nil)
@@ -67,6 +70,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	// A bulk load holds one connection for its lock while Put uses another.
+	cfg.MaxConns = max(cfg.MaxConns, 2)
 	if opts.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize() + ", public"
 	}
@@ -233,8 +238,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pool, waiting for connections in use to be released.
+// Close closes the pool, waiting for connections in use to be released; a
+// bulk load not restored ends here, and the next Open rebuilds its indexes.
 func (s *Store) Close() error {
+	s.endBulk(context.Background())
 	s.pool.Close()
 	return nil
 }
