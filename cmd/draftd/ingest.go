@@ -68,12 +68,14 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 
 	// Read and prepare every file first, so that the load knows its size.
 	prepared, failed := m.prepareFiles(ctx, files, collection, say)
-	incoming := 0
+	incoming, ndocs := 0, 0
 	for _, pf := range prepared {
+		ndocs += len(pf.prepared.Documents)
 		for _, d := range pf.prepared.Documents {
 			incoming += len(d.Passages)
 		}
 	}
+	say.line("read %d files: %d documents, %d passages", len(prepared), ndocs, incoming)
 
 	var bl retrieval.BulkLoader
 	switch bulk {
