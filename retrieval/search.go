@@ -3,10 +3,13 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/text/width"
 )
 
 // Query is a hybrid search request.
@@ -63,6 +66,18 @@ type Searcher struct {
 	Mode  Mode
 }
 
+// Roles lists the section roles a passage can have, for validation and help.
+var Roles = []string{RoleOverview, RoleAchievements, RolePlans, RoleProblems}
+
+// Kinds lists the document kinds DetectMeta assigns.
+func Kinds() []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.kind
+	}
+	return out
+}
+
 // Validate checks and normalises q: a non-empty query and 1 ≤ K ≤ MaxK (0 means DefaultK).
 func (q *Query) Validate() error {
 	q.Text = strings.TrimSpace(q.Text)
@@ -77,6 +92,16 @@ func (q *Query) Validate() error {
 	}
 	if f := q.Filter; f.YearFrom != 0 && f.YearTo != 0 && f.YearFrom > f.YearTo {
 		return Errorf(EINVALID, "filters.year_from (%d) is after filters.year_to (%d)", f.YearFrom, f.YearTo)
+	}
+	for _, r := range q.Filter.Roles {
+		if !slices.Contains(Roles, r) {
+			return Errorf(EINVALID, "filters.roles: unknown role %q; roles are %s", r, strings.Join(Roles, ", "))
+		}
+	}
+	for _, k := range q.Filter.Kinds {
+		if !slices.Contains(Kinds(), k) {
+			return Errorf(EINVALID, "filters.kinds: unknown kind %q; kinds are %s", k, strings.Join(Kinds(), ", "))
+		}
 	}
 	return nil
 }
@@ -189,9 +214,16 @@ func Fuse(vec, kw []Hit, k int) []Result {
 	return out
 }
 
-// trigrams returns the set of character trigrams of s, ignoring spaces and punctuation differences.
+// trigrams returns the set of character trigrams of s, ignoring spaces,
+// punctuation and full-/half-width differences (the same text copied by two
+// sites often differs in just those).
 func trigrams(s string) map[string]struct{} {
-	rs := []rune(strings.Join(strings.Fields(s), ""))
+	rs := make([]rune, 0, len(s)/3)
+	for _, r := range width.Fold.String(s) {
+		if !unicode.IsSpace(r) && !unicode.IsPunct(r) && !unicode.IsSymbol(r) {
+			rs = append(rs, r)
+		}
+	}
 	g := make(map[string]struct{}, len(rs))
 	for i := 0; i+3 <= len(rs); i++ {
 		g[string(rs[i:i+3])] = struct{}{}

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +43,14 @@ func TestFuse(t *testing.T) {
 			t.Fatalf("got %v, want [a c]", ids(got))
 		}
 	})
+	t.Run("copies differing only in punctuation width and spacing are one passage", func(t *testing.T) {
+		text := "一是完善签约服务，组建家庭医生团队12个；二是开展慢病随访，全年随访高血压患者3400人次，糖尿病患者1200人次，规范管理率达到75%。"
+		site2 := strings.NewReplacer("，", ",", "；", ";", "。", ". ", "%", "％").Replace(text)
+		got := Fuse([]Hit{hit("a", text, .9), hit("b", site2, .89)}, nil, 3)
+		if len(got) != 1 || got[0].PassageID != "a" {
+			t.Fatalf("got %v, want [a]", ids(got))
+		}
+	})
 	t.Run("k caps the number of results", func(t *testing.T) {
 		vec := []Hit{hit("a", "一二三四五", 1), hit("b", "六七八九十", 1), hit("c", "甲乙丙丁戊", 1)}
 		if got := Fuse(vec, nil, 2); len(got) != 2 {
@@ -62,6 +71,9 @@ func TestQueryValidate(t *testing.T) {
 		{"k above the maximum is invalid", Query{Text: "卫生", K: MaxK + 1}, true, 0},
 		{"a negative k is invalid", Query{Text: "卫生", K: -1}, true, 0},
 		{"an inverted year range is invalid", Query{Text: "卫生", Filter: Filter{YearFrom: 2024, YearTo: 2020}}, true, 0},
+		{"a known role and kind are valid", Query{Text: "卫生", Filter: Filter{Roles: []string{RolePlans}, Kinds: []string{"总结"}}}, false, DefaultK},
+		{"a misspelt role is invalid, not an empty result", Query{Text: "卫生", Filter: Filter{Roles: []string{"plan"}}}, true, 0},
+		{"an unknown kind is invalid", Query{Text: "卫生", Filter: Filter{Kinds: []string{"foo"}}}, true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,6 +53,11 @@ func (s *Server) createDocuments(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		// The caller named the document; a compilation's parts keep the titles found in them.
+		if len(p.Documents) == 1 {
+			p.Documents[0].Title = req.Title
+			retrieval.AssignIDs(p.Documents[0])
+		}
 		prepared, fileWarnings = append(prepared, p), append(fileWarnings, nil)
 	case echo.MIMEMultipartForm:
 		form, err := c.MultipartForm()

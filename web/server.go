@@ -199,6 +199,9 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	if err := s.Store.Ping(c.Request().Context()); err != nil {
 		s.Logger.Warn("store not ready", "err", err)
+		if retrieval.ErrorCode(err) == retrieval.EEMBEDDERMISMATCH {
+			return retrieval.Errorf(retrieval.EUNAVAILABLE, "%s", retrieval.ErrorMessage(err))
+		}
 		return retrieval.Errorf(retrieval.EUNAVAILABLE, "the store does not answer")
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

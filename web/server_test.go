@@ -137,6 +137,11 @@ func TestDocumentLifecycle(t *testing.T) {
 		t.Fatalf("create answer = %v", created)
 	}
 
+	t.Run("the title sent with the text is the document's title", func(t *testing.T) {
+		if created["title"] != "青峰县2024年上半年总结" {
+			t.Fatalf("title = %v, want the one sent (the text's first line differs)", created["title"])
+		}
+	})
 	t.Run("posting the same document again changes nothing", func(t *testing.T) {
 		st, again := call(t, "POST", api+"/documents", "application/json", jsonBody(map[string]string{"title": "青峰县2024年上半年总结", "text": string(text), "collection": "c1"}))
 		if st != http.StatusOK || again["id"] != id || again["status"] != string(retrieval.PutUnchanged) {

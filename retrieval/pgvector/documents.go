@@ -97,7 +97,7 @@ func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.Put
 		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("pgvector: put: %w", mapErr(err))
+		return "", fmt.Errorf("pgvector: put: %w", mapErr(s.orChanged(ctx, err)))
 	}
 	return status, nil
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	pgv "github.com/pgvector/pgvector-go"
 
 	"github.com/draftd/draftd/retrieval"
@@ -56,6 +58,37 @@ func (s *Store) loadSpec(ctx context.Context) error {
 		s.record(&spec)
 	}
 	return nil
+}
+
+// changedElsewhere returns an EEMBEDDERMISMATCH error when the embedder
+// recorded in the database is no longer the one this Store was opened with
+// (draftd reindex ran in another process), and nil otherwise.
+func (s *Store) changedElsewhere(ctx context.Context) error {
+	mine := s.recorded()
+	if mine == nil {
+		return nil
+	}
+	var stored retrieval.EmbedderSpec
+	if err := s.pool.QueryRow(ctx, selectSpec).Scan(&stored); err != nil || stored == *mine {
+		return nil
+	}
+	return &retrieval.Error{
+		Code: retrieval.EEMBEDDERMISMATCH,
+		Message: fmt.Sprintf("the database's embedder changed to %s (dim %d) while this draftd runs %s (dim %d): "+
+			"`draftd reindex` ran elsewhere. Restart draftd configured with the new embedder.", stored.Name, stored.Dim, mine.Name, mine.Dim),
+	}
+}
+
+// orChanged returns changedElsewhere's error for a statement that failed on
+// a vector dimension (the column was retyped under this Store), else err.
+func (s *Store) orChanged(ctx context.Context, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && strings.Contains(pgErr.Message, "dimensions") {
+		if changed := s.changedElsewhere(context.WithoutCancel(ctx)); changed != nil {
+			return changed
+		}
+	}
+	return err
 }
 
 func validateSpec(spec retrieval.EmbedderSpec) error {

@@ -230,10 +230,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// Ping reports whether the database answers.
+// Ping reports whether the database answers, and returns an
+// EEMBEDDERMISMATCH error once another process has reindexed it with another embedder.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("pgvector: ping: %w", mapErr(err))
+	}
+	if err := s.changedElsewhere(ctx); err != nil {
+		return fmt.Errorf("pgvector: ping: %w", err)
 	}
 	return nil
 }

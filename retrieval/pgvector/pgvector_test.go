@@ -638,3 +638,52 @@ func TestEmbedder(t *testing.T) {
 		}
 	})
 }
+
+func TestReindexElsewhere(t *testing.T) {
+	ctx := context.Background()
+	rng := mrand.New(mrand.NewPCG(15, 16))
+	s, schema := openTestSchema(t, Options{MaxConns: 4})
+	if err := s.CheckEmbedder(ctx, retrieval.EmbedderSpec{Name: "local-v1", Dim: 8}); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, makeDoc(rng, "c", "a", 3, 8))
+	other, err := Open(ctx, testURL(t), Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	embed := func(_ context.Context, texts []string) ([][]float32, error) {
+		out := make([][]float32, len(texts))
+		for i := range out {
+			out[i] = unit(rng, 4)
+		}
+		return out, nil
+	}
+	if err := other.Reindex(ctx, retrieval.EmbedderSpec{Name: "local-v1", Dim: 4}, embed, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"ping reports the mismatch, so /readyz goes not ready", func() error { return s.Ping(ctx) }},
+		{"a search names the mismatch instead of an invalid request", func() error {
+			_, err := s.SearchVector(ctx, unit(rng, 8), 3, retrieval.Filter{})
+			return err
+		}},
+		{"a put names the mismatch", func() error {
+			_, err := s.Put(ctx, makeDoc(rng, "c", "b", 2, 8))
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			if retrieval.ErrorCode(err) != retrieval.EEMBEDDERMISMATCH || !strings.Contains(err.Error(), "draftd reindex") {
+				t.Fatalf("err = %v, want code %s naming draftd reindex", err, retrieval.EEMBEDDERMISMATCH)
+			}
+		})
+	}
+	if err := other.Ping(ctx); err != nil {
+		t.Fatalf("the reindexing store itself is fine: %v", err)
+	}
+}

@@ -116,7 +116,7 @@ func (s *Store) searchVector(ctx context.Context, vec []float32, k int, f retrie
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pgvector: search: %w", mapErr(err))
+		return nil, fmt.Errorf("pgvector: search: %w", mapErr(s.orChanged(ctx, err)))
 	}
 	// relaxed_order may return rows slightly out of order.
 	slices.SortStableFunc(rows, func(a, b hitRow) int {
