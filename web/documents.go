@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -124,7 +123,11 @@ func (s *Server) createDocuments(c echo.Context) error {
 func inFile(name string, err error) error {
 	var re *retrieval.Error
 	if errors.As(err, &re) {
-		return &retrieval.Error{Code: re.Code, Message: fmt.Sprintf("%s: %s", name, re.Message), Detail: re.Detail}
+		msg := re.Message
+		if !strings.HasPrefix(msg, name+": ") { // some messages name the file already
+			msg = name + ": " + msg
+		}
+		return &retrieval.Error{Code: re.Code, Message: msg, Detail: re.Detail}
 	}
 	return err
 }

@@ -237,6 +237,9 @@ func TestUploadErrors(t *testing.T) {
 		if resp["error"].(map[string]any)["detail"] == nil {
 			t.Fatalf("no detail: %v", resp)
 		}
+		if msg := resp["error"].(map[string]any)["message"].(string); !strings.HasPrefix(msg, "c.txt: ") || strings.Count(msg, "c.txt") != 1 {
+			t.Fatalf("message = %q, want the file named once", msg)
+		}
 	})
 }
 

@@ -98,7 +98,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := errors.Join(errs...); err != nil {
 		return c, err
 	}
-	if c.EmbedDim == 0 && c.Embedder == "local" {
+	if getenv("DRAFTD_EMBED_DIM") == "" && c.Embedder == "local" {
 		c.EmbedDim = defaultEmbedDim
 	}
 	return c, c.Validate()
@@ -116,8 +116,8 @@ func (c *Config) Validate() error {
 	} else if strings.TrimSpace(c.DataDir) == "" {
 		bad("DRAFTD_DATA_DIR must name a directory for the embedded store")
 	}
-	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
-		bad("DRAFTD_ADDR must be host:port, e.g. 127.0.0.1:8080, got %q", c.Addr)
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" || !validPort(port) {
+		bad("DRAFTD_ADDR must be host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080, got %q", c.Addr)
 	}
 	switch c.Embedder {
 	case "local":
@@ -190,4 +190,10 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// validPort reports whether port is a TCP port number (0 asks for any free port).
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }

@@ -58,9 +58,13 @@ const usage = `draftd drafts work summaries from a corpus of historical ones.
 
 Usage:
   draftd serve    [--addr HOST:PORT]            run the web service (and the demo corpus on a new embedded store)
-  draftd ingest   [--collection C] PATH...      ingest files and directories into the corpus
-  draftd search   [-k N] [--json] QUERY         hybrid search of the corpus
-  draftd draft    --figures FILE [--format json|md|html] [-o FILE] [--model M]
+  draftd ingest   [--collection C] [--bulk auto|always|never] PATH...
+                                                ingest files and directories into the corpus; --bulk suspends
+                                                PostgreSQL's search indexes during a large load (auto: when large)
+  draftd search   [-k N] [--json] [--collection C] [--kind 总结,计划] [--role plans]
+                  [--year-from Y] [--year-to Y] QUERY
+                                                hybrid search of the corpus
+  draftd draft    --figures FILE [--format json|md|html|txt|docx] [-o FILE] [--model M]
                                                 draft a summary from figures (.json, .xlsx, .csv)
   draftd keys     create --name NAME --role writer|reviewer|admin | list | revoke ID
                                                 manage API keys (the token is printed once)
@@ -71,7 +75,9 @@ Usage:
 Every command reads its configuration from the environment (DRAFTD_DATABASE_URL,
 DRAFTD_DATA_DIR, DRAFTD_ADDR, DRAFTD_EMBEDDER, OPENAI_BASE_URL, OPENAI_API_KEY,
 DRAFTD_EMBED_MODEL, DRAFTD_EMBED_DIM, DRAFTD_CHAT_MODEL, DRAFTD_RATE_PER_MIN,
-DRAFTD_RATE_BURST, DRAFTD_TOKEN_BUDGET, DRAFTD_CORS_ORIGINS); flags override it.
+DRAFTD_RATE_BURST, DRAFTD_TOKEN_BUDGET, DRAFTD_CORS_ORIGINS, DRAFTD_SECTION_CONCURRENCY,
+DRAFTD_MAX_UPLOAD_MB, DRAFTD_DEMO, DRAFTD_CHAT_TIMEOUT_S, DRAFTD_CHAT_IDLE_TIMEOUT_S,
+DRAFTD_CHAT_MAX_TOKENS); flags override it. "draftd COMMAND -h" lists a command's flags.
 With no API keys, serve answers only on a loopback address, to a single user.
 `
 
