@@ -23,16 +23,16 @@ type analysis struct {
 	report   Report
 	userText []string
 	passages []retrieval.Result
-	gram     []map[string]struct{} // 5-gram sets of passages, parallel to passages
+	gram     []map[gram]struct{} // 5-gram sets of passages, parallel to passages
 }
 
 // analyse splits the section text into sentences and gives each its figures, unbound numbers,
 // sources, risk and reasons.
 func analyse(a analysis) []Sentence {
 	sents, offs := SplitSentences(a.text)
-	a.gram = make([]map[string]struct{}, len(a.passages))
+	a.gram = make([]map[gram]struct{}, len(a.passages))
 	for i, p := range a.passages {
-		a.gram[i] = ngrams(p.Text, overlapN)
+		a.gram[i] = ngrams(p.Text)
 	}
 	userSentences := map[string]bool{}
 	for _, u := range a.userText {
@@ -69,7 +69,7 @@ func analyse(a analysis) []Sentence {
 				reasonsHigh = append(reasonsHigh, fmt.Sprintf("“%s”是排名或首创说法，没有数据支持，请核实。", p.Text))
 			}
 		}
-		g := ngrams(s, overlapN)
+		g := ngrams(s)
 		for j, p := range a.passages {
 			ov := containment(g, a.gram[j])
 			if ov >= sourceThreshold {
@@ -109,17 +109,21 @@ func inAny(s string, texts []string) bool {
 	return false
 }
 
+// gram is a character n-gram. Its runes are word runes, all in the Basic Multilingual Plane, so
+// each fits 16 bits; a fixed array keeps sets of them free of a string per n-gram.
+type gram [overlapN]uint16
+
 // ngrams returns the set of character n-grams of s, ignoring whitespace and punctuation.
-func ngrams(s string, n int) map[string]struct{} {
-	var rs []rune
+func ngrams(s string) map[gram]struct{} {
+	rs := make([]uint16, 0, len(s)/3+1) // most word runes are CJK, three bytes each
 	for _, r := range s {
 		if isWordRune(r) {
-			rs = append(rs, r)
+			rs = append(rs, uint16(r))
 		}
 	}
-	g := make(map[string]struct{}, len(rs))
-	for i := 0; i+n <= len(rs); i++ {
-		g[string(rs[i:i+n])] = struct{}{}
+	g := make(map[gram]struct{}, len(rs))
+	for i := 0; i+overlapN <= len(rs); i++ {
+		g[gram(rs[i:i+overlapN])] = struct{}{}
 	}
 	return g
 }
@@ -135,7 +139,7 @@ func isWordRune(r rune) bool {
 }
 
 // containment is the share of a's members that are in b.
-func containment(a, b map[string]struct{}) float64 {
+func containment(a, b map[gram]struct{}) float64 {
 	if len(a) == 0 {
 		return 0
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -56,7 +57,14 @@ type Drafter struct {
 	Now            func() time.Time
 }
 
+// defaultsMu makes filling in defaults safe when the first calls on one Drafter come at once: each
+// method fills them in before it reads them, so the first filling happens before any read.
+// (Drafters are copied per request, so it cannot be a sync.Once field.)
+var defaultsMu sync.Mutex
+
 func (d *Drafter) defaults() {
+	defaultsMu.Lock()
+	defer defaultsMu.Unlock()
 	if d.K == 0 {
 		d.K = 5
 	}
@@ -279,8 +287,13 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 			}
 			return err
 		}
-		text, unknown := substitute(strings.TrimSpace(strings.ToValidUTF8(out.Text, "\uFFFD")), byID)
-		rep := d.Guard.Check(text, bound, userText)
+		var text string
+		var unknown []string
+		var rep Report
+		withCPU(func() {
+			text, unknown = substitute(strings.TrimSpace(strings.ToValidUTF8(out.Text, "\uFFFD")), byID)
+			rep = d.Guard.Check(text, bound, userText)
+		})
 		rep.Missing = notStatedExactly(rep, bound)
 		problems := len(rep.Unbound) + len(rep.Missing) + len(unknown)
 		if !best.ok || problems < best.problems {
@@ -291,7 +304,10 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 		}
 		req.Feedback = feedback(rep, unknown, byID)
 	}
-	sents := analyse(analysis{text: best.text, report: best.report, userText: userText, passages: passages})
+	var sents []Sentence
+	withCPU(func() {
+		sents = analyse(analysis{text: best.text, report: best.report, userText: userText, passages: passages})
+	})
 	// A figure the model left out is stated in a sentence of draftd's own, marked as added.
 	for _, id := range best.report.Missing {
 		f := byID[id]
@@ -306,6 +322,19 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 	}
 	sec.Sentences = sents
 	return nil
+}
+
+// cpuSlots bounds how many sections are being checked (the guard, then analysis) at once, in every
+// Drafter of the process, to the number of cores. That work is all CPU; with hundreds of sections
+// under way, sharing the cores among all of them would finish each one late, where taking them in
+// turn finishes the first ones early. Nothing that waits (the model, a store) holds a slot.
+var cpuSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// withCPU runs f holding one of cpuSlots; the wait is short, since no holder waits on anything.
+func withCPU(f func()) {
+	cpuSlots <- struct{}{}
+	defer func() { <-cpuSlots }()
+	f()
 }
 
 // notStatedExactly returns the IDs of figures whose exact string the text does not carry: a bare

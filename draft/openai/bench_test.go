@@ -19,12 +19,15 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/draft/openai/openaitest"
 	"github.com/draftd/draftd/prompts"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/retrieval/evalset"
+	"github.com/draftd/draftd/retrieval/pgvector"
 )
 
 // Benchmarks of issue 3, for the README's numbers; nothing here asserts a time:
@@ -269,30 +272,101 @@ func BenchmarkSection(b *testing.B) {
 	b.ReportMetric(float64(n), "passages")
 }
 
-// BenchmarkConcurrentDrafts runs 200 drafts of three sections at once against the fake model
-// answering each call in 500ms, through the production client (openai.New). Each draft drafts its
-// sections in turn, so the ideal is every draft done in 3 × 500ms.
-// BenchmarkConcurrentDrafts drafts 200 drafts at once against a model that answers in 500 ms, with a
-// draft's sections in order (sections=1) and three at a time (sections=3, production's default).
+// BenchmarkConcurrentDrafts drafts 200 drafts at once against a model that answers in 500 ms,
+// through the production client (openai.New), with a draft's sections in order (sections=1) and
+// three at a time (sections=3, production's default), over the embedded store and, when
+// DRAFTD_TEST_DATABASE_URL is set, over pgvector (pgvector/sections=…; its store of 2k passages is
+// built in a schema of its own, which takes about 20 s, and dropped afterwards).
 func BenchmarkConcurrentDrafts(b *testing.B) {
 	for _, concurrency := range []int{1, 3} {
-		b.Run(fmt.Sprintf("sections=%d", concurrency), func(b *testing.B) { benchConcurrentDrafts(b, concurrency) })
+		b.Run(fmt.Sprintf("sections=%d", concurrency), func(b *testing.B) {
+			var store draft.Store
+			var search draft.Searcher
+			if len(benchCorpusSentences()) > 0 {
+				store, search = benchStore(b, 2000)
+			} else {
+				store, search = pipeCorpus(b)
+			}
+			benchConcurrentDrafts(b, store, search, concurrency)
+		})
+	}
+	for _, concurrency := range []int{1, 3} {
+		b.Run(fmt.Sprintf("pgvector/sections=%d", concurrency), func(b *testing.B) {
+			store, search := benchPgStore(b, 2000)
+			benchConcurrentDrafts(b, store, search, concurrency)
+		})
 	}
 }
 
-func benchConcurrentDrafts(b *testing.B, concurrency int) {
+var (
+	benchPgOnce   sync.Once
+	benchPg       *pgvector.Store
+	benchPgSearch draft.Searcher
+	benchPgErr    error
+)
+
+// benchPgStore returns a pgvector store of n passages recombined from the shared corpus, in a schema
+// of its own made once per process and dropped at exit, skipping without DRAFTD_TEST_DATABASE_URL
+// or the corpus.
+func benchPgStore(b *testing.B, n int) (*pgvector.Store, draft.Searcher) {
+	b.Helper()
+	url := os.Getenv("DRAFTD_TEST_DATABASE_URL")
+	if url == "" {
+		b.Skip("DRAFTD_TEST_DATABASE_URL is not set: no PostgreSQL to draft over")
+	}
+	sentences := benchCorpusSentences()
+	if len(sentences) == 0 {
+		b.Skip("../shared/corpus/government_work_reports.jsonl is absent: no corpus to build the benchmark store from")
+	}
+	benchPgOnce.Do(func() {
+		ctx := context.Background()
+		emb := retrieval.NewLocalEmbedder(benchEmbedDim)
+		schema := fmt.Sprintf("draftd_bench_%d", time.Now().UnixNano())
+		start := time.Now()
+		if benchPg, benchPgErr = pgvector.Open(ctx, url, pgvector.Options{Schema: schema}); benchPgErr != nil {
+			return
+		}
+		benchMu.Lock()
+		benchCleanups = append(benchCleanups, func() {
+			benchPg.Close()
+			if conn, err := pgx.Connect(context.Background(), url); err == nil {
+				conn.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+				conn.Close(context.Background())
+			}
+		})
+		benchMu.Unlock()
+		if benchPgErr = benchPg.CheckEmbedder(ctx, emb.Spec()); benchPgErr != nil {
+			return
+		}
+		for _, d := range benchDocuments(sentences, n) {
+			texts := make([]string, len(d.Passages))
+			for j, p := range d.Passages {
+				texts[j] = retrieval.EmbedText(p)
+			}
+			vs, _ := emb.Embed(ctx, texts)
+			for j := range vs {
+				d.Passages[j].Embedding = vs[j]
+			}
+			if _, benchPgErr = benchPg.Put(ctx, d); benchPgErr != nil {
+				return
+			}
+		}
+		b.Logf("pgvector store of %d passages in schema %s (built in %v)", n, schema, time.Since(start).Round(time.Millisecond))
+		searcher := &retrieval.Searcher{Store: benchPg, Embed: emb.Embed}
+		benchPgSearch = searcher.Search
+	})
+	if benchPgErr != nil {
+		b.Fatalf("building the pgvector benchmark store: %v", benchPgErr)
+	}
+	return benchPg, benchPgSearch
+}
+
+func benchConcurrentDrafts(b *testing.B, store draft.Store, search draft.Searcher, concurrency int) {
 	const (
 		drafts   = 200
 		sections = 3
 		latency  = 500 * time.Millisecond
 	)
-	var store *embedded.Store
-	var search draft.Searcher
-	if len(benchCorpusSentences()) > 0 {
-		store, search = benchStore(b, 2000)
-	} else {
-		store, search = pipeCorpus(b)
-	}
 	srv := openaitest.New(b, openaitest.Default(openaitest.Slow(latency)))
 	c := New(Config{BaseURL: srv.URL(), Model: "fake-model", Timeout: 30 * time.Second, IdleTimeout: 10 * time.Second})
 	// The ideal is one model latency per round of concurrently drafted sections.

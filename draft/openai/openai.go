@@ -26,6 +26,12 @@ const (
 	DefaultMaxTokens   = 1500
 )
 
+// maxIdleConns is how many idle connections to the model a Client keeps. Drafting sends one request
+// per section being drafted, hundreds at once under load, to one host; local servers (vLLM, Ollama)
+// speak HTTP/1.1, one request per connection, and net/http's default of two idle connections per
+// host closed nearly all of them after each round of calls, to dial them again for the next.
+const maxIdleConns = 1024
+
 // Config configures a Client.
 type Config struct {
 	BaseURL     string        // e.g. https://api.deepseek.com/v1, http://127.0.0.1:11434/v1
@@ -58,7 +64,9 @@ func newClient(cfg Config, wait func(context.Context, time.Duration) error) *Cli
 	if cfg.MaxTokens <= 0 {
 		cfg.MaxTokens = DefaultMaxTokens
 	}
-	rt := ropenai.NewRetryTransport(nil)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+	rt := ropenai.NewRetryTransport(tr)
 	rt.Sleep = func(ctx context.Context, d time.Duration) error {
 		// Waiting to retry is our doing, not the server's silence: pause the idle timer meanwhile.
 		if t, ok := ctx.Value(idleKey{}).(*time.Timer); ok {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/draftd/draftd/retrieval"
 	"modernc.org/sqlite"
@@ -106,7 +108,7 @@ func validate(doc *retrieval.Document) error {
 }
 
 func entryOf(doc *retrieval.Document) docEntry {
-	return docEntry{id: doc.ID, collection: doc.Collection, kind: doc.Meta.Kind, years: doc.Meta.Years}
+	return docEntry{id: doc.ID, collection: doc.Collection, kind: doc.Meta.Kind, years: doc.Meta.Years, title: doc.Title}
 }
 
 // insertDocument writes doc and its passages and returns the passages as the index takes them.
@@ -212,8 +214,35 @@ func scanPassage(rows *sql.Rows, dest ...any) (retrieval.Passage, error) {
 	if err := rows.Scan(dest...); err != nil {
 		return p, err
 	}
-	err := errors.Join(json.Unmarshal([]byte(heading), &p.HeadingPath), json.Unmarshal([]byte(placeholders), &p.Placeholders))
+	err := errors.Join(decodeStrings(heading, &p.HeadingPath), decodeStrings(placeholders, &p.Placeholders))
 	return p, err
+}
+
+// decodeStrings decodes the JSON array of strings raw into dst as json.Unmarshal does, without its
+// reflection for the usual arrays of plain strings: search reads two of them for every hit.
+func decodeStrings(raw string, dst *[]string) error {
+	if raw == "[]" {
+		*dst = []string{}
+		return nil
+	}
+	n := len(raw)
+	if n < 4 || raw[:2] != `["` || raw[n-2:] != `"]` || !utf8.ValidString(raw) {
+		return json.Unmarshal([]byte(raw), dst)
+	}
+	for i := range n {
+		if c := raw[i]; c == '\\' || c < 0x20 {
+			return json.Unmarshal([]byte(raw), dst) // escapes
+		}
+	}
+	// No escapes, so every quote delimits an element: the elements are what lies between ",".
+	out := strings.Split(raw[2:n-2], `","`)
+	for _, x := range out {
+		if strings.IndexByte(x, '"') >= 0 {
+			return json.Unmarshal([]byte(raw), dst) // not one array of strings
+		}
+	}
+	*dst = out
+	return nil
 }
 
 // Documents lists the documents of collection ("" for all), newest first.

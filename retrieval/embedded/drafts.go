@@ -14,19 +14,24 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Drafts do not touch the in-memory index, so their writes need neither wmu nor mu: the single
-// writer connection serialises them, and a long reindex does not hold them up.
+// Drafts do not touch the in-memory index, so their writes need neither wmu nor mu: they are
+// group-committed (commit.go) on the single writer connection, and a long reindex does not hold
+// them up.
 
 var _ draft.Store = (*Store)(nil)
+
+// draftWrites are the statements draft writes run, prepared once by prepareWrites.
+var draftWrites = []string{insertDraft, insertSection, insertSentence, touchSection, clearSentences,
+	touchDraft, updateSection, setStatus, setReviewStatus, insertAudit}
+
+const insertDraft = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
+		prompt_tokens, completion_tokens, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateDraft stores d with its sections and their sentences in one transaction. A zero
 // d.CreatedAt is set to now and a zero d.UpdatedAt to d.CreatedAt. It returns an EINVALID error
 // for a draft without an ID and ECONFLICT when the ID, or a section index, is taken.
 func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
-	const insert = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
-			prompt_tokens, completion_tokens, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
 	if d.ID == "" {
 		return fmt.Errorf("embedded: create draft: %w", retrieval.Errorf(retrieval.EINVALID, "a draft needs an ID"))
 	}
@@ -36,153 +41,147 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	if d.UpdatedAt.IsZero() {
 		d.UpdatedAt = d.CreatedAt
 	}
-	tx, err := s.wr.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("embedded: create draft: %w", err)
+	// Everything is encoded before the write, by the caller: the committer runs writes in turn.
+	row := []any{d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model, d.PromptVersion, jsonText(d.Input),
+		d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt.UnixNano(), d.UpdatedAt.UnixNano()}
+	sections := make([][]any, len(d.Sections))
+	sentences := make([][][]any, len(d.Sections))
+	for i, sec := range d.Sections {
+		sections[i] = []any{d.ID, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts, jsonList(sec.Sources),
+			sec.Usage.PromptTokens, sec.Usage.CompletionTokens, d.UpdatedAt.UnixNano()}
+		sentences[i] = sentenceRows(d.ID, sec)
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, insert, d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model,
-		d.PromptVersion, jsonText(d.Input), d.Usage.PromptTokens, d.Usage.CompletionTokens,
-		d.CreatedAt.UnixNano(), d.UpdatedAt.UnixNano()); err != nil {
-		return fmt.Errorf("embedded: create draft: %w", draftConflict(err, "a draft with ID "+d.ID+" already exists"))
-	}
-	for _, sec := range d.Sections {
-		if err := insertSection(ctx, tx, d.ID, sec, d.UpdatedAt); err != nil {
-			return fmt.Errorf("embedded: create draft: %w", draftConflict(err, fmt.Sprintf("draft %s has two sections with index %d", d.ID, sec.Index)))
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, insertDraft, row...); err != nil {
+			return draftConflict(err, "a draft with ID "+d.ID+" already exists")
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		for i, sec := range d.Sections {
+			if _, err := s.exec(ctx, tx, insertSection, sections[i]...); err != nil {
+				return draftConflict(err, fmt.Sprintf("draft %s has two sections with index %d", d.ID, sec.Index))
+			}
+			if err := s.execRows(ctx, tx, insertSentence, sentences[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("embedded: create draft: %w", err)
 	}
 	return nil
 }
 
-// insertSection writes section sec of draft id and its sentences.
-func insertSection(ctx context.Context, tx *sql.Tx, id string, sec draft.Section, now time.Time) error {
-	const insert = `INSERT INTO draft_sections (draft_id, idx, heading, status, error, attempts, sources,
-			prompt_tokens, completion_tokens, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertSection = `INSERT INTO draft_sections (draft_id, idx, heading, status, error, attempts, sources,
+		prompt_tokens, completion_tokens, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-	if _, err := tx.ExecContext(ctx, insert, id, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts,
-		jsonList(sec.Sources), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, now.UnixNano()); err != nil {
-		return err
-	}
-	return insertSentences(ctx, tx, id, sec)
-}
+const insertSentence = `INSERT INTO draft_sentences (draft_id, section_idx, ord, id, text, generated, added, figures,
+		unbound_numbers, sources, risk, reasons, review_decision, reviewer, review_at, history)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// insertSentences writes sec's sentences, numbered in order; the section has none stored.
-func insertSentences(ctx context.Context, tx *sql.Tx, id string, sec draft.Section) error {
-	const insert = `INSERT INTO draft_sentences (draft_id, section_idx, ord, id, text, generated, added, figures,
-			unbound_numbers, sources, risk, reasons, review_decision, reviewer, review_at, history)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-	if len(sec.Sentences) == 0 {
-		return nil
-	}
-	st, err := tx.PrepareContext(ctx, insert)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+// sentenceRows returns the insertSentence arguments of sec's sentences, numbered in order.
+func sentenceRows(id string, sec draft.Section) [][]any {
+	rows := make([][]any, len(sec.Sentences))
 	for ord, x := range sec.Sentences {
 		var at sql.NullInt64
 		if x.Review.At != nil {
 			at = sql.NullInt64{Int64: x.Review.At.UnixNano(), Valid: true}
 		}
-		if _, err := st.ExecContext(ctx, id, sec.Index, ord, x.ID, x.Text, x.Generated, x.Added,
-			jsonList(x.Figures), jsonList(x.UnboundNumbers), jsonList(x.Sources), x.Risk, jsonList(x.Reasons),
-			x.Review.Decision, x.Review.By, at, jsonList(x.History)); err != nil {
-			return err
-		}
+		rows[ord] = []any{id, sec.Index, ord, x.ID, x.Text, x.Generated, x.Added, jsonList(x.Figures),
+			jsonList(x.UnboundNumbers), jsonList(x.Sources), x.Risk, jsonList(x.Reasons), x.Review.Decision,
+			x.Review.By, at, jsonList(x.History)}
 	}
-	return nil
+	return rows
 }
 
-// replaceSentences replaces the sentences of section sec.Index of draft id, after checking the section
-// exists and setting its updated_at; ErrNotFound-coded if it does not.
-func replaceSentences(ctx context.Context, tx *sql.Tx, id string, sec draft.Section, now time.Time) error {
-	const touch = `UPDATE draft_sections SET updated_at = ? WHERE draft_id = ? AND idx = ?`
-	const clear = `DELETE FROM draft_sentences WHERE draft_id = ? AND section_idx = ?`
+const touchSection = `UPDATE draft_sections SET updated_at = ? WHERE draft_id = ? AND idx = ?`
+const clearSentences = `DELETE FROM draft_sentences WHERE draft_id = ? AND section_idx = ?`
 
-	if err := affected(tx.ExecContext(ctx, touch, now.UnixNano(), id, sec.Index)); err != nil {
-		return noSection(err, id, sec.Index)
+// replaceSentences replaces the sentences of section idx of draft id with rows (of sentenceRows),
+// after checking the section exists and setting its updated_at; ErrNotFound-coded if it does not.
+func (s *Store) replaceSentences(ctx context.Context, tx *sql.Tx, id string, idx int, rows [][]any, now time.Time) error {
+	if err := affected(s.exec(ctx, tx, touchSection, now.UnixNano(), id, idx)); err != nil {
+		return noSection(err, id, idx)
 	}
-	if _, err := tx.ExecContext(ctx, clear, id, sec.Index); err != nil {
+	if _, err := s.exec(ctx, tx, clearSentences, id, idx); err != nil {
 		return err
 	}
-	return insertSentences(ctx, tx, id, sec)
+	return s.execRows(ctx, tx, insertSentence, rows)
 }
+
+const touchDraft = `UPDATE drafts SET updated_at = ? WHERE id = ?`
+const updateSection = `UPDATE draft_sections SET heading = ?, status = ?, error = ?, attempts = ?, sources = ?,
+		prompt_tokens = ?, completion_tokens = ?, updated_at = ?
+	WHERE draft_id = ? AND idx = ?`
 
 // SaveSection replaces section s.Index of draft id, its sentences included, and sets the draft's
 // updated time to now. It returns ErrNotFound when there is no draft id and an ENOTFOUND error
 // when the draft has no section s.Index.
 func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) error {
-	const touch = `UPDATE drafts SET updated_at = ? WHERE id = ?`
-	const update = `UPDATE draft_sections SET heading = ?, status = ?, error = ?, attempts = ?, sources = ?,
-			prompt_tokens = ?, completion_tokens = ?
-		WHERE draft_id = ? AND idx = ?`
-
-	now := time.Now().UTC()
-	tx, err := s.wr.BeginTx(ctx, nil)
+	sources, rows := jsonList(sec.Sources), sentenceRows(id, sec)
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := time.Now().UTC().UnixNano()
+		if err := affected(s.exec(ctx, tx, touchDraft, now, id)); err != nil {
+			return fmt.Errorf("draft %s: %w", id, err)
+		}
+		if err := affected(s.exec(ctx, tx, updateSection, sec.Heading, sec.Status, sec.Error, sec.Attempts,
+			sources, sec.Usage.PromptTokens, sec.Usage.CompletionTokens, now, id, sec.Index)); err != nil {
+			return noSection(err, id, sec.Index)
+		}
+		if _, err := s.exec(ctx, tx, clearSentences, id, sec.Index); err != nil {
+			return err
+		}
+		return s.execRows(ctx, tx, insertSentence, rows)
+	})
 	if err != nil {
-		return fmt.Errorf("embedded: save section: %w", err)
-	}
-	defer tx.Rollback()
-	if err := affected(tx.ExecContext(ctx, touch, now.UnixNano(), id)); err != nil {
-		return fmt.Errorf("embedded: save section of %s: %w", id, err)
-	}
-	if err := affected(tx.ExecContext(ctx, update, sec.Heading, sec.Status, sec.Error, sec.Attempts,
-		jsonList(sec.Sources), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, id, sec.Index)); err != nil {
-		return fmt.Errorf("embedded: save section: %w", noSection(err, id, sec.Index))
-	}
-	if err := replaceSentences(ctx, tx, id, sec, now); err != nil {
-		return fmt.Errorf("embedded: save section: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("embedded: save section: %w", err)
 	}
 	return nil
 }
 
+const setStatus = `UPDATE drafts SET status = ?, prompt_tokens = ?, completion_tokens = ?, updated_at = ? WHERE id = ?`
+
 // SetStatus sets draft id's status and usage and its updated time to now; ErrNotFound if there is no draft id.
 func (s *Store) SetStatus(ctx context.Context, id string, st draft.Status, u draft.Usage) error {
-	const update = `UPDATE drafts SET status = ?, prompt_tokens = ?, completion_tokens = ?, updated_at = ? WHERE id = ?`
-
-	err := affected(s.wr.ExecContext(ctx, update, st, u.PromptTokens, u.CompletionTokens, time.Now().UTC().UnixNano(), id))
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return affected(s.exec(ctx, tx, setStatus, st, u.PromptTokens, u.CompletionTokens, time.Now().UTC().UnixNano(), id))
+	})
 	if err != nil {
 		return fmt.Errorf("embedded: set status of %s: %w", id, err)
 	}
 	return nil
 }
 
+const setReviewStatus = `UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?`
+const insertAudit = `INSERT INTO draft_audit (draft_id, sentence_id, decision, reviewer, at, before_text, after_text)
+	VALUES (?, ?, ?, ?, ?, ?, ?)`
+
 // SaveReview replaces the sentences of the given sections (their headings, statuses and sources are
 // left alone), appends entries to the audit trail and sets the draft's status, in one transaction.
 // It returns ErrNotFound when there is no draft id and an ENOTFOUND error for a section it lacks.
 func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section, entries []draft.AuditEntry, st draft.Status) error {
-	const update = `UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?`
-	const audit = `INSERT INTO draft_audit (draft_id, sentence_id, decision, reviewer, at, before_text, after_text)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
-
-	now := time.Now().UTC()
-	tx, err := s.wr.BeginTx(ctx, nil)
+	rows := make([][][]any, len(secs))
+	for i, sec := range secs {
+		rows[i] = sentenceRows(id, sec)
+	}
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := time.Now().UTC()
+		if err := affected(s.exec(ctx, tx, setReviewStatus, st, now.UnixNano(), id)); err != nil {
+			return fmt.Errorf("draft %s: %w", id, err)
+		}
+		for i, sec := range secs {
+			if err := s.replaceSentences(ctx, tx, id, sec.Index, rows[i], now); err != nil {
+				return err
+			}
+		}
+		for _, e := range entries {
+			if _, err := s.exec(ctx, tx, insertAudit, id, e.SentenceID, e.Decision, e.By, e.At.UnixNano(), e.Before, e.After); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("embedded: save review: %w", err)
-	}
-	defer tx.Rollback()
-	if err := affected(tx.ExecContext(ctx, update, st, now.UnixNano(), id)); err != nil {
-		return fmt.Errorf("embedded: save review of %s: %w", id, err)
-	}
-	for _, sec := range secs {
-		if err := replaceSentences(ctx, tx, id, sec, now); err != nil {
-			return fmt.Errorf("embedded: save review: %w", err)
-		}
-	}
-	for _, e := range entries {
-		if _, err := tx.ExecContext(ctx, audit, id, e.SentenceID, e.Decision, e.By, e.At.UnixNano(), e.Before, e.After); err != nil {
-			return fmt.Errorf("embedded: save review: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("embedded: save review: %w", err)
 	}
 	return nil

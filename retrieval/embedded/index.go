@@ -51,6 +51,7 @@ type index struct {
 // docEntry is what the index knows of a document.
 type docEntry struct {
 	id, collection, kind string
+	title                string // for search hits, which then need not read the documents table
 	years                []int
 	seqs                 []int64 // its passages
 }

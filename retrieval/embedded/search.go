@@ -40,11 +40,11 @@ func (s *Store) SearchKeyword(ctx context.Context, tokens []string, k int, f ret
 	return hits, nil
 }
 
-// hits fetches the passages of top with their document titles, ranked in order.
+// hits fetches the passages of top, ranked in order, with their document titles from the index;
+// the caller holds mu.
 func (s *Store) hits(ctx context.Context, top []scored) ([]retrieval.Hit, error) {
-	const query = `SELECT p.id, p.document_id, p.ordinal, p.heading_path, p.text, p.role, p.placeholders, p.seq, d.title
-		FROM passages p JOIN documents d ON d.id = p.document_id
-		WHERE p.seq IN (SELECT value FROM json_each(?))`
+	const query = `SELECT p.id, p.document_id, p.ordinal, p.heading_path, p.text, p.role, p.placeholders, p.seq
+		FROM json_each(?) j JOIN passages p ON p.seq = j.value`
 
 	hits := make([]retrieval.Hit, 0, len(top))
 	if len(top) == 0 {
@@ -63,26 +63,25 @@ func (s *Store) hits(ctx context.Context, top []scored) ([]retrieval.Hit, error)
 		return nil, err
 	}
 	defer rows.Close()
-	found := make(map[int64]retrieval.Hit, len(seqs))
+	found := make(map[int64]retrieval.Passage, len(seqs))
 	for rows.Next() {
-		var h retrieval.Hit
 		var seq int64
-		h.Passage, err = scanPassage(rows, &seq, &h.DocumentTitle)
+		p, err := scanPassage(rows, &seq)
 		if err != nil {
 			return nil, err
 		}
-		found[seq] = h
+		found[seq] = p
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for _, t := range top {
-		h, ok := found[t.seq]
+		p, ok := found[t.seq]
 		if !ok {
 			continue
 		}
-		h.Rank, h.Score = len(hits)+1, float64(t.score)
-		hits = append(hits, h)
+		title := s.ix.docs[s.ix.docOf[t.slot]].title
+		hits = append(hits, retrieval.Hit{Passage: p, DocumentTitle: title, Rank: len(hits) + 1, Score: float64(t.score)})
 	}
 	return hits, nil
 }

@@ -58,6 +58,13 @@ type Store struct {
 	hitsOnce sync.Once
 	hitsStmt *sql.Stmt
 	hitsErr  error
+
+	// Draft writes go to the committer goroutine (commit.go), which runs stmts.
+	writes    chan *writeOp
+	quit      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
+	stmts     map[string]*sql.Stmt
 }
 
 var _ retrieval.Store = (*Store)(nil)
@@ -84,6 +91,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		s.wr.Close()
 		return nil, fmt.Errorf("embedded: open: %w", err)
 	}
+	if err := s.prepareWrites(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("embedded: open: %w", err)
+	}
 	if s.db, err = sql.Open("sqlite", path+pragmas+"&_pragma=query_only(1)"); err != nil {
 		s.wr.Close()
 		return nil, fmt.Errorf("embedded: open: %w", err)
@@ -94,6 +105,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("embedded: open: %w", err)
 	}
+	s.startCommitter()
 	return s, nil
 }
 
@@ -145,7 +157,11 @@ func (s *Store) migrateFile(ctx context.Context, name string) error {
 
 // Close releases the store's database handles.
 func (s *Store) Close() error {
+	s.stopCommitter()
 	var errs []error
+	for _, st := range s.stmts {
+		errs = append(errs, st.Close())
+	}
 	if s.hitsStmt != nil {
 		errs = append(errs, s.hitsStmt.Close())
 	}
@@ -251,7 +267,7 @@ const loadBatch = 4096
 
 // loadIndex builds an index from every document and passage in the database.
 func (s *Store) loadIndex(ctx context.Context) (*index, error) {
-	const docsQuery = `SELECT id, collection, meta FROM documents`
+	const docsQuery = `SELECT id, collection, title, meta FROM documents`
 	const passagesQuery = `SELECT seq, document_id, role, embedding, heading_path, text FROM passages ORDER BY document_id, ordinal`
 
 	ix := newIndex(0)
@@ -261,8 +277,8 @@ func (s *Store) loadIndex(ctx context.Context) (*index, error) {
 	}
 	docs := map[string]*docEntry{}
 	for rows.Next() {
-		var id, collection, meta string
-		if err := rows.Scan(&id, &collection, &meta); err != nil {
+		var id, collection, title, meta string
+		if err := rows.Scan(&id, &collection, &title, &meta); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load documents: %w", err)
 		}
@@ -271,7 +287,7 @@ func (s *Store) loadIndex(ctx context.Context) (*index, error) {
 			rows.Close()
 			return nil, fmt.Errorf("load documents: %s: %w", id, err)
 		}
-		docs[id] = &docEntry{id: id, collection: collection, kind: m.Kind, years: m.Years}
+		docs[id] = &docEntry{id: id, collection: collection, kind: m.Kind, years: m.Years, title: title}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load documents: %w", err)

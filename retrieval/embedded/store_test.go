@@ -155,3 +155,39 @@ func reopen(t *testing.T, dir string) *embedded.Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+func TestSearchHitsCarryTheTitleOfTheDocumentAsLastPut(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	s, err := embedded.Open(ctx, dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	doc := testDoc("report", "水务局推进河道治理。", []float32{1, 0, 0, 0})
+	doc.Title = "水务局2024年工作总结（初稿）"
+	if _, err := s.Put(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	doc = testDoc("report", "水务局推进河道治理和污水管网建设。", []float32{1, 0, 0, 0})
+	doc.ID, doc.Passages[0].ID, doc.Passages[0].DocumentID = "doc-report-2", "doc-report-2-p0", "doc-report-2"
+	doc.Hash, doc.Title = "second", "水务局2024年工作总结"
+	if st, err := s.Put(ctx, doc); err != nil || st != retrieval.PutReplaced {
+		t.Fatalf("Put of the new version = %s, %v; want it replaced", st, err)
+	}
+	check := func(when string, s *embedded.Store) {
+		t.Helper()
+		vec, err := s.SearchVector(ctx, []float32{1, 0, 0, 0}, 5, retrieval.Filter{})
+		if err != nil || len(vec) != 1 || vec[0].DocumentTitle != doc.Title {
+			t.Errorf("SearchVector %s = %+v, %v; want one hit titled %q", when, vec, err, doc.Title)
+		}
+		kw, err := s.SearchKeyword(ctx, retrieval.QueryTokens("河道治理"), 5, retrieval.Filter{})
+		if err != nil || len(kw) != 1 || kw[0].DocumentTitle != doc.Title {
+			t.Errorf("SearchKeyword %s = %+v, %v; want one hit titled %q", when, kw, err, doc.Title)
+		}
+	}
+	check("after the replacing Put", s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check("after reopening", reopen(t, dir))
+}
