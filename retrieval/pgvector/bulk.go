@@ -21,6 +21,7 @@ const (
 	createTokens    = `CREATE INDEX IF NOT EXISTS passages_tokens ON passages USING gin (tokens)`
 	selectIndexes   = `SELECT to_regclass('passages_tokens') IS NOT NULL, to_regclass('passages_embedding_hnsw') IS NOT NULL`
 	selectBackendID = `SELECT pg_backend_pid()`
+	analyzePassages = `ANALYZE passages`
 	// A bulk load holds lockBulk on its own session from SuspendIndexes to RestoreIndexes, so
 	// that Open in another process does not rebuild the indexes under it; a load that dies
 	// drops its session and with it the lock, and the next Open repairs.
@@ -147,11 +148,15 @@ func (s *Store) restoreIndexes(ctx context.Context, conn *pgxpool.Conn, progress
 		if len(steps) == 1 {
 			return nil
 		}
-		for _, sql := range steps {
+		// Fresh statistics too: keyword search weighs and prunes tokens by them.
+		for _, sql := range append(steps, analyzePassages) {
 			if _, err := tx.Exec(ctx, sql); err != nil {
 				return err
 			}
 		}
+		s.statsMu.Lock()
+		s.stats = nil
+		s.statsMu.Unlock()
 		return nil
 	})
 }
