@@ -410,7 +410,45 @@ func strongRule(text string) string {
 	if slices.ContainsFunc(counterWords, func(w string) bool { return strings.Contains(p, w) }) && len(counterRe.FindAllString(p, 3)) >= 2 {
 		return RuleMeta
 	}
+	if isNavBar(text) {
+		// A bar of buttons (打印 | 收藏 | 复制) is named for what its items do.
+		if r := weakRule(text); r == RuleDownload || r == RuleMembership {
+			return r
+		}
+		return RuleNavigation
+	}
 	return ""
+}
+
+// navSeparators separate the items of a navigation bar or a breadcrumb.
+const navSeparators = "|｜丨>›»/／"
+
+// Navigation bars have at least navBarItems items of at most navItemRunes runes each.
+const (
+	navBarItems  = 3
+	navItemRunes = 8
+)
+
+// isNavBar reports whether a line is a site's navigation bar or breadcrumb: at least three
+// short items (首页 | 工作总结 | 工作计划), each with a letter, separated by |, ｜, 丨, >, ›, »
+// or /, and nothing else. A heading (一、人/财/物) and a date (2022/12/30) are not.
+func isNavBar(text string) bool {
+	if !strings.ContainsAny(text, navSeparators) || hasHeadingMarker(text) || hasSentenceEnd(text) {
+		return false
+	}
+	items := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(navSeparators, r) })
+	n := 0
+	for _, it := range items {
+		it = strings.TrimSpace(it)
+		if it == "" {
+			continue
+		}
+		if runeLen(it) > navItemRunes || !strings.ContainsFunc(it, unicode.IsLetter) {
+			return false
+		}
+		n++
+	}
+	return n >= navBarItems
 }
 
 // counterWords are the words counterRe needs.
@@ -509,7 +547,7 @@ func titleLike(s string) bool {
 	}
 	t := titleText(s)
 	n := runeLen(t)
-	if n < 4 || n > 60 || strings.ContainsAny(t, "。！？!?；;，,") || hasHeadingMarker(t) {
+	if n < 4 || n > 60 || strings.ContainsAny(t, "。！？!?；;，,") || hasHeadingMarker(t) || isNavBar(t) {
 		return false
 	}
 	return titleKindRe.MatchString(t)
@@ -530,16 +568,22 @@ func (c *cleaner) findTitle() {
 
 // titleIndex returns the index of the title among lines, or -1: the first line if it is
 // title-like, or one of the next two after short lines such as the organisation's name or
-// a date; never a line that a continuation ("。会议…") shows to be the middle of a sentence.
+// a date (navigation bars aside); never a line that a continuation ("。会议…") shows to be
+// the middle of a sentence.
 func titleIndex(lines []string) int {
+	skipped := 0 // navigation bars, which do not count as lines before the title
 	for i, l := range lines {
+		if isNavBar(l) {
+			skipped++
+			continue
+		}
 		if titleLike(l) {
 			if i+1 < len(lines) && continuesSentence(lines[i+1]) {
 				return -1
 			}
 			return i
 		}
-		if i >= 2 || opensBody(l) || runeLen(l) > 20 {
+		if i-skipped >= 2 || opensBody(l) || runeLen(l) > 20 {
 			return -1
 		}
 	}

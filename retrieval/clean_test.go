@@ -339,6 +339,13 @@ func TestCleanLines(t *testing.T) {
 		{"a site notice is dropped", "本站资源均来自网友上传，仅供学习参考", RuleCopyright},
 		{"a breadcrumb is dropped", "首页 > 工作总结 > 部门总结", RuleNavigation},
 		{"a breadcrumb with other arrows is dropped", "范文大全 » 工作报告 » 述职报告", RuleNavigation},
+		{"a navigation bar is dropped", "首页 | 工作总结 | 工作计划 | 心得体会 | 述职报告", RuleNavigation},
+		{"a navigation bar with other bars is dropped", "首页｜部门动态丨通知公告｜政策法规", RuleNavigation},
+		{"a navigation bar with slashes is dropped", "首页 / 范文 / 工作总结 / 年终总结", RuleNavigation},
+		{"a bar of buttons is dropped as buttons", "打印本页 | 收藏本文 | 复制链接", RuleDownload},
+		{"a heading with slashes survives", "一、人/财/物管理", ""},
+		{"a date with slashes survives", "2022/12/30", ""},
+		{"a line of long items with bars survives", "党建引领基层治理示范点 | 乡村振兴产业融合示范园 | 城乡环境综合治理提升工程", ""},
 		{"previous and next links are dropped", "上一篇：某局2022年工作总结 下一篇：某局2023年工作计划", RuleNavigation},
 		{"a hot-articles header is dropped", "热门文章", RuleNavigation},
 		{"read and comment counters are dropped", "阅读(1203) 评论(5) 点赞 32", RuleMeta},
@@ -475,6 +482,7 @@ func TestCleanTitle(t *testing.T) {
 		{"a title with the site's file extension", "甲县林业局2022年工作总结范文.docx\n全年完成造林1.2万亩。", "甲县林业局2022年工作总结范文"},
 		{"a title under the organisation's name and a date", "甲县林业局\n2022年12月\n甲县林业局2022年工作总结\n全年完成造林1.2万亩。", "甲县林业局2022年工作总结"},
 		{"no title after the body has begun", "各位代表：\n甲县林业局2022年工作总结\n全年完成造林1.2万亩。", ""},
+		{"a navigation bar above the title is not the title", "首页 | 工作总结 | 工作计划 | 心得体会 | 述职报告\n松岭县水利局2022年工作总结\n全年完成水利投资2.3亿元。", "松岭县水利局2022年工作总结"},
 		{"no title in the middle of a sentence", "会议审议了县长所作的\n政府工作报告\n。会议认为工作扎实。", ""},
 	}
 	for _, tt := range tests {

@@ -15,8 +15,10 @@ var placeholderRe = regexp.MustCompile(
 		`|[○◯]{2,}` +
 		`|[_＿]{2,}`)
 
-// placeholderUnit is the measure word or unit a figure placeholder may carry (xx万元, xxxx年, xx%).
-const placeholderUnit = `[万亿千百元年月日号时人个家%％‰次例份张亩所名户项件天岁米吨台辆床册场期批条余多倍周层间位座种只副针斤克升度篇本处起支]{0,3}`
+// placeholderUnit is the unit a figure placeholder may carry, and no more: a date unit or a
+// percent sign alone (20xx年, x月, xx%), or a magnitude and approximation (万, 余, 多) with
+// at most one measure word (xx万元, x余人, xx万人次). So 20xx年家庭医生 gives 20xx年.
+const placeholderUnit = `(?:[年月日号时%％‰]|[余多]?[万亿千百]{0,2}[余多]?(?:[元人个家例份张亩所名户项件天岁米吨台辆床册场期批条倍周层间位座种只副针斤克升度篇本处起支]次?|次)?)`
 
 // FindPlaceholders returns the distinct placeholders in text, in order of first appearance:
 // figures blanked out by the site or template author (x, xx, XXX, x.xx, X万元, xxxx年, 20xx年,

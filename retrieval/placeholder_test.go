@@ -27,6 +27,10 @@ func TestFindPlaceholders(t *testing.T) {
 		{"years in Chinese numerals are not placeholders", "二○○三年建成", nil},
 		{"real figures are not placeholders", "受益12345人，比例88%，费用316.5万元，2.47万人次，3.62‰，97.18%", nil},
 		{"a single underscore is not a placeholder", "file_name", nil},
+		{"a year placeholder stops at 年", "XX县20xx年家庭医生签约服务工作总结", []string{"XX", "20xx年"}},
+		{"a date's placeholders stop at their units", "20xx年x月xx日", []string{"20xx年", "x月", "xx日"}},
+		{"magnitudes and approximations stay with their measure word", "培训xx万人次，慰问x余人，补助xx多万元，新建x个站点", []string{"xx万人次", "x余人", "xx多万元", "x个"}},
+		{"a percent sign ends a placeholder", "占比xx%以上", []string{"xx%"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

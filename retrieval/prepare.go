@@ -83,7 +83,7 @@ func Prepare(name, text, collection string) ([]*Document, PrepareReport, error) 
 		if meta.Kind == "计划" || meta.Kind == "要点" {
 			fallback = RolePlans
 		}
-		passages := segment(p.Text, DefaultPassageRunes, fallback)
+		passages := segment(p.Text, DefaultPassageRunes, fallback, meta.Years)
 		if len(passages) == 0 {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no body text, not indexed", title))
 			continue

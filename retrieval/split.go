@@ -2,9 +2,12 @@ package retrieval
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // Part is one document found in a file.
@@ -220,24 +223,27 @@ const DefaultPassageRunes = 600
 // says) and its placeholders; its text is a substring of text, never empty. Ordinals count
 // from 0.
 func Segment(text string, maxRunes int) []Passage {
-	return segment(text, maxRunes, RoleAchievements)
+	return segment(text, maxRunes, RoleAchievements, nil)
 }
 
-// segment is Segment with the role given to sections whose headings say nothing about their role.
-func segment(text string, maxRunes int, fallback string) []Passage {
+// segment is Segment with the role given to sections whose headings say nothing about their
+// role, and the years the document is about (Meta.Years), which tell a plan for a later year.
+func segment(text string, maxRunes int, fallback string, years []int) []Passage {
 	if maxRunes <= 0 {
 		maxRunes = DefaultPassageRunes
 	}
 	root := Structure(text)
+	r := roler{reviewed: reviewedYears(root, years)}
 	var out []Passage
-	var walk func(s *Section, path []string)
-	walk = func(s *Section, path []string) {
+	// levels holds, for each heading of the path, the role it gives (own or inherited).
+	var walk func(s *Section, path, levels []string)
+	walk = func(s *Section, path, levels []string) {
 		body := s.Body
 		if body == "" && len(s.Sections) == 0 {
 			body = s.raw // a heading with nothing under it says something of its own
 		}
 		if body != "" {
-			role := Role(path, fallback)
+			role := resolveRole(levels, fallback)
 			if s == root && len(s.Sections) > 0 {
 				role = RoleOverview
 			}
@@ -251,45 +257,144 @@ func segment(text string, maxRunes int, fallback string) []Passage {
 				})
 			}
 		}
-		for _, c := range s.Sections {
-			walk(c, append(path[:len(path):len(path)], c.Heading))
+		carry := ""     // the role that later siblings without a clear heading inherit
+		prevLevel := "" // the role the previous sibling gave
+		for i, c := range s.Sections {
+			own, clear := r.heading(c.Heading)
+			if i > 0 && c.num == 1 && c.kind == s.Sections[i-1].kind {
+				// Numbering that starts again lists the items of what came before it: the
+				// previous heading, or a plan's title left on a line of its own (下半年工作计划).
+				carry = prevLevel
+				if last := lastLine(s.Sections[i-1]); runeLen(last) <= 30 && !terminated(last) {
+					if lr, _ := r.heading(last); lr == RolePlans {
+						carry = RolePlans
+					}
+				}
+			}
+			level := own
+			switch {
+			case carry != "" && !clear:
+				level = carry
+			case own == RolePlans && clear && i > 0:
+				// Plans come last: the untold sections after one are plans too. A plans
+				// heading that opens the document is more likely the year's guiding idea.
+				carry = RolePlans
+			case carry != "":
+				carry = "" // a heading that clearly says otherwise ends the carry
+			}
+			prevLevel = level
+			walk(c, append(path[:len(path):len(path)], c.Heading), append(levels[:len(levels):len(levels)], level))
 		}
 	}
-	walk(root, []string{})
+	walk(root, []string{}, []string{})
 	return out
 }
 
+// lastLine returns the last line of a section's text: of its last subsection's, if any.
+func lastLine(s *Section) string {
+	for len(s.Sections) > 0 {
+		s = s.Sections[len(s.Sections)-1]
+	}
+	b := s.Body
+	if i := strings.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[i+1:]
+	}
+	return strings.TrimSpace(b)
+}
+
 var (
-	problemsRe     = regexp.MustCompile(`存在(的)?(主要)?(问题|不足|困难)|问题(和|与|及|、)(不足|差距|困难|挑战|短板)|(不足|困难|差距)(和|与|及|、)问题|不足之处|面临的(困难|挑战|问题)|薄弱环节|^(主要)?(问题|不足)$`)
-	plansRe        = regexp.MustCompile(`下一步|打算|计划|思路|设想|展望|工作安排|努力方向|工作重点|今后|明年`)
-	achievementsRe = regexp.MustCompile(`主要工作|工作(开展)?情况|完成情况|成效|成绩|做法|亮点|进展|工作总结|回顾|取得|开展情况`)
+	problemsRe = regexp.MustCompile(`存在(的)?(主要)?(问题|不足|困难)|问题(和|与|及|、)(不足|差距|困难|挑战|短板)|(不足|困难|差距)(和|与|及|、)问题|不足之处|面临的(困难|挑战|问题)|薄弱环节|^(主要)?(问题|不足)$`)
+	// reviewRe names a look back; it wins over plan words in the same heading (重点任务完成情况).
+	reviewRe       = regexp.MustCompile(`(完成|执行|落实|进展|开展)情况|工作(开展)?情况|回顾|工作总结`)
+	plansRe        = regexp.MustCompile(`下一步|打算|计划|思路|设想|展望|工作安排|努力方向|工作重点|今后|明年|总体要求|总体部署|工作部署|目标任务|重点任务|主要任务|主要目标|工作的建议`)
+	achievementsRe = regexp.MustCompile(`主要工作|成效|成绩|做法|亮点|进展|取得`)
 	overviewRe     = regexp.MustCompile(`基本情况|总体情况|概况|总体评价`)
-	headingNumRe   = regexp.MustCompile(`^(第[^部章节篇]+(部分|章|节|篇)|[一二三四五六七八九十]+[、.．]|（[^）]+）|[0-9]+[、.．]|[①-⑳])\s*`)
+	// laterWorkRe is what a heading naming a year after the reviewed ones needs to be a plan.
+	laterWorkRe  = regexp.MustCompile(`工作|任务|目标|重点|安排`)
+	headingNumRe = regexp.MustCompile(`^(第[^部章节篇]+(部分|章|节|篇)|[一二三四五六七八九十]+[、.．]|（[^）]+）|[0-9]+[、.．]|[①-⑳])\s*`)
 )
+
+// roler tells the role a heading names.
+type roler struct {
+	reviewed []int // the years the document looks back on, ascending; nil if unknown
+}
+
+// heading returns the role a heading names on its own ("" if none), and whether it says so
+// clearly: every role but achievements named by a loose word (主要工作, 成效, 取得…), which
+// items of a plan use too ("推动…取得新进展").
+func (r roler) heading(h string) (role string, clear bool) {
+	h = headingNumRe.ReplaceAllString(width.Fold.String(h), "")
+	h = strings.NewReplacer("计划生育", "", "计划免疫", "").Replace(h)
+	switch {
+	case problemsRe.MatchString(h):
+		return RoleProblems, true
+	case reviewRe.MatchString(h):
+		return RoleAchievements, true
+	case plansRe.MatchString(h):
+		return RolePlans, true
+	case r.later(h) && laterWorkRe.MatchString(h):
+		return RolePlans, true
+	case achievementsRe.MatchString(h):
+		return RoleAchievements, false
+	case overviewRe.MatchString(h):
+		return RoleOverview, true
+	}
+	return "", false
+}
+
+// later reports whether h names only years after those the document reviews.
+func (r roler) later(h string) bool {
+	ys := detectYears(h)
+	return len(r.reviewed) > 0 && len(ys) > 0 && ys[0] > r.reviewed[len(r.reviewed)-1]
+}
+
+// reviewedYears returns the years a document looks back on: those named by its review
+// headings (2024年工作回顾, 2024年重点工作完成情况), else the first year it is about.
+func reviewedYears(root *Section, years []int) []int {
+	var found []int
+	var walk func(s *Section)
+	walk = func(s *Section) {
+		for _, c := range s.Sections {
+			h := width.Fold.String(c.Heading)
+			if reviewRe.MatchString(h) || achievementsRe.MatchString(h) {
+				found = append(found, detectYears(h)...)
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	if len(found) > 0 {
+		slices.Sort(found)
+		return slices.Compact(found)
+	}
+	if len(years) > 0 {
+		return []int{slices.Min(years)}
+	}
+	return nil
+}
 
 // Role returns the role of a section from its heading path: problems if any heading names
 // problems (存在问题, 不足之处); else the role the outermost telling heading names: plans
-// (下一步, 工作计划, 思路, 打算), achievements (主要工作, 成效, 完成情况) or overview
-// (基本情况); else fallback.
+// (下一步, 工作计划, 思路, 打算, 总体要求, 重点任务), achievements (主要工作, 成效, 完成情况,
+// 回顾) or overview (基本情况); else fallback.
 func Role(path []string, fallback string) string {
-	role := ""
-	for _, h := range path {
-		h = headingNumRe.ReplaceAllString(h, "")
-		h = strings.NewReplacer("计划生育", "", "计划免疫", "").Replace(h)
-		switch {
-		case problemsRe.MatchString(h):
-			return RoleProblems
-		case role != "":
-		case plansRe.MatchString(h):
-			role = RolePlans
-		case achievementsRe.MatchString(h):
-			role = RoleAchievements
-		case overviewRe.MatchString(h):
-			role = RoleOverview
-		}
+	var r roler
+	levels := make([]string, len(path))
+	for i, h := range path {
+		levels[i], _ = r.heading(h)
 	}
-	if role != "" {
-		return role
+	return resolveRole(levels, fallback)
+}
+
+// resolveRole returns the role of a section from the roles its path's headings give, as Role.
+func resolveRole(levels []string, fallback string) string {
+	if slices.Contains(levels, RoleProblems) {
+		return RoleProblems
+	}
+	for _, l := range levels {
+		if l != "" {
+			return l
+		}
 	}
 	return fallback
 }

@@ -329,11 +329,98 @@ func TestRole(t *testing.T) {
 		{"计划生育 is not a plan", []string{"（五）计划生育服务管理"}, "fallback"},
 		{"基本情况 means overview", []string{"一、基本情况"}, RoleOverview},
 		{"a topical heading takes the fallback", []string{"（二）坚守安全底线"}, "fallback"},
+		{"总体要求 and 重点任务 mean plans", []string{"二、2025年工作总体要求和重点任务"}, RolePlans},
+		{"目标任务 means plans", []string{"二、2025年工作总体要求和目标任务"}, RolePlans},
+		{"工作回顾 means achievements", []string{"一、2024年工作回顾"}, RoleAchievements},
+		{"完成情况 wins over a plan word", []string{"一、2024年重点任务完成情况"}, RoleAchievements},
+		{"工作情况 means achievements", []string{"一、2024年工作情况"}, RoleAchievements},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Role(tt.path, "fallback"); got != tt.want {
 				t.Errorf("Role(%q) = %s, want %s", tt.path, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSegmentRoles(t *testing.T) {
+	body := "全年新建项目12个。"
+	tests := []struct {
+		name  string
+		text  string
+		years []int             // the document's Meta.Years
+		want  map[string]string // heading (last of the path) → role
+	}{
+		{
+			name:  "a report that reviews 2024 plans 2025 under 总体要求 and 重点工作 headings",
+			text:  "一、2024年工作回顾\n" + body + "\n二、2025年工作总体要求和重点任务\n" + body + "\n三、2025年重点工作\n（一）稳定投资\n" + body,
+			years: []int{2025},
+			want:  map[string]string{"一、2024年工作回顾": RoleAchievements, "二、2025年工作总体要求和重点任务": RolePlans, "（一）稳定投资": RolePlans},
+		},
+		{
+			name:  "a summary of 2024 names its plans by their year",
+			text:  "一、主要工作\n" + body + "\n二、2025年重点工作\n" + body + "\n三、2025年主要目标\n" + body,
+			years: []int{2024},
+			want:  map[string]string{"一、主要工作": RoleAchievements, "二、2025年重点工作": RolePlans, "三、2025年主要目标": RolePlans},
+		},
+		{
+			name:  "the reviewed year's own 重点工作 stays achievements",
+			text:  "一、2021年上半年重点工作\n" + body + "\n二、下半年工作打算\n" + body,
+			years: []int{2021},
+			want:  map[string]string{"一、2021年上半年重点工作": "fallback", "二、下半年工作打算": RolePlans},
+		},
+		{
+			name: "items numbered again after a plans heading are plans",
+			text: "一、2024年工作开展情况\n" + body + "\n二、2025年工作安排\n一、为老年人提供助餐服务\n" + body +
+				"\n二、推动养老服务取得新进展\n" + body + "\n三、存在的问题\n" + body,
+			years: []int{2024},
+			want: map[string]string{"一、2024年工作开展情况": RoleAchievements, "一、为老年人提供助餐服务": RolePlans,
+				"二、推动养老服务取得新进展": RolePlans, "三、存在的问题": RoleProblems},
+		},
+		{
+			name:  "items numbered again after a plan's title on a line of its own are plans",
+			text:  "一、强化队伍建设\n" + body + "\n下半年工作计划\n一、稳定投资\n" + body + "\n二、优化服务\n" + body,
+			years: []int{2023},
+			want:  map[string]string{"一、强化队伍建设": "fallback", "一、稳定投资": RolePlans, "二、优化服务": RolePlans},
+		},
+		{
+			name:  "a plan's title on a line of its own after subsections still heads the items after it",
+			text:  "一、强化队伍建设\n（一）培训干部\n" + body + "\n下半年工作打算\n一、稳定投资\n" + body,
+			years: []int{2023},
+			want:  map[string]string{"（一）培训干部": "fallback", "一、稳定投资": RolePlans},
+		},
+		{
+			name:  "items numbered again after a review heading are achievements, in a plan too",
+			text:  "一、2024年工作回顾\n一、经济运行稳中有进\n" + body + "\n二、改革开放纵深推进\n" + body + "\n二、2025年工作安排\n一、扩大有效投资\n" + body,
+			years: []int{2025},
+			want:  map[string]string{"一、经济运行稳中有进": RoleAchievements, "二、改革开放纵深推进": RoleAchievements, "一、扩大有效投资": RolePlans},
+		},
+		{
+			name:  "sections after a plans heading are plans until one says otherwise",
+			text:  "一、2014年工作回顾\n" + body + "\n二、2015年工作总体部署\n" + body + "\n三、把改革开放扎实推向纵深\n" + body + "\n四、2014年财政预算执行情况\n" + body,
+			years: []int{2015},
+			want:  map[string]string{"三、把改革开放扎实推向纵深": RolePlans, "四、2014年财政预算执行情况": RoleAchievements},
+		},
+		{
+			name:  "a plans word in the first heading does not make the rest plans",
+			text:  "一、创新工作思路\n" + body + "\n二、狠抓工作落实\n" + body,
+			years: []int{2023},
+			want:  map[string]string{"一、创新工作思路": RolePlans, "二、狠抓工作落实": "fallback"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := map[string]string{}
+			for _, p := range segment(tt.text, 0, "fallback", tt.years) {
+				if len(p.HeadingPath) > 0 {
+					got[p.HeadingPath[len(p.HeadingPath)-1]] = p.Role
+				}
+			}
+			for h, want := range tt.want {
+				if got[h] != want {
+					t.Errorf("role of %s = %q, want %q (all: %v)", h, got[h], want, got)
+				}
 			}
 		})
 	}

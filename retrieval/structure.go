@@ -13,6 +13,8 @@ type Section struct {
 	Body     string     `json:"body,omitempty"`    // text under the heading before its first subsection; a substring of the input
 	Sections []*Section `json:"sections,omitempty"`
 	raw      string     // the heading as written in the input
+	kind     int        // numbering kind of the heading (kindChapter…); -1 for the root
+	num      int        // value of the heading's number
 }
 
 // Heading numbering kinds, outermost first.
@@ -147,6 +149,7 @@ func headingEnd(rest string) (textEnd, bodyStart int, ok bool) {
 	n := 0
 	end := len(rest)
 	stop := -1 // byte length of the stopping punctuation, -1 if stopped without one
+	var prev rune
 	for i, r := range rest {
 		if r == '\n' {
 			end = i
@@ -156,11 +159,12 @@ func headingEnd(rest string) (textEnd, bodyStart int, ok bool) {
 			end, stop = i, utf8.RuneLen(r)
 			break
 		}
-		if n > 0 && (startsEnum(rest[i:]) || innerMarkerRe.MatchString(rest[i:])) {
+		if n > 0 && (startsEnum(rest[i:]) || innerMarkerRe.MatchString(rest[i:]) || startsFirstNum(rest[i:], prev)) {
 			end = i
 			break
 		}
 		n++
+		prev = r
 	}
 	if n == 0 {
 		return 0, 0, false
@@ -186,6 +190,30 @@ func headingEnd(rest string) (textEnd, bodyStart int, ok bool) {
 	return cut, 0, true
 }
 
+// startsFirstNum reports whether s starts with the first item of a numbered list, 1. or 1、
+// (not 1.5 or 1、2月), right after prev, which is no digit or decimal point: a subheading
+// that runs on after its heading's short title ("二、下一步打算1.提升数据质量").
+func startsFirstNum(s string, prev rune) bool {
+	if isDigitRune(prev) || strings.ContainsRune(".．", prev) {
+		return false
+	}
+	var rest string
+	switch {
+	case strings.HasPrefix(s, "1"):
+		rest = s[1:]
+	case strings.HasPrefix(s, "１"):
+		rest = s[len("１"):]
+	default:
+		return false
+	}
+	sep, w := utf8.DecodeRuneInString(rest)
+	if !strings.ContainsRune(".．、", sep) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(rest[w:])
+	return next != utf8.RuneError && !isDigitRune(next) && !strings.ContainsRune("%％‰ ", next)
+}
+
 func startsEnum(s string) bool {
 	for _, e := range enumStartRes {
 		if strings.HasPrefix(s, e) {
@@ -202,10 +230,11 @@ func normaliseMarker(m string) string {
 	return strings.Replace(m, ")", "）", 1)
 }
 
-// findHeadings returns the headings of text in order. A heading starts a line, or, for 一、
-// and （一） only, follows a sentence end inside a line when it continues the numbering
-// (pages that lost their line breaks: "…取得明显成效。二、存在的问题（一）…"). A bracketed
-// number right after a heading's text starts a subheading when it continues the numbering.
+// findHeadings returns the headings of text in order. A heading starts a line, or follows a
+// sentence end (。！？；) inside a line when it continues the numbering (pages that lost their
+// line breaks: "…取得明显成效。二、存在的问题（一）…"); 1. and （1） do so only under a
+// heading, so a list of figures in a paragraph stays put. A bracketed number, or 1., right
+// after a heading's text starts a subheading when it continues the numbering.
 func findHeadings(text string) []heading {
 	var hs []heading
 	last := [numHeadingKinds]int{}
@@ -216,8 +245,8 @@ func findHeadings(text string) []heading {
 		for k := h.kind + 1; k < numHeadingKinds; k++ {
 			last[k] = 0
 		}
-		if p := h.bodyStart; p < lineEnd && innerMarkerRe.MatchString(text[p:lineEnd]) {
-			if in, ok := matchHeading(text[p:lineEnd], kindParenCN, kindParenNum); ok && in.kind > h.kind && in.num == last[in.kind]+1 {
+		if p := h.bodyStart; p < lineEnd && (innerMarkerRe.MatchString(text[p:lineEnd]) || startsFirstNum(text[p:lineEnd], 0)) {
+			if in, ok := matchHeading(text[p:lineEnd], kindParenCN, kindNum, kindParenNum); ok && in.kind > h.kind && in.num == last[in.kind]+1 {
 				in.start += p
 				in.bodyStart += p
 				accept(in, lineEnd)
@@ -242,7 +271,7 @@ func findHeadings(text string) []heading {
 		for i := lineStart; i < lineEnd; {
 			r, w := utf8.DecodeRuneInString(text[i:])
 			i += w
-			if !strings.ContainsRune("。！？!?", r) {
+			if !strings.ContainsRune("。！？!?；;", r) {
 				continue
 			}
 			j := i
@@ -256,8 +285,8 @@ func findHeadings(text string) []heading {
 			if len(hs) > 0 && hs[len(hs)-1].start >= j {
 				continue
 			}
-			h, ok := matchHeading(text[j:lineEnd], kindCN, kindParenCN)
-			if !ok || h.num != last[h.kind]+1 {
+			h, ok := matchHeading(text[j:lineEnd], kindCN, kindParenCN, kindNum, kindParenNum)
+			if !ok || h.num != last[h.kind]+1 || h.kind >= kindNum && !nestsUnder(hs, h) {
 				continue
 			}
 			h.start += j
@@ -269,13 +298,20 @@ func findHeadings(text string) []heading {
 	return hs
 }
 
+// nestsUnder reports whether a heading h of kind 1. or （1） found inside a line may start
+// a section: the numbering goes on from an earlier item, or, for a first item, it follows a
+// heading of an outer kind.
+func nestsUnder(hs []heading, h heading) bool {
+	return len(hs) > 0 && (h.num > 1 || hs[len(hs)-1].kind < h.kind)
+}
+
 // Structure parses text into a tree of sections under headings numbered 第一部分, 一、,
 // （一）, 1. or 1、, （1）, ①, nesting them by numbering style in that order (a level
 // may be skipped). Enumerations inside a paragraph (一是…二是…) stay in the body; 1-6月,
 // 2.5万 and 三、四级 are not headings. A heading runs to its first 。 or ：; a longer one
 // is cut at a comma and its sentence kept in the body too.
 func Structure(text string) *Section {
-	root := &Section{}
+	root := &Section{kind: -1}
 	hs := findHeadings(text)
 	type open struct {
 		s    *Section
@@ -298,7 +334,7 @@ func Structure(text string) *Section {
 			stack = stack[:len(stack)-1]
 		}
 		parent := stack[len(stack)-1].s
-		s := &Section{Heading: h.text, Level: len(stack), raw: strings.TrimSpace(text[h.start:max(h.start, min(h.bodyStart, bodyEnd(i)))])}
+		s := &Section{Heading: h.text, Level: len(stack), raw: strings.TrimSpace(text[h.start:max(h.start, min(h.bodyStart, bodyEnd(i)))]), kind: h.kind, num: h.num}
 		if end := bodyEnd(i); h.bodyStart < end {
 			s.Body = strings.TrimSpace(text[h.bodyStart:end])
 		}

@@ -190,3 +190,50 @@ func TestCNValue(t *testing.T) {
 		}
 	}
 }
+
+func TestStructureRecoversRunOnHeadings(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{
+			name: "numbered items after a heading's short title and after sentence ends start headings",
+			text: "2023年，我局扎实开展各项工作。一、主要工作（一）统计调查。完成入户登记3.2万户。（二）统计服务。编印年鉴500册。二、下一步打算1.提升数据质量。建立核查机制。2.加强队伍建设。组织培训6期。（1）线上培训。开展3期。（2）线下培训。开展3期。",
+			want: []string{"一、主要工作", "  （一）统计调查", "  （二）统计服务", "二、下一步打算", "  1.提升数据质量", "  2.加强队伍建设", "    （1）线上培训", "    （2）线下培训"},
+		},
+		{
+			name: "a bracketed item after a sentence end continues the numbering",
+			text: "2.提升防汛能力。（1）完善监测站网。新建雨量站20个。（2）加强队伍建设。组建抢险队3支；（3）储备物资。",
+			want: []string{"2.提升防汛能力", "  （1）完善监测站网", "  （2）加强队伍建设", "  （3）储备物资"},
+		},
+		{
+			name: "numbers inside sentences are not headings",
+			text: "一、主要工作\n全年增长2.5%。1.24万人次参加培训。人均收入增加（1）成以上。经费共3项；1、2月完成拨付。",
+			want: []string{"一、主要工作"},
+		},
+		{
+			name: "a first item needs an outer heading before it",
+			text: "全年完成三项工作。1.修订制度。2.开展培训。",
+			want: nil,
+		},
+		{
+			name: "an item that breaks the numbering is not a heading",
+			text: "一、主要工作\n1.修订制度。全年修订3项。3.开展培训。",
+			want: []string{"一、主要工作", "  1.修订制度"},
+		},
+		{
+			name: "a heading's title with a figure is not cut at it",
+			text: "一、实施10项民生工程\n二、完成1.2万户改造\n三、落实1、2号文件",
+			want: []string{"一、实施10项民生工程", "二、完成1.2万户改造", "三、落实1、2号文件"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := outline(Structure(tt.text))
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("outline =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	xunicode "golang.org/x/text/encoding/unicode"
 
@@ -44,7 +45,8 @@ func readPlain(data []byte, format string) (Result, error) {
 // decodeText returns data as UTF-8 with the name of the encoding it was in:
 // UTF-8 with or without a byte order mark, UTF-16 with one, or GB18030 (a
 // superset of GBK and GB2312) when the bytes are not UTF-8 and decode to
-// plausible Chinese text. Anything else is EUNDECODABLE.
+// plausible Chinese text (not Japanese, not mostly rare characters, see checkGB).
+// Anything else is EUNDECODABLE.
 func decodeText(data []byte) (text, enc string, warnings []string, err error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
@@ -72,7 +74,7 @@ func decodeText(data []byte) (text, enc string, warnings []string, err error) {
 		// clean, take the latter.
 		if st := measure(s); st.rare > 0 && 2*st.rare > st.nonASCII {
 			if out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data); err == nil {
-				if g := measure(string(out)); g.replacement+g.controls+g.private+g.nul == 0 && g.rare < st.rare {
+				if g := measure(string(out)); g.replacement+g.controls+g.private+g.nul == 0 && g.rare < st.rare && checkGB(data, string(out)) == nil {
 					return string(out), encGB18030, nil, nil
 				}
 			}
@@ -83,7 +85,60 @@ func decodeText(data []byte) (text, enc string, warnings []string, err error) {
 	if err != nil {
 		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE, "the file is neither UTF-8 nor GB18030/GBK text")
 	}
+	if err := checkGB(data, string(out)); err != nil {
+		return "", "", nil, err
+	}
 	return acceptDecoded(string(out), encGB18030, "the file is neither UTF-8 nor GB18030/GBK text")
+}
+
+// Thresholds for GB18030 readings that are not Chinese. Japanese text is full of kana; any
+// text, Chinese or not, has more than minKana of them only when it is Japanese. Chinese
+// text, even with many rare names, draws most of its characters from GB2312, the first
+// 7,000 of GBK's 21,000; bytes of another double-byte encoding fall mostly outside it.
+const (
+	minDoubleBytes = 20  // double-byte characters needed before judging
+	minKana        = 0.1 // share of non-ASCII characters that are kana in the Shift-JIS reading
+	maxOutsideGB   = 0.6 // share of double-byte characters outside GB2312
+)
+
+// checkGB returns EUNDECODABLE for bytes that decode as GB18030 (to decoded) but are not Chinese:
+// Japanese (Shift-JIS or EUC-JP) text, or text drawing most of its characters from outside
+// GB2312.
+func checkGB(data []byte, decoded string) error {
+	double, outside := 0, 0
+	for i := 0; i < len(data); i++ {
+		b := data[i]
+		if b < 0x80 || b == 0x80 || b == 0xFF || i+1 >= len(data) {
+			continue
+		}
+		t := data[i+1]
+		if t >= 0x30 && t <= 0x39 { // a four-byte GB18030 sequence
+			i += 3
+			continue
+		}
+		double++
+		if !(b >= 0xA1 && b <= 0xF7 && t >= 0xA1 && t <= 0xFE) {
+			outside++
+		}
+		i++
+	}
+	if double < minDoubleBytes {
+		return nil
+	}
+	if sj, err := japanese.ShiftJIS.NewDecoder().Bytes(data); err == nil && kanaShare(string(sj)) >= minKana {
+		return retrieval.Errorf(retrieval.EUNDECODABLE,
+			"the file looks like Japanese Shift-JIS text; only UTF-8, UTF-16 and GB18030/GBK text can be read: save it as UTF-8")
+	}
+	// EUC-JP puts kana where GB2312 has them: its GB18030 reading keeps them.
+	if kanaShare(decoded) >= minKana {
+		return retrieval.Errorf(retrieval.EUNDECODABLE,
+			"the file looks like Japanese EUC-JP text; only UTF-8, UTF-16 and GB18030/GBK text can be read: save it as UTF-8")
+	}
+	if float64(outside) > maxOutsideGB*float64(double) {
+		return retrieval.Errorf(retrieval.EUNDECODABLE,
+			"the file is neither UTF-8 nor GB18030/GBK text: read as GB18030 it is mostly rare characters")
+	}
+	return nil
 }
 
 // decodeWith decodes data with e and checks the result.
@@ -169,4 +224,21 @@ func common(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// kanaShare returns the share of s's non-ASCII characters that are hiragana or katakana.
+func kanaShare(s string) float64 {
+	nonASCII, kana := 0, 0
+	for _, r := range s {
+		if r >= 0x80 {
+			nonASCII++
+		}
+		if r >= 0x3041 && r <= 0x30FF {
+			kana++
+		}
+	}
+	if nonASCII == 0 {
+		return 0
+	}
+	return float64(kana) / float64(nonASCII)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/draftd/draftd/retrieval"
@@ -100,6 +101,12 @@ func TestTheGBKFixtureIsReallyGBK(t *testing.T) {
 	}
 }
 
+// Texts that GB18030 detection must not take for another encoding.
+const (
+	rareNames   = "表彰名单：王堃、李珺、张喆、刘玥、陈镕、赵昇、孙彧、周璟、吴婧、郑翀、冯煜、褚淼、卫珏、蒋骞、沈琇、韩犇、杨昶、朱玮、秦琬、尤翊。以上同志在2024年度工作中表现突出。"
+	traditional = "關於進一步加強基層醫療衛生服務能力建設的實施意見。全縣鄉鎮衛生院達標建設全面完成，群眾就醫滿意度顯著提升，為實現健康縣城目標打下堅實基礎。"
+)
+
 func TestTextDecodesEncodings(t *testing.T) {
 	gbk := func(s string) []byte {
 		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
@@ -131,6 +138,8 @@ func TestTextDecodesEncodings(t *testing.T) {
 		{"a short GBK text is detected", gbk("总结"), "gb18030", "总结", ""},
 		{"GBK with one bad byte is read with a warning", append(gbk(strings.Repeat("全面推进乡村振兴工作。", 60)), 0xFF), "gb18030", strings.Repeat("全面推进乡村振兴工作。", 60) + "\uFFFD", "undecodable"},
 		{"CRLF line ends become LF", []byte("第一行\r\n第二行\r第三行"), "utf-8", "第一行\n第二行\n第三行", ""},
+		{"GBK full of rare name characters is still GBK", gbk(rareNames), "gb18030", rareNames, ""},
+		{"traditional characters in GBK are still GBK", gbk(traditional), "gb18030", traditional, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -178,6 +187,10 @@ func TestTextRejectsWhatItCannotRead(t *testing.T) {
 		{"random binary is undecodable", "a.txt", random(1, 4096), retrieval.EUNDECODABLE, nil},
 		{"other random binary is undecodable", "b.md", random(2, 300), retrieval.EUNDECODABLE, nil},
 		{"random high bytes are not taken for GBK", "c.txt", highOnly(3, 4096), retrieval.EUNDECODABLE, []string{"GB18030"}},
+		{"Japanese Shift-JIS is not taken for GBK", "j.txt", shiftJIS(t, strings.Repeat("これは架空の市役所の年次報告書です。住民サービスの向上に取り組みました。", 5)), retrieval.EUNDECODABLE, []string{"Japanese", "UTF-8"}},
+		{"a short Japanese note is not taken for GBK", "k.txt", shiftJIS(t, "令和六年度の事業報告について、以下のとおりお知らせします。"), retrieval.EUNDECODABLE, []string{"Japanese"}},
+		{"Japanese EUC-JP is not taken for GBK", "l.txt", eucJP(t, strings.Repeat("これは架空の町役場の広報です。防災訓練を実施しました。", 5)), retrieval.EUNDECODABLE, []string{"EUC-JP"}},
+		{"Shift-JIS kanji without kana are not taken for GBK", "m.txt", shiftJIS(t, "架空市議会定例会会議録予算審議経過報告書総務委員会審査結果一覧表"), retrieval.EUNDECODABLE, []string{"rare characters"}},
 		{"control characters in UTF-8 are undecodable", "d.txt", []byte(strings.Repeat("\x01\x02\x03总结", 50)), retrieval.EUNDECODABLE, []string{"control"}},
 		{"a UTF-8-marked file full of bad bytes is undecodable", "e.txt", append([]byte{0xEF, 0xBB, 0xBF}, random(4, 200)...), retrieval.EUNDECODABLE, nil},
 		{"an empty file is empty", "f.txt", nil, retrieval.EEMPTY, []string{"f.txt"}},
@@ -292,4 +305,24 @@ func TestTidy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// shiftJIS encodes s in Shift-JIS.
+func shiftJIS(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := japanese.ShiftJIS.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// eucJP encodes s in EUC-JP.
+func eucJP(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := japanese.EUCJP.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

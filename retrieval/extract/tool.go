@@ -23,7 +23,8 @@ var (
 // maxToolStderr is how much of a tool's error output is kept for messages.
 const maxToolStderr = 8 << 10
 
-// readPDF reads a PDF's text layer with poppler's pdftotext.
+// readPDF reads a PDF's text layer with poppler's pdftotext, undoing its line wraps and
+// the spaces it puts around CJK characters (see unwrapPDF).
 func readPDF(ctx context.Context, data []byte) (Result, error) {
 	head := data
 	if len(head) > 1024 {
@@ -53,7 +54,7 @@ func readPDF(ctx context.Context, data []byte) (Result, error) {
 	case err != nil:
 		return Result{}, err
 	}
-	return Result{Text: out, Encoding: encUTF8}, nil
+	return Result{Text: unwrapPDF(out), Encoding: encUTF8}, nil
 }
 
 // readDOC reads a legacy Word 97–2003 document with antiword, falling back
