@@ -76,18 +76,30 @@ func (s *Server) createDraft(c echo.Context) error {
 		// The draft is finished even if this client goes away, so it is never half-written.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), draftTimeout)
 		defer cancel()
-		d.Run(rctx, dr, s.events.publish)
+		d.Run(rctx, dr, s.publish)
 		return s.writeDraft(c, http.StatusOK, dr.ID)
 	}
 	resp := createDraftResponse{ID: dr.ID, Status: dr.Status} // before Run starts changing dr
 	go func() {
 		rctx, cancel := context.WithTimeout(context.Background(), draftTimeout)
 		defer cancel()
-		if err := d.Run(rctx, dr, s.events.publish); err != nil && retrieval.ErrorCode(err) == retrieval.EINTERNAL {
+		if err := d.Run(rctx, dr, s.publish); err != nil && retrieval.ErrorCode(err) == retrieval.EINTERNAL {
 			s.Logger.Error("draft run", "draft_id", dr.ID, "err", err)
 		}
 	}()
 	return c.JSON(http.StatusAccepted, resp)
+}
+
+// publish sends a drafting event to the draft's subscribers and writes the failures to the log,
+// so that an operator sees a model that refuses, times out or cuts its answers off.
+func (s *Server) publish(e draft.Event) {
+	switch e.Type {
+	case draft.EventSectionFailed:
+		s.Logger.Warn("draft section failed", "draft_id", e.DraftID, "section", e.Section, "err", e.Error)
+	case draft.EventDraftFailed:
+		s.Logger.Warn("draft failed", "draft_id", e.DraftID, "err", e.Error)
+	}
+	s.events.publish(e)
 }
 
 // newDraft stores a pending draft of the figures in body, with the drafter that will draft it.
@@ -161,7 +173,7 @@ func (s *Server) regenerateSection(c echo.Context) error {
 	if c.QueryParam("wait") == "true" {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), draftTimeout)
 		defer cancel()
-		d.Regenerate(rctx, dr, n, s.events.publish)
+		d.Regenerate(rctx, dr, n, s.publish)
 		return s.writeDraft(c, http.StatusOK, dr.ID)
 	}
 	if err := d.MarkRegenerating(ctx, dr, n); err != nil {
@@ -170,7 +182,7 @@ func (s *Server) regenerateSection(c echo.Context) error {
 	go func() {
 		rctx, cancel := context.WithTimeout(context.Background(), draftTimeout)
 		defer cancel()
-		d.Regenerate(rctx, dr, n, s.events.publish)
+		d.Regenerate(rctx, dr, n, s.publish)
 	}()
 	return c.JSON(http.StatusAccepted, createDraftResponse{ID: dr.ID, Status: draft.StatusGenerating})
 }

@@ -2,13 +2,19 @@ package web
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
 )
 
 const figuresJSON = `{
@@ -226,4 +232,47 @@ func TestExport(t *testing.T) {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
 	})
+}
+
+// brokenWriter is a model that always refuses.
+type brokenWriter struct{}
+
+func (brokenWriter) Write(context.Context, draft.SectionRequest) (draft.SectionText, error) {
+	return draft.SectionText{}, retrieval.Errorf(retrieval.EUNAVAILABLE, "模型服务返回 429：请求过多")
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestDraftFailuresAreLogged(t *testing.T) {
+	s, _ := testServer(t)
+	var logs syncBuffer
+	s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	s.Writers["broken"] = brokenWriter{}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	st, d := call(t, "POST", srv.URL+"/api/v1/drafts?wait=true&model=broken", "application/json", strings.NewReader(figuresJSON))
+	if st != http.StatusOK || d["status"] != "failed" {
+		t.Fatalf("create: %d %v", st, d)
+	}
+	for _, want := range []string{"draft section failed", "draft_id=" + d["id"].(string), "429", "draft failed"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, logs.String())
+		}
+	}
 }

@@ -129,6 +129,7 @@ func (m *Main) draft(ctx context.Context, args []string) error {
 // renderers turn a stored draft into an output format.
 var renderers = map[string]func(*draft.Draft) ([]byte, error){
 	"json": func(d *draft.Draft) ([]byte, error) {
+		d.ReviewProgress = d.Progress() // as GET /api/v1/drafts/{id} serves it
 		b, err := json.MarshalIndent(d, "", "  ")
 		return append(b, '\n'), err
 	},

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval/embedded"
 )
 
 // testMain returns a Main over an embedded store in a fresh directory, with env overrides.
@@ -109,6 +112,21 @@ func TestServeLoadsDemoCorpus(t *testing.T) {
 	m, _, stderr := testMain(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// A draft a stopped process left generating.
+	st, err := embedded.Open(ctx, m.Getenv("DRAFTD_DATA_DIR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &draft.Figures{Title: "青禾县2025年上半年工作总结", Sections: []draft.SectionInput{{Heading: "健康扶贫",
+		Figures: []draft.Figure{{ID: "f1", Label: "签约人数", Value: "36239", Unit: "人"}}}}}
+	stopped, err := (&draft.Drafter{Store: st}).Create(ctx, in)
+	if err == nil {
+		err = st.SetStatus(ctx, stopped.ID, draft.StatusGenerating, draft.Usage{})
+	}
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ready := make(chan string, 1)
 	m.Ready = func(addr string) { ready <- addr }
 	done := make(chan error, 1)
@@ -131,9 +149,24 @@ func TestServeLoadsDemoCorpus(t *testing.T) {
 	if len(res.Results) == 0 {
 		t.Fatalf("the demo corpus answers nothing")
 	}
+	t.Run("a draft interrupted by a stop comes back failed, its section regenerable", func(t *testing.T) {
+		resp, err := http.Get("http://" + addr + "/api/v1/drafts/" + stopped.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var dr draft.Draft
+		json.NewDecoder(resp.Body).Decode(&dr)
+		if dr.Status != draft.StatusFailed || dr.Sections[0].Status != draft.StatusFailed || dr.Sections[0].Error == "" {
+			t.Fatalf("draft %s, section %s (%q)", dr.Status, dr.Sections[0].Status, dr.Sections[0].Error)
+		}
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "interrupted drafts") {
+		t.Fatalf("the recovery is not logged:\n%s", stderr)
 	}
 }
 
@@ -178,18 +211,24 @@ func TestDraftCommand(t *testing.T) {
 			t.Fatalf("%v\n%s", err, errb)
 		}
 		var d struct {
-			ID       string
-			Status   string
-			Sections []struct{ Sentences []struct{ Text string } }
+			ID             string
+			Status         string
+			Sections       []struct{ Sentences []struct{ Text string } }
+			ReviewProgress struct{ Total int } `json:"review_progress"`
 		}
 		if err := json.Unmarshal(out.Bytes(), &d); err != nil {
 			t.Fatalf("not JSON: %v", err)
 		}
 		var all strings.Builder
+		n := 0
 		for _, s := range d.Sections {
 			for _, x := range s.Sentences {
 				all.WriteString(x.Text)
+				n++
 			}
+		}
+		if d.ReviewProgress.Total != n || n == 0 {
+			t.Fatalf("review_progress.total = %d for %d sentences; the API serves the count", d.ReviewProgress.Total, n)
 		}
 		if d.Status != "ready" || !strings.Contains(all.String(), "71.2%") || !strings.Contains(all.String(), "6.2个百分点") {
 			t.Fatalf("draft = %+v", d)

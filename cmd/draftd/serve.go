@@ -57,6 +57,33 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Drafts a stopped process left half done get their unfinished sections marked failed, so that
+	// writers can regenerate them. The embedded store has one process, so all of them at once; a
+	// shared PostgreSQL only those no live process can still be writing, then again every minute.
+	cutoff := wiring.drafter.StaleBefore(time.Now())
+	if cfg.DatabaseURL == "" {
+		cutoff = time.Now()
+	}
+	recoverDrafts := func(cutoff time.Time) {
+		if n, err := wiring.drafter.RecoverInterrupted(ctx, cutoff); err != nil {
+			log.Warn("recovering interrupted drafts", "err", err)
+		} else if n > 0 {
+			log.Info("marked the unfinished sections of interrupted drafts failed", "drafts", n)
+		}
+	}
+	recoverDrafts(cutoff)
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				recoverDrafts(wiring.drafter.StaleBefore(time.Now()))
+			}
+		}
+	}()
 	srv := &web.Server{
 		Store:          store,
 		Searcher:       &retrieval.Searcher{Store: store, Embed: emb.embed},
