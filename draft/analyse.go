@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/draftd/draftd/retrieval"
 )
@@ -22,8 +23,10 @@ type analysis struct {
 	text     string
 	report   Report
 	userText []string
+	figures  []Figure // the section's figures: their labels and exact strings are the writer's words
 	passages []retrieval.Result
 	gram     []map[gram]struct{} // 5-gram sets of passages, parallel to passages
+	own      map[gram]struct{}   // 5-grams of the writer's own words, which copy nothing
 }
 
 // analyse splits the section text into sentences and gives each its figures, unbound numbers,
@@ -34,18 +37,21 @@ func analyse(a analysis) []Sentence {
 	for i, p := range a.passages {
 		a.gram[i] = ngrams(p.Text)
 	}
+	a.own = ownGrams(a.userText, a.figures)
 	userSentences := map[string]bool{}
 	for _, u := range a.userText {
 		us, _ := SplitSentences(u)
 		for _, s := range us {
-			userSentences[s] = true
+			if k := verbatimKey(s); k != "" {
+				userSentences[k] = true
+			}
 		}
 	}
 	out := make([]Sentence, 0, len(sents))
 	for i, s := range sents {
 		start, end := offs[i], offs[i]+len(s)
 		in := func(sp Span) bool { return sp.Start >= start && sp.End <= end }
-		st := Sentence{Text: s, Generated: !userSentences[s], Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Reasons: []string{},
+		st := Sentence{Text: s, Generated: !userSentences[verbatimKey(s)], Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Reasons: []string{},
 			Review: Review{Decision: DecisionPending}, History: []Revision{}}
 		seen := map[string]bool{}
 		for _, m := range a.report.Bound {
@@ -71,7 +77,7 @@ func analyse(a analysis) []Sentence {
 		}
 		g := ngrams(s)
 		for j, p := range a.passages {
-			ov := containment(g, a.gram[j])
+			ov := copied(g, a.gram[j], a.own)
 			if ov >= sourceThreshold {
 				st.Sources = append(st.Sources, Source{PassageID: p.PassageID, DocumentID: p.DocumentID, DocumentTitle: p.DocumentTitle, HeadingPath: p.HeadingPath, Overlap: round2(ov)})
 			}
@@ -138,14 +144,54 @@ func isWordRune(r rune) bool {
 	return false
 }
 
-// containment is the share of a's members that are in b.
-func containment(a, b map[gram]struct{}) float64 {
+// verbatimKey is how a sentence is compared with the writer's own: spaces around it and its final
+// punctuation do not count (a note without a final 。 is still the writer's when a drafter adds one),
+// nor does the width of its digits. "" for a sentence of punctuation alone.
+func verbatimKey(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		t := strings.TrimRightFunc(s, func(r rune) bool { return isTerminator(r) || r == '.' || unicode.IsSpace(r) })
+		if t == s {
+			break
+		}
+		s = t
+	}
+	return foldDigits(s)
+}
+
+// ownGrams returns the n-grams of the writer's words: title, organisation, period, heading, notes
+// and labels (userText), and each figure's exact string, alone and after its label. A sentence that
+// repeats them copies nothing from a passage, however alike the passage's words.
+func ownGrams(userText []string, figures []Figure) map[gram]struct{} {
+	own := map[gram]struct{}{}
+	add := func(s string) {
+		for g := range ngrams(s) {
+			own[g] = struct{}{}
+		}
+	}
+	for _, u := range userText {
+		add(u)
+	}
+	for _, f := range figures {
+		add(f.Text())
+		add(f.Label + f.Text())
+	}
+	return own
+}
+
+// copied is the share of a sentence's n-grams (a) that it takes from a passage (p), not counting
+// those that are the writer's own words (own): they are in the sentence because the writer gave
+// them, whichever passage happens to use them too.
+func copied(a, p, own map[gram]struct{}) float64 {
 	if len(a) == 0 {
 		return 0
 	}
 	n := 0
 	for x := range a {
-		if _, ok := b[x]; ok {
+		if _, ok := p[x]; !ok {
+			continue
+		}
+		if _, ok := own[x]; !ok {
 			n++
 		}
 	}

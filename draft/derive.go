@@ -16,7 +16,29 @@ const (
 	SuffixGrowth     = ".growth"
 	SuffixCompletion = ".completion"
 	SuffixGap        = ".gap"
+	// SuffixPrevious and SuffixTarget name a figure's previous and target values (see Compared).
+	SuffixPrevious = ".previous"
+	SuffixTarget   = ".target"
 )
+
+// Compared returns fig's previous and target values as figures of their own (ID.previous,
+// ID.target), in fig's unit. The writer gave them, so a draft may state them ("2024年同期为85%"),
+// but need not: they are bound figures that are never missing.
+func Compared(fig Figure) []Figure {
+	if fig.Derived {
+		return nil
+	}
+	var out []Figure
+	if fig.Previous != "" {
+		out = append(out, Figure{ID: fig.ID + SuffixPrevious, Label: fig.Label + "（上期）", Value: fig.Previous, Unit: fig.Unit,
+			DerivedFrom: fig.ID, Rule: "撰稿人填写的上期数"})
+	}
+	if fig.Target != "" {
+		out = append(out, Figure{ID: fig.ID + SuffixTarget, Label: fig.Label + "（目标）", Value: fig.Target, Unit: fig.Unit,
+			DerivedFrom: fig.ID, Rule: "撰稿人填写的目标数"})
+	}
+	return out
+}
 
 // Derive computes the figures implied by fig's previous and target values, with exact decimal
 // arithmetic (math/big.Rat, never float64):
@@ -56,12 +78,12 @@ func Derive(fig Figure) []Figure {
 		d := max(vd, pd)
 		out = append(out, fig.derived(SuffixChange, signedLabel(fig.Label, diff, "比上期"+up, "比上期"+down, "与上期持平"),
 			formatMagnitude(diff, d), unit,
-			fmt.Sprintf("(%s−%s)=%s%s", fig.Value, fig.Previous, signedDecimal(diff, d), unit)+fallNote(diff, down, d, unit)))
+			fmt.Sprintf("%s−%s=%s%s", fig.Value, fig.Previous, signedDecimal(diff, d), unit)+fallNote(diff, down, d, unit)))
 		if !isRate && prev.Sign() > 0 && diff.Sign() != 0 {
 			rate := percentOf(diff, prev)
 			out = append(out, fig.derived(SuffixGrowth, signedLabel(fig.Label, rate, "比上期增长", "比上期下降", ""),
 				formatMagnitude(rate, RateDecimals), "%",
-				fmt.Sprintf("(%s−%s)÷%s×100%%%s%s%%%s", fig.Value, fig.Previous, fig.Previous, approxSign(rate), signedDecimal(rate, RateDecimals), roundingNote(rate))+fallNote(rate, "下降", RateDecimals, "%")))
+				fmt.Sprintf("（%s−%s）÷%s×100%%%s%s%%%s", fig.Value, fig.Previous, fig.Previous, approxSign(rate), signedDecimal(rate, RateDecimals), roundingNote(rate))+fallNote(rate, "下降", RateDecimals, "%")))
 		}
 	}
 	if target, td, ok := parseExact(fig.Target); ok {
@@ -70,7 +92,7 @@ func Derive(fig Figure) []Figure {
 			d := max(vd, td)
 			out = append(out, fig.derived(SuffixGap, signedLabel(fig.Label, diff, "高于目标", "低于目标", "与目标持平"),
 				formatMagnitude(diff, d), pointUnit,
-				fmt.Sprintf("(%s−%s)=%s%s", fig.Value, fig.Target, signedDecimal(diff, d), pointUnit)+fallNote(diff, "低于目标", d, pointUnit)))
+				fmt.Sprintf("%s−%s=%s%s", fig.Value, fig.Target, signedDecimal(diff, d), pointUnit)+fallNote(diff, "低于目标", d, pointUnit)))
 		} else if target.Sign() > 0 {
 			rate := percentOf(value, target)
 			out = append(out, fig.derived(SuffixCompletion, fig.Label+"完成目标",
@@ -156,7 +178,7 @@ func roundingNote(x *big.Rat) string {
 	if scaled.IsInt() {
 		return ""
 	}
-	return fmt.Sprintf("（四舍五入保留%d位小数）", RateDecimals)
+	return fmt.Sprintf("，四舍五入保留%s位小数", ChineseOrdinal(RateDecimals))
 }
 
 // parseExact parses a number in the accepted form (see checkFigureNumber) and returns its number of

@@ -2,6 +2,8 @@ package draft
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -72,6 +74,78 @@ type Section struct {
 	Sentences []Sentence `json:"sentences"`
 	Sources   []Source   `json:"sources"` // the passages retrieved for it, best first
 	Usage     Usage      `json:"usage"`
+	// Figures are the figures the section may state, derived ones with how they were computed,
+	// so a reviewer can check every number. Stores do not keep them: Draft.MarshalJSON fills them
+	// in from the draft's input.
+	Figures []SectionFigure `json:"figures"`
+}
+
+// Origins of a SectionFigure.
+const (
+	OriginWriter   = "writer"   // a figure the writer gave
+	OriginDerived  = "derived"  // computed by draftd from a figure's previous or target value
+	OriginPrevious = "previous" // a figure's previous value, which the writer gave
+	OriginTarget   = "target"   // a figure's target, which the writer gave
+)
+
+// SectionFigure is a number a section may state, as a reviewer checks it.
+type SectionFigure struct {
+	ID          string `json:"id"` // as in Sentence.Figures: f2, f2.change, f2.previous
+	Label       string `json:"label"`
+	Value       string `json:"value"`
+	Unit        string `json:"unit"`
+	Text        string `json:"text"`   // exactly as the draft writes it: value and unit
+	Origin      string `json:"origin"` // OriginWriter, OriginDerived, OriginPrevious or OriginTarget
+	DerivedFrom string `json:"derived_from,omitempty"`
+	Rule        string `json:"rule,omitempty"` // how it was computed, in Chinese, rounding included
+}
+
+// SectionFigures returns the figures section n may state: each of the writer's figures followed by
+// the figures derived from it, then its previous and target values. Empty when the draft has no input.
+func (d *Draft) SectionFigures(n int) []SectionFigure {
+	out := []SectionFigure{}
+	if d.Input == nil || n < 0 || n >= len(d.Input.Sections) {
+		return out
+	}
+	add := func(f Figure, origin string) {
+		out = append(out, SectionFigure{ID: f.ID, Label: f.Label, Value: f.Value, Unit: f.Unit, Text: f.Text(),
+			Origin: origin, DerivedFrom: f.DerivedFrom, Rule: f.Rule})
+	}
+	for _, f := range d.Input.Sections[n].Figures {
+		if f.Derived { // computed earlier and kept with the input
+			add(f, OriginDerived)
+			continue
+		}
+		add(f, OriginWriter)
+		for _, x := range Derive(f) {
+			add(x, OriginDerived)
+		}
+		for _, x := range Compared(f) {
+			origin := OriginPrevious
+			if strings.HasSuffix(x.ID, SuffixTarget) {
+				origin = OriginTarget
+			}
+			add(x, origin)
+		}
+	}
+	return out
+}
+
+// MarshalJSON writes the draft with every section's figures filled in from its input.
+func (d Draft) MarshalJSON() ([]byte, error) {
+	type plain Draft // the same fields, without this method
+	p := plain(d)
+	p.Sections = make([]Section, len(d.Sections))
+	for i, s := range d.Sections {
+		if s.Figures == nil {
+			s.Figures = d.SectionFigures(s.Index)
+		}
+		p.Sections[i] = s
+	}
+	if d.Sections == nil {
+		p.Sections = nil
+	}
+	return json.Marshal(p)
 }
 
 // Sentence is one sentence of a draft with its provenance.

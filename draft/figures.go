@@ -44,7 +44,7 @@ type Figure struct {
 	// Derived figures are computed by draftd (see Derive), never given by the writer.
 	Derived     bool   `json:"derived,omitempty"`
 	DerivedFrom string `json:"derived_from,omitempty"` // ID of the figure it was computed from
-	Rule        string `json:"rule,omitempty"`         // the computation, in Chinese, e.g. "(90−85)=5个百分点"
+	Rule        string `json:"rule,omitempty"`         // the computation, in Chinese, e.g. "90−85=5个百分点"
 }
 
 // Text returns the figure as it must appear in a draft: its value followed by its unit, unchanged.

@@ -27,6 +27,8 @@ const (
 type BoundFigure struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
+	// Optional figures may be stated but are never missing: the values a figure was compared with.
+	Optional bool `json:"optional,omitempty"`
 }
 
 // Match is a number of the draft that states a figure.
@@ -50,7 +52,8 @@ type Flag struct {
 }
 
 // Report is the guard's verdict on a draft text. Every number of the text is in exactly one of
-// Bound, Allowed and Unbound.
+// Bound, Allowed and Unbound; in Bound once per figure it states (two figures written alike, such as
+// a value and its change from a previous value of 0, may share one occurrence).
 type Report struct {
 	Bound    []Match  `json:"bound"`
 	Unbound  []Flag   `json:"unbound"`
@@ -121,8 +124,11 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 		rep.Bound = append(rep.Bound, Match{FigureID: figures[k].ID, Span: s, Exact: exact})
 	}
 	ranked := make([]bool, len(spans)) // which numbers were allowed as ranks
+	// Figures written alike share occurrences: each occurrence goes to the first of them not yet
+	// stated, so 226.70万元，比上期增加226.70万元 states both the value and its change.
+	owner := map[int]int{} // occurrence start → the figure it was given to
 	for i, s := range spans {
-		if k := guardInOccurrence(occ, s); k >= 0 {
+		if k := guardInOccurrence(occ, s, stated, owner, figures); k >= 0 {
 			bind(k, s, true)
 			continue
 		}
@@ -143,8 +149,23 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 		}
 		rep.Unbound = append(rep.Unbound, guardUnbound(figures, figSpans, s, class))
 	}
+	// A figure written like one that is stated is stated by the same words: saying 226.70万元 once
+	// more for the change would only repeat it.
+	n := len(rep.Bound)
 	for k, f := range figures {
-		if stated[k] || (len(figSpans[k]) == 0 && f.Text != "" && strings.Contains(text, f.Text)) {
+		if stated[k] || f.Optional {
+			continue
+		}
+		for _, m := range rep.Bound[:n] {
+			if m.Exact && figures[guardFigureIndex(figures, m.FigureID)].Text == f.Text {
+				bind(k, m.Span, true)
+				break
+			}
+		}
+	}
+	sort.SliceStable(rep.Bound, func(a, b int) bool { return rep.Bound[a].Span.Start < rep.Bound[b].Span.Start })
+	for k, f := range figures {
+		if stated[k] || f.Optional || (len(figSpans[k]) == 0 && f.Text != "" && strings.Contains(text, f.Text)) {
 			continue
 		}
 		rep.Missing = append(rep.Missing, f.ID)
@@ -191,17 +212,49 @@ func guardOccurrences(text, sub string) []Span {
 	return out
 }
 
-// guardInOccurrence returns the figure with the longest occurrence holding s whole, or -1.
-func guardInOccurrence(occ [][]Span, s NumberSpan) int {
-	best, bestLen := -1, 0
+// guardInOccurrence returns the figure with the longest occurrence holding s whole, or -1. Of
+// figures written alike, the one the occurrence was given already (owner), else the first one that
+// is neither stated nor optional, else the first one.
+func guardInOccurrence(occ [][]Span, s NumberSpan, stated []bool, owner map[int]int, figures []BoundFigure) int {
+	best, bestLen, start := -1, 0, 0
+	var tied []int
 	for k, os := range occ {
 		// Occurrences do not overlap and are in order: only the last one starting at or before s can hold it.
 		j := sort.Search(len(os), func(j int) bool { return os[j].Start > s.Start }) - 1
-		if j >= 0 && s.End <= os[j].End && os[j].End-os[j].Start > bestLen {
-			best, bestLen = k, os[j].End-os[j].Start
+		if j < 0 || s.End > os[j].End {
+			continue
+		}
+		switch l := os[j].End - os[j].Start; {
+		case l > bestLen:
+			best, bestLen, start, tied = k, l, os[j].Start, []int{k}
+		case l == bestLen && os[j].Start == start:
+			tied = append(tied, k)
 		}
 	}
+	if len(tied) < 2 {
+		return best
+	}
+	if k, ok := owner[start]; ok {
+		return k
+	}
+	for _, k := range tied {
+		if !stated[k] && !figures[k].Optional {
+			best = k
+			break
+		}
+	}
+	owner[start] = best
 	return best
+}
+
+// guardFigureIndex returns the index of the figure with the given ID.
+func guardFigureIndex(figures []BoundFigure, id string) int {
+	for k, f := range figures {
+		if f.ID == id {
+			return k
+		}
+	}
+	return -1
 }
 
 // guardSameAsFigure returns the figure whose numeral s repeats, preferring one written exactly like s.
@@ -254,11 +307,12 @@ func guardUnitAlias(unit string) string {
 
 func guardIsPercent(unit string) bool { return unit == "%" || unit == "％" || unit == "‰" }
 
-// guardInUserText reports whether the writer's own text has s: the same numeral with the same unit
-// (a unit missing on one side does not count here, unlike for figures).
+// guardInUserText reports whether the writer's own text has s: the same numeral, whatever the width
+// of its digits, with the same unit (a unit missing on one side does not count here, unlike for
+// figures).
 func guardInUserText(user []NumberSpan, s NumberSpan) bool {
 	for _, u := range user {
-		if s.Text == u.Text || (s.Num == u.Num && guardUnitAlias(s.Unit) == guardUnitAlias(u.Unit)) {
+		if s.Text == u.Text || (numFold(s.Num) == numFold(u.Num) && guardUnitAlias(s.Unit) == guardUnitAlias(u.Unit)) {
 			return true
 		}
 	}

@@ -83,6 +83,36 @@ func TestCheck(t *testing.T) {
 			want:    want{unbound: []string{"３６２３９人>f1"}, missing: []string{"f1"}},
 		},
 		{
+			name: "a count of the writer's notes is theirs whatever the width of its digits",
+			text: "开展义诊3场，巡诊１２次。",
+			user: []string{"开展义诊３场，巡诊12次。"},
+			want: want{allowed: []string{"3场|figure", "１２次|figure"}},
+		},
+		{
+			name:    "a value and its change written alike share their occurrences, first to the value",
+			text:    "投资额为226.70万元，比上期增加226.70万元。",
+			figures: []BoundFigure{{ID: "a", Text: "226.70万元"}, {ID: "a.change", Text: "226.70万元"}},
+			want:    want{bound: []string{"a:226.70万元", "a.change:226.70万元"}},
+		},
+		{
+			name:    "a change written like its value is stated by the value's one occurrence",
+			text:    "投资额为226.70万元。",
+			figures: []BoundFigure{{ID: "a", Text: "226.70万元"}, {ID: "a.change", Text: "226.70万元"}},
+			want:    want{bound: []string{"a:226.70万元", "a.change:226.70万元"}},
+		},
+		{
+			name:    "a previous value may be stated and is bound, but is never missing",
+			text:    "报销比例达到90%，上年同期为85%。",
+			figures: []BoundFigure{{ID: "f2", Text: "90%"}, {ID: "f2.previous", Text: "85%", Optional: true}, {ID: "f2.target", Text: "95%", Optional: true}},
+			want:    want{bound: []string{"f2:90%", "f2.previous:85%"}},
+		},
+		{
+			name:    "a previous value written like the value does not take the value's occurrence",
+			text:    "人数为100人。",
+			figures: []BoundFigure{{ID: "f9.previous", Text: "100人", Optional: true}, {ID: "f9", Text: "100人"}},
+			want:    want{bound: []string{"f9:100人"}},
+		},
+		{
 			name:    "thousands separators the writer did not type are flagged",
 			text:    "全县享受政策36,239人。",
 			figures: testFigures[:1],

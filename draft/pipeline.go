@@ -239,8 +239,10 @@ func (d *Drafter) RunSection(ctx context.Context, dr *Draft, n int, emit func(Ev
 	return nil
 }
 
-// sectionRole picks the section role to retrieve passages of, from the heading.
-func sectionRole(heading string) string {
+// SectionRole tells from a heading what a section does: retrieval.RoleProblems (问题、不足…),
+// retrieval.RolePlans (计划、打算、下一步…) or retrieval.RoleAchievements. Passages of that role are
+// retrieved for it, and the offline writer opens it accordingly.
+func SectionRole(heading string) string {
 	switch {
 	case strings.ContainsAny(heading, "问题不足短板困难") && (strings.Contains(heading, "问题") || strings.Contains(heading, "不足") || strings.Contains(heading, "短板") || strings.Contains(heading, "困难")):
 		return retrieval.RoleProblems
@@ -291,7 +293,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 		var unknown []string
 		var rep Report
 		withCPU(func() {
-			text, unknown = substitute(strings.TrimSpace(strings.ToValidUTF8(out.Text, "\uFFFD")), byID)
+			text, unknown = prepare(out.Text, byID)
 			rep = d.Guard.Check(text, bound, userText)
 		})
 		rep.Missing = notStatedExactly(rep, bound)
@@ -306,12 +308,12 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 	}
 	var sents []Sentence
 	withCPU(func() {
-		sents = analyse(analysis{text: best.text, report: best.report, userText: userText, passages: passages})
+		sents = analyse(analysis{text: best.text, report: best.report, userText: userText, figures: figures, passages: passages})
 	})
 	// A figure the model left out is stated in a sentence of draftd's own, marked as added.
 	for _, id := range best.report.Missing {
 		f := byID[id]
-		sents = append(sents, Sentence{Text: f.Label + "为" + f.Text() + "。", Generated: true, Added: true,
+		sents = append(sents, Sentence{Text: addedText(f), Generated: true, Added: true,
 			Figures: []string{id}, UnboundNumbers: []string{}, Sources: []Source{}, Risk: RiskLow,
 			Review: Review{Decision: DecisionPending}, History: []Revision{},
 			Reasons: []string{"模型稿中遗漏了这一数据，由系统按原数据补写，请润色。"}})
@@ -322,6 +324,21 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 	}
 	sec.Sentences = sents
 	return nil
+}
+
+// addedText states a figure the model left out. A derived figure's label ends with what it says
+// (…比上期提高, …比上期增长, …完成目标, …与上期持平), so its value follows it directly: 比上期提高5个百分点,
+// never 比上期提高为5个百分点.
+func addedText(f Figure) string {
+	switch {
+	case !f.Derived:
+		return f.Label + "为" + f.Text() + "。"
+	case strings.HasSuffix(f.Label, "持平"):
+		return f.Label + "，变化量为" + f.Text() + "。"
+	case strings.HasSuffix(f.Label, "完成目标"):
+		return f.Label + "的" + f.Text() + "。"
+	}
+	return f.Label + f.Text() + "。"
 }
 
 // cpuSlots bounds how many sections are being checked (the guard, then analysis) at once, in every
@@ -348,7 +365,7 @@ func notStatedExactly(rep Report, bound []BoundFigure) []string {
 	}
 	var out []string
 	for _, f := range bound {
-		if !exact[f.ID] {
+		if !exact[f.ID] && !f.Optional {
 			out = append(out, f.ID)
 		}
 	}
@@ -370,7 +387,7 @@ func (d *Drafter) retrieve(ctx context.Context, dr *Draft, in SectionInput, figu
 	if in.Notes != "" {
 		q.WriteString(" " + in.Notes)
 	}
-	query := retrieval.Query{Text: truncateRunes(q.String(), 500), K: d.K, Filter: retrieval.Filter{Collection: d.Collection, Roles: []string{sectionRole(in.Heading)}}}
+	query := retrieval.Query{Text: truncateRunes(q.String(), 500), K: d.K, Filter: retrieval.Filter{Collection: d.Collection, Roles: []string{SectionRole(in.Heading)}}}
 	res, err := d.Search(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("draft: retrieve: %w", err)

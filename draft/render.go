@@ -16,6 +16,7 @@ var htmlTemplate = template.Must(template.New("draft.html").Funcs(template.FuncM
 	"riskName": riskName,
 	"join":     strings.Join,
 	"inc":      func(i int) int { return i + 1 },
+	"figures":  (*Draft).figuresOf,
 }).ParseFS(templateFS, "templates/draft.html"))
 
 // riskName is a risk level in the reviewer's words.
@@ -29,6 +30,31 @@ func riskName(r Risk) string {
 		return "高风险"
 	}
 	return string(r)
+}
+
+// figuresOf returns the figures of section s of d: its own if it has them, else from d's input.
+func (d *Draft) figuresOf(s Section) []SectionFigure {
+	if s.Figures != nil {
+		return s.Figures
+	}
+	return d.SectionFigures(s.Index)
+}
+
+// Provenance says where the figure comes from, in the reviewer's words: the writer, or how draftd
+// computed it and from which figure.
+func (f SectionFigure) Provenance() string {
+	switch f.Origin {
+	case OriginDerived:
+		if f.Rule == "" {
+			return fmt.Sprintf("由%s计算", f.DerivedFrom)
+		}
+		return fmt.Sprintf("由%s计算：%s", f.DerivedFrom, f.Rule)
+	case OriginPrevious:
+		return fmt.Sprintf("撰稿人提供（%s的上期数）", f.DerivedFrom)
+	case OriginTarget:
+		return fmt.Sprintf("撰稿人提供（%s的目标数）", f.DerivedFrom)
+	}
+	return "撰稿人提供"
 }
 
 // RiskCounts counts a draft's generated, not rejected sentences by risk level ("low", "medium", "high").
@@ -78,6 +104,14 @@ func Markdown(d *Draft) []byte {
 			fmt.Fprintf(&b, "==%s==[^%s]", mdEscape(x.Text), x.ID)
 		}
 		b.WriteString("\n\n")
+		if figs := d.figuresOf(s); len(figs) > 0 {
+			// The figures table lets a reviewer check every number, derived ones included.
+			b.WriteString("数据来源：\n\n| 编号 | 指标 | 数值 | 来源 |\n| --- | --- | --- | --- |\n")
+			for _, f := range figs {
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(f.ID), mdCell(f.Label), mdCell(f.Text), mdCell(f.Provenance()))
+			}
+			b.WriteString("\n")
+		}
 	}
 	if len(notes) > 0 {
 		b.WriteString("---\n\n" + strings.Join(notes, "\n") + "\n")
@@ -89,6 +123,11 @@ func Markdown(d *Draft) []byte {
 func mdEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "#", `\#`, "=", `\=`)
 	return r.Replace(s)
+}
+
+// mdCell escapes s for a Markdown table cell.
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(mdEscape(s))
 }
 
 // ChineseOrdinal writes 1–99 as 一…九十九 for section headings, and larger n in Arabic digits.

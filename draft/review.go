@@ -154,14 +154,14 @@ func (r *Reviewer) recheck(d *Draft, si int, x *Sentence, text string) {
 	if g == nil {
 		g = NewGuard(nil)
 	}
-	_, bound, userText := sectionFigures(d, si)
+	figures, bound, userText := sectionFigures(d, si)
 	var passages []retrieval.Result
 	for _, s := range d.Sections[si].Sources {
 		passages = append(passages, retrieval.Result{PassageID: s.PassageID, DocumentID: s.DocumentID, DocumentTitle: s.DocumentTitle, HeadingPath: s.HeadingPath, Text: s.Text})
 	}
 	rep := g.Check(text, bound, userText)
 	rep.Missing = nil // one sentence need not state every figure
-	parts := analyse(analysis{text: text, report: rep, userText: userText, passages: passages})
+	parts := analyse(analysis{text: text, report: rep, userText: userText, figures: figures, passages: passages})
 	merged := Sentence{ID: x.ID, Text: text, Generated: true, Added: x.Added, Review: x.Review, History: x.History,
 		Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Reasons: []string{}, Risk: RiskLow}
 	rank := map[Risk]int{RiskLow: 0, RiskMedium: 1, RiskHigh: 2}
@@ -209,20 +209,25 @@ func findSentence(d *Draft, sid string) (int, int) {
 	return -1, -1
 }
 
-// sectionFigures returns section si's figures (derived included), as bound figures, and the
+// sectionFigures returns section si's figures (derived included), the figures a draft may state as
+// bound figures (those and, optional, the values they were compared with: see Compared), and the
 // writer's own text the guard accepts numbers from.
 func sectionFigures(d *Draft, si int) ([]Figure, []BoundFigure, []string) {
 	in := d.Input.Sections[si]
-	var figures []Figure
+	var figures, compared []Figure
 	for _, f := range in.Figures {
 		figures = append(figures, f)
 		figures = append(figures, Derive(f)...)
+		compared = append(compared, Compared(f)...)
 	}
-	bound := make([]BoundFigure, 0, len(figures))
+	bound := make([]BoundFigure, 0, len(figures)+len(compared))
 	userText := []string{d.Title, d.Organization, d.Period, in.Heading, in.Notes}
 	for _, f := range figures {
 		bound = append(bound, BoundFigure{ID: f.ID, Text: f.Text()})
 		userText = append(userText, f.Label, f.Note)
+	}
+	for _, f := range compared {
+		bound = append(bound, BoundFigure{ID: f.ID, Text: f.Text(), Optional: true})
 	}
 	return figures, bound, userText
 }

@@ -584,7 +584,7 @@ func TestWebAppEndToEnd(t *testing.T) {
 	step("the side panel shows figures, sources with overlaps marked, and reasons", func(t *testing.T) {
 		// Pick a sentence that leans on a source, from the API.
 		d := getDraft(t, srv.URL, draftID)
-		var withSource, withFigure string
+		var withSource, withFigure, withDerived string
 		for _, sec := range d.Sections {
 			for _, s := range sec.Sentences {
 				if withSource == "" && len(s.Sources) > 0 {
@@ -593,7 +593,20 @@ func TestWebAppEndToEnd(t *testing.T) {
 				if withFigure == "" && len(s.Figures) > 0 {
 					withFigure = s.ID
 				}
+				for _, f := range s.Figures {
+					if withDerived == "" && (strings.HasSuffix(f, ".change") || strings.HasSuffix(f, ".growth")) {
+						withDerived = s.ID
+					}
+				}
 			}
+		}
+		if withDerived == "" {
+			t.Fatal("no sentence states the change or growth derived from 386.5 → 421.60")
+		}
+		p.do("select a sentence with a derived figure", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.doc [data-sid="%s"]`, withDerived))))
+		p.wait("the panel shows how the derived figure was computed", `document.querySelector('#panel-figures .rule')`)
+		if rule := p.text("#panel-figures .rule"); !strings.Contains(rule, "386.5") || !strings.Contains(rule, "四舍五入") && !strings.Contains(rule, "−") {
+			t.Fatalf("rule = %q", rule)
 		}
 		if withFigure == "" {
 			t.Fatal("no sentence states a figure")

@@ -162,7 +162,7 @@ func w3cdtf(t, def time.Time) string {
 type document struct {
 	d        *draft.Draft
 	opt      Options
-	figures  map[string]draft.Figure
+	figures  map[string]draft.SectionFigure
 	body     strings.Builder
 	notes    strings.Builder // comments.xml's w:comment elements
 	comments int             // comments written
@@ -170,12 +170,14 @@ type document struct {
 }
 
 func newDocument(d *draft.Draft, opt Options) *document {
-	doc := &document{d: d, opt: opt, figures: map[string]draft.Figure{}}
-	if d.Input != nil {
-		for _, s := range d.Input.Sections {
-			for _, f := range s.Figures {
-				doc.figures[f.ID] = f
-			}
+	doc := &document{d: d, opt: opt, figures: map[string]draft.SectionFigure{}}
+	for _, s := range d.Sections {
+		figs := s.Figures
+		if figs == nil {
+			figs = d.SectionFigures(s.Index)
+		}
+		for _, f := range figs {
+			doc.figures[f.ID] = f
 		}
 	}
 	return doc
@@ -311,8 +313,11 @@ func (doc *document) comment(id int, x draft.Sentence) {
 	if len(x.Figures) > 0 {
 		var fs []string
 		for _, id := range x.Figures {
-			if f, ok := doc.figures[id]; ok {
-				fs = append(fs, fmt.Sprintf("%s（%s %s）", id, f.Label, f.Text()))
+			if f, ok := doc.figures[id]; ok && f.Origin == draft.OriginWriter {
+				fs = append(fs, fmt.Sprintf("%s（%s %s）", id, f.Label, f.Text))
+			} else if ok {
+				// A derived figure says how it was computed, so the reviewer can check it.
+				fs = append(fs, fmt.Sprintf("%s（%s %s，%s）", id, f.Label, f.Text, f.Provenance()))
 			} else {
 				fs = append(fs, id)
 			}

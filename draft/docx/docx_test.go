@@ -559,3 +559,17 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteExplainsDerivedFigures(t *testing.T) {
+	in := &draft.Figures{Title: "临溪县农业农村局2025年上半年工作总结", Sections: []draft.SectionInput{{Heading: "粮食生产", Figures: []draft.Figure{
+		{ID: "f2", Label: "夏粮总产", Value: "9.8", Unit: "万吨", Previous: "9.5"},
+	}}}}
+	d := &draft.Draft{Title: in.Title, Status: draft.StatusReady, Input: in, Sections: []draft.Section{{Heading: "粮食生产", Status: draft.StatusReady,
+		Sentences: []draft.Sentence{{ID: "s1-1", Text: "夏粮总产9.8万吨，增长3.2%。", Generated: true, Risk: draft.RiskLow, Figures: []string{"f2", "f2.growth"}}}}}}
+	comments := string(export(t, d, Options{})["word/comments.xml"])
+	for _, want := range []string{"f2（夏粮总产 9.8万吨）", "f2.growth（夏粮总产比上期增长 3.2%，由f2计算：（9.8−9.5）÷9.5×100%≈3.2%，四舍五入保留一位小数）"} {
+		if !strings.Contains(comments, want) {
+			t.Errorf("the comment does not say %q:\n%s", want, comments)
+		}
+	}
+}

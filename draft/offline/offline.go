@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
 )
 
 // Model is the model name of drafts written offline.
@@ -65,7 +66,7 @@ func compose(req draft.SectionRequest) string {
 			b.WriteString("。")
 		}
 	}
-	b.WriteString(bank().pick("closing", req.Heading))
+	b.WriteString(bank().pick(closingSection(req.Heading), req.Heading))
 	return b.String()
 }
 
@@ -73,13 +74,20 @@ func compose(req draft.SectionRequest) string {
 var headingNumber = regexp.MustCompile(`^\s*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+[、.．]|[0-9]+[、.．]|第[一二三四五六七八九十]+[，,、])\s*`)
 
 // opening is the writer's notes when there are any, said as they are; otherwise a sentence from
-// the phrase bank on the heading.
+// the phrase bank chosen by the section's role: what was achieved in the period, the shortcomings
+// (工作中也存在一些不足：) or what the organisation will do next (下一步，…将…).
 func opening(req draft.SectionRequest) string {
 	if notes := strings.TrimSpace(req.Notes); notes != "" {
 		if !strings.ContainsAny(lastRune(notes), "。！？!?") {
 			notes += "。"
 		}
 		return notes
+	}
+	switch draft.SectionRole(req.Heading) {
+	case retrieval.RolePlans:
+		return bank().pick("opening-plans", req.Heading, "{org}", strings.TrimSpace(req.Organization))
+	case retrieval.RoleProblems:
+		return bank().pick("opening-problems", req.Heading, "{org}", strings.TrimSpace(req.Organization))
 	}
 	topic := strings.TrimRight(headingNumber.ReplaceAllString(req.Heading, ""), " 。：:；;，,")
 	if topic == "" {
@@ -97,6 +105,18 @@ func opening(req draft.SectionRequest) string {
 		}
 	}
 	return bank().pick(section, req.Heading, "{lead}", lead, "{topic}", topic)
+}
+
+// closingSection is the phrase section that ends a section of heading's role: plans and problems
+// do not end on the achievements' 继续巩固工作成效.
+func closingSection(heading string) string {
+	switch draft.SectionRole(heading) {
+	case retrieval.RolePlans:
+		return "closing-plans"
+	case retrieval.RoleProblems:
+		return "closing-problems"
+	}
+	return "closing"
 }
 
 // actionWords start a heading that is a verb phrase (扎实推进…, 加强…): such a heading is the

@@ -314,3 +314,38 @@ func TestWriteGolden(t *testing.T) {
 		t.Errorf("text differs from %s (run with -update if intended):\ngot  %s\nwant %s", golden, text, want)
 	}
 }
+
+func TestWriteOpensBySectionRole(t *testing.T) {
+	target := draft.Figure{ID: "p1", Label: "计划新建村卫生室", Value: "6", Unit: "所"}
+	tests := []struct {
+		name, heading string
+		openings      []string // the text starts with one of them
+		never         []string
+	}{
+		{"a plans section says what will be done next, not what was achieved", "三、下半年工作打算",
+			[]string{"下阶段，XX县卫生健康局将", "今后，XX县卫生健康局将"}, []string{"上半年", "聚焦", "取得", "成效"}},
+		{"a problems section opens on its shortcomings", "四、存在的问题和不足",
+			[]string{"工作中也存在", "在取得成效的同时，工作中也存在不足："}, []string{"上半年，", "聚焦", "取得了积极成效", "工作取得新进展"}},
+		{"an achievements section opens on the period's work", "一、公共卫生",
+			[]string{"上半年，XX县卫生健康局"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := draft.SectionRequest{Organization: "XX县卫生健康局", Period: "上半年", Heading: tt.heading, Figures: []draft.Figure{target}}
+			text := write(t, req)
+			if !slices.ContainsFunc(tt.openings, func(o string) bool { return strings.HasPrefix(text, o) }) {
+				t.Errorf("text opens with none of %q:\n%s", tt.openings, text)
+			}
+			for _, n := range tt.never {
+				if strings.Contains(text, n) {
+					t.Errorf("text says %q:\n%s", n, text)
+				}
+			}
+			if again := write(t, req); again != text {
+				t.Errorf("same request, different text:\n%s\n%s", text, again)
+			}
+			checkTokens(t, text, req.Figures)
+			checkNoNumbers(t, text)
+		})
+	}
+}

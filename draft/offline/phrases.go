@@ -14,7 +14,8 @@ import (
 var phrasesText string
 
 // phraseSections are the sections phrases.txt must have, each with at least one phrase.
-var phraseSections = []string{"opening", "opening-action", "closing", "percent", "money", "people", "count", "derived"}
+var phraseSections = []string{"opening", "opening-action", "opening-plans", "opening-problems", "closing", "closing-plans",
+	"closing-problems", "percent", "money", "people", "count", "derived"}
 
 // phrases holds the bank by section, in file order.
 type phrases map[string][]string
@@ -49,7 +50,7 @@ func parsePhrases(data string) (phrases, error) {
 		if len(p[s]) == 0 {
 			return nil, fmt.Errorf("offline: phrases: section [%s] is missing or empty", s)
 		}
-		if strings.HasPrefix(s, "opening") || s == "closing" {
+		if strings.HasPrefix(s, "opening") || strings.HasPrefix(s, "closing") {
 			continue
 		}
 		for _, ph := range p[s] {

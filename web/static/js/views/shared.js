@@ -76,6 +76,11 @@ export function figureIndex(draft) {
   for (const sec of (draft.input && draft.input.sections) || []) {
     for (const f of sec.figures || []) m.set(f.id, f);
   }
+  // Each section lists every figure it may state: the writer's, the derived ones with the rule that
+  // computed them, and previous/target values.
+  for (const sec of draft.sections || []) {
+    for (const f of sec.figures || []) m.set(f.id, f);
+  }
   return m;
 }
 
