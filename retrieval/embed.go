@@ -11,7 +11,7 @@ import (
 )
 
 // LocalEmbedderName names the local embedder's algorithm; bump the suffix when vectors change.
-const LocalEmbedderName = "local-v1"
+const LocalEmbedderName = "local-v2"
 
 // EmbedText is the text embedded for a passage: its heading path, then its text.
 func EmbedText(p Passage) string {
@@ -72,8 +72,15 @@ func gramHash(rs []rune) uint64 {
 	return h
 }
 
-// gram weights by length: single characters say little about topic.
-var gramWeight = [4]float32{0, 0.4, 1, 1}
+// gram weights by length. Bigrams carry most of Chinese meaning; trigrams
+// are many and sparse, so at full weight they add noise that both lowers
+// retrieval quality and spreads the vectors out (HNSW then needs a larger
+// graph for the same recall); single characters help a little. local-v1
+// weighted them 0.4 / 1 / 1; local-v2's 0.6 / 1 / 0.3 raised the evaluation's
+// vector recall@5 from 0.623 to 0.732 (hybrid MRR@10 0.903 → 0.933) and
+// reached recall@10 0.96 against exact search with a graph a quarter the cost
+// to build (README, Measured).
+var gramWeight = [4]float32{0, 0.6, 1, 0.3}
 
 func (e *LocalEmbedder) vector(text string, counts map[uint64]float32, buf *[]rune) []float32 {
 	clear(counts)

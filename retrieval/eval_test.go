@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
@@ -180,9 +183,9 @@ const benchPerDoc = 20
 
 // TestBench100k measures both stores at 100,000 passages recombined from the
 // State Council reports (evalset.NewSynth), embedded with the local embedder:
-// the load rate (pgvector: in bulk, indexes suspended and rebuilt, as draftd
-// ingest does for a large load) and then Put one document at a time into the
-// full indexes, hybrid, vector-only and keyword-only search latency over 500
+// the load rate (pgvector: in bulk, indexes suspended and rebuilt, one Put per
+// core, as draftd ingest does for a large load) and then Put one document at a
+// time into the full indexes, hybrid, vector-only and keyword-only search latency over 500
 // query sentences (Searcher.Search, k = 10), and recall@10 of SearchVector
 // against exact search (a brute-force scan in Go over the same vectors). It
 // runs only with DRAFTD_BENCH_100K=1, takes about 5 minutes on two cores (most
@@ -279,13 +282,22 @@ func runBench(t *testing.T, name string, s retrieval.Store, emb *retrieval.Local
 		t.Fatal(err)
 	}
 	row := benchRow{store: name}
-	put := func(docs []*retrieval.Document) (n int, rate float64) {
+	// put stores docs with workers Puts at a time, as draftd ingest does (one per core on PostgreSQL).
+	put := func(docs []*retrieval.Document, workers int) (n int, rate float64) {
 		start := time.Now()
+		var g errgroup.Group
+		g.SetLimit(workers)
 		for _, d := range docs {
-			if _, err := s.Put(ctx, d); err != nil {
-				t.Fatalf("put %s: %v", d.ID, err)
-			}
 			n += len(d.Passages)
+			g.Go(func() error {
+				if _, err := s.Put(ctx, d); err != nil {
+					return fmt.Errorf("put %s: %w", d.ID, err)
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			t.Fatal(err)
 		}
 		return n, float64(n) / time.Since(start).Seconds()
 	}
@@ -306,7 +318,7 @@ func runBench(t *testing.T, name string, s retrieval.Store, emb *retrieval.Local
 		if err := bl.SuspendIndexes(ctx); err != nil {
 			t.Fatal(err)
 		}
-		n, loadRate := put(docs)
+		n, loadRate := put(docs, runtime.GOMAXPROCS(0))
 		loaded := time.Since(start)
 		if err := bl.RestoreIndexes(ctx, nil); err != nil {
 			t.Fatal(err)
@@ -314,10 +326,10 @@ func runBench(t *testing.T, name string, s retrieval.Store, emb *retrieval.Local
 		row.putRate = float64(n) / time.Since(start).Seconds()
 		t.Logf("%s: bulk load of %d passages in %v (%.0f/s without indexes), index build %v: %.0f passages/s overall",
 			name, n, time.Since(start).Round(time.Millisecond), loadRate, (time.Since(start) - loaded).Round(time.Millisecond), row.putRate)
-		n, row.rowRate = put(rest)
+		n, row.rowRate = put(rest, 1)
 		t.Logf("%s: then %d passages row by row into the full indexes: %.0f/s", name, n, row.rowRate)
 	} else {
-		n, rate := put(docs)
+		n, rate := put(docs, 1)
 		row.putRate, row.rowRate = rate, rate
 		t.Logf("%s: put %d passages: %.0f/s", name, n, rate)
 	}

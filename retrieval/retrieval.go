@@ -101,7 +101,7 @@ const (
 
 // EmbedderSpec names the embedder a store's vectors were made with.
 type EmbedderSpec struct {
-	Name string `json:"name"` // e.g. "local-v1", "openai:text-embedding-3-small"
+	Name string `json:"name"` // e.g. "local-v2", "openai:text-embedding-3-small"
 	Dim  int    `json:"dim"`
 }
 

@@ -8,10 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/extract"
@@ -22,6 +25,9 @@ const maxFileBytes = 256 << 20
 
 // inputFile is a file to ingest and the key that identifies it in its collection.
 type inputFile struct{ path, key string }
+
+// maxIngestWorkers caps the files stored at once into PostgreSQL.
+const maxIngestWorkers = 4
 
 // Values of draftd ingest --bulk.
 const (
@@ -97,34 +103,50 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	bar := newBar(m.Stderr, incoming, "store")
 	say.bar = bar
 	loadStart := time.Now()
-	for i, pf := range prepared {
+	// PostgreSQL takes several writers at once (each file's document in its own transaction), and
+	// embedding is CPU work, so files are stored one per core; the embedded store has one writer.
+	workers := 1
+	if _, ok := store.(retrieval.BulkLoader); ok {
+		workers = min(runtime.GOMAXPROCS(0), maxIngestWorkers)
+	}
+	var mu sync.Mutex // guards the counters, the bar and the lines printed
+	g := new(errgroup.Group)
+	g.SetLimit(workers)
+	for i := range prepared {
 		if ctx.Err() != nil {
 			break
 		}
-		res, err := in.Save(ctx, pf.prepared)
-		prepared[i].prepared = nil // let the embeddings go
-		for _, r := range res {
-			docs++
-			passages += r.Passages
-			if r.Status == retrieval.PutUnchanged {
-				unchanged++
+		g.Go(func() error {
+			pf := prepared[i]
+			res, err := in.Save(ctx, pf.prepared)
+			prepared[i].prepared = nil // let the embeddings go
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range res {
+				docs++
+				passages += r.Passages
+				if r.Status == retrieval.PutUnchanged {
+					unchanged++
+				}
+				for _, w := range slices.Concat(pf.warnings, r.Warnings) {
+					say.line("%s: warning: %s", pf.path, w)
+				}
+				if bar == nil {
+					say.line("%s: %s %q (%d passages)", pf.path, r.Status, r.Title, r.Passages)
+				}
 			}
-			for _, w := range slices.Concat(pf.warnings, r.Warnings) {
-				say.line("%s: warning: %s", pf.path, w)
+			if err != nil {
+				failed++
+				say.line("%s: error: %s", pf.path, userMessage(err))
 			}
-			if bar == nil {
-				say.line("%s: %s %q (%d passages)", pf.path, r.Status, r.Title, r.Passages)
+			if bar != nil {
+				bar.Describe(fmt.Sprintf("store: %.0f passages/s", float64(passages)/time.Since(loadStart).Seconds()))
+				bar.Set(passages)
 			}
-		}
-		if err != nil {
-			failed++
-			say.line("%s: error: %s", pf.path, userMessage(err))
-		}
-		if bar != nil {
-			bar.Describe(fmt.Sprintf("store: %.0f passages/s", float64(passages)/time.Since(loadStart).Seconds()))
-			bar.Set(passages)
-		}
+			return nil
+		})
 	}
+	g.Wait()
 	if bar != nil {
 		bar.Finish()
 	}

@@ -28,7 +28,7 @@ type Options struct {
 	MaxConns int32
 	// Schema, when set, is created if missing and searched before public; tests use it for isolation.
 	Schema string
-	// EfSearch overrides hnsw.ef_search for vector searches (default max(4k, 400), at most 1000).
+	// EfSearch overrides hnsw.ef_search for vector searches (default 1000, the most pgvector allows; for fusion candidates max(4k, 200)).
 	EfSearch int
 }
 

@@ -471,7 +471,7 @@ func TestSearchVector(t *testing.T) {
 		if _, err := tx.Exec(ctx, setEfSearch, "100"); err != nil {
 			t.Fatal(err)
 		}
-		// At 2,000 rows an exact scan costs about as much as the m=32 index does, so the planner's
+		// At 2,000 rows an exact scan costs about as much as the HNSW index does, so the planner's
 		// choice flips on page costs; SSD servers run with random_page_cost 1.1 (README), as here.
 		if _, err := tx.Exec(ctx, "SET LOCAL random_page_cost = 1.1"); err != nil {
 			t.Fatal(err)
