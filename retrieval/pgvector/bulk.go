@@ -2,7 +2,6 @@ package pgvector
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -17,9 +16,12 @@ var _ retrieval.BulkLoader = (*Store)(nil)
 // The two search indexes a bulk load sets aside. createTokens repeats the
 // definition in migrations/0001_init.sql, which made the index first.
 const (
-	dropTokens      = `DROP INDEX IF EXISTS passages_tokens`
-	createTokens    = `CREATE INDEX IF NOT EXISTS passages_tokens ON passages USING gin (tokens)`
-	selectIndexes   = `SELECT to_regclass('passages_tokens') IS NOT NULL, to_regclass('passages_embedding_hnsw') IS NOT NULL`
+	dropTokens   = `DROP INDEX IF EXISTS passages_tokens`
+	createTokens = `CREATE INDEX IF NOT EXISTS passages_tokens ON passages USING gin (tokens)`
+	// selectIndexes says which search indexes exist, and whether an embedder is recorded: until
+	// one is, the embedding column has no dimension and there is no HNSW index to build.
+	selectIndexes = `SELECT to_regclass('passages_tokens') IS NOT NULL, to_regclass('passages_embedding_hnsw') IS NOT NULL,
+       EXISTS (SELECT FROM meta WHERE key = 'embedder')`
 	selectBackendID = `SELECT pg_backend_pid()`
 	analyzePassages = `ANALYZE passages`
 	// A bulk load holds lockBulk on its own session from SuspendIndexes to RestoreIndexes, so
@@ -128,25 +130,16 @@ func (s *Store) restoreIndexes(ctx context.Context, conn *pgxpool.Conn, progress
 		if _, err := tx.Exec(ctx, lockEmbedder); err != nil {
 			return err
 		}
-		var hasTokens, hasHNSW bool
-		if err := tx.QueryRow(ctx, selectIndexes).Scan(&hasTokens, &hasHNSW); err != nil {
-			return err
-		}
-		var spec retrieval.EmbedderSpec
-		err := tx.QueryRow(ctx, selectSpec).Scan(&spec)
-		recorded := err == nil
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		tokens, hnsw, err := missingIndexes(ctx, tx)
+		if err != nil || !tokens && !hnsw {
 			return err
 		}
 		steps := []string{setBuildMem}
-		if !hasTokens {
+		if tokens {
 			steps = append(steps, createTokens)
 		}
-		if !hasHNSW && recorded { // without a recorded embedder the column has no dimension to index
+		if hnsw {
 			steps = append(steps, createHNSW)
-		}
-		if len(steps) == 1 {
-			return nil
 		}
 		// Fresh statistics too: keyword search weighs and prunes tokens by them.
 		for _, sql := range append(steps, analyzePassages) {
@@ -205,19 +198,24 @@ func (s *Store) watchBuild(ctx context.Context, pid uint32, progress func(done, 
 	}
 }
 
-const selectMissingIndex = `SELECT EXISTS (SELECT FROM meta WHERE key = 'embedder')
-   AND (to_regclass('passages_tokens') IS NULL OR to_regclass('passages_embedding_hnsw') IS NULL)
-    OR to_regclass('passages_tokens') IS NULL`
+// missingIndexes reports which search indexes are missing and can be built.
+func missingIndexes(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (tokens, hnsw bool, err error) {
+	var hasTokens, hasHNSW, recorded bool
+	err = q.QueryRow(ctx, selectIndexes).Scan(&hasTokens, &hasHNSW, &recorded)
+	return !hasTokens, !hasHNSW && recorded, err
+}
 
 // repairIndexes rebuilds indexes a bulk load left suspended when it stopped
 // before RestoreIndexes, so that searches never silently scan; it leaves them
 // to a bulk load that is still running.
 func (s *Store) repairIndexes(ctx context.Context) error {
-	var missing bool
-	if err := s.pool.QueryRow(ctx, selectMissingIndex).Scan(&missing); err != nil {
+	tokens, hnsw, err := missingIndexes(ctx, s.pool)
+	if err != nil {
 		return fmt.Errorf("pgvector: open: check indexes: %w", mapErr(err))
 	}
-	if !missing {
+	if !tokens && !hnsw {
 		return nil
 	}
 	conn, err := s.pool.Acquire(ctx)

@@ -13,7 +13,8 @@ import (
 // indexes reports which of the two search indexes exist.
 func indexes(t *testing.T, s *Store) (tokens, hnsw bool) {
 	t.Helper()
-	if err := s.pool.QueryRow(context.Background(), selectIndexes).Scan(&tokens, &hnsw); err != nil {
+	var recorded bool
+	if err := s.pool.QueryRow(context.Background(), selectIndexes).Scan(&tokens, &hnsw, &recorded); err != nil {
 		t.Fatal(err)
 	}
 	return tokens, hnsw
