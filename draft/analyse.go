@@ -149,13 +149,7 @@ func isWordRune(r rune) bool {
 // nor does the width of its digits. "" for a sentence of punctuation alone.
 func verbatimKey(s string) string {
 	s = strings.TrimSpace(s)
-	for {
-		t := strings.TrimRightFunc(s, func(r rune) bool { return isTerminator(r) || r == '.' || unicode.IsSpace(r) })
-		if t == s {
-			break
-		}
-		s = t
-	}
+	s = strings.TrimRightFunc(s, func(r rune) bool { return isTerminator(r) || r == '.' || unicode.IsSpace(r) })
 	return foldDigits(s)
 }
 

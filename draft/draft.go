@@ -137,9 +137,7 @@ func (d Draft) MarshalJSON() ([]byte, error) {
 	p := plain(d)
 	p.Sections = make([]Section, len(d.Sections))
 	for i, s := range d.Sections {
-		if s.Figures == nil {
-			s.Figures = d.SectionFigures(s.Index)
-		}
+		s.Figures = d.SectionFigures(s.Index)
 		p.Sections[i] = s
 	}
 	if d.Sections == nil {

@@ -16,7 +16,7 @@ var htmlTemplate = template.Must(template.New("draft.html").Funcs(template.FuncM
 	"riskName": riskName,
 	"join":     strings.Join,
 	"inc":      func(i int) int { return i + 1 },
-	"figures":  (*Draft).figuresOf,
+	"figures":  func(d *Draft, s Section) []SectionFigure { return d.SectionFigures(s.Index) },
 }).ParseFS(templateFS, "templates/draft.html"))
 
 // riskName is a risk level in the reviewer's words.
@@ -30,14 +30,6 @@ func riskName(r Risk) string {
 		return "高风险"
 	}
 	return string(r)
-}
-
-// figuresOf returns the figures of section s of d: its own if it has them, else from d's input.
-func (d *Draft) figuresOf(s Section) []SectionFigure {
-	if s.Figures != nil {
-		return s.Figures
-	}
-	return d.SectionFigures(s.Index)
 }
 
 // Provenance says where the figure comes from, in the reviewer's words: the writer, or how draftd
@@ -104,7 +96,7 @@ func Markdown(d *Draft) []byte {
 			fmt.Fprintf(&b, "==%s==[^%s]", mdEscape(x.Text), x.ID)
 		}
 		b.WriteString("\n\n")
-		if figs := d.figuresOf(s); len(figs) > 0 {
+		if figs := d.SectionFigures(s.Index); len(figs) > 0 {
 			// The figures table lets a reviewer check every number, derived ones included.
 			b.WriteString("数据来源：\n\n| 编号 | 指标 | 数值 | 来源 |\n| --- | --- | --- | --- |\n")
 			for _, f := range figs {

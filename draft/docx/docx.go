@@ -172,11 +172,7 @@ type document struct {
 func newDocument(d *draft.Draft, opt Options) *document {
 	doc := &document{d: d, opt: opt, figures: map[string]draft.SectionFigure{}}
 	for _, s := range d.Sections {
-		figs := s.Figures
-		if figs == nil {
-			figs = d.SectionFigures(s.Index)
-		}
-		for _, f := range figs {
+		for _, f := range d.SectionFigures(s.Index) {
 			doc.figures[f.ID] = f
 		}
 	}

@@ -74,8 +74,9 @@ func decodeText(data []byte) (text, enc string, warnings []string, err error) {
 		// clean, take the latter.
 		if st := measure(s); st.rare > 0 && 2*st.rare > st.nonASCII {
 			if out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data); err == nil {
-				if g := measure(string(out)); g.replacement+g.controls+g.private+g.nul == 0 && g.rare < st.rare && checkGB(data, string(out)) == nil {
-					return string(out), encGB18030, nil, nil
+				gb := string(out)
+				if g := measure(gb); g.replacement+g.controls+g.private+g.nul == 0 && g.rare < st.rare && checkGB(data, gb) == nil {
+					return gb, encGB18030, nil, nil
 				}
 			}
 		}
@@ -85,10 +86,11 @@ func decodeText(data []byte) (text, enc string, warnings []string, err error) {
 	if err != nil {
 		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE, "the file is neither UTF-8 nor GB18030/GBK text")
 	}
-	if err := checkGB(data, string(out)); err != nil {
+	gb := string(out)
+	if err := checkGB(data, gb); err != nil {
 		return "", "", nil, err
 	}
-	return acceptDecoded(string(out), encGB18030, "the file is neither UTF-8 nor GB18030/GBK text")
+	return acceptDecoded(gb, encGB18030, "the file is neither UTF-8 nor GB18030/GBK text")
 }
 
 // Thresholds for GB18030 readings that are not Chinese. Japanese text is full of kana; any

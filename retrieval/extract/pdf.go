@@ -36,9 +36,10 @@ func unwrapPDF(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	raw := strings.Split(s, "\n")
 	type line struct {
-		text  string
-		width float64
-		page  bool // starts a page: a blank line before it is the page's margin, not a paragraph break
+		text    string
+		width   float64
+		page    bool // starts a page: a blank line before it is the page's margin, not a paragraph break
+		pageNum bool // is a page number
 	}
 	var ls []line
 	var widths []float64
@@ -46,8 +47,9 @@ func unwrapPDF(s string) string {
 		page := strings.HasPrefix(r, "\f")
 		t := strings.TrimFunc(strings.TrimPrefix(r, "\f"), unicode.IsSpace)
 		w := displayWidth(t)
-		ls = append(ls, line{text: closeCJKSpaces(t), width: w, page: page})
-		if t != "" && !pdfPageRe.MatchString(t) {
+		pageNum := pdfPageRe.MatchString(t)
+		ls = append(ls, line{text: closeCJKSpaces(t), width: w, page: page, pageNum: pageNum})
+		if t != "" && !pageNum {
 			widths = append(widths, w)
 		}
 	}
@@ -65,7 +67,7 @@ func unwrapPDF(s string) string {
 			break
 		}
 		next := ls[k]
-		if (k == i+1 || next.page) && wraps(l.text, l.width, full) && !startsHeading(next.text) && !pdfPageRe.MatchString(next.text) {
+		if (k == i+1 || next.page) && !l.pageNum && wraps(l.text, l.width, full) && !startsHeading(next.text) && !next.pageNum {
 			last, _ := utf8.DecodeLastRuneInString(l.text)
 			first, _ := utf8.DecodeRuneInString(next.text)
 			if isLatinOrDigit(last) && isLatinOrDigit(first) {
@@ -92,9 +94,9 @@ func startsHeading(s string) bool {
 	return true
 }
 
-// wraps reports whether a line of the given display width ran on to the next line.
+// wraps reports whether a line of the given display width, not a page number, ran on to the next line.
 func wraps(text string, width, full float64) bool {
-	if text == "" || full < minPageWidth || width < fullLineShare*full || pdfPageRe.MatchString(text) {
+	if text == "" || full < minPageWidth || width < fullLineShare*full {
 		return false
 	}
 	t := strings.TrimRight(text, "”’」』）)】\"'")
@@ -103,14 +105,13 @@ func wraps(text string, width, full float64) bool {
 }
 
 // pageWidth estimates the width of a full line of the text: the 95th percentile of the line
-// widths, so that a stray overlong line (a table row, a URL) does not set it.
+// widths, so that a stray overlong line (a table row, a URL) does not set it. It sorts widths.
 func pageWidth(widths []float64) float64 {
 	if len(widths) == 0 {
 		return 0
 	}
-	ws := slices.Clone(widths)
-	slices.Sort(ws)
-	return ws[len(ws)-1-len(ws)/20]
+	slices.Sort(widths) // the caller's slice, not needed in its order
+	return widths[len(widths)-1-len(widths)/20]
 }
 
 // displayWidth measures a line as laid out: a wide (CJK, full-width) character counts 2,
