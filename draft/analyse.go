@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
 )
 
@@ -21,7 +22,7 @@ const (
 // analysis is what analyse needs about a section's final text.
 type analysis struct {
 	text     string
-	report   Report
+	report   guard.Report
 	userText []string
 	figures  []Figure // the section's figures: their labels and exact strings are the writer's words
 	passages []retrieval.Result
@@ -50,7 +51,7 @@ func analyse(a analysis) []Sentence {
 	out := make([]Sentence, 0, len(sents))
 	for i, s := range sents {
 		start, end := offs[i], offs[i]+len(s)
-		in := func(sp Span) bool { return sp.Start >= start && sp.End <= end }
+		in := func(sp guard.Span) bool { return sp.Start >= start && sp.End <= end }
 		st := Sentence{Text: s, Generated: !userSentences[verbatimKey(s)], Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Reasons: []string{},
 			Review: Review{Decision: DecisionPending}, History: []Revision{}}
 		seen := map[string]bool{}

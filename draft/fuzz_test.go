@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
 )
 
@@ -316,7 +317,7 @@ func checkInvariants(t *testing.T, in *Figures, w *advWriter) {
 		// (b) No number passes silently.
 		var userNums []string
 		for _, u := range userText {
-			for _, sp := range ExtractNumbers(u) {
+			for _, sp := range guard.ExtractNumbers(u) {
 				userNums = append(userNums, sp.Num)
 			}
 		}
@@ -326,7 +327,7 @@ func checkInvariants(t *testing.T, in *Figures, w *advWriter) {
 					t.Errorf("section %d: %s lists unbound %q but has risk %s:\n%s", n, s.ID, u, s.Risk, dump())
 				}
 			}
-			for _, sp := range ExtractNumbers(s.Text) {
+			for _, sp := range guard.ExtractNumbers(s.Text) {
 				if !invAccounted(s, sp, byID, compared, userNums) {
 					t.Errorf("section %d: %q in %s %q is neither bound, allowed nor flagged:\n%s", n, sp.Text, s.ID, s.Text, dump())
 				}
@@ -355,7 +356,7 @@ func checkInvariants(t *testing.T, in *Figures, w *advWriter) {
 		}
 		problems := make([]int, len(outs))
 		chosen := -1
-		var rep Report
+		var rep guard.Report
 		for k, out := range outs {
 			text, unknown := prepare(out, byID)
 			r := d.Guard.Check(text, bound, userText)
@@ -399,7 +400,7 @@ func checkInvariants(t *testing.T, in *Figures, w *advWriter) {
 }
 
 // invAccounted reports whether number sp of sentence s is bound to one of its figures, allowed, or flagged.
-func invAccounted(s Sentence, sp NumberSpan, byID, compared map[string]Figure, userNums []string) bool {
+func invAccounted(s Sentence, sp guard.NumberSpan, byID, compared map[string]Figure, userNums []string) bool {
 	if slices.Contains(s.UnboundNumbers, sp.Text) && s.Risk == RiskHigh {
 		return true
 	}
@@ -422,14 +423,14 @@ func invAccounted(s Sentence, sp NumberSpan, byID, compared map[string]Figure, u
 			}
 			i += j + len(ft)
 		}
-		for _, fs := range ExtractNumbers(ft) {
+		for _, fs := range guard.ExtractNumbers(ft) {
 			if fs.Num == sp.Num {
 				return true
 			}
 		}
 	}
-	switch Classify(s.Text, sp) {
-	case ClassEnumerator, ClassFixedName, ClassRanking:
+	switch guard.Classify(s.Text, sp) {
+	case guard.ClassEnumerator, guard.ClassFixedName, guard.ClassRanking:
 		return true
 	}
 	return slices.Contains(userNums, sp.Num)

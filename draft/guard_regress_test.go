@@ -3,11 +3,13 @@ package draft
 import (
 	"slices"
 	"testing"
+
+	"github.com/draftd/draftd/draft/guard"
 )
 
 // TestGuardClosesLooseAllowances covers ways a number once reached a draft unflagged.
 func TestGuardClosesLooseAllowances(t *testing.T) {
-	unbound := func(r Report) []string {
+	unbound := func(r guard.Report) []string {
 		var out []string
 		for _, f := range r.Unbound {
 			out = append(out, f.Text)
@@ -17,7 +19,7 @@ func TestGuardClosesLooseAllowances(t *testing.T) {
 	tests := []struct {
 		name     string
 		text     string
-		figures  []BoundFigure
+		figures  []guard.BoundFigure
 		userText []string
 		want     []string // unbound numbers
 	}{
@@ -34,15 +36,15 @@ func TestGuardClosesLooseAllowances(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := unbound(Check(tt.text, tt.figures, tt.userText))
+			got := unbound(guard.Check(tt.text, tt.figures, tt.userText))
 			if !slices.Equal(got, tt.want) {
 				t.Fatalf("unbound = %q, want %q", got, tt.want)
 			}
 		})
 	}
 	t.Run("part of a figure's text does not state it exactly", func(t *testing.T) {
-		r := Check("门诊36239人次。", []BoundFigure{{ID: "f1", Text: "36239人次（含急诊）"}}, nil)
-		if got := notStatedExactly(r, []BoundFigure{{ID: "f1", Text: "36239人次（含急诊）"}}); !slices.Equal(got, []string{"f1"}) {
+		r := guard.Check("门诊36239人次。", []guard.BoundFigure{{ID: "f1", Text: "36239人次（含急诊）"}}, nil)
+		if got := notStatedExactly(r, []guard.BoundFigure{{ID: "f1", Text: "36239人次（含急诊）"}}); !slices.Equal(got, []string{"f1"}) {
 			t.Fatalf("not stated exactly = %v, want [f1]", got)
 		}
 	})

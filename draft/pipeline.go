@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
 )
 
@@ -46,7 +47,7 @@ type Drafter struct {
 	Search         Searcher
 	Writer         Writer
 	Store          Store
-	Guard          *Guard
+	Guard          *guard.Guard
 	Model          string // recorded on drafts: "offline" or the chat model
 	PromptVersion  string
 	Collection     string // search only this collection; "" for all
@@ -75,7 +76,7 @@ func (d *Drafter) defaults() {
 		d.Concurrency = 1
 	}
 	if d.Guard == nil {
-		d.Guard = NewGuard(nil)
+		d.Guard = guard.New(nil)
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -274,7 +275,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 	req := SectionRequest{Title: dr.Title, Organization: dr.Organization, Period: dr.Period, Heading: in.Heading, Notes: in.Notes, Figures: figures, Passages: passages}
 	var best struct {
 		text     string
-		report   Report
+		report   guard.Report
 		problems int
 		ok       bool
 	}
@@ -291,7 +292,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 		}
 		var text string
 		var unknown []string
-		var rep Report
+		var rep guard.Report
 		withCPU(func() {
 			text, unknown = prepare(out.Text, byID)
 			rep = d.Guard.Check(text, bound, userText)
@@ -356,7 +357,7 @@ func withCPU(f func()) {
 
 // notStatedExactly returns the IDs of figures whose exact string the text does not carry: a bare
 // numeral bound to a figure ("67637" for 67637个) is allowed, but the exact string must appear too.
-func notStatedExactly(rep Report, bound []BoundFigure) []string {
+func notStatedExactly(rep guard.Report, bound []guard.BoundFigure) []string {
 	exact := map[string]bool{}
 	for _, m := range rep.Bound {
 		if m.Exact {
@@ -402,7 +403,7 @@ func (d *Drafter) retrieve(ctx context.Context, dr *Draft, in SectionInput, figu
 }
 
 // feedback tells the writer what was wrong with its last attempt, in Chinese.
-func feedback(rep Report, unknown []string, byID map[string]Figure) []string {
+func feedback(rep guard.Report, unknown []string, byID map[string]Figure) []string {
 	var fb []string
 	for _, f := range rep.Unbound {
 		fb = append(fb, fmt.Sprintf("不得自行写出数字“%s”；数据只能用给定的占位符表示，没有对应数据的内容请用定性表述。", f.Text))

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
 )
 
@@ -13,7 +14,7 @@ import (
 // An edited sentence is checked again by the number guard and keeps its earlier texts.
 type Reviewer struct {
 	Store Store
-	Guard *Guard
+	Guard *guard.Guard
 	Now   func() time.Time
 
 	mu    sync.Mutex
@@ -152,7 +153,7 @@ func (r *Reviewer) ApproveLowRisk(ctx context.Context, id, by string) (*Draft, e
 func (r *Reviewer) recheck(d *Draft, si int, x *Sentence, text string) {
 	g := r.Guard
 	if g == nil {
-		g = NewGuard(nil)
+		g = guard.New(nil)
 	}
 	figures, bound, userText := sectionFigures(d, si)
 	var passages []retrieval.Result
@@ -212,7 +213,7 @@ func findSentence(d *Draft, sid string) (int, int) {
 // sectionFigures returns section si's figures (derived included), the figures a draft may state as
 // bound figures (those and, optional, the values they were compared with: see Compared), and the
 // writer's own text the guard accepts numbers from.
-func sectionFigures(d *Draft, si int) ([]Figure, []BoundFigure, []string) {
+func sectionFigures(d *Draft, si int) ([]Figure, []guard.BoundFigure, []string) {
 	in := d.Input.Sections[si]
 	var figures, compared []Figure
 	for _, f := range in.Figures {
@@ -220,14 +221,14 @@ func sectionFigures(d *Draft, si int) ([]Figure, []BoundFigure, []string) {
 		figures = append(figures, Derive(f)...)
 		compared = append(compared, Compared(f)...)
 	}
-	bound := make([]BoundFigure, 0, len(figures)+len(compared))
+	bound := make([]guard.BoundFigure, 0, len(figures)+len(compared))
 	userText := []string{d.Title, d.Organization, d.Period, in.Heading, in.Notes}
 	for _, f := range figures {
-		bound = append(bound, BoundFigure{ID: f.ID, Text: f.Text()})
+		bound = append(bound, guard.BoundFigure{ID: f.ID, Text: f.Text()})
 		userText = append(userText, f.Label, f.Note)
 	}
 	for _, f := range compared {
-		bound = append(bound, BoundFigure{ID: f.ID, Text: f.Text(), Optional: true})
+		bound = append(bound, guard.BoundFigure{ID: f.ID, Text: f.Text(), Optional: true})
 	}
 	return figures, bound, userText
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
 )
 
@@ -130,14 +131,14 @@ func repeatedUnit(f Figure, rest string) int {
 	if unit == "" || rest == "" {
 		return 0
 	}
-	want := ExtractNumbers(f.Text())
+	want := guard.ExtractNumbers(f.Text())
 	if len(want) == 0 || want[len(want)-1].End != len(f.Text()) {
 		return 0 // a unit the number reader does not read whole: leave the text alone
 	}
 	for i := 0; i < len(unit); {
 		suffix := unit[i:]
 		if strings.HasPrefix(rest, suffix) {
-			got := ExtractNumbers(f.Text() + rest[len(suffix):])
+			got := guard.ExtractNumbers(f.Text() + rest[len(suffix):])
 			if len(got) >= len(want) && got[len(want)-1].Text == want[len(want)-1].Text && got[len(want)-1].Start == want[len(want)-1].Start {
 				return len(suffix)
 			}

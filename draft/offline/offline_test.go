@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
 )
 
@@ -179,8 +180,8 @@ func checkNoNumbers(t *testing.T, text string) {
 	if strings.ContainsAny(rest, "0123456789０１２３４５６７８９") {
 		t.Errorf("text has digits outside tokens:\n%s", text)
 	}
-	for _, s := range draft.ExtractNumbers(rest) {
-		if c := draft.Classify(rest, s); c != draft.ClassEnumerator || !enumeratorsRE.MatchString(s.Text) || !strings.HasPrefix(rest[s.End:], "是") {
+	for _, s := range guard.ExtractNumbers(rest) {
+		if c := guard.Classify(rest, s); c != guard.ClassEnumerator || !enumeratorsRE.MatchString(s.Text) || !strings.HasPrefix(rest[s.End:], "是") {
 			t.Errorf("text has number %q (%s) outside tokens:\n%s", s.Text, c, text)
 		}
 	}
@@ -270,7 +271,7 @@ func TestPhraseBank(t *testing.T) {
 		for section, list := range bank() {
 			for _, p := range list {
 				text := strings.NewReplacer("{label}", "指标", "{token}", "，", "{lead}", "", "{topic}", "工作").Replace(p)
-				if spans := draft.ExtractNumbers(text); len(spans) > 0 {
+				if spans := guard.ExtractNumbers(text); len(spans) > 0 {
 					t.Errorf("[%s] %q has number %q", section, p, spans[0].Text)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
 )
 
@@ -82,7 +83,7 @@ func fit(fig draft.Figure, cs []clause, used []bool) (string, bool) {
 		if used[i] {
 			continue
 		}
-		for _, s := range draft.ExtractNumbers(c.text) {
+		for _, s := range guard.ExtractNumbers(c.text) {
 			text, cov, ok := shape(fig, c.text, s)
 			if !ok {
 				continue
@@ -105,8 +106,8 @@ func fit(fig draft.Figure, cs []clause, used []bool) (string, bool) {
 // shape turns the clause text around its number s into a statement of fig: lead + label + verb +
 // token. It returns the label's bigram coverage, and false when s is not a number in fig's unit,
 // the clause is not about fig's label, or its words are not neutral.
-func shape(fig draft.Figure, text string, s draft.NumberSpan) (string, float64, bool) {
-	if s.Kind != draft.KindArabic && s.Kind != draft.KindPercent {
+func shape(fig draft.Figure, text string, s guard.NumberSpan) (string, float64, bool) {
+	if s.Kind != guard.KindArabic && s.Kind != guard.KindPercent {
 		return "", 0, false
 	}
 	digits := len(s.Text) - len(strings.TrimLeft(s.Text, "0123456789.,-０１２３４５６７８９．－−"))

@@ -1,4 +1,4 @@
-package draft
+package guard
 
 import (
 	"slices"
@@ -378,7 +378,7 @@ func shadowsRanking(a *Allowlist, name string) bool {
 // A name whose numeral the extractor reads with a unit running past the phrase would excuse nothing.
 func TestDefaultAllowlistNamesExcuseTheirNumbers(t *testing.T) {
 	a := DefaultAllowlist()
-	g := NewGuard(a)
+	g := New(a)
 	for _, p := range a.Patterns(ClassFixedName) {
 		for _, fill := range []string{"二", "2"} {
 			text := strings.ReplaceAll(p, "#", fill)

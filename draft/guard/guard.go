@@ -1,4 +1,4 @@
-package draft
+package guard
 
 import (
 	"fmt"
@@ -71,7 +71,7 @@ type Guard struct {
 }
 
 // NewGuard returns a guard that treats the phrases of a as names and rankings; nil means DefaultAllowlist.
-func NewGuard(a *Allowlist) *Guard {
+func New(a *Allowlist) *Guard {
 	if a == nil {
 		a = DefaultAllowlist()
 	}
@@ -80,11 +80,11 @@ func NewGuard(a *Allowlist) *Guard {
 
 // Check runs the default guard; see Guard.Check.
 func Check(text string, figures []BoundFigure, userText []string) Report {
-	return NewGuard(nil).Check(text, figures, userText)
+	return New(nil).Check(text, figures, userText)
 }
 
 // Classify runs the default guard's classification; see Guard.Classify.
-func Classify(text string, s NumberSpan) Class { return NewGuard(nil).Classify(text, s) }
+func Classify(text string, s NumberSpan) Class { return New(nil).Classify(text, s) }
 
 // Check accounts for every number of text.
 //
