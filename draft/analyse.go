@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
@@ -23,6 +24,8 @@ const (
 type analysis struct {
 	text     string
 	report   guard.Report
+	guard    *guard.Guard
+	bound    []guard.BoundFigure // what report was checked against, with labels and directions
 	userText []string
 	figures  []Figure // the section's figures: their labels and exact strings are the writer's words
 	passages []retrieval.Result
@@ -33,7 +36,12 @@ type analysis struct {
 // analyse splits the section text into sentences and gives each its figures, unbound numbers,
 // sources, risk and reasons.
 func analyse(a analysis) []Sentence {
-	sents, offs := SplitSentences(a.text)
+	sents, offs := guard.SplitSentences(a.text)
+	g := a.guard
+	if g == nil {
+		g = guard.New(nil)
+	}
+	claims := g.Claims(a.text, a.report, a.bound, a.userText)
 	a.gram = make([]map[gram]struct{}, len(a.passages))
 	for i, p := range a.passages {
 		a.gram[i] = ngrams(p.Text)
@@ -41,7 +49,7 @@ func analyse(a analysis) []Sentence {
 	a.own = ownGrams(a.userText, a.figures)
 	userSentences := map[string]bool{}
 	for _, u := range a.userText {
-		us, _ := SplitSentences(u)
+		us, _ := guard.SplitSentences(u)
 		for _, s := range us {
 			if k := verbatimKey(s); k != "" {
 				userSentences[k] = true
@@ -61,24 +69,34 @@ func analyse(a analysis) []Sentence {
 				st.Figures = append(st.Figures, m.FigureID)
 			}
 		}
-		var reasonsHigh []string
 		for _, f := range a.report.Unbound {
 			if in(f.Span) {
 				st.UnboundNumbers = append(st.UnboundNumbers, f.Text)
-				reasonsHigh = append(reasonsHigh, fmt.Sprintf("“%s”不是撰稿人提供的数据（%s），请核实或删除。", f.Text, f.Reason))
 			}
 		}
+		var reasonsHigh, reasonsMedium []string
 		for _, tok := range tokenRE.FindAllString(s, -1) {
 			reasonsHigh = append(reasonsHigh, fmt.Sprintf("占位符“%s”不是撰稿人提供的数据编号，模型写错了，请改写或删除。", tok))
 		}
-		for _, p := range a.report.Rankings {
-			if in(p.Span) && !inAny(p.Text, a.userText) {
-				reasonsHigh = append(reasonsHigh, fmt.Sprintf("“%s”是排名或首创说法，没有数据支持，请核实。", p.Text))
+		st.Claims = []Claim{}
+		if st.Generated {
+			for _, c := range claims {
+				if !in(c.Span) {
+					continue
+				}
+				st.Claims = append(st.Claims, sentenceClaim(s, start, c))
+				switch {
+				case c.Supported:
+				case c.Kind.High():
+					reasonsHigh = append(reasonsHigh, c.Reason)
+				default:
+					reasonsMedium = append(reasonsMedium, c.Reason)
+				}
 			}
 		}
-		g := ngrams(s)
+		sg := ngrams(s)
 		for j, p := range a.passages {
-			ov := copied(g, a.gram[j], a.own)
+			ov := copied(sg, a.gram[j], a.own)
 			if ov >= sourceThreshold {
 				st.Sources = append(st.Sources, Source{PassageID: p.PassageID, DocumentID: p.DocumentID, DocumentTitle: p.DocumentTitle, HeadingPath: p.HeadingPath, Overlap: round2(ov)})
 			}
@@ -95,25 +113,30 @@ func analyse(a analysis) []Sentence {
 		case len(reasonsHigh) > 0:
 			st.Risk = RiskHigh
 			st.Reasons = reasonsHigh
+		case len(reasonsMedium) > 0:
+			st.Risk = RiskMedium
+			st.Reasons = reasonsMedium
 		case len(st.Figures) > 0:
 			st.Risk = RiskLow
 			st.Reasons = append(st.Reasons, "只陈述撰稿人提供的数据。")
 		default:
-			st.Risk = RiskMedium
-			st.Reasons = append(st.Reasons, "定性表述，没有数据支持，请确认是否属实。")
+			st.Risk = RiskLow
+			st.Reasons = append(st.Reasons, reasonNoClaims)
 		}
 		out = append(out, st)
 	}
 	return out
 }
 
-func inAny(s string, texts []string) bool {
-	for _, t := range texts {
-		if strings.Contains(t, s) {
-			return true
-		}
-	}
-	return false
+// reasonNoClaims is the reason of a low-risk sentence that states no figure.
+const reasonNoClaims = "没有需要核实的具体说法（数字、变化、排名、荣誉、比较、覆盖面、名称等）。"
+
+// sentenceClaim turns a claim with byte offsets in the section text into one with character offsets
+// in its sentence, which starts at byte start.
+func sentenceClaim(sentence string, start int, c guard.Claim) Claim {
+	a, b := c.Start-start, c.End-start
+	return Claim{Start: utf8.RuneCountInString(sentence[:a]), End: utf8.RuneCountInString(sentence[:b]), Text: c.Text,
+		Kind: string(c.Kind), Supported: c.Supported, Figure: c.Figure, Reason: c.Reason}
 }
 
 // gram is a character n-gram. Its runes are word runes, all in the Basic Multilingual Plane, so
@@ -150,7 +173,7 @@ func isWordRune(r rune) bool {
 // nor does the width of its digits. "" for a sentence of punctuation alone.
 func verbatimKey(s string) string {
 	s = strings.TrimSpace(s)
-	s = strings.TrimRightFunc(s, func(r rune) bool { return isTerminator(r) || r == '.' || unicode.IsSpace(r) })
+	s = strings.TrimRightFunc(s, func(r rune) bool { return guard.IsTerminator(r) || r == '.' || unicode.IsSpace(r) })
 	return foldDigits(s)
 }
 

@@ -22,8 +22,10 @@ const (
 // Risk is how closely a reviewer must check a sentence.
 type Risk string
 
-// Risk levels: low restates bound figures only; medium makes a qualitative claim no figure
-// supports; high has an unbound number, copies a retrieved passage, or claims a ranking.
+// Risk levels, from a sentence's claims (see guard.Claims): low when every claim is supported by the
+// writer's input; medium when a trend, coverage or record claim is not; high when a number, a
+// direction, a ranking, an honour, a comparison with others, a name or non-prose output is not, or
+// the sentence copies a retrieved passage.
 const (
 	RiskLow    Risk = "low"
 	RiskMedium Risk = "medium"
@@ -155,10 +157,25 @@ type Sentence struct {
 	Figures        []string   `json:"figures"`         // IDs of the figures it states
 	UnboundNumbers []string   `json:"unbound_numbers"` // numbers it states that are no figure of the writer's
 	Sources        []Source   `json:"sources"`         // passages it leans on, with character n-gram overlap
+	Claims         []Claim    `json:"claims"`          // what it asserts, each supported or not
 	Risk           Risk       `json:"risk"`
 	Reasons        []string   `json:"reasons"` // short Chinese sentences a reviewer understands
 	Review         Review     `json:"review"`
 	History        []Revision `json:"history"` // earlier texts, oldest first
+}
+
+// Claim is one thing a generated sentence asserts — a number, a change, a ranking, an honour, a
+// comparison, coverage, a record, a name, or output that is no prose — and whether the writer's input
+// supports it. Start and End count characters (Unicode code points) of the sentence's text, so the
+// web app, HTML, Markdown and DOCX mark the exact words.
+type Claim struct {
+	Start     int    `json:"start"`
+	End       int    `json:"end"`
+	Text      string `json:"text"`
+	Kind      string `json:"kind"` // a guard.ClaimKind
+	Supported bool   `json:"supported"`
+	Figure    string `json:"figure,omitempty"` // the figure that supports or contradicts it
+	Reason    string `json:"reason"`
 }
 
 // Review decisions on a sentence.

@@ -187,7 +187,7 @@ func (w *advWriter) clause(req SectionRequest) string {
 		return "工作" + invRankings[rng.IntN(len(invRankings))]
 	case 14:
 		p := invPassages[rng.IntN(len(invPassages))]
-		ss, _ := SplitSentences(p.Text)
+		ss, _ := guard.SplitSentences(p.Text)
 		return strings.TrimRight(ss[rng.IntN(len(ss))], "。")
 	case 15:
 		return []string{"2025年上半年", "2024年", "1-6月", "5月25日", "第二季度"}[rng.IntN(5)] + "以来"
@@ -328,7 +328,7 @@ func checkInvariants(t *testing.T, in *Figures, w *advWriter) {
 				}
 			}
 			for _, sp := range guard.ExtractNumbers(s.Text) {
-				if !invAccounted(s, sp, byID, compared, userNums) {
+				if !invAccounted(s, sp, byID, compared, userNums, userText) {
 					t.Errorf("section %d: %q in %s %q is neither bound, allowed nor flagged:\n%s", n, sp.Text, s.ID, s.Text, dump())
 				}
 			}
@@ -374,7 +374,7 @@ func checkInvariants(t *testing.T, in *Figures, w *advWriter) {
 			if k < len(outs)-1 && problems[k] == 0 {
 				t.Errorf("section %d: attempt %d had no problem but was retried", n, k+1)
 			}
-			if ss, _ := SplitSentences(text); chosen < 0 && slices.Equal(ss, kept) {
+			if ss, _ := guard.SplitSentences(text); chosen < 0 && slices.Equal(ss, kept) {
 				chosen, rep = k, r
 			}
 		}
@@ -400,7 +400,7 @@ func checkInvariants(t *testing.T, in *Figures, w *advWriter) {
 }
 
 // invAccounted reports whether number sp of sentence s is bound to one of its figures, allowed, or flagged.
-func invAccounted(s Sentence, sp guard.NumberSpan, byID, compared map[string]Figure, userNums []string) bool {
+func invAccounted(s Sentence, sp guard.NumberSpan, byID, compared map[string]Figure, userNums, userText []string) bool {
 	if slices.Contains(s.UnboundNumbers, sp.Text) && s.Risk == RiskHigh {
 		return true
 	}
@@ -433,7 +433,7 @@ func invAccounted(s Sentence, sp guard.NumberSpan, byID, compared map[string]Fig
 	case guard.ClassEnumerator, guard.ClassFixedName, guard.ClassRanking:
 		return true
 	}
-	return slices.Contains(userNums, sp.Num)
+	return slices.Contains(userNums, sp.Num) || guard.Classify(s.Text, sp) == guard.ClassDate && guard.InPeriod(sp, userText)
 }
 
 func TestDraftInvariants(t *testing.T) {

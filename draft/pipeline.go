@@ -309,7 +309,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 	}
 	var sents []Sentence
 	withCPU(func() {
-		sents = analyse(analysis{text: best.text, report: best.report, userText: userText, figures: figures, passages: passages})
+		sents = analyse(analysis{text: best.text, report: best.report, guard: d.Guard, bound: bound, userText: userText, figures: figures, passages: passages})
 	})
 	// A figure the model left out is stated in a sentence of draftd's own, marked as added.
 	for _, id := range best.report.Missing {

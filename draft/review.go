@@ -162,7 +162,7 @@ func (r *Reviewer) recheck(d *Draft, si int, x *Sentence, text string) {
 	}
 	rep := g.Check(text, bound, userText)
 	rep.Missing = nil // one sentence need not state every figure
-	parts := analyse(analysis{text: text, report: rep, userText: userText, figures: figures, passages: passages})
+	parts := analyse(analysis{text: text, report: rep, guard: g, bound: bound, userText: userText, figures: figures, passages: passages})
 	merged := Sentence{ID: x.ID, Text: text, Generated: true, Added: x.Added, Review: x.Review, History: x.History,
 		Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Reasons: []string{}, Risk: RiskLow}
 	rank := map[Risk]int{RiskLow: 0, RiskMedium: 1, RiskHigh: 2}
@@ -223,12 +223,43 @@ func sectionFigures(d *Draft, si int) ([]Figure, []guard.BoundFigure, []string) 
 	}
 	bound := make([]guard.BoundFigure, 0, len(figures)+len(compared))
 	userText := []string{d.Title, d.Organization, d.Period, in.Heading, in.Notes}
+	base := map[string]Figure{}
+	for _, f := range in.Figures {
+		base[f.ID] = f
+	}
+	boundOf := func(f Figure, optional bool) guard.BoundFigure {
+		b := base[f.ID]
+		if f.DerivedFrom != "" {
+			b = base[f.DerivedFrom]
+		}
+		return guard.BoundFigure{ID: f.ID, Text: f.Text(), Optional: optional, Label: f.Label, Derived: f.Derived,
+			Trend: direction(b.Value, b.Previous), VsTarget: direction(b.Value, b.Target)}
+	}
 	for _, f := range figures {
-		bound = append(bound, guard.BoundFigure{ID: f.ID, Text: f.Text()})
+		bound = append(bound, boundOf(f, false))
 		userText = append(userText, f.Label, f.Note)
 	}
 	for _, f := range compared {
-		bound = append(bound, guard.BoundFigure{ID: f.ID, Text: f.Text(), Optional: true})
+		bound = append(bound, boundOf(f, true))
 	}
 	return figures, bound, userText
+}
+
+// direction says which way value stands against other: guard.DirNone when either does not parse.
+func direction(value, other string) guard.Direction {
+	v, _, ok := parseExact(value)
+	if !ok {
+		return guard.DirNone
+	}
+	o, _, ok := parseExact(other)
+	if !ok {
+		return guard.DirNone
+	}
+	switch v.Cmp(o) {
+	case 1:
+		return guard.DirUp
+	case -1:
+		return guard.DirDown
+	}
+	return guard.DirFlat
 }

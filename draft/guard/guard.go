@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -29,6 +30,16 @@ type BoundFigure struct {
 	Text string `json:"text"`
 	// Optional figures may be stated but are never missing: the values a figure was compared with.
 	Optional bool `json:"optional,omitempty"`
+	// Label names what the figure counts, as the writer wrote it (for a derived figure, with the
+	// words of its computation: 门诊人次比上期增加). Claims check that a sentence states the figure of
+	// what it speaks of.
+	Label string `json:"label,omitempty"`
+	// Derived is true for figures draftd computed (changes, growth and completion rates).
+	Derived bool `json:"derived,omitempty"`
+	// Trend is how the figure moved against its previous value, and VsTarget how it stands against
+	// its target; the figures derived from one share its directions. DirNone when not given.
+	Trend    Direction `json:"trend,omitempty"`
+	VsTarget Direction `json:"vs_target,omitempty"`
 }
 
 // Match is a number of the draft that states a figure.
@@ -68,6 +79,7 @@ func (r Report) OK() bool { return len(r.Unbound) == 0 && len(r.Missing) == 0 }
 // Guard checks that the numbers of a draft are the writer's.
 type Guard struct {
 	allow *Allowlist
+	lex   *Lexicon
 }
 
 // NewGuard returns a guard that treats the phrases of a as names and rankings; nil means DefaultAllowlist.
@@ -75,7 +87,7 @@ func New(a *Allowlist) *Guard {
 	if a == nil {
 		a = DefaultAllowlist()
 	}
-	return &Guard{allow: a}
+	return &Guard{allow: a, lex: DefaultLexicon()}
 }
 
 // Check runs the default guard; see Guard.Check.
@@ -118,6 +130,7 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 		}
 	}
 	var rep Report
+	var months []bool // the months of the writer's period, read when a date needs them
 	stated := make([]bool, len(figures))
 	bind := func(k int, s NumberSpan, exact bool) {
 		stated[k] = true
@@ -145,6 +158,13 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 		}
 		if guardInUserText(user, s) {
 			rep.Allowed = append(rep.Allowed, Flag{NumberSpan: s, Class: class, Reason: "用户填写的标题、时间段、小标题或备注中有此数"})
+			continue
+		}
+		if class == ClassDate && months == nil {
+			months = periodMonths(userText)
+		}
+		if class == ClassDate && inPeriod(s, months) {
+			rep.Allowed = append(rep.Allowed, Flag{NumberSpan: s, Class: class, Reason: "撰稿人填写的时间段之内的月份（如“截至6月底”）"})
 			continue
 		}
 		rep.Unbound = append(rep.Unbound, guardUnbound(figures, figSpans, s, class))
@@ -499,8 +519,28 @@ func guardEnumerator(text string, s NumberSpan) bool {
 // “两癌”, 《1+4》. A number with a unit inside quotes (“新增床位500张”, 《关于投入3862万元的通知》)
 // is a count like any other and must come from the writer.
 func guardInName(text string, s NumberSpan) bool {
+	if s.Kind == KindArabic && strings.Contains("分钟|小时|公里|米", s.Unit) && guardBetween(text, s, '“', '”', 12) {
+		return true // “15分钟健康服务圈”: a named service radius
+	}
 	if s.Unit != "" {
-		return false
+		// A Chinese numeral counting the words of a slogan: “三个以案”, “两个维护”, 五个一, 三个一批.
+		if s.Kind != KindChinese {
+			return false
+		}
+		if strings.Contains("级方类项种大个", s.Unit) && guardCountsList(text, s) {
+			return true
+		}
+		if strings.Contains("个项大条张种心化", s.Unit) {
+			if r := guardNext(text, s.End); numCNValue(r) >= 0 && numCNValue(r) < 10 {
+				return true
+			}
+		}
+		for _, q := range [][2]rune{{'“', '”'}, {'「', '」'}, {'《', '》'}} {
+			if v, err := strconv.Atoi(s.Value); err == nil && v <= 10 && guardBetween(text, s, q[0], q[1], 12) {
+				return true // “一人多岗”, “三个以案”, “两个维护”
+			}
+		}
+		return guardIndefinite(text, s)
 	}
 	if guardBetween(text, s, '《', '》', 60) {
 		return true
@@ -606,4 +646,135 @@ func guardYearDigits(s NumberSpan) bool {
 		}
 	}
 	return true
+}
+
+// periodWords are how writers name parts of a year, with the months they span.
+var periodWords = []struct {
+	word     string
+	from, to int
+}{
+	{"前三季度", 1, 9}, {"上半年", 1, 6}, {"下半年", 7, 12}, {"全年", 1, 12}, {"年度", 1, 12},
+	{"一季度", 1, 3}, {"第一季度", 1, 3}, {"二季度", 4, 6}, {"第二季度", 4, 6}, {"三季度", 7, 9}, {"第三季度", 7, 9},
+	{"四季度", 10, 12}, {"第四季度", 10, 12}, {"1季度", 1, 3}, {"2季度", 4, 6}, {"3季度", 7, 9}, {"4季度", 10, 12},
+}
+
+// periodMonths returns which months (1–12) the writer's period covers: month ranges (1-6月), months,
+// words such as 上半年 or 一季度, and a year alone (2025年, 2025年度) for all twelve.
+func periodMonths(userText []string) []bool {
+	m := make([]bool, 13)
+	set := func(a, b int) {
+		for i := max(a, 1); i <= min(b, 12); i++ {
+			m[i] = true
+		}
+	}
+	for _, u := range userText {
+		for _, w := range periodWords {
+			if strings.Contains(u, w.word) {
+				set(w.from, w.to)
+			}
+		}
+		spans := ExtractNumbers(u)
+		monthly := false
+		for _, sp := range spans {
+			switch sp.Unit {
+			case "月", "月份":
+				monthly = true
+				a, b, ok := strings.Cut(sp.Value, "-")
+				x, err1 := strconv.Atoi(a)
+				y, err2 := strconv.Atoi(b)
+				switch {
+				case ok && err1 == nil && err2 == nil:
+					set(x, y)
+				case !ok && err1 == nil:
+					set(1, x) // 截至9月: the months up to it
+				}
+			}
+		}
+		for _, sp := range spans {
+			if !monthly && (sp.Unit == "年" || sp.Unit == "年度") && guardIsDate(u, sp) && !strings.Contains(u, "半年") && !strings.Contains(u, "季度") {
+				set(1, 12)
+			}
+		}
+	}
+	return m
+}
+
+// InPeriod reports whether s is a month (or a range of months) inside the period the writer's text
+// names (2025年1-6月, 上半年, 一季度): "截至6月底" restates the writer's period, it adds no date.
+func InPeriod(s NumberSpan, userText []string) bool { return inPeriod(s, periodMonths(userText)) }
+
+// inPeriod reports whether a date is a month (or a range of months) inside the writer's period.
+func inPeriod(s NumberSpan, months []bool) bool {
+	if s.Unit != "月" && s.Unit != "月份" {
+		return false
+	}
+	a, b, ok := strings.Cut(s.Value, "-")
+	if !ok {
+		b = a
+	}
+	x, err1 := strconv.Atoi(a)
+	y, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil || x < 1 || y > 12 || x > y {
+		return false
+	}
+	for i := x; i <= y; i++ {
+		if !months[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// guardCountsList reports whether a Chinese numeral with a unit counts the items of the list right
+// before it: 县、乡、村三级, 门诊和住院两项. It restates the list, it states no figure.
+func guardCountsList(text string, s NumberSpan) bool {
+	n, err := strconv.Atoi(s.Value)
+	if err != nil || n < 2 || n > 9 {
+		return false
+	}
+	before := text[:s.Start]
+	items := 1
+	for i := 0; i < 6*n && before != ""; i++ {
+		r, size := utf8.DecodeLastRuneInString(before)
+		switch {
+		case r == '、' || r == '和' || r == '与' || r == '及':
+			items++
+		case unicode.Is(unicode.Han, r) || r == '”' || r == '“':
+		default:
+			before = ""
+			continue
+		}
+		before = before[:len(before)-size]
+		if items > n {
+			break
+		}
+	}
+	return items == n
+}
+
+// guardIndefinite reports whether 一 with a measure word is the indefinite article before a long
+// description (锻造一支对党忠诚、纪律严明…的队伍; 打造一批可复制、可推广的经验), not a count: the
+// description runs to a 的 with a list (、) in it or at least eight characters before it.
+func guardIndefinite(text string, s NumberSpan) bool {
+	if s.Num != "一" || s.Unit == "" {
+		return false
+	}
+	rest := text[s.End:]
+	n := 0
+	list := false
+	for _, r := range rest {
+		switch {
+		case r == '的':
+			return list || n >= 8
+		case r == '、':
+			list = true
+		case !unicode.Is(unicode.Han, r):
+			return false
+		}
+		n++
+		if n > 30 {
+			return false
+		}
+	}
+	return false
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/draft/openai/openaitest"
 	"github.com/draftd/draftd/prompts"
 	"github.com/draftd/draftd/retrieval"
@@ -52,7 +53,7 @@ var benchCorpusSentences = sync.OnceValue(func() []string {
 	}
 	var out []string
 	for _, r := range reports {
-		ss, _ := draft.SplitSentences(r.Content)
+		ss, _ := guard.SplitSentences(r.Content)
 		for _, s := range ss {
 			if n := utf8.RuneCountInString(s); n >= 12 && n <= 160 {
 				out = append(out, s)

@@ -1,4 +1,4 @@
-package draft
+package guard
 
 import "strings"
 
@@ -6,7 +6,7 @@ import "strings"
 var closers = map[rune]rune{'“': '”', '‘': '’', '「': '」', '『': '』', '《': '》', '（': '）', '(': ')', '【': '】', '〔': '〕'}
 
 // isTerminator reports whether r ends a sentence.
-func isTerminator(r rune) bool {
+func IsTerminator(r rune) bool {
 	switch r {
 	case '。', '！', '？', '；', '!', '?', ';', '\n':
 		return true
@@ -50,7 +50,7 @@ func SplitSentences(text string) (sentences []string, offsets []int) {
 		if r == '\n' {
 			stack = stack[:0] // a line end closes whatever a broken quote left open
 		}
-		if len(stack) > 0 || !isTerminator(r) {
+		if len(stack) > 0 || !IsTerminator(r) {
 			continue
 		}
 		end := i + 1
