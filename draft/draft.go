@@ -80,6 +80,21 @@ type Section struct {
 	// so a reviewer can check every number. Stores do not keep them: Draft.MarshalJSON fills them
 	// in from the draft's input.
 	Figures []SectionFigure `json:"figures"`
+	// Dropped are figures a reviewer decided the section need not state, with who and why. Stores
+	// keep them.
+	Dropped []DroppedFigure `json:"dropped"`
+	// Missing lists the IDs of figures the section must state that no sentence still carries (the
+	// sentence that did was rejected) and no reviewer dropped. A draft with a missing figure is not
+	// approved. Stores do not keep it: Draft.MarshalJSON fills it in (see Draft.Missing).
+	Missing []string `json:"missing"`
+}
+
+// DroppedFigure records a reviewer's decision that a section need not state a figure.
+type DroppedFigure struct {
+	FigureID string    `json:"figure_id"`
+	Reason   string    `json:"reason"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
 }
 
 // Origins of a SectionFigure.
@@ -140,6 +155,10 @@ func (d Draft) MarshalJSON() ([]byte, error) {
 	p.Sections = make([]Section, len(d.Sections))
 	for i, s := range d.Sections {
 		s.Figures = d.SectionFigures(s.Index)
+		s.Missing = d.Missing(s.Index)
+		if s.Dropped == nil {
+			s.Dropped = []DroppedFigure{}
+		}
 		p.Sections[i] = s
 	}
 	if d.Sections == nil {
@@ -186,6 +205,10 @@ const (
 	DecisionEdited   = "edited"
 	// DecisionRevised records a writer's new text: the sentence is checked again and waits for a reviewer.
 	DecisionRevised = "revised"
+	// DecisionRestored and DecisionDropped are decisions on a missing figure: stated again in a
+	// sentence draftd writes, or dropped from the section with a reason.
+	DecisionRestored = "restored"
+	DecisionDropped  = "dropped"
 )
 
 // Review is the latest review decision on a sentence.
@@ -207,7 +230,8 @@ type Revision struct {
 
 // AuditEntry records one review decision: who decided what on which sentence, and when.
 type AuditEntry struct {
-	SentenceID string    `json:"sentence_id"`
+	SentenceID string    `json:"sentence_id"`          // "" for a decision on a figure
+	FigureID   string    `json:"figure_id,omitempty"` // the figure restored or dropped
 	Decision   string    `json:"decision"`
 	By         string    `json:"by"`
 	At         time.Time `json:"at"`
@@ -269,3 +293,7 @@ type Store interface {
 	// retrieval.ErrNotFound if the draft is absent. Draft returns the audit entries oldest first.
 	SaveReview(ctx context.Context, id string, sections []Section, entries []AuditEntry, st Status) error
 }
+
+// Stores keep each sentence's Claims and each section's Dropped figures with the sentences, and an
+// AuditEntry's FigureID with the entry; SaveSection and SaveReview write them, Draft returns them
+// (empty lists, never nil).

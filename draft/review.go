@@ -263,3 +263,32 @@ func direction(value, other string) guard.Direction {
 	}
 	return guard.DirFlat
 }
+
+// Missing returns the IDs of the figures section n must state (the writer's and those derived from
+// them; not the previous and target values, which are optional) that no sentence carries any more —
+// the sentence that did was rejected, or edited without it — and that no reviewer dropped, in the
+// order of SectionFigures. A section that is not ready misses nothing yet.
+func (d *Draft) Missing(n int) []string {
+	out := []string{}
+	if n < 0 || n >= len(d.Sections) || d.Input == nil || n >= len(d.Input.Sections) || d.Sections[n].Status != StatusReady {
+		return out
+	}
+	carried := map[string]bool{}
+	for _, x := range d.Sections[n].Sentences {
+		if x.Review.Decision == DecisionRejected {
+			continue
+		}
+		for _, id := range x.Figures {
+			carried[id] = true
+		}
+	}
+	for _, f := range d.Sections[n].Dropped {
+		carried[f.FigureID] = true
+	}
+	for _, f := range d.SectionFigures(n) {
+		if f.Origin != OriginPrevious && f.Origin != OriginTarget && !carried[f.ID] {
+			out = append(out, f.ID)
+		}
+	}
+	return out
+}
