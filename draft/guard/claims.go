@@ -262,6 +262,15 @@ func (c *claimChecker) numbers(s claimSentence) {
 		if f.Start < s.start || f.End > s.end {
 			continue
 		}
+		if f.FigureID != "" {
+			// Advice to write a figure only where the figure is what the clause speaks of.
+			if k, ok := c.byID[f.FigureID]; ok {
+				if _, bad := c.misfit(c.figures[k], f.NumberSpan, c.clause(f.Start, f.End)); bad || c.tellingMisfit(c.figures[k], f.NumberSpan) {
+					c.add(f.Start, f.End, ClaimNumber, false, "", fmt.Sprintf("“%s”不是撰稿人提供的数据，请核实或删除。", f.Text))
+					continue
+				}
+			}
+		}
 		c.add(f.Start, f.End, ClaimNumber, false, f.FigureID, fmt.Sprintf("“%s”不是撰稿人提供的数据（%s），请核实或删除。", f.Text, f.Reason))
 	}
 }
@@ -320,6 +329,22 @@ var (
 	claimPreviousWords = regexp.MustCompile(`上年|去年|上期|同期|上一|前一|前年|此前|以前|原来|原有|由|从|\d{4}年|[〇零一二两三四五六七八九]{4}年|上季度|上月|上半年|年初`)
 	claimTargetWords   = regexp.MustCompile(`目标|任务|计划|预期|指标|要求|力争|确保|下达`)
 )
+
+// tellingMisfit reports whether the words right before an unbound number share nothing telling
+// with the label of the figure it resembles, while naming something of their own: advice to write
+// that figure there would be advice by value alone.
+func (c *claimChecker) tellingMisfit(f BoundFigure, at NumberSpan) bool {
+	subject := tellingChars(c.numberSubject(at.Start))
+	if len(subject) < 2 {
+		return false
+	}
+	for r := range tellingChars(c.baseLabel(f)) {
+		if subject[r] {
+			return false
+		}
+	}
+	return true
+}
 
 // claimLinks are the words that may stand between an indicator and its number: 签约率达62.5%.
 var claimLinks = regexp.MustCompile(`(?:达到|达|为|是|共|累计|共计|合计|约|超过|突破|至|到|了|有|计|占|仅|只有|已|已经|首次|全年|上半年|总计)$`)

@@ -292,7 +292,46 @@ func guardSameAsFigure(figures []BoundFigure, figSpans [][]NumberSpan, s NumberS
 			}
 		}
 	}
-	return loose, false
+	if loose >= 0 {
+		return loose, false
+	}
+	// A figure draftd derived is its value written in Arabic digits in any magnitude: 60% for a
+	// completion rate of 60.0%, 增加800人次 for a change of 0.08万人次. The writer's own figures keep
+	// their exact strings, and no figure is stated in Chinese numerals it was not given in.
+	for k, fs := range figSpans {
+		if !figures[k].Derived || len(fs) != 1 {
+			continue
+		}
+		if (s.Kind == KindArabic || s.Kind == KindPercent) && guardSameValue(s, fs[0]) && fs[0].End == len(figures[k].Text) {
+			return k, true
+		}
+	}
+	return -1, false
+}
+
+// SameValue reports whether s and ref are the same quantity: equal values in the same unit
+// (magnitudes such as 万 are part of the value), percentages only for percentages.
+func SameValue(s, ref NumberSpan) bool { return guardSameValue(s, ref) }
+
+// guardSameValue reports whether s and ref are the same quantity: equal values in the same unit
+// (magnitudes such as 万 are part of the value), percentages only for percentages.
+func guardSameValue(s, ref NumberSpan) bool {
+	if s.Value == "" || ref.Value == "" || guardUnitAlias(s.Unit) != guardUnitAlias(ref.Unit) || s.Kind == KindRange || ref.Kind == KindRange {
+		return false
+	}
+	a, ok1 := new(big.Rat).SetString(s.Value)
+	b, ok2 := new(big.Rat).SetString(ref.Value)
+	return ok1 && ok2 && a.Cmp(b) == 0
+}
+
+// guardUnitsComparable reports whether a number in unit a may be another spelling of one in unit
+// b: the same unit, or no unit on one side, and a percentage only for a percentage. 三年 is never
+// 2.6个百分点.
+func guardUnitsComparable(a, b string) bool {
+	if guardIsPercent(a) != guardIsPercent(b) {
+		return false
+	}
+	return guardUnitAlias(a) == guardUnitAlias(b) || a == "" || b == ""
 }
 
 // guardSame reports whether s states the number ref states: the same numeral as written, with the
@@ -350,21 +389,25 @@ func guardUnbound(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan, 
 	if !ok || s.Value == "" {
 		return fl
 	}
-	for k, fs := range figSpans {
-		for _, f := range fs {
-			fv, ok := new(big.Rat).SetString(f.Value)
-			if !ok || f.Value == "" || guardIsPercent(f.Unit) != guardIsPercent(s.Unit) {
-				continue
-			}
-			if v.Cmp(fv) == 0 {
-				fl.FigureID = figures[k].ID
-				fl.Reason = fmt.Sprintf("与数据 %s（%s）数值相同但写法不同，请照原样写作“%s”", figures[k].ID, figures[k].Text, figures[k].Text)
-				return fl
-			}
-			if guardRounds(fv, v, s.Value) {
-				fl.FigureID = figures[k].ID
-				fl.Reason = fmt.Sprintf("与数据 %s（%s）接近，疑似约数或换算，请照原样写作“%s”", figures[k].ID, figures[k].Text, figures[k].Text)
-				return fl
+	// Equal values first, in any figure, then roundings: 60% is not a rounding of 57.7% when a figure
+	// of 60.0% exists. Only numbers in comparable units count. Claims check that the label fits too.
+	for pass := 0; pass < 2; pass++ {
+		for k, fs := range figSpans {
+			for _, f := range fs {
+				fv, ok := new(big.Rat).SetString(f.Value)
+				if !ok || f.Value == "" || !guardUnitsComparable(s.Unit, f.Unit) {
+					continue
+				}
+				if pass == 0 && v.Cmp(fv) == 0 {
+					fl.FigureID = figures[k].ID
+					fl.Reason = fmt.Sprintf("与数据 %s（%s）数值相同但写法不同，请照原样写作“%s”", figures[k].ID, figures[k].Text, figures[k].Text)
+					return fl
+				}
+				if pass == 1 && guardRounds(fv, v, s.Value) {
+					fl.FigureID = figures[k].ID
+					fl.Reason = fmt.Sprintf("与数据 %s（%s）接近，疑似约数或换算，请照原样写作“%s”", figures[k].ID, figures[k].Text, figures[k].Text)
+					return fl
+				}
 			}
 		}
 	}
