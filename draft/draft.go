@@ -230,7 +230,7 @@ type Revision struct {
 
 // AuditEntry records one review decision: who decided what on which sentence, and when.
 type AuditEntry struct {
-	SentenceID string    `json:"sentence_id"`          // "" for a decision on a figure
+	SentenceID string    `json:"sentence_id"`         // "" for a decision on a figure
 	FigureID   string    `json:"figure_id,omitempty"` // the figure restored or dropped
 	Decision   string    `json:"decision"`
 	By         string    `json:"by"`

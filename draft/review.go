@@ -2,9 +2,13 @@ package draft
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
@@ -106,6 +110,7 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid, decision, text, by strin
 	if dec == DecisionRevised {
 		x.Review = Review{Decision: DecisionPending} // a writer's text still needs a reviewer
 	}
+	renumber(sec, at)
 	st := reviewStatus(d)
 	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, st); err != nil {
 		return nil, err
@@ -164,9 +169,19 @@ func (r *Reviewer) recheck(d *Draft, si int, x *Sentence, text string) {
 	rep.Missing = nil // one sentence need not state every figure
 	parts := analyse(analysis{text: text, report: rep, guard: g, bound: bound, userText: userText, figures: figures, passages: passages})
 	merged := Sentence{ID: x.ID, Text: text, Generated: true, Added: x.Added, Review: x.Review, History: x.History,
-		Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Reasons: []string{}, Risk: RiskLow}
+		Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Claims: []Claim{}, Reasons: []string{}, Risk: RiskLow}
 	rank := map[Risk]int{RiskLow: 0, RiskMedium: 1, RiskHigh: 2}
-	for _, p := range parts {
+	_, offs := guard.SplitSentences(text)
+	for i, p := range parts {
+		// Claims count characters of their part; the merged sentence is the whole text.
+		shift := 0
+		if i < len(offs) {
+			shift = utf8.RuneCountInString(text[:offs[i]])
+		}
+		for _, c := range p.Claims {
+			c.Start, c.End = c.Start+shift, c.End+shift
+			merged.Claims = append(merged.Claims, c)
+		}
 		merged.Figures = append(merged.Figures, p.Figures...)
 		merged.UnboundNumbers = append(merged.UnboundNumbers, p.UnboundNumbers...)
 		merged.Sources = append(merged.Sources, p.Sources...)
@@ -184,11 +199,15 @@ func (r *Reviewer) recheck(d *Draft, si int, x *Sentence, text string) {
 	*x = merged
 }
 
-// reviewStatus is approved when no generated sentence is pending and no section failed; else ready.
+// reviewStatus is approved when no generated sentence is pending, no figure is missing and no
+// section failed; else ready.
 func reviewStatus(d *Draft) Status {
-	for _, s := range d.Sections {
+	for i, s := range d.Sections {
 		if s.Status != StatusReady {
 			return d.Status
+		}
+		if len(d.Missing(i)) > 0 {
+			return StatusReady
 		}
 		for _, x := range s.Sentences {
 			if x.Generated && !x.Review.Reviewed() {
@@ -291,4 +310,139 @@ func (d *Draft) Missing(n int) []string {
 		}
 	}
 	return out
+}
+
+// Restore states a missing figure of section n of draft id again, in a sentence draftd writes as it
+// writes a figure the model left out; the sentence waits for a reviewer. The figure must be missing.
+func (r *Reviewer) Restore(ctx context.Context, id string, n int, figureID, by string) (*Draft, error) {
+	by = strings.TrimSpace(by)
+	if by == "" {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "by (the reviewer's name) is required")
+	}
+	defer r.lock(id)()
+	d, err := r.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := missingFigure(d, n, figureID)
+	if err != nil {
+		return nil, err
+	}
+	at := r.now()
+	sec := &d.Sections[n]
+	text := addedText(f)
+	sec.Sentences = append(sec.Sentences, Sentence{ID: nextSentenceID(sec), Text: text, Generated: true, Added: true,
+		Figures: []string{f.ID}, UnboundNumbers: []string{}, Sources: []Source{}, Risk: RiskLow, History: []Revision{},
+		Claims: []Claim{{Start: utf8.RuneCountInString(text) - utf8.RuneCountInString(f.Text()+"。"), End: utf8.RuneCountInString(text) - 1,
+			Text: f.Text(), Kind: string(guard.ClaimNumber), Supported: true, Figure: f.ID, Reason: "撰稿人提供的数据：" + f.Label}},
+		Review:  Review{Decision: DecisionPending},
+		Reasons: []string{"审核人恢复了被删去的数据，由系统按原数据补写，请润色。"}})
+	entry := AuditEntry{FigureID: f.ID, Decision: DecisionRestored, By: by, At: at, After: text}
+	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
+		return nil, err
+	}
+	return r.Store.Draft(ctx, id)
+}
+
+// Drop records that section n of draft id need not state a missing figure, with the reviewer's
+// reason, which is required.
+func (r *Reviewer) Drop(ctx context.Context, id string, n int, figureID, reason, by string) (*Draft, error) {
+	by, reason = strings.TrimSpace(by), strings.TrimSpace(reason)
+	if by == "" {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "by (the reviewer's name) is required")
+	}
+	if reason == "" {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "请说明不再陈述该数据的理由（reason）")
+	}
+	defer r.lock(id)()
+	d, err := r.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := missingFigure(d, n, figureID)
+	if err != nil {
+		return nil, err
+	}
+	at := r.now()
+	sec := &d.Sections[n]
+	sec.Dropped = append(sec.Dropped, DroppedFigure{FigureID: f.ID, Reason: reason, By: by, At: at})
+	entry := AuditEntry{FigureID: f.ID, Decision: DecisionDropped, By: by, At: at, Before: f.Text(), After: reason}
+	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
+		return nil, err
+	}
+	return r.Store.Draft(ctx, id)
+}
+
+// missingFigure returns the figure figureID of section n of d, which must be missing.
+func missingFigure(d *Draft, n int, figureID string) (Figure, error) {
+	if n < 0 || n >= len(d.Sections) {
+		return Figure{}, retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d", d.ID, n)
+	}
+	figures, _, _ := sectionFigures(d, n)
+	for _, f := range figures {
+		if f.ID != figureID {
+			continue
+		}
+		for _, m := range d.Missing(n) {
+			if m == figureID {
+				return f, nil
+			}
+		}
+		return Figure{}, retrieval.Errorf(retrieval.ECONFLICT, "数据 %s 仍在稿中或已标记为删去，无需处理", figureID)
+	}
+	return Figure{}, retrieval.Errorf(retrieval.ENOTFOUND, "draft %s section %d has no figure %s", d.ID, n, figureID)
+}
+
+// nextSentenceID returns an ID no sentence of sec has: s<section>-<one past the highest>.
+func nextSentenceID(sec *Section) string {
+	high := len(sec.Sentences)
+	prefix := fmt.Sprintf("s%d-", sec.Index+1)
+	for _, x := range sec.Sentences {
+		if k, err := strconv.Atoi(strings.TrimPrefix(x.ID, prefix)); err == nil && k > high {
+			high = k
+		}
+	}
+	return fmt.Sprintf("%s%d", prefix, high+1)
+}
+
+// enumeratorRE finds the enumerators of running prose at a sentence start: 一是, 其一, 第一，.
+var enumeratorRE = regexp.MustCompile(`^(其)?([一二三四五六七八九十]+)(是|[，,、])`)
+
+// renumber numbers the enumerations of sec's sentences again in order, counting only sentences not
+// rejected, so that rejecting 一是… leaves 一是 where 二是 stood. Each kind (X是, 其X, 第X，) counts
+// apart. A renumbered sentence keeps its earlier text in its history and its review.
+func renumber(sec *Section, at time.Time) {
+	counts := map[string]int{}
+	for i := range sec.Sentences {
+		x := &sec.Sentences[i]
+		if x.Review.Decision == DecisionRejected {
+			continue
+		}
+		text := strings.TrimSpace(x.Text)
+		prefix := ""
+		if strings.HasPrefix(text, "第") {
+			prefix, text = "第", strings.TrimPrefix(text, "第")
+		}
+		m := enumeratorRE.FindStringSubmatch(text)
+		if m == nil || (prefix == "第" && m[3] == "是") || (prefix == "" && m[1] == "" && m[3] != "是") {
+			continue
+		}
+		kind := prefix + m[1] + "|" + m[3]
+		counts[kind]++
+		want := ChineseOrdinal(counts[kind])
+		if want == m[2] {
+			continue
+		}
+		renumbered := prefix + m[1] + want + m[3] + text[len(m[0]):]
+		x.History = append(x.History, Revision{Text: x.Text, By: "draftd（重新编号）", At: at})
+		x.Text = renumbered
+		for j := range x.Claims {
+			// The numeral may change length (十 → 十一): claims after it move with it.
+			shift := utf8.RuneCountInString(want) - utf8.RuneCountInString(m[2])
+			if x.Claims[j].Start > 0 {
+				x.Claims[j].Start += shift
+				x.Claims[j].End += shift
+			}
+		}
+	}
 }

@@ -42,8 +42,8 @@ func TestReviewer(t *testing.T) {
 		if got.Status != StatusReady {
 			t.Fatalf("status = %s with sentences pending", got.Status)
 		}
-		r.Decide(ctx, d.ID, ss[2].ID, "reject", "", "张审核")
-		got, _ = r.Decide(ctx, d.ID, ss[3].ID, "approve", "", "李审核")
+		r.Decide(ctx, d.ID, ss[3].ID, "reject", "", "张审核") // it states no figure
+		got, _ = r.Decide(ctx, d.ID, ss[2].ID, "approve", "", "李审核")
 		if got.Status != StatusApproved || got.Progress().Reviewed != 3 {
 			t.Fatalf("status %s progress %+v", got.Status, got.Progress())
 		}
@@ -133,6 +133,110 @@ func TestReviewer(t *testing.T) {
 		r := &Reviewer{Store: store}
 		if _, err := r.ApproveLowRisk(ctx, dr.ID, "a"); retrieval.ErrorCode(err) != retrieval.ECONFLICT || !strings.Contains(err.Error(), "still being generated") {
 			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestFiguresNeverVanish(t *testing.T) {
+	ctx := context.Background()
+	answer := "巩固拓展健康扶贫成果。享受政策【f1】。报销比例达到【f2】。群众满意度明显提升。"
+	t.Run("rejecting the sentence of a figure lists it missing and keeps the draft from approval", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		ss := d.Sections[0].Sentences
+		r.Decide(ctx, d.ID, ss[1].ID, "approve", "", "张审核")
+		r.Decide(ctx, d.ID, ss[3].ID, "approve", "", "张审核")
+		got, err := r.Decide(ctx, d.ID, ss[2].ID, "reject", "", "张审核")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := got.Missing(0); len(m) != 1 || m[0] != "f2" {
+			t.Fatalf("missing = %v, want [f2]", m)
+		}
+		if got.Status == StatusApproved {
+			t.Fatal("a draft that lost a figure is approved")
+		}
+		if _, err := r.Drop(ctx, d.ID, 0, "f2", " ", "张审核"); retrieval.ErrorCode(err) != retrieval.EINVALID {
+			t.Fatalf("dropping without a reason: %v, want invalid", err)
+		}
+		if _, err := r.Drop(ctx, d.ID, 0, "f1", "重复", "张审核"); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
+			t.Fatalf("dropping a figure still stated: %v, want conflict", err)
+		}
+		got, err = r.Drop(ctx, d.ID, 0, "f2", "报销比例另行报送", "张审核")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != StatusApproved || len(got.Missing(0)) != 0 {
+			t.Fatalf("after the drop: status %s, missing %v", got.Status, got.Missing(0))
+		}
+		dr := got.Sections[0].Dropped
+		if len(dr) != 1 || dr[0].FigureID != "f2" || dr[0].Reason != "报销比例另行报送" || dr[0].By != "张审核" {
+			t.Fatalf("dropped = %+v", dr)
+		}
+		last := got.Audit[len(got.Audit)-1]
+		if last.Decision != DecisionDropped || last.FigureID != "f2" || last.After != "报销比例另行报送" {
+			t.Fatalf("audit = %+v", last)
+		}
+	})
+	t.Run("an edit that leaves a figure out lists it missing too", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		got, err := r.Decide(ctx, d.ID, d.Sections[0].Sentences[1].ID, "edit", "享受政策的人数稳定。", "张审核")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := got.Missing(0); len(m) != 1 || m[0] != "f1" {
+			t.Fatalf("missing = %v, want [f1]", m)
+		}
+	})
+	t.Run("restoring a figure states it again in a sentence that waits for a reviewer", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		r.Decide(ctx, d.ID, d.Sections[0].Sentences[2].ID, "reject", "", "张审核")
+		got, err := r.Restore(ctx, d.ID, 0, "f2", "张审核")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss := got.Sections[0].Sentences
+		x := ss[len(ss)-1]
+		if !strings.Contains(x.Text, "90%") || !x.Added || x.Review.Decision != DecisionPending || x.Risk != RiskLow || x.ID == ss[2].ID {
+			t.Fatalf("restored sentence = %+v", x)
+		}
+		if len(x.Claims) != 1 || string([]rune(x.Text)[x.Claims[0].Start:x.Claims[0].End]) != "90%" {
+			t.Fatalf("claims of the restored sentence = %+v", x.Claims)
+		}
+		if len(got.Missing(0)) != 0 {
+			t.Fatalf("missing after the restore = %v", got.Missing(0))
+		}
+		if _, err := r.Restore(ctx, d.ID, 0, "f2", "张审核"); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
+			t.Fatalf("restoring a figure that is stated: %v, want conflict", err)
+		}
+		if _, err := r.Restore(ctx, d.ID, 0, "nope", "张审核"); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
+			t.Fatalf("restoring an unknown figure: %v, want not found", err)
+		}
+	})
+	t.Run("rejecting an item renumbers the enumeration after it", func(t *testing.T) {
+		store, d := readyDraft(t, "一是享受政策【f1】。二是报销比例达到【f2】。三是群众满意度明显提升。其一，政策落实到位。其二，服务更加便捷。")
+		r := &Reviewer{Store: store}
+		ss := d.Sections[0].Sentences
+		got, err := r.Decide(ctx, d.ID, ss[0].ID, "reject", "", "张审核")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, x := range got.Sections[0].Sentences[1:] {
+			texts = append(texts, x.Text)
+		}
+		want := []string{"一是报销比例达到90%。", "二是群众满意度明显提升。", "其一，政策落实到位。", "其二，服务更加便捷。"}
+		if strings.Join(texts, "") != strings.Join(want, "") {
+			t.Fatalf("texts = %q, want %q", texts, want)
+		}
+		if h := got.Sections[0].Sentences[1].History; len(h) != 1 || h[0].Text != "二是报销比例达到90%。" {
+			t.Fatalf("history = %+v", h)
+		}
+		got, _ = r.Decide(ctx, d.ID, ss[0].ID, "approve", "", "张审核")
+		if x := got.Sections[0].Sentences; x[0].Text != "一是享受政策36239人。" || x[1].Text != "二是报销比例达到90%。" {
+			t.Fatalf("after approving the rejected item again: %q, %q", x[0].Text, x[1].Text)
 		}
 	})
 }

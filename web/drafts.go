@@ -146,9 +146,9 @@ func (s *Server) listDrafts(c echo.Context) error {
 
 func (s *Server) regenerateSection(c echo.Context) error {
 	ctx := c.Request().Context()
-	n, err := strconv.Atoi(c.Param("n"))
+	n, err := sectionParam(c)
 	if err != nil {
-		return retrieval.Errorf(retrieval.EINVALID, "section number must be a whole number, got %q", c.Param("n"))
+		return err
 	}
 	dr, err := s.DraftStore.Draft(ctx, c.Param("id"))
 	if err != nil {
@@ -267,4 +267,13 @@ func (s *Server) importFigures(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, in)
+}
+
+// sectionParam reads the :n path parameter, a section's index.
+func sectionParam(c echo.Context) (int, error) {
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil {
+		return 0, retrieval.Errorf(retrieval.EINVALID, "section number must be a whole number, got %q", c.Param("n"))
+	}
+	return n, nil
 }

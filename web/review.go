@@ -55,6 +55,44 @@ func (s *Server) approveLowRisk(c echo.Context) error {
 	return c.JSON(http.StatusOK, withProgress(d))
 }
 
+// figureDecisionRequest restores or drops a missing figure of a section.
+type figureDecisionRequest struct {
+	By     string `json:"by"`
+	Reason string `json:"reason"` // why the figure is dropped
+}
+
+func (s *Server) restoreFigure(c echo.Context) error {
+	var req figureDecisionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	n, err := sectionParam(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.Reviewer.Restore(c.Request().Context(), c.Param("id"), n, c.Param("fid"), reviewerName(c, req.By))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, withProgress(d))
+}
+
+func (s *Server) dropFigure(c echo.Context) error {
+	var req figureDecisionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	n, err := sectionParam(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.Reviewer.Drop(c.Request().Context(), c.Param("id"), n, c.Param("fid"), req.Reason, reviewerName(c, req.By))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, withProgress(d))
+}
+
 // withProgress fills the draft's review progress for the response.
 func withProgress(d *draft.Draft) *draft.Draft {
 	d.ReviewProgress = d.Progress()

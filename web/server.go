@@ -79,6 +79,8 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/drafts/:id/sections/:n/regenerate", s.regenerateSection)
 	api.POST("/drafts/:id/sentences/:sid/review", s.reviewSentence)
 	api.POST("/drafts/:id/review/approve-low", s.approveLowRisk)
+	api.POST("/drafts/:id/sections/:n/figures/:fid/restore", s.restoreFigure)
+	api.POST("/drafts/:id/sections/:n/figures/:fid/drop", s.dropFigure)
 	api.GET("/config", s.config)
 	api.GET("/openapi.json", s.openAPI)
 	s.registerUI(e)

@@ -135,8 +135,33 @@ func (g *Guard) Claims(text string, rep Report, figures []BoundFigure, userText 
 	for i := range c.sentences {
 		c.sentence(i)
 	}
+	c.dropStockPhrases()
 	sort.SliceStable(c.out, func(a, b int) bool { return c.out[a].Start < c.out[b].Start })
 	return c.out
+}
+
+// dropStockPhrases removes the claims (other than numbers and non-prose) that lie inside a stock
+// phrase of the lexicon's [not_claim]: 在充分肯定成绩的同时 praises nobody, 创新高地 breaks no record.
+func (c *claimChecker) dropStockPhrases() {
+	stock := c.lex.find("not_claim", c.text)
+	if len(stock) == 0 {
+		return
+	}
+	kept := c.out[:0]
+	for _, x := range c.out {
+		inside := false
+		for _, m := range stock {
+			if x.Kind != ClaimNumber && x.Kind != ClaimNonProse && x.Start >= m[0] && x.End <= m[1] {
+				inside = true
+			} else if x.Kind != ClaimNumber && x.Kind != ClaimNonProse && x.Start < m[1] && x.End > m[0] && x.Start >= m[0] {
+				inside = true // 创新高 starts inside 创新高地
+			}
+		}
+		if !inside {
+			kept = append(kept, x)
+		}
+	}
+	c.out = kept
 }
 
 type claimSentence struct {
@@ -189,6 +214,9 @@ func (c *claimChecker) sentence(i int) {
 				continue // 最大化, 最大限度: a manner, not a rank
 			}
 			phrase := c.text[a:b]
+			if k.kind == ClaimCoverage && c.intent(s, a) {
+				continue // 确保应保尽保, 力争实现全覆盖: a target, not a claim of what was done
+			}
 			if c.byWriter(k.section, phrase, c.clause(a, b)) {
 				c.add(a, b, k.kind, true, "", "撰稿人的备注或标题中有此说法")
 				continue
@@ -992,7 +1020,7 @@ func (c *claimChecker) names(s claimSentence) {
 	}
 	for _, m := range claimOrgRE.FindAllStringSubmatchIndex(s.text, -1) {
 		a, b := s.start+m[2], s.start+m[3]
-		if start, ok := c.nameStart(a, b, 2); ok {
+		if start, ok := c.nameStart(a, b, 2); ok && !claimGenericOrgHead.MatchString(c.text[start:a]) {
 			flag(start, b, "单位名称")
 		}
 	}
@@ -1030,6 +1058,9 @@ func (c *claimChecker) names(s claimSentence) {
 			}
 		}
 		end := s.start + m[1]
+		if next, _ := utf8.DecodeRuneInString(c.text[end:]); claimPlaceNext[c.text[b:end]] != "" && strings.ContainsRune(claimPlaceNext[c.text[b:end]], next) {
+			continue // 市场, 区域, 县城, 村民: the suffix starts another word
+		}
 		name := c.text[a:end]
 		if c.lex.is("generic_name", name) || claimNotPlace.MatchString(name) {
 			continue
@@ -1040,7 +1071,8 @@ func (c *claimChecker) names(s claimSentence) {
 	for _, m := range claimPartnerRE.FindAllStringSubmatchIndex(s.text, -1) {
 		a, b := s.start+m[2], s.start+m[3]
 		name := c.text[a:b]
-		if strings.ContainsAny(name, claimFunctionWords) || claimGenericPartner.MatchString(name) || c.genericTail(name) {
+		if strings.ContainsAny(name, claimFunctionWords) || claimGenericPartner.MatchString(name) || c.genericTail(name) ||
+			utf8.RuneCountInString(name) > 6 || claimNameVerbs.MatchString(string([]rune(name)[:2])) {
 			continue
 		}
 		flag(a, b, "合作单位名称")
@@ -1063,6 +1095,9 @@ var (
 	claimDeptNext = "长面员势部属级内外里会议"
 	// claimNotDept are readings of claimDeptRE that are no department.
 	claimNotDept = regexp.MustCompile(`(?:布|格|大|全|开|当|结|骗|饭|时|危|残|僵|破|变|新|棋|胜|定|总)局$|^(?:省|市|县|区|州)(?:委|政府)|^(?:省|市|县|区)(?:纪委|政法委|编委|常委|党委|人大常委会|委员会)$|^(?:省|市|县|区)(?:直|属|级|域|内|外)`)
+	// claimGenericOrgHead marks the heads of organisation names that are kinds, not names: 投资公司,
+	// 大型商业银行, 独资医院, 高水平大学.
+	claimGenericOrgHead = regexp.MustCompile(`型|资|营|国有|一流|高水平|金融|商业|民办|公办|公立|私立|综合|专科|中小|骨干|重点|示范|试点|定点|标准化|规范化|达标|乡镇|社区|基层|村级|县级|市级|省级|二级|三级|各类|相关|有关`)
 	// claimPartnerRE finds the partner of a joint action; group 1 is its name.
 	claimPartnerRE = regexp.MustCompile(`(?:联合|携手|牵手|引进|委托)(\p{Han}{2,8}?)(?:搭建|共建|建设|开展|打造|成立|签约|签订|合作|共同|组建|推出|研发|开发|举办)`)
 	// claimGenericPartner are partners any bureau names: 相关部门, 社会力量.
@@ -1072,7 +1107,7 @@ var (
 	// claimPlaceSuffix finds the ends of place names.
 	claimPlaceSuffix = regexp.MustCompile(`街道|镇|乡|村|县|区|市`)
 	// claimNotPlace are two-character readings that are words, not names.
-	claimNotPlace = regexp.MustCompile(`^(?:城乡|农村|城区|辖区|社区|山区|景区|园区|校区|新区|老区|片区|湖区|库区|灾区|矿区|街区|小区|学区|病区|牧区|林区|垦区|特区|示范区|试验区|开发区|保护区|功能区|风景区|市区|郊区|全县|全市|全区|各县|各区|各市|县区|市县|市区|城市|都市|超市|夜市|集市|股市|楼市|上市|一市|本县|本市|本区|我县|我市|我区|该县|该市|该区|全乡|全镇|全村|各乡|各镇|各村|乡镇|集镇|城镇|小镇|古镇|名镇|重镇|强镇|乡村|农村|山村|渔村|新村|老村|行政村|自然村|贫困村|脱贫村|重点村|示范村|中心村|空心村|薄弱村|易地|美丽乡村)$|^\p{Han}*(?:行政|自然|贫困|脱贫|重点|示范|中心|空心|薄弱|试点|样板|先进|文明|卫生|生态|美丽|特色|传统|历史|文化|旅游|产业|集体|经济|农业|工业|边境|民族|革命|欠发达|发达|相关|周边|所在|涉及|涉农|辖内|沿线|沿河|沿江|山区|平原|丘陵|城郊|近郊|偏远|边远|少数|多数|部分|个别|所有|每个|各个|其他|其余|全部|剩余|新建|新增|改造)(?:村|镇|乡|县|区|市|街道)$`)
+	claimNotPlace = regexp.MustCompile(`^(?:主产区|棚户区|贸易区|摘帽县|贫困县|重点县|示范县|试点县|产粮县|保税区|自贸区|高新区|经开区|核心区|先行区|集聚区|承载区|合作区|实验区|先导区|引领区|主城区|中心城区|城区|农村|城区|辖区|社区|山区|景区|园区|校区|新区|老区|片区|湖区|库区|灾区|矿区|街区|小区|学区|病区|牧区|林区|垦区|特区|示范区|试验区|开发区|保护区|功能区|风景区|市区|郊区|全县|全市|全区|各县|各区|各市|县区|市县|市区|城市|都市|超市|夜市|集市|股市|楼市|上市|一市|本县|本市|本区|我县|我市|我区|该县|该市|该区|全乡|全镇|全村|各乡|各镇|各村|乡镇|集镇|城镇|小镇|古镇|名镇|重镇|强镇|乡村|农村|山村|渔村|新村|老村|行政村|自然村|贫困村|脱贫村|重点村|示范村|中心村|空心村|薄弱村|易地|美丽乡村)$|^\p{Han}*(?:行政|自然|贫困|脱贫|重点|示范|中心|空心|薄弱|试点|样板|先进|文明|卫生|生态|美丽|特色|传统|历史|文化|旅游|产业|集体|经济|农业|工业|边境|民族|革命|欠发达|发达|相关|周边|所在|涉及|涉农|辖内|沿线|沿河|沿江|山区|平原|丘陵|城郊|近郊|偏远|边远|少数|多数|部分|个别|所有|每个|各个|其他|其余|全部|剩余|新建|新增|改造)(?:村|镇|乡|县|区|市|街道)$`)
 )
 
 // genericTail reports whether name, read from some character on, is a generic name whose head is
@@ -1123,9 +1158,18 @@ func (c *claimChecker) personStart(a int) (int, bool) {
 	return 0, false
 }
 
+// claimPlaceNext are, per place suffix, the characters after it that make it part of another word.
+var claimPlaceNext = map[string]string{
+	"市": "场民值容井面区级县属直政委长域内外", "区": "域间别分块位划县级属内外长委", "县": "域城级区乡属委长内外",
+	"乡": "镇村土愁亲贤情风长", "镇": "区级村街长党", "村": "民级组庄委务落居集社长干", "街道": "办",
+}
+
 // claimPlaceGeneric are characters that make two characters before a place suffix a common word
 // (城乡, 农村, 辖区) rather than a name.
-const claimPlaceGeneric = "城农社辖景园校老片湖库灾矿街小学病牧林垦特郊县区乡镇村省市州集古名重强渔空薄中心点型级内外际间"
+const claimPlaceGeneric = "上下以地设序产户易帽困城农社辖景园校老片湖库灾矿街小学病牧林垦特郊县区乡镇村省市州集古名重强渔空薄中心点型级内外际间"
+
+// claimNameVerbs are two-character verbs that end a name when reading back from its suffix.
+var claimNameVerbs = regexp.MustCompile(`^(?:减轻|扩大|办好|推进|建成|打造|组建|成立|携手|构建|清理|规范|设立|增设|鼓励|引导|发展|支持|推动|指导|督促|要求|组织|协调|依托|邀请|联合|会同|委托|引进|新建|改建|扩建|创建|建设|培育|壮大|整合|改革|完善|优化|提升|加强|做强|做优)$`)
 
 // claimFunctionWords never stand inside a name.
 const claimFunctionWords = "的在与和及由对向为被经到了是将从把让给于以同跟或并且而等、，。；：“”《》（）"
@@ -1143,6 +1187,9 @@ func (c *claimChecker) nameStart(a, b, minTelling int) (int, bool) {
 		r, size := utf8.DecodeLastRuneInString(c.text[:start])
 		if !unicode.Is(unicode.Han, r) || strings.ContainsRune(claimNameStops, r) {
 			break
+		}
+		if verb := c.text[max(0, start-2*size):start]; claimNameVerbs.MatchString(verb) && start-len(verb) >= 0 {
+			break // 清理规范银行: a verb ends the name
 		}
 		start -= size
 		n++

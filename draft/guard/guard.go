@@ -117,7 +117,7 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 	occ := make([][]Span, len(figures))
 	for k, f := range figures {
 		figSpans[k] = ExtractNumbers(f.Text)
-		occ[k] = guardOccurrences(text, f.Text)
+		occ[k] = occurrences(text, f.Text)
 	}
 	var user []NumberSpan
 	for _, u := range userText {
@@ -141,7 +141,7 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 	// stated, so 226.70万元，比上期增加226.70万元 states both the value and its change.
 	owner := map[int]int{} // occurrence start → the figure it was given to
 	for i, s := range spans {
-		if k := guardInOccurrence(occ, s, stated, owner, figures); k >= 0 {
+		if k := inOccurrence(occ, s, stated, owner, figures); k >= 0 {
 			bind(k, s, true)
 			continue
 		}
@@ -149,14 +149,14 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 		switch class {
 		case ClassEnumerator, ClassFixedName, ClassRanking:
 			ranked[i] = class == ClassRanking
-			rep.Allowed = append(rep.Allowed, Flag{NumberSpan: s, Class: class, Reason: guardAllowedReason[class]})
+			rep.Allowed = append(rep.Allowed, Flag{NumberSpan: s, Class: class, Reason: allowedReason[class]})
 			continue
 		}
-		if k, exact := guardSameAsFigure(figures, figSpans, s); k >= 0 {
+		if k, exact := sameAsFigure(figures, figSpans, s); k >= 0 {
 			bind(k, s, exact)
 			continue
 		}
-		if guardInUserText(user, s) {
+		if inUserText(user, s) {
 			rep.Allowed = append(rep.Allowed, Flag{NumberSpan: s, Class: class, Reason: "用户填写的标题、时间段、小标题或备注中有此数"})
 			continue
 		}
@@ -167,7 +167,7 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 			rep.Allowed = append(rep.Allowed, Flag{NumberSpan: s, Class: class, Reason: "撰稿人填写的时间段之内的月份（如“截至6月底”）"})
 			continue
 		}
-		rep.Unbound = append(rep.Unbound, guardUnbound(figures, figSpans, s, class))
+		rep.Unbound = append(rep.Unbound, explainUnbound(figures, figSpans, s, class))
 	}
 	// A figure written like one that is stated is stated by the same words: saying 226.70万元 once
 	// more for the change would only repeat it.
@@ -177,7 +177,7 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 			continue
 		}
 		for _, m := range rep.Bound[:n] {
-			if m.Exact && figures[guardFigureIndex(figures, m.FigureID)].Text == f.Text {
+			if m.Exact && figures[figureIndex(figures, m.FigureID)].Text == f.Text {
 				bind(k, m.Span, true)
 				break
 			}
@@ -193,7 +193,7 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 	// A ranking phrase is reported when it holds no number (率先) or when its number reads as a rank:
 	// the 第一 of 第一，加强… is an enumerator, and the phrase must not cut a number (第一季度).
 	for _, p := range g.allow.Find(text) {
-		if p.Class != ClassRanking || guardCuts(spans, p.Span) {
+		if p.Class != ClassRanking || cutsNumber(spans, p.Span) {
 			continue
 		}
 		first := sort.Search(len(spans), func(k int) bool { return spans[k].Start >= p.Start })
@@ -209,14 +209,14 @@ func (g *Guard) Check(text string, figures []BoundFigure, userText []string) Rep
 	return rep
 }
 
-var guardAllowedReason = map[Class]string{
+var allowedReason = map[Class]string{
 	ClassEnumerator: "序号，不是数量",
 	ClassFixedName:  "固定名称或习惯说法中的数字，不是数量",
 	ClassRanking:    "排名或首创说法，请核实（见排名提示）",
 }
 
-// guardOccurrences returns the non-overlapping occurrences of sub in text.
-func guardOccurrences(text, sub string) []Span {
+// occurrences returns the non-overlapping occurrences of sub in text.
+func occurrences(text, sub string) []Span {
 	if sub == "" {
 		return nil
 	}
@@ -232,10 +232,10 @@ func guardOccurrences(text, sub string) []Span {
 	return out
 }
 
-// guardInOccurrence returns the figure with the longest occurrence holding s whole, or -1. Of
+// inOccurrence returns the figure with the longest occurrence holding s whole, or -1. Of
 // figures written alike, the one the occurrence was given already (owner), else the first one that
 // is neither stated nor optional, else the first one.
-func guardInOccurrence(occ [][]Span, s NumberSpan, stated []bool, owner map[int]int, figures []BoundFigure) int {
+func inOccurrence(occ [][]Span, s NumberSpan, stated []bool, owner map[int]int, figures []BoundFigure) int {
 	best, bestLen, start := -1, 0, 0
 	var tied []int
 	for k, os := range occ {
@@ -267,8 +267,8 @@ func guardInOccurrence(occ [][]Span, s NumberSpan, stated []bool, owner map[int]
 	return best
 }
 
-// guardFigureIndex returns the index of the figure with the given ID.
-func guardFigureIndex(figures []BoundFigure, id string) int {
+// figureIndex returns the index of the figure with the given ID.
+func figureIndex(figures []BoundFigure, id string) int {
 	for k, f := range figures {
 		if f.ID == id {
 			return k
@@ -277,17 +277,17 @@ func guardFigureIndex(figures []BoundFigure, id string) int {
 	return -1
 }
 
-// guardSameAsFigure returns the figure whose numeral s repeats, preferring one written exactly like s.
+// sameAsFigure returns the figure whose numeral s repeats, preferring one written exactly like s.
 // The match is exact only when s is the figure's whole text: "36239人次" does not state exactly a
 // figure of 36239 with the unit 人次（含急诊）.
-func guardSameAsFigure(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan) (int, bool) {
+func sameAsFigure(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan) (int, bool) {
 	loose := -1
 	for k, fs := range figSpans {
 		for _, f := range fs {
 			if f.Text == s.Text {
 				return k, s.Text == figures[k].Text
 			}
-			if loose < 0 && guardSame(s, f) {
+			if loose < 0 && sameNumber(s, f) {
 				loose = k
 			}
 		}
@@ -302,7 +302,7 @@ func guardSameAsFigure(figures []BoundFigure, figSpans [][]NumberSpan, s NumberS
 		if !figures[k].Derived || len(fs) != 1 {
 			continue
 		}
-		if (s.Kind == KindArabic || s.Kind == KindPercent) && guardSameValue(s, fs[0]) && fs[0].End == len(figures[k].Text) {
+		if (s.Kind == KindArabic || s.Kind == KindPercent) && sameValue(s, fs[0]) && fs[0].End == len(figures[k].Text) {
 			return k, true
 		}
 	}
@@ -311,12 +311,12 @@ func guardSameAsFigure(figures []BoundFigure, figSpans [][]NumberSpan, s NumberS
 
 // SameValue reports whether s and ref are the same quantity: equal values in the same unit
 // (magnitudes such as 万 are part of the value), percentages only for percentages.
-func SameValue(s, ref NumberSpan) bool { return guardSameValue(s, ref) }
+func SameValue(s, ref NumberSpan) bool { return sameValue(s, ref) }
 
-// guardSameValue reports whether s and ref are the same quantity: equal values in the same unit
+// sameValue reports whether s and ref are the same quantity: equal values in the same unit
 // (magnitudes such as 万 are part of the value), percentages only for percentages.
-func guardSameValue(s, ref NumberSpan) bool {
-	if s.Value == "" || ref.Value == "" || guardUnitAlias(s.Unit) != guardUnitAlias(ref.Unit) || s.Kind == KindRange || ref.Kind == KindRange {
+func sameValue(s, ref NumberSpan) bool {
+	if s.Value == "" || ref.Value == "" || unitAlias(s.Unit) != unitAlias(ref.Unit) || s.Kind == KindRange || ref.Kind == KindRange {
 		return false
 	}
 	a, ok1 := new(big.Rat).SetString(s.Value)
@@ -324,19 +324,19 @@ func guardSameValue(s, ref NumberSpan) bool {
 	return ok1 && ok2 && a.Cmp(b) == 0
 }
 
-// guardUnitsComparable reports whether a number in unit a may be another spelling of one in unit
+// unitsComparable reports whether a number in unit a may be another spelling of one in unit
 // b: the same unit, or no unit on one side, and a percentage only for a percentage. 三年 is never
 // 2.6个百分点.
-func guardUnitsComparable(a, b string) bool {
-	if guardIsPercent(a) != guardIsPercent(b) {
+func unitsComparable(a, b string) bool {
+	if isPercent(a) != isPercent(b) {
 		return false
 	}
-	return guardUnitAlias(a) == guardUnitAlias(b) || a == "" || b == ""
+	return unitAlias(a) == unitAlias(b) || a == "" || b == ""
 }
 
-// guardSame reports whether s states the number ref states: the same numeral as written, with the
+// sameNumber reports whether s states the number ref states: the same numeral as written, with the
 // same unit or no unit on one side, and a percentage only for a percentage.
-func guardSame(s, ref NumberSpan) bool {
+func sameNumber(s, ref NumberSpan) bool {
 	if s.Text == ref.Text {
 		return true
 	}
@@ -344,17 +344,17 @@ func guardSame(s, ref NumberSpan) bool {
 		return false
 	}
 	switch {
-	case guardUnitAlias(s.Unit) == guardUnitAlias(ref.Unit):
+	case unitAlias(s.Unit) == unitAlias(ref.Unit):
 		return true
-	case guardIsPercent(s.Unit) || guardIsPercent(ref.Unit):
+	case isPercent(s.Unit) || isPercent(ref.Unit):
 		return false
 	default:
 		return s.Unit == "" || ref.Unit == ""
 	}
 }
 
-// guardUnitAlias maps the units that say the same of a date to one: 1-6月份 is the writer's 1-6月.
-func guardUnitAlias(unit string) string {
+// unitAlias maps the units that say the same of a date to one: 1-6月份 is the writer's 1-6月.
+func unitAlias(unit string) string {
 	switch unit {
 	case "月份":
 		return "月"
@@ -364,22 +364,22 @@ func guardUnitAlias(unit string) string {
 	return unit
 }
 
-func guardIsPercent(unit string) bool { return unit == "%" || unit == "％" || unit == "‰" }
+func isPercent(unit string) bool { return unit == "%" || unit == "％" || unit == "‰" }
 
-// guardInUserText reports whether the writer's own text has s: the same numeral, whatever the width
+// inUserText reports whether the writer's own text has s: the same numeral, whatever the width
 // of its digits, with the same unit (a unit missing on one side does not count here, unlike for
 // figures).
-func guardInUserText(user []NumberSpan, s NumberSpan) bool {
+func inUserText(user []NumberSpan, s NumberSpan) bool {
 	for _, u := range user {
-		if s.Text == u.Text || (numFold(s.Num) == numFold(u.Num) && guardUnitAlias(s.Unit) == guardUnitAlias(u.Unit)) {
+		if s.Text == u.Text || (numFold(s.Num) == numFold(u.Num) && unitAlias(s.Unit) == unitAlias(u.Unit)) {
 			return true
 		}
 	}
 	return false
 }
 
-// guardUnbound explains an unbound number, naming the figure it resembles if any.
-func guardUnbound(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan, class Class) Flag {
+// explainUnbound explains an unbound number, naming the figure it resembles if any.
+func explainUnbound(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan, class Class) Flag {
 	fl := Flag{NumberSpan: s, Class: class, Reason: "不是用户提供的数字"}
 	if class == ClassDate {
 		fl.Reason = "日期未出现在用户填写的标题、时间段、小标题或备注中"
@@ -395,7 +395,7 @@ func guardUnbound(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan, 
 		for k, fs := range figSpans {
 			for _, f := range fs {
 				fv, ok := new(big.Rat).SetString(f.Value)
-				if !ok || f.Value == "" || !guardUnitsComparable(s.Unit, f.Unit) {
+				if !ok || f.Value == "" || !unitsComparable(s.Unit, f.Unit) {
 					continue
 				}
 				if pass == 0 && v.Cmp(fv) == 0 {
@@ -403,7 +403,7 @@ func guardUnbound(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan, 
 					fl.Reason = fmt.Sprintf("与数据 %s（%s）数值相同但写法不同，请照原样写作“%s”", figures[k].ID, figures[k].Text, figures[k].Text)
 					return fl
 				}
-				if pass == 1 && guardRounds(fv, v, s.Value) {
+				if pass == 1 && rounds(fv, v, s.Value) {
 					fl.FigureID = figures[k].ID
 					fl.Reason = fmt.Sprintf("与数据 %s（%s）接近，疑似约数或换算，请照原样写作“%s”", figures[k].ID, figures[k].Text, figures[k].Text)
 					return fl
@@ -414,9 +414,9 @@ func guardUnbound(figures []BoundFigure, figSpans [][]NumberSpan, s NumberSpan, 
 	return fl
 }
 
-// guardRounds reports whether v, written as value, is fv rounded to value's last significant digit
+// rounds reports whether v, written as value, is fv rounded to value's last significant digit
 // (36239 → 3.6万 = 36000 or 4万, 226.7万 → 227万): a rounding, not a new number.
-func guardRounds(fv, v *big.Rat, value string) bool {
+func rounds(fv, v *big.Rat, value string) bool {
 	if fv.Sign() == 0 {
 		return false
 	}
@@ -439,8 +439,8 @@ func guardRounds(fv, v *big.Rat, value string) bool {
 	return rounded.Cmp(v) == 0 && rounded.Sign() != 0
 }
 
-// guardCuts reports whether p cuts a number span in two (starts or ends inside it).
-func guardCuts(spans []NumberSpan, p Span) bool {
+// cutsNumber reports whether p cuts a number span in two (starts or ends inside it).
+func cutsNumber(spans []NumberSpan, p Span) bool {
 	// Spans are in order and do not overlap: only the first ending after p.Start and the last
 	// starting before p.End can straddle p's edges.
 	k := sort.Search(len(spans), func(k int) bool { return spans[k].End > p.Start })
@@ -463,22 +463,22 @@ func guardCuts(spans []NumberSpan, p Span) bool {
 //     quarters with 季度, 2020-10-03;
 //   - everything else is a Figure.
 func (g *Guard) Classify(text string, s NumberSpan) Class {
-	if guardEnumerator(text, s) {
+	if isEnumerator(text, s) {
 		return ClassEnumerator
 	}
 	if _, c, ok := g.allow.Cover(text, s.Start, s.End); ok {
 		return c
 	}
-	if guardInName(text, s) {
+	if inName(text, s) {
 		return ClassFixedName
 	}
-	if guardIsDate(text, s) {
+	if isDate(text, s) {
 		return ClassDate
 	}
 	return ClassFigure
 }
 
-func guardPrev(text string, i int) rune {
+func prevRune(text string, i int) rune {
 	if i <= 0 {
 		return 0
 	}
@@ -486,7 +486,7 @@ func guardPrev(text string, i int) rune {
 	return r
 }
 
-func guardNext(text string, i int) rune {
+func nextRune(text string, i int) rune {
 	if i >= len(text) {
 		return 0
 	}
@@ -494,8 +494,8 @@ func guardNext(text string, i int) rune {
 	return r
 }
 
-// guardAtHeading reports whether i starts a line or a sentence, spaces aside.
-func guardAtHeading(text string, i int) bool {
+// atHeading reports whether i starts a line or a sentence, spaces aside.
+func atHeading(text string, i int) bool {
 	for i > 0 {
 		r, size := utf8.DecodeLastRuneInString(text[:i])
 		switch r {
@@ -508,13 +508,13 @@ func guardAtHeading(text string, i int) bool {
 	return true
 }
 
-func guardEnumerator(text string, s NumberSpan) bool {
-	prev, next := guardPrev(text, s.Start), guardNext(text, s.End)
+func isEnumerator(text string, s NumberSpan) bool {
+	prev, next := prevRune(text, s.Start), nextRune(text, s.End)
 	if s.Kind == KindSymbol {
 		if r, _ := utf8.DecodeRuneInString(s.Text); (r >= 'Ⅰ' && r <= 'Ⅻ') || (r >= 'ⅰ' && r <= 'ⅻ') {
 			// Ⅱ级响应, Ⅲ类: a grade, not a heading.
 			return !strings.ContainsRune("级类期型度", next) &&
-				(guardAtHeading(text, s.Start) || (strings.ContainsRune("(（", prev) && strings.ContainsRune(")）", next)))
+				(atHeading(text, s.Start) || (strings.ContainsRune("(（", prev) && strings.ContainsRune(")）", next)))
 		}
 		return true
 	}
@@ -529,7 +529,7 @@ func guardEnumerator(text string, s NumberSpan) bool {
 		switch s.Unit {
 		case "":
 			// 第一，加强… at a heading; 排名第9，… is a rank.
-			if strings.ContainsRune("章节", next) || (strings.ContainsRune("，,、：:；;。", next) && guardAtHeading(text, s.Start-len("第"))) {
+			if strings.ContainsRune("章节", next) || (strings.ContainsRune("，,、：:；;。", next) && atHeading(text, s.Start-len("第"))) {
 				return true
 			}
 		case "条", "款", "项", "篇":
@@ -546,23 +546,23 @@ func guardEnumerator(text string, s NumberSpan) bool {
 		return true
 	case chinese && prev == '其':
 		return true
-	case chinese && next == '要' && guardAtHeading(text, s.Start):
+	case chinese && next == '要' && atHeading(text, s.Start):
 		return true
 	case strings.ContainsRune("(（〔【[", prev) && strings.ContainsRune(")）〕】]", next):
 		return true
-	case guardAtHeading(text, s.Start) && strings.ContainsRune("、.．)）", next):
+	case atHeading(text, s.Start) && strings.ContainsRune("、.．)）", next):
 		return true
-	case chinese && guardAtHeading(text, s.Start) && strings.ContainsRune("，,", next):
+	case chinese && atHeading(text, s.Start) && strings.ContainsRune("，,", next):
 		return true
 	}
 	return false
 }
 
-// guardInName reports whether s lies inside 《a title》 or a short “quoted name” and has no unit:
+// inName reports whether s lies inside 《a title》 or a short “quoted name” and has no unit:
 // “两癌”, 《1+4》. A number with a unit inside quotes (“新增床位500张”, 《关于投入3862万元的通知》)
 // is a count like any other and must come from the writer.
-func guardInName(text string, s NumberSpan) bool {
-	if s.Kind == KindArabic && strings.Contains("分钟|小时|公里|米", s.Unit) && guardBetween(text, s, '“', '”', 12) {
+func inName(text string, s NumberSpan) bool {
+	if s.Kind == KindArabic && strings.Contains("分钟|小时|公里|米", s.Unit) && between(text, s, '“', '”', 12) {
 		return true // “15分钟健康服务圈”: a named service radius
 	}
 	if s.Unit != "" {
@@ -570,35 +570,35 @@ func guardInName(text string, s NumberSpan) bool {
 		if s.Kind != KindChinese {
 			return false
 		}
-		if strings.Contains("级方类项种大个", s.Unit) && guardCountsList(text, s) {
+		if strings.Contains("级方类项种大个", s.Unit) && countsList(text, s) {
 			return true
 		}
 		if strings.Contains("个项大条张种心化", s.Unit) {
-			if r := guardNext(text, s.End); numCNValue(r) >= 0 && numCNValue(r) < 10 {
+			if r := nextRune(text, s.End); numCNValue(r) >= 0 && numCNValue(r) < 10 {
 				return true
 			}
 		}
 		for _, q := range [][2]rune{{'“', '”'}, {'「', '」'}, {'《', '》'}} {
-			if v, err := strconv.Atoi(s.Value); err == nil && v <= 10 && guardBetween(text, s, q[0], q[1], 12) {
+			if v, err := strconv.Atoi(s.Value); err == nil && v <= 10 && between(text, s, q[0], q[1], 12) {
 				return true // “一人多岗”, “三个以案”, “两个维护”
 			}
 		}
-		return guardIndefinite(text, s)
+		return indefinite(text, s)
 	}
-	if guardBetween(text, s, '《', '》', 60) {
+	if between(text, s, '《', '》', 60) {
 		return true
 	}
 	for _, q := range [][2]rune{{'“', '”'}, {'「', '」'}} {
-		if guardBetween(text, s, q[0], q[1], 12) {
+		if between(text, s, q[0], q[1], 12) {
 			return true
 		}
 	}
 	return false
 }
 
-// guardBetween reports whether s is enclosed by open and close on its line, with at most maxRunes
+// between reports whether s is enclosed by open and close on its line, with at most maxRunes
 // runes between them, none of them a percent sign or 元.
-func guardBetween(text string, s NumberSpan, open, close rune, maxRunes int) bool {
+func between(text string, s NumberSpan, open, close rune, maxRunes int) bool {
 	n := utf8.RuneCountInString(s.Text)
 	i := s.Start
 	for i > 0 {
@@ -637,8 +637,8 @@ func guardBetween(text string, s NumberSpan, open, close rune, maxRunes int) boo
 	return true
 }
 
-// guardIsDate reports whether s is a year, month, day or quarter.
-func guardIsDate(text string, s NumberSpan) bool {
+// isDate reports whether s is a year, month, day or quarter.
+func isDate(text string, s NumberSpan) bool {
 	if s.Kind == KindDate {
 		return true
 	}
@@ -660,7 +660,7 @@ func guardIsDate(text string, s NumberSpan) bool {
 	}
 	switch s.Unit {
 	case "年", "年度":
-		return in(1900, 2100) && guardYearDigits(s)
+		return in(1900, 2100) && yearDigits(s)
 	case "月", "月份":
 		return in(1, 12)
 	case "日":
@@ -673,9 +673,9 @@ func guardIsDate(text string, s NumberSpan) bool {
 	return false
 }
 
-// guardYearDigits reports whether a year is written with four digits (2025, ２０２５, 二〇二五), not as
+// yearDigits reports whether a year is written with four digits (2025, ２０２５, 二〇二五), not as
 // an amount (两千年).
-func guardYearDigits(s NumberSpan) bool {
+func yearDigits(s NumberSpan) bool {
 	for _, part := range strings.FieldsFunc(s.Num, func(r rune) bool { return numRangeConnector(string(r), 0) > 0 }) {
 		n := 0
 		for _, r := range part {
@@ -734,7 +734,7 @@ func periodMonths(userText []string) []bool {
 			}
 		}
 		for _, sp := range spans {
-			if !monthly && (sp.Unit == "年" || sp.Unit == "年度") && guardIsDate(u, sp) && !strings.Contains(u, "半年") && !strings.Contains(u, "季度") {
+			if !monthly && (sp.Unit == "年" || sp.Unit == "年度") && isDate(u, sp) && !strings.Contains(u, "半年") && !strings.Contains(u, "季度") {
 				set(1, 12)
 			}
 		}
@@ -768,9 +768,9 @@ func inPeriod(s NumberSpan, months []bool) bool {
 	return true
 }
 
-// guardCountsList reports whether a Chinese numeral with a unit counts the items of the list right
+// countsList reports whether a Chinese numeral with a unit counts the items of the list right
 // before it: 县、乡、村三级, 门诊和住院两项. It restates the list, it states no figure.
-func guardCountsList(text string, s NumberSpan) bool {
+func countsList(text string, s NumberSpan) bool {
 	n, err := strconv.Atoi(s.Value)
 	if err != nil || n < 2 || n > 9 {
 		return false
@@ -795,10 +795,10 @@ func guardCountsList(text string, s NumberSpan) bool {
 	return items == n
 }
 
-// guardIndefinite reports whether 一 with a measure word is the indefinite article before a long
+// indefinite reports whether 一 with a measure word is the indefinite article before a long
 // description (锻造一支对党忠诚、纪律严明…的队伍; 打造一批可复制、可推广的经验), not a count: the
 // description runs to a 的 with a list (、) in it or at least eight characters before it.
-func guardIndefinite(text string, s NumberSpan) bool {
+func indefinite(text string, s NumberSpan) bool {
 	if s.Num != "一" || s.Unit == "" {
 		return false
 	}

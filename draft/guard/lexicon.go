@@ -23,7 +23,7 @@ type Lexicon struct {
 
 // Lexicon sections the checker needs; ParseLexicon refuses a lexicon without them.
 var lexiconSections = []string{"ranking", "honour", "comparison", "coverage", "record", "trend_up", "trend_down",
-	"trend_flat", "trend_exceed", "trend_reach", "not_indicator", "indicator", "negation", "generic_name", "org_suffix", "place_suffix",
+	"trend_flat", "trend_exceed", "trend_reach", "not_indicator", "not_claim", "indicator", "negation", "generic_name", "org_suffix", "place_suffix",
 	"person_title", "surname", "instruction"}
 
 var defaultLexicon = sync.OnceValue(func() *Lexicon {

@@ -783,7 +783,7 @@
   }
 
   // For tests in the browser: the pure functions.
-  window.draftdAddin = { parseTable, insertionPlan, commentText, toFigures };
+  window.draftdAddin = { parseTable, insertionPlan, commentText, toFigures, wordHighlight, wpsHighlight };
 
   start();
 })();
