@@ -548,13 +548,16 @@ func (c *claimChecker) nonProse(s claimSentence) bool {
 		found = true
 		c.add(s.start+loc[0], s.start+loc[1], ClaimNonProse, false, "", why)
 	}
-	flag(claimURL.FindStringIndex(s.text), "网址不属于工作总结正文，可能来自参考资料或注入的指令，请删除。")
-	flag(claimEmail.FindStringIndex(s.text), "电子邮箱地址不属于工作总结正文，请删除。")
-	flag(claimMarkdown.FindStringIndex(s.text), "Markdown 标记不属于公文正文，请删除标记。")
-	flag(claimHTML.FindStringIndex(s.text), "HTML 标记不属于公文正文，请删除。")
-	flag(claimCode.FindStringIndex(s.text), "像是程序代码，不属于工作总结正文，请删除。")
-	if m := c.lex.res["instruction"].FindStringIndex(s.text); m != nil {
-		flag(m, "像是对模型的指令或模型的客套话，不属于工作总结正文，请删除。")
+	// Markup, addresses and code need ASCII punctuation or letters; most sentences have none.
+	if strings.ContainsAny(s.text, ":/@.*#<>|`_{}=;-[]&") || claimLatin.MatchString(s.text) {
+		flag(claimURL.FindStringIndex(s.text), "网址不属于工作总结正文，可能来自参考资料或注入的指令，请删除。")
+		flag(claimEmail.FindStringIndex(s.text), "电子邮箱地址不属于工作总结正文，请删除。")
+		flag(claimMarkdown.FindStringIndex(s.text), "Markdown 标记不属于公文正文，请删除标记。")
+		flag(claimHTML.FindStringIndex(s.text), "HTML 标记不属于公文正文，请删除。")
+		flag(claimCode.FindStringIndex(s.text), "像是程序代码，不属于工作总结正文，请删除。")
+	}
+	if ms := c.lex.find("instruction", s.text); len(ms) > 0 {
+		flag(ms[0], "像是对模型的指令或模型的客套话，不属于工作总结正文，请删除。")
 	}
 	if !found && foreign(s.text) {
 		flag([]int{0, len(s.text)}, "不是中文行文（外语或乱码），请删除或改写。")
@@ -1024,7 +1027,11 @@ func (c *claimChecker) names(s claimSentence) {
 			flag(start, b, "单位名称")
 		}
 	}
-	for _, m := range claimDeptRE.FindAllStringSubmatchIndex(s.text, -1) {
+	var depts [][]int
+	if strings.ContainsAny(s.text, "局委厅办部署") {
+		depts = claimDeptRE.FindAllStringSubmatchIndex(s.text, -1)
+	}
+	for _, m := range depts {
 		a, b := s.start+m[0], s.start+m[1]
 		if r, _ := utf8.DecodeRuneInString(c.text[a:]); a > 0 && strings.ContainsRune("国省市州县区", r) {
 			if r, _ := utf8.DecodeLastRuneInString(c.text[:a]); unicode.Is(unicode.Han, r) && !strings.ContainsRune(claimNameStops, r) {
@@ -1068,7 +1075,11 @@ func (c *claimChecker) names(s claimSentence) {
 		flag(a, end, "地名")
 	}
 	// A partner named as one: 联合阿里健康搭建…, 携手某某公司共建….
-	for _, m := range claimPartnerRE.FindAllStringSubmatchIndex(s.text, -1) {
+	var partners [][]int
+	if strings.Contains(s.text, "联合") || strings.Contains(s.text, "携手") || strings.Contains(s.text, "牵手") || strings.Contains(s.text, "引进") || strings.Contains(s.text, "委托") {
+		partners = claimPartnerRE.FindAllStringSubmatchIndex(s.text, -1)
+	}
+	for _, m := range partners {
 		a, b := s.start+m[2], s.start+m[3]
 		name := c.text[a:b]
 		if strings.ContainsAny(name, claimFunctionWords) || claimGenericPartner.MatchString(name) || c.genericTail(name) ||
@@ -1078,7 +1089,11 @@ func (c *claimChecker) names(s claimSentence) {
 		flag(a, b, "合作单位名称")
 	}
 	// A place inside a place reads as a name wherever it stands: 杭州市上城区, 临川镇白沙村.
-	for _, m := range claimPlaceChain.FindAllStringIndex(s.text, -1) {
+	var chains [][]int
+	if strings.ContainsAny(s.text, "省市县州") {
+		chains = claimPlaceChain.FindAllStringIndex(s.text, -1)
+	}
+	for _, m := range chains {
 		a, b := s.start+m[0], s.start+m[1]
 		if name := c.text[a:b]; !claimNotPlace.MatchString(name) && !strings.ContainsAny(name, claimNameStops) {
 			flag(a, b, "地名")

@@ -131,3 +131,20 @@ func TestDefaultLexiconParses(t *testing.T) {
 		t.Errorf("a bad pattern is reported as %v, want its line", err)
 	}
 }
+
+// BenchmarkClaims checks a 2,000-character section: the guard, then its claims, as drafting does
+// for every attempt.
+func BenchmarkClaims(b *testing.B) {
+	section := benchSection(b)
+	figures := []BoundFigure{
+		{ID: "f1", Text: "41562人", Label: "享受政策人数", Trend: DirUp},
+		{ID: "f2", Text: "91.5%", Label: "报销比例"},
+		{ID: "f3", Text: "318.4万元", Label: "送医送药总费用", Trend: DirDown},
+	}
+	user := []string{"青禾县卫生健康局2025年上半年工作总结", "青禾县卫生健康局", "2025年上半年", "健康扶贫", "享受政策人数", "报销比例", "送医送药总费用"}
+	g := New(nil)
+	b.SetBytes(int64(len(section)))
+	for b.Loop() {
+		g.Claims(section, g.Check(section, figures, user), figures, user)
+	}
+}
