@@ -4,9 +4,9 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
-	"unicode/utf8"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // lexiconText is the claim lexicon draftd ships with; see the header of claims.txt for its format.
@@ -25,9 +25,9 @@ type Lexicon struct {
 
 // lexSection is one section's patterns.
 type lexSection struct {
-	patterns []*regexp.Regexp      // each anchored at the start: ^(?:…)
-	byFirst  map[rune][]int        // patterns by a character they can start with
-	anyFirst []int                 // patterns that can start with any character
+	patterns []*regexp.Regexp // each anchored at the start: ^(?:…)
+	byFirst  map[rune][]int   // patterns by a character they can start with
+	anyFirst []int            // patterns that can start with any character
 }
 
 // Lexicon sections the checker needs; ParseLexicon refuses a lexicon without them.

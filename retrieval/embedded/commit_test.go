@@ -57,7 +57,7 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 	s := openDrafts(t, 2)
 	// The second write adds a section, then fails on a duplicate: that section must go with it.
 	halfDone := op(func(ctx context.Context, tx *sql.Tx) error {
-		row := []any{"d1", 7, "多出的一节", draft.StatusPending, "", 0, "[]", 0, 0, int64(1)}
+		row := []any{"d1", 7, "多出的一节", draft.StatusPending, "", 0, "[]", "[]", 0, 0, int64(1)}
 		if _, err := s.exec(ctx, tx, insertSection, row...); err != nil {
 			return err
 		}

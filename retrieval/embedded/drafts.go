@@ -21,7 +21,7 @@ import (
 var _ draft.Store = (*Store)(nil)
 
 // draftWrites are the statements draft writes run, prepared once by prepareWrites.
-var draftWrites = []string{insertDraft, insertSection, insertSentence, touchSection, clearSentences,
+var draftWrites = []string{insertDraft, insertSection, insertSentence, reviewSection, clearSentences,
 	touchDraft, updateSection, setStatus, setReviewStatus, insertAudit}
 
 const insertDraft = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
@@ -48,7 +48,7 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	sentences := make([][][]any, len(d.Sections))
 	for i, sec := range d.Sections {
 		sections[i] = []any{d.ID, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts, jsonList(sec.Sources),
-			sec.Usage.PromptTokens, sec.Usage.CompletionTokens, d.UpdatedAt.UnixNano()}
+			jsonList(sec.Dropped), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, d.UpdatedAt.UnixNano()}
 		sentences[i] = sentenceRows(d.ID, sec)
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -72,12 +72,12 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 }
 
 const insertSection = `INSERT INTO draft_sections (draft_id, idx, heading, status, error, attempts, sources,
-		prompt_tokens, completion_tokens, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		dropped, prompt_tokens, completion_tokens, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const insertSentence = `INSERT INTO draft_sentences (draft_id, section_idx, ord, id, text, generated, added, figures,
-		unbound_numbers, sources, risk, reasons, review_decision, reviewer, review_at, history)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		unbound_numbers, sources, claims, risk, reasons, review_decision, reviewer, review_at, history)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // sentenceRows returns the insertSentence arguments of sec's sentences, numbered in order.
 func sentenceRows(id string, sec draft.Section) [][]any {
@@ -88,19 +88,20 @@ func sentenceRows(id string, sec draft.Section) [][]any {
 			at = sql.NullInt64{Int64: x.Review.At.UnixNano(), Valid: true}
 		}
 		rows[ord] = []any{id, sec.Index, ord, x.ID, x.Text, x.Generated, x.Added, jsonList(x.Figures),
-			jsonList(x.UnboundNumbers), jsonList(x.Sources), x.Risk, jsonList(x.Reasons), x.Review.Decision,
-			x.Review.By, at, jsonList(x.History)}
+			jsonList(x.UnboundNumbers), jsonList(x.Sources), jsonList(x.Claims), x.Risk, jsonList(x.Reasons),
+			x.Review.Decision, x.Review.By, at, jsonList(x.History)}
 	}
 	return rows
 }
 
-const touchSection = `UPDATE draft_sections SET updated_at = ? WHERE draft_id = ? AND idx = ?`
+const reviewSection = `UPDATE draft_sections SET dropped = ?, updated_at = ? WHERE draft_id = ? AND idx = ?`
 const clearSentences = `DELETE FROM draft_sentences WHERE draft_id = ? AND section_idx = ?`
 
-// replaceSentences replaces the sentences of section idx of draft id with rows (of sentenceRows),
-// after checking the section exists and setting its updated_at; ErrNotFound-coded if it does not.
-func (s *Store) replaceSentences(ctx context.Context, tx *sql.Tx, id string, idx int, rows [][]any, now time.Time) error {
-	if err := affected(s.exec(ctx, tx, touchSection, now.UnixNano(), id, idx)); err != nil {
+// replaceSentences replaces the sentences of section idx of draft id with rows (of sentenceRows)
+// and its dropped figures with dropped (a JSON array), after checking the section exists and
+// setting its updated_at; ErrNotFound-coded if it does not.
+func (s *Store) replaceSentences(ctx context.Context, tx *sql.Tx, id string, idx int, dropped string, rows [][]any, now time.Time) error {
+	if err := affected(s.exec(ctx, tx, reviewSection, dropped, now.UnixNano(), id, idx)); err != nil {
 		return noSection(err, id, idx)
 	}
 	if _, err := s.exec(ctx, tx, clearSentences, id, idx); err != nil {
@@ -111,21 +112,21 @@ func (s *Store) replaceSentences(ctx context.Context, tx *sql.Tx, id string, idx
 
 const touchDraft = `UPDATE drafts SET updated_at = ? WHERE id = ?`
 const updateSection = `UPDATE draft_sections SET heading = ?, status = ?, error = ?, attempts = ?, sources = ?,
-		prompt_tokens = ?, completion_tokens = ?, updated_at = ?
+		dropped = ?, prompt_tokens = ?, completion_tokens = ?, updated_at = ?
 	WHERE draft_id = ? AND idx = ?`
 
-// SaveSection replaces section s.Index of draft id, its sentences included, and sets the draft's
-// updated time to now. It returns ErrNotFound when there is no draft id and an ENOTFOUND error
-// when the draft has no section s.Index.
+// SaveSection replaces section s.Index of draft id, its sentences and dropped figures included,
+// and sets the draft's updated time to now. It returns ErrNotFound when there is no draft id and
+// an ENOTFOUND error when the draft has no section s.Index.
 func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) error {
-	sources, rows := jsonList(sec.Sources), sentenceRows(id, sec)
+	sources, dropped, rows := jsonList(sec.Sources), jsonList(sec.Dropped), sentenceRows(id, sec)
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := time.Now().UTC().UnixNano()
 		if err := affected(s.exec(ctx, tx, touchDraft, now, id)); err != nil {
 			return fmt.Errorf("draft %s: %w", id, err)
 		}
 		if err := affected(s.exec(ctx, tx, updateSection, sec.Heading, sec.Status, sec.Error, sec.Attempts,
-			sources, sec.Usage.PromptTokens, sec.Usage.CompletionTokens, now, id, sec.Index)); err != nil {
+			sources, dropped, sec.Usage.PromptTokens, sec.Usage.CompletionTokens, now, id, sec.Index)); err != nil {
 			return noSection(err, id, sec.Index)
 		}
 		if _, err := s.exec(ctx, tx, clearSentences, id, sec.Index); err != nil {
@@ -153,16 +154,18 @@ func (s *Store) SetStatus(ctx context.Context, id string, st draft.Status, u dra
 }
 
 const setReviewStatus = `UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?`
-const insertAudit = `INSERT INTO draft_audit (draft_id, sentence_id, decision, reviewer, at, before_text, after_text)
-	VALUES (?, ?, ?, ?, ?, ?, ?)`
+const insertAudit = `INSERT INTO draft_audit (draft_id, sentence_id, figure_id, decision, reviewer, at, before_text,
+		after_text)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
-// SaveReview replaces the sentences of the given sections (their headings, statuses and sources are
-// left alone), appends entries to the audit trail and sets the draft's status, in one transaction.
-// It returns ErrNotFound when there is no draft id and an ENOTFOUND error for a section it lacks.
+// SaveReview replaces the sentences and dropped figures of the given sections (their headings,
+// statuses and sources are left alone), appends entries to the audit trail and sets the draft's
+// status, in one transaction. It returns ErrNotFound when there is no draft id and an ENOTFOUND
+// error for a section it lacks.
 func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section, entries []draft.AuditEntry, st draft.Status) error {
-	rows := make([][][]any, len(secs))
+	rows, dropped := make([][][]any, len(secs)), make([]string, len(secs))
 	for i, sec := range secs {
-		rows[i] = sentenceRows(id, sec)
+		rows[i], dropped[i] = sentenceRows(id, sec), jsonList(sec.Dropped)
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := time.Now().UTC()
@@ -170,12 +173,13 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 			return fmt.Errorf("draft %s: %w", id, err)
 		}
 		for i, sec := range secs {
-			if err := s.replaceSentences(ctx, tx, id, sec.Index, rows[i], now); err != nil {
+			if err := s.replaceSentences(ctx, tx, id, sec.Index, dropped[i], rows[i], now); err != nil {
 				return err
 			}
 		}
 		for _, e := range entries {
-			if _, err := s.exec(ctx, tx, insertAudit, id, e.SentenceID, e.Decision, e.By, e.At.UnixNano(), e.Before, e.After); err != nil {
+			_, err := s.exec(ctx, tx, insertAudit, id, e.SentenceID, e.FigureID, e.Decision, e.By, e.At.UnixNano(), e.Before, e.After)
+			if err != nil {
 				return err
 			}
 		}
@@ -193,12 +197,13 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	const draftQuery = `SELECT id, title, organization, period, status, model, prompt_version, input,
 			prompt_tokens, completion_tokens, created_at, updated_at
 		FROM drafts WHERE id = ?`
-	const sectionsQuery = `SELECT idx, heading, status, error, attempts, sources, prompt_tokens, completion_tokens
+	const sectionsQuery = `SELECT idx, heading, status, error, attempts, sources, dropped, prompt_tokens,
+			completion_tokens
 		FROM draft_sections WHERE draft_id = ? ORDER BY idx`
-	const sentencesQuery = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, risk,
-			reasons, review_decision, reviewer, review_at, history
+	const sentencesQuery = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, claims,
+			risk, reasons, review_decision, reviewer, review_at, history
 		FROM draft_sentences WHERE draft_id = ? ORDER BY section_idx, ord`
-	const auditQuery = `SELECT sentence_id, decision, reviewer, at, before_text, after_text
+	const auditQuery = `SELECT sentence_id, figure_id, decision, reviewer, at, before_text, after_text
 		FROM draft_audit WHERE draft_id = ? ORDER BY seq`
 
 	// One read transaction, so the draft, its sections and their sentences are one snapshot.
@@ -226,13 +231,19 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 
 	err = eachRow(ctx, tx, sectionsQuery, id, func(rows *sql.Rows) error {
 		sec := draft.Section{Sentences: []draft.Sentence{}}
-		var sources string
-		if err := rows.Scan(&sec.Index, &sec.Heading, &sec.Status, &sec.Error, &sec.Attempts, &sources,
+		var sources, dropped string
+		if err := rows.Scan(&sec.Index, &sec.Heading, &sec.Status, &sec.Error, &sec.Attempts, &sources, &dropped,
 			&sec.Usage.PromptTokens, &sec.Usage.CompletionTokens); err != nil {
 			return err
 		}
+		if err := errors.Join(decodeList(sources, &sec.Sources), decodeList(dropped, &sec.Dropped)); err != nil {
+			return fmt.Errorf("section %d: %w", sec.Index, err)
+		}
+		for i := range sec.Dropped {
+			sec.Dropped[i].At = sec.Dropped[i].At.UTC()
+		}
 		d.Sections = append(d.Sections, sec)
-		return decodeList(sources, &d.Sections[len(d.Sections)-1].Sources)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded: draft %s: sections: %w", id, err)
@@ -245,14 +256,15 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	err = eachRow(ctx, tx, sentencesQuery, id, func(rows *sql.Rows) error {
 		var x draft.Sentence
 		var idx int
-		var figures, unbound, sources, reasons, history string
+		var figures, unbound, sources, claims, reasons, history string
 		var reviewed sql.NullInt64
-		if err := rows.Scan(&idx, &x.ID, &x.Text, &x.Generated, &x.Added, &figures, &unbound, &sources, &x.Risk,
-			&reasons, &x.Review.Decision, &x.Review.By, &reviewed, &history); err != nil {
+		if err := rows.Scan(&idx, &x.ID, &x.Text, &x.Generated, &x.Added, &figures, &unbound, &sources, &claims,
+			&x.Risk, &reasons, &x.Review.Decision, &x.Review.By, &reviewed, &history); err != nil {
 			return err
 		}
 		if err := errors.Join(decodeList(figures, &x.Figures), decodeList(unbound, &x.UnboundNumbers),
-			decodeList(sources, &x.Sources), decodeList(reasons, &x.Reasons), decodeList(history, &x.History)); err != nil {
+			decodeList(sources, &x.Sources), decodeList(claims, &x.Claims), decodeList(reasons, &x.Reasons),
+			decodeList(history, &x.History)); err != nil {
 			return fmt.Errorf("sentence %s: %w", x.ID, err)
 		}
 		if reviewed.Valid {
@@ -273,7 +285,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	err = eachRow(ctx, tx, auditQuery, id, func(rows *sql.Rows) error {
 		var e draft.AuditEntry
 		var when int64
-		if err := rows.Scan(&e.SentenceID, &e.Decision, &e.By, &when, &e.Before, &e.After); err != nil {
+		if err := rows.Scan(&e.SentenceID, &e.FigureID, &e.Decision, &e.By, &when, &e.Before, &e.After); err != nil {
 			return err
 		}
 		e.At = fromNanos(when)

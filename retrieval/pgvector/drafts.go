@@ -2,6 +2,7 @@ package pgvector
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -27,7 +28,7 @@ const insertDraft = `INSERT INTO drafts (id, title, organization, period, status
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 
 var sectionColumns = []string{
-	"draft_id", "idx", "heading", "status", "error", "attempts", "sources",
+	"draft_id", "idx", "heading", "status", "error", "attempts", "sources", "dropped",
 	"prompt_tokens", "completion_tokens", "updated_at",
 }
 
@@ -63,7 +64,7 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 				pgx.CopyFromSlice(len(d.Sections), func(i int) ([]any, error) {
 					sec := &d.Sections[i]
 					return []any{d.ID, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts, nonNil(sec.Sources),
-						sec.Usage.PromptTokens, sec.Usage.CompletionTokens, d.UpdatedAt}, nil
+						nonNil(sec.Dropped), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, d.UpdatedAt}, nil
 				}))
 			if err != nil {
 				return err
@@ -79,7 +80,7 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 
 var sentenceColumns = []string{
 	"draft_id", "section_idx", "ord", "id", "text", "generated", "added", "figures", "unbound_numbers",
-	"sources", "risk", "reasons", "review_decision", "reviewer", "review_at", "history",
+	"sources", "claims", "risk", "reasons", "review_decision", "reviewer", "review_at", "history",
 }
 
 // copySentences writes the sentences of secs, numbered in order; the sections have none stored.
@@ -88,8 +89,8 @@ func copySentences(ctx context.Context, tx pgx.Tx, id string, secs []draft.Secti
 	for _, sec := range secs {
 		for ord, x := range sec.Sentences {
 			rows = append(rows, []any{id, sec.Index, ord, x.ID, x.Text, x.Generated, x.Added,
-				nonNil(x.Figures), nonNil(x.UnboundNumbers), nonNil(x.Sources), x.Risk, nonNil(x.Reasons),
-				x.Review.Decision, x.Review.By, x.Review.At, nonNil(x.History)})
+				nonNil(x.Figures), nonNil(x.UnboundNumbers), nonNil(x.Sources), nonNil(x.Claims), x.Risk,
+				nonNil(x.Reasons), x.Review.Decision, x.Review.By, x.Review.At, nonNil(x.History)})
 		}
 	}
 	if len(rows) == 0 {
@@ -125,14 +126,14 @@ func touch(ctx context.Context, tx pgx.Tx, id string, at time.Time) error {
 
 const (
 	updateSection = `UPDATE draft_sections SET heading = $3, status = $4, error = $5, attempts = $6, sources = $7,
-    prompt_tokens = $8, completion_tokens = $9, updated_at = $10
+    dropped = $8, prompt_tokens = $9, completion_tokens = $10, updated_at = $11
 WHERE draft_id = $1 AND idx = $2`
 	deleteSentences = `DELETE FROM draft_sentences WHERE draft_id = $1 AND section_idx = ANY($2)`
 )
 
-// SaveSection replaces section sec.Index of draft id, its sentences included, and sets the draft's
-// updated time to now. It returns retrieval.ErrNotFound when there is no draft id and an
-// ENOTFOUND error when the draft has no section sec.Index.
+// SaveSection replaces section sec.Index of draft id, its sentences and dropped figures included,
+// and sets the draft's updated time to now. It returns retrieval.ErrNotFound when there is no
+// draft id and an ENOTFOUND error when the draft has no section sec.Index.
 func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) error {
 	at := now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -140,7 +141,7 @@ func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) e
 			return err
 		}
 		tag, err := tx.Exec(ctx, updateSection, id, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts,
-			nonNil(sec.Sources), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, at)
+			nonNil(sec.Sources), nonNil(sec.Dropped), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, at)
 		if err != nil {
 			return err
 		}
@@ -180,17 +181,23 @@ func (s *Store) SetStatus(ctx context.Context, id string, st draft.Status, u dra
 
 const (
 	setReviewStatus = `UPDATE drafts SET status = $2, updated_at = $3 WHERE id = $1`
-	touchSections   = `UPDATE draft_sections SET updated_at = $3 WHERE draft_id = $1 AND idx = ANY($2) RETURNING idx`
+	// reviewSections sets the dropped figures ($3, a JSON array per index in $2) and the updated time
+	// of the given sections, and returns the indexes it found.
+	reviewSections = `UPDATE draft_sections AS s SET dropped = v.dropped, updated_at = $4
+FROM unnest($2::int[], $3::jsonb[]) AS v (idx, dropped)
+WHERE s.draft_id = $1 AND s.idx = v.idx
+RETURNING s.idx`
 )
 
-var auditColumns = []string{"draft_id", "sentence_id", "decision", "reviewer", "at", "before_text", "after_text"}
+var auditColumns = []string{"draft_id", "sentence_id", "figure_id", "decision", "reviewer", "at", "before_text", "after_text"}
 
-// SaveReview replaces the sentences of the given sections (their headings, statuses and sources
-// are left alone), appends entries to the audit trail in order and sets the draft's status, in
-// one transaction. It returns retrieval.ErrNotFound when there is no draft id, an ENOTFOUND error
-// for a section the draft lacks and EINVALID when a section is given twice.
+// SaveReview replaces the sentences and dropped figures of the given sections (their headings,
+// statuses and sources are left alone), appends entries to the audit trail in order and sets the
+// draft's status, in one transaction. It returns retrieval.ErrNotFound when there is no draft id,
+// an ENOTFOUND error for a section the draft lacks and EINVALID when a section is given twice.
 func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section, entries []draft.AuditEntry, st draft.Status) error {
 	idxs := make([]int, 0, len(secs))
+	dropped := make([]string, 0, len(secs))
 	given := make(map[int]bool, len(secs))
 	for _, sec := range secs {
 		if given[sec.Index] {
@@ -199,6 +206,11 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 		}
 		given[sec.Index] = true
 		idxs = append(idxs, sec.Index)
+		b, err := json.Marshal(nonNil(sec.Dropped))
+		if err != nil {
+			return fmt.Errorf("pgvector: save review of %s: section %d: %w", id, sec.Index, err)
+		}
+		dropped = append(dropped, string(b))
 	}
 	at := now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -210,7 +222,7 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 			return retrieval.ErrNotFound
 		}
 		if len(secs) > 0 {
-			rows, _ := tx.Query(ctx, touchSections, id, idxs, at)
+			rows, _ := tx.Query(ctx, reviewSections, id, idxs, dropped, at)
 			found, err := pgx.CollectRows(rows, pgx.RowTo[int])
 			if err != nil {
 				return err
@@ -239,7 +251,7 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"draft_audit"}, auditColumns,
 			pgx.CopyFromSlice(len(entries), func(i int) ([]any, error) {
 				e := &entries[i]
-				return []any{id, e.SentenceID, e.Decision, e.By, e.At, e.Before, e.After}, nil
+				return []any{id, e.SentenceID, e.FigureID, e.Decision, e.By, e.At, e.Before, e.After}, nil
 			}))
 		return err
 	})
@@ -253,12 +265,12 @@ const (
 	selectDraft = `SELECT id, title, organization, period, status, model, prompt_version, input,
     prompt_tokens, completion_tokens, created_at, updated_at
 FROM drafts WHERE id = $1`
-	selectSections = `SELECT idx, heading, status, error, attempts, sources, prompt_tokens, completion_tokens
+	selectSections = `SELECT idx, heading, status, error, attempts, sources, dropped, prompt_tokens, completion_tokens
 FROM draft_sections WHERE draft_id = $1 ORDER BY idx`
-	selectSentences = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, risk,
-    reasons, review_decision, reviewer, review_at, history
+	selectSentences = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, claims,
+    risk, reasons, review_decision, reviewer, review_at, history
 FROM draft_sentences WHERE draft_id = $1 ORDER BY section_idx, ord`
-	selectAudit = `SELECT sentence_id, decision, reviewer, at, before_text, after_text
+	selectAudit = `SELECT sentence_id, figure_id, decision, reviewer, at, before_text, after_text
 FROM draft_audit WHERE draft_id = $1 ORDER BY seq`
 )
 
@@ -286,6 +298,7 @@ type sectionRow struct {
 	Error            string
 	Attempts         int
 	Sources          []draft.Source
+	Dropped          []draft.DroppedFigure
 	PromptTokens     int
 	CompletionTokens int
 }
@@ -300,6 +313,7 @@ type sentenceRow struct {
 	Figures        []string
 	UnboundNumbers []string
 	Sources        []draft.Source
+	Claims         []draft.Claim
 	Risk           draft.Risk
 	Reasons        []string
 	ReviewDecision string
@@ -312,7 +326,7 @@ func (r sentenceRow) sentence() draft.Sentence {
 	x := draft.Sentence{
 		ID: r.ID, Text: r.Text, Generated: r.Generated, Added: r.Added,
 		Figures: nonNil(r.Figures), UnboundNumbers: nonNil(r.UnboundNumbers), Sources: nonNil(r.Sources),
-		Risk: r.Risk, Reasons: nonNil(r.Reasons), History: nonNil(r.History),
+		Claims: nonNil(r.Claims), Risk: r.Risk, Reasons: nonNil(r.Reasons), History: nonNil(r.History),
 		Review: draft.Review{Decision: r.ReviewDecision, By: r.Reviewer},
 	}
 	if r.ReviewAt != nil {
@@ -328,6 +342,7 @@ func (r sentenceRow) sentence() draft.Sentence {
 // auditRow is a draft_audit row as selectAudit reads it.
 type auditRow struct {
 	SentenceID string
+	FigureID   string
 	Decision   string
 	Reviewer   string
 	At         time.Time
@@ -366,8 +381,11 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 		for i, sec := range secs {
 			d.Sections[i] = draft.Section{
 				Index: sec.Idx, Heading: sec.Heading, Status: sec.Status, Error: sec.Error, Attempts: sec.Attempts,
-				Sentences: []draft.Sentence{}, Sources: nonNil(sec.Sources),
+				Sentences: []draft.Sentence{}, Sources: nonNil(sec.Sources), Dropped: nonNil(sec.Dropped),
 				Usage: draft.Usage{PromptTokens: sec.PromptTokens, CompletionTokens: sec.CompletionTokens},
+			}
+			for j := range d.Sections[i].Dropped {
+				d.Sections[i].Dropped[j].At = d.Sections[i].Dropped[j].At.UTC()
 			}
 			pos[sec.Idx] = i
 		}
@@ -389,7 +407,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 		}
 		d.Audit = make([]draft.AuditEntry, len(es))
 		for i, e := range es {
-			d.Audit[i] = draft.AuditEntry{SentenceID: e.SentenceID, Decision: e.Decision, By: e.Reviewer,
+			d.Audit[i] = draft.AuditEntry{SentenceID: e.SentenceID, FigureID: e.FigureID, Decision: e.Decision, By: e.Reviewer,
 				At: e.At.UTC(), Before: e.BeforeText, After: e.AfterText}
 		}
 		return nil

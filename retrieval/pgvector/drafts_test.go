@@ -1,10 +1,17 @@
 package pgvector
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/retrieval"
@@ -132,4 +139,129 @@ func TestDraftWrites(t *testing.T) {
 			}
 		}
 	})
+}
+
+// oldSchema returns a connection to a fresh schema that only the migrations up to version made,
+// and the schema's name; the schema is dropped when the test ends.
+func oldSchema(t *testing.T, version int) (*pgx.Conn, string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, testURL(t))
+	if err != nil {
+		t.Fatalf("connect to the test database: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	if _, err := conn.Exec(ctx, createExtensionPublic); err != nil {
+		t.Fatalf("create extension: %v", err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "draftd_test_" + hex.EncodeToString(b)
+	ident := pgx.Identifier{schema}.Sanitize()
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+ident); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+ident+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	if _, err := conn.Exec(ctx, "SET search_path TO "+ident+", public"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, createSchemaMigrations); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:version] {
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, insertMigration, m.version)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("migrate %s: %v", m.name, err)
+		}
+	}
+	return conn, schema
+}
+
+func TestDraftsStoredBeforeClaimsUpgradeInPlace(t *testing.T) {
+	ctx := t.Context()
+	conn, schema := oldSchema(t, 3)
+	created := time.Date(2025, 6, 30, 17, 4, 5, 123456000, time.UTC)
+	reviewed := created.Add(time.Hour)
+	// Rows as the store wrote them before 0004_claims_dropped.sql.
+	for _, stmt := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
+    prompt_tokens, completion_tokens, created_at, updated_at)
+VALUES ('d-old', '松林镇2025年上半年工作总结', '松林镇', '2025年上半年', 'approved', 'offline', 'v2', NULL, 10, 5, $1, $2)`,
+			[]any{created, reviewed}},
+		{`INSERT INTO draft_sections (draft_id, idx, heading, status, error, attempts, sources,
+    prompt_tokens, completion_tokens, updated_at)
+VALUES ('d-old', 0, '民生实事', 'ready', '', 1, '[]', 10, 5, $1)`, []any{reviewed}},
+		{`INSERT INTO draft_sentences (draft_id, section_idx, ord, id, text, generated, added, figures,
+    unbound_numbers, sources, risk, reasons, review_decision, reviewer, review_at, history)
+VALUES ('d-old', 0, 0, 's0-0', '完成老旧小区改造6个。', true, false, '{estates}', '{}', '[]', 'low', '{}',
+    'approved', '赵主任', $1, '[]')`, []any{reviewed}},
+		{`INSERT INTO draft_audit (draft_id, sentence_id, decision, reviewer, at, before_text, after_text)
+VALUES ('d-old', 's0-0', 'approved', '赵主任', $1, '', '')`, []any{reviewed}},
+	} {
+		if _, err := conn.Exec(ctx, stmt.sql, stmt.args...); err != nil {
+			t.Fatalf("%s: %v", strings.Fields(stmt.sql)[2], err)
+		}
+	}
+
+	s, err := Open(ctx, testURL(t), Options{Schema: schema, MaxConns: 2})
+	if err != nil {
+		t.Fatalf("Open of the old schema: %v", err)
+	}
+	defer s.Close()
+	got, err := s.Draft(ctx, "d-old")
+	if err != nil {
+		t.Fatalf("Draft: %v", err)
+	}
+	want := &draft.Draft{ID: "d-old", Title: "松林镇2025年上半年工作总结", Organization: "松林镇", Period: "2025年上半年",
+		Status: draft.StatusApproved, Model: "offline", PromptVersion: "v2",
+		Usage:     draft.Usage{PromptTokens: 10, CompletionTokens: 5},
+		CreatedAt: created, UpdatedAt: reviewed,
+		Sections: []draft.Section{{Index: 0, Heading: "民生实事", Status: draft.StatusReady, Attempts: 1,
+			Sources: []draft.Source{}, Dropped: []draft.DroppedFigure{},
+			Usage: draft.Usage{PromptTokens: 10, CompletionTokens: 5},
+			Sentences: []draft.Sentence{{ID: "s0-0", Text: "完成老旧小区改造6个。", Generated: true,
+				Figures: []string{"estates"}, UnboundNumbers: []string{}, Sources: []draft.Source{}, Claims: []draft.Claim{},
+				Risk: draft.RiskLow, Reasons: []string{}, History: []draft.Revision{},
+				Review: draft.Review{Decision: draft.DecisionApproved, By: "赵主任", At: &reviewed}}}}},
+		Audit: []draft.AuditEntry{{SentenceID: "s0-0", Decision: draft.DecisionApproved, By: "赵主任", At: reviewed}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Draft stored before the upgrade\n got  %+v\n want %+v", got, want)
+	}
+
+	// The upgraded schema keeps what the old one could not.
+	sec := got.Sections[0]
+	sec.Dropped = []draft.DroppedFigure{{FigureID: "estates.target", Reason: "目标另行报告。", By: "赵主任", At: reviewed}}
+	sec.Sentences[0].Claims = []draft.Claim{{Start: 8, End: 10, Text: "6个", Kind: "number", Supported: true, Figure: "estates", Reason: "撰稿人提供的数据"}}
+	entry := draft.AuditEntry{FigureID: "estates.target", Decision: draft.DecisionDropped, By: "赵主任", At: reviewed, After: "目标另行报告。"}
+	if err := s.SaveReview(ctx, "d-old", []draft.Section{sec}, []draft.AuditEntry{entry}, draft.StatusApproved); err != nil {
+		t.Fatalf("SaveReview: %v", err)
+	}
+	if got, err = s.Draft(ctx, "d-old"); err != nil {
+		t.Fatalf("Draft after SaveReview: %v", err)
+	}
+	if g := got.Sections[0]; !reflect.DeepEqual(g.Dropped, sec.Dropped) || !reflect.DeepEqual(g.Sentences[0].Claims, sec.Sentences[0].Claims) {
+		t.Errorf("after SaveReview: dropped %+v and claims %+v, want %+v and %+v",
+			g.Dropped, g.Sentences[0].Claims, sec.Dropped, sec.Sentences[0].Claims)
+	}
+	if len(got.Audit) != 2 || !reflect.DeepEqual(got.Audit[1], entry) {
+		t.Errorf("audit after SaveReview = %+v, want the old entry, then %+v", got.Audit, entry)
+	}
 }

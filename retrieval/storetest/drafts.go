@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,10 +18,11 @@ import (
 //
 // Beyond the comments on draft.Store, the suite holds stores to these: CreateDraft keeps non-zero
 // CreatedAt and UpdatedAt as given, and a taken ID is ECONFLICT; times come back in UTC, equal to
-// the millisecond at least; lists (sections, sentences, figures, unbound numbers, sources, reasons,
-// history, audit) come back empty, never nil, so the API shows [] and not null; SaveSection,
-// SetStatus and SaveReview move UpdatedAt to the time of the write; SaveSection and SaveReview of
-// a section index the draft lacks are ENOTFOUND and change nothing.
+// the millisecond at least; lists (sections, sentences, figures, unbound numbers, sources, claims,
+// reasons, history, dropped figures, audit) come back empty, never nil, so the API shows [] and not
+// null; SaveSection, SetStatus and SaveReview move UpdatedAt to the time of the write; SaveSection
+// and SaveReview of a section index the draft lacks are ENOTFOUND and change nothing; SaveReview
+// replaces the dropped figures of the sections it is given, as it does their sentences.
 func RunDrafts(t *testing.T, open func(t *testing.T) draft.Store) {
 	tests := []struct {
 		name string
@@ -39,6 +41,10 @@ func RunDrafts(t *testing.T, open func(t *testing.T) draft.Store) {
 		{"Concurrent SaveSection of two sections of one draft keeps both", testSaveSectionConcurrent},
 		{"SaveReview stores sentences, appends the audit trail and sets the status", testSaveReview},
 		{"SaveReview that names a missing section changes nothing", testSaveReviewAtomic},
+		{"CreateDraft, SaveSection and SaveReview keep every sentence's claims", testClaims},
+		{"SaveSection and SaveReview keep a section's dropped figures, and SaveReview replaces them", testDroppedFigures},
+		{"SaveReview keeps the figure an audit entry names", testAuditFigure},
+		{"Draft returns no claims, no dropped figures and no audit figure for a draft stored without them", testNoClaimsOrDropped},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -78,11 +84,16 @@ func fullDraft(id string) *draft.Draft {
 			{
 				Index: 0, Heading: "农田建设", Status: draft.StatusReady, Attempts: 2,
 				Sources: []draft.Source{src, {PassageID: "p-9", Overlap: 0}},
+				Dropped: []draft.DroppedFigure{{FigureID: "farmland.target", Reason: "年度目标另行报告。", By: "王审核", At: reviewed}},
 				Usage:   draft.Usage{PromptTokens: 1200, CompletionTokens: 340},
 				Sentences: []draft.Sentence{
 					{
 						ID: "s0-0", Text: "上半年新建高标准农田0.86万亩，完成年度目标的57.3%。", Generated: true,
 						Figures: []string{"farmland", "rate"}, UnboundNumbers: []string{}, Sources: []draft.Source{src},
+						Claims: []draft.Claim{
+							{Start: 10, End: 16, Text: "0.86万亩", Kind: "number", Supported: true, Figure: "farmland", Reason: "撰稿人提供的数据"},
+							{Start: 24, End: 29, Text: "57.3%", Kind: "number", Supported: true, Figure: "rate", Reason: "撰稿人提供的数据"},
+						},
 						Risk: draft.RiskLow, Reasons: []string{"只陈述撰稿人提供的数据。"},
 						Review:  draft.Review{Decision: draft.DecisionEdited, By: "王审核", At: &reviewed},
 						History: []draft.Revision{{Text: "上半年新建高标准农田0.86万亩。", By: "王审核", At: reviewed}},
@@ -91,18 +102,20 @@ func fullDraft(id string) *draft.Draft {
 						ID: "s0-1", Text: "农田建设位居全市前列。", Generated: true,
 						Figures: []string{}, UnboundNumbers: []string{"3"}, Sources: []draft.Source{},
 						Risk: draft.RiskHigh, Reasons: []string{"声称排名，需核实。", "含有未提供的数字。"},
+						Claims: []draft.Claim{{Start: 4, End: 10, Text: "位居全市前列", Kind: "ranking", Reason: "撰稿人未提供排名，请核实。"}},
 						Review: draft.Review{Decision: draft.DecisionPending}, History: []draft.Revision{},
 					},
 					{
 						ID: "s0-2", Text: "比上年同期增加0.15万亩。", Generated: true, Added: true,
 						Figures: []string{"farmland-diff"}, UnboundNumbers: []string{}, Sources: []draft.Source{},
-						Risk: draft.RiskLow, Reasons: []string{"由撰稿人数据计算。"}, History: []draft.Revision{},
+						Claims: []draft.Claim{}, Risk: draft.RiskLow, Reasons: []string{"由撰稿人数据计算。"},
+						History: []draft.Revision{},
 					},
 				},
 			},
 			{
 				Index: 1, Heading: "乡村产业", Status: draft.StatusFailed, Error: "本部分生成超时", Attempts: 3,
-				Sources: []draft.Source{}, Sentences: []draft.Sentence{},
+				Sources: []draft.Source{}, Dropped: []draft.DroppedFigure{}, Sentences: []draft.Sentence{},
 			},
 		},
 		Usage:     draft.Usage{PromptTokens: 2400, CompletionTokens: 512},
@@ -118,7 +131,8 @@ func sentences(sec, n int) []draft.Sentence {
 	for i := range out {
 		out[i] = draft.Sentence{ID: fmt.Sprintf("s%d-%d", sec, i), Text: fmt.Sprintf("第%d部分第%d句。", sec+1, i+1),
 			Generated: true, Figures: []string{}, UnboundNumbers: []string{}, Sources: []draft.Source{},
-			Risk: draft.RiskLow, Reasons: []string{"只陈述撰稿人提供的数据。"}, History: []draft.Revision{}}
+			Claims: []draft.Claim{}, Risk: draft.RiskLow, Reasons: []string{"只陈述撰稿人提供的数据。"},
+			History: []draft.Revision{}}
 	}
 	return out
 }
@@ -203,6 +217,9 @@ func draftTimes(d *draft.Draft) []draftTime {
 		ts = append(ts, draftTime{fmt.Sprintf("Audit[%d].At", i), d.Audit[i].At, &d.Audit[i].At})
 	}
 	for i := range d.Sections {
+		for j := range d.Sections[i].Dropped {
+			ts = append(ts, draftTime{fmt.Sprintf("Sections[%d].Dropped[%d].At", i, j), d.Sections[i].Dropped[j].At, &d.Sections[i].Dropped[j].At})
+		}
 		for j := range d.Sections[i].Sentences {
 			x := &d.Sections[i].Sentences[j]
 			if x.Review.At != nil {
@@ -238,7 +255,7 @@ func testDraftOrder(t *testing.T, s draft.Store) {
 	d.Sections = nil
 	for _, i := range []int{2, 0, 1} {
 		d.Sections = append(d.Sections, draft.Section{Index: i, Heading: fmt.Sprintf("第%d部分", i+1),
-			Status: draft.StatusReady, Sources: []draft.Source{}, Sentences: sentences(i, 4+5*i)})
+			Status: draft.StatusReady, Sources: []draft.Source{}, Dropped: []draft.DroppedFigure{}, Sentences: sentences(i, 4+5*i)})
 	}
 	create(t, s, d)
 	got := load(t, s, d.ID)
@@ -291,7 +308,7 @@ func testDraftEmptyLists(t *testing.T, s draft.Store) {
 	if len(probe.Sections[0].Sentences) != 1 {
 		t.Fatalf("the first section has %d sentences, want 1: %s", len(probe.Sections[0].Sentences), b)
 	}
-	for _, field := range []string{"figures", "unbound_numbers", "sources", "reasons", "history"} {
+	for _, field := range []string{"figures", "unbound_numbers", "sources", "claims", "reasons", "history"} {
 		if v := string(probe.Sections[0].Sentences[0][field]); v != "[]" {
 			t.Errorf("sentence %s = %s, want []", field, v)
 		}
@@ -322,9 +339,10 @@ func testSaveSection(t *testing.T, s draft.Store) {
 	saved := draft.Section{
 		Index: 0, Heading: "农田建设（修订）", Status: draft.StatusFailed, Error: "模型返回为空", Attempts: 4,
 		Sources: []draft.Source{{PassageID: "p-11", DocumentID: "doc-5", Overlap: 0.5}},
+		Dropped: []draft.DroppedFigure{},
 		Usage:   draft.Usage{PromptTokens: 90, CompletionTokens: 7},
 		Sentences: []draft.Sentence{{ID: "s0-9", Text: "重写后只剩一句。", Generated: true,
-			Figures: []string{"farmland"}, UnboundNumbers: []string{}, Sources: []draft.Source{},
+			Figures: []string{"farmland"}, UnboundNumbers: []string{}, Sources: []draft.Source{}, Claims: []draft.Claim{},
 			Risk: draft.RiskMedium, Reasons: []string{"定性表述。"}, History: []draft.Revision{}}},
 	}
 	if err := s.SaveSection(t.Context(), d.ID, saved); err != nil {
@@ -427,7 +445,8 @@ func testSaveSectionConcurrent(t *testing.T, s draft.Store) {
 		wg.Go(func() {
 			for r := range rounds {
 				sec := draft.Section{Index: idx, Heading: fmt.Sprintf("第%d部分第%d稿", idx+1, r+1),
-					Status: draft.StatusReady, Sources: []draft.Source{}, Sentences: sentences(idx, 3+r)}
+					Status: draft.StatusReady, Sources: []draft.Source{}, Dropped: []draft.DroppedFigure{},
+					Sentences: sentences(idx, 3+r)}
 				if err := s.SaveSection(t.Context(), d.ID, sec); err != nil {
 					errs <- fmt.Errorf("SaveSection %d round %d: %w", idx, r, err)
 				}
@@ -444,7 +463,8 @@ func testSaveSectionConcurrent(t *testing.T, s draft.Store) {
 	want.UpdatedAt = got.UpdatedAt
 	for idx := range 2 {
 		want.Sections[idx] = draft.Section{Index: idx, Heading: fmt.Sprintf("第%d部分第%d稿", idx+1, rounds),
-			Status: draft.StatusReady, Sources: []draft.Source{}, Sentences: sentences(idx, 3+rounds-1)}
+			Status: draft.StatusReady, Sources: []draft.Source{}, Dropped: []draft.DroppedFigure{},
+			Sentences: sentences(idx, 3+rounds-1)}
 	}
 	sameDraft(t, "Draft after concurrent saves", got, want)
 }
@@ -496,4 +516,182 @@ func testSaveReviewAtomic(t *testing.T, s draft.Store) {
 	err := s.SaveReview(t.Context(), "d-atomic", []draft.Section{ok, missing}, []draft.AuditEntry{entry}, draft.StatusApproved)
 	wantCode(t, err, retrieval.ENOTFOUND, "SaveReview naming section 5 of a draft with 2")
 	sameDraft(t, "Draft after the failed SaveReview", load(t, s, "d-atomic"), fullDraft("d-atomic"))
+}
+
+func testClaims(t *testing.T, s draft.Store) {
+	d := fullDraft("d-claims")
+	create(t, s, d)
+	sameDraft(t, "Draft after CreateDraft", load(t, s, d.ID), fullDraft(d.ID))
+
+	// The model's next attempt asserts other things; a sentence saved without claims has none.
+	sec := fullDraft(d.ID).Sections[0]
+	sec.Sentences[0].Claims = sec.Sentences[0].Claims[:1]
+	sec.Sentences[1].Claims = append(sec.Sentences[1].Claims, draft.Claim{Start: 0, End: 4, Text: "农田建设",
+		Kind: "name", Reason: "撰稿人未提及。"})
+	sec.Sentences[2].Claims = nil
+	if err := s.SaveSection(t.Context(), d.ID, sec); err != nil {
+		t.Fatalf("SaveSection: %v", err)
+	}
+	got := load(t, s, d.ID)
+	want := fullDraft(d.ID)
+	want.UpdatedAt = got.UpdatedAt
+	want.Sections[0] = sec
+	want.Sections[0].Sentences = append([]draft.Sentence(nil), sec.Sentences...)
+	want.Sections[0].Sentences[2].Claims = []draft.Claim{}
+	sameDraft(t, "Draft after SaveSection", got, want)
+
+	// An edit checks the sentence again, so its claims change with its text.
+	x := &sec.Sentences[2]
+	x.Text = "比上年同期增加0.15万亩，增长21.1%。"
+	x.Claims = []draft.Claim{
+		{Start: 7, End: 13, Text: "0.15万亩", Kind: "number", Supported: true, Figure: "farmland.change", Reason: "由撰稿人数据计算"},
+		{Start: 14, End: 21, Text: "增长21.1%", Kind: "trend", Figure: "farmland", Reason: "增幅与撰稿人数据不符，请核实。"},
+	}
+	sec.Sentences[0].Claims = nil
+	if err := s.SaveReview(t.Context(), d.ID, []draft.Section{sec}, nil, draft.StatusReady); err != nil {
+		t.Fatalf("SaveReview: %v", err)
+	}
+	got = load(t, s, d.ID)
+	want.UpdatedAt = got.UpdatedAt
+	want.Sections[0].Sentences = append([]draft.Sentence(nil), sec.Sentences...)
+	want.Sections[0].Sentences[0].Claims = []draft.Claim{}
+	sameDraft(t, "Draft after SaveReview", got, want)
+}
+
+func testDroppedFigures(t *testing.T, s draft.Store) {
+	d := fullDraft("d-dropped")
+	create(t, s, d)
+	when := at(time.July, 6, 14, 100)
+	coops := draft.DroppedFigure{FigureID: "coops", Reason: "合作社数据待核实。", By: "李科长", At: when}
+	// A reviewer's clock may be in any zone; the store gives it back in UTC.
+	rate := draft.DroppedFigure{FigureID: "rate", Reason: "完工率口径调整，暂不报告。", By: "赵主任",
+		At: when.Add(time.Hour).In(time.FixedZone("CST", 8*60*60))}
+	previous := draft.DroppedFigure{FigureID: "farmland.previous", Reason: "上年数据已在开头说明。", By: "李科长", At: when.Add(2 * time.Hour)}
+
+	sec1 := fullDraft(d.ID).Sections[1]
+	sec1.Dropped = []draft.DroppedFigure{coops}
+	if err := s.SaveSection(t.Context(), d.ID, sec1); err != nil {
+		t.Fatalf("SaveSection: %v", err)
+	}
+	got := load(t, s, d.ID)
+	want := fullDraft(d.ID)
+	want.UpdatedAt = got.UpdatedAt
+	want.Sections[1].Dropped = []draft.DroppedFigure{coops}
+	sameDraft(t, "Draft after SaveSection", got, want)
+
+	// A review of both sections writes the dropped figures of each.
+	sec0 := fullDraft(d.ID).Sections[0]
+	sec0.Dropped = append(sec0.Dropped, rate)
+	sec1.Dropped = []draft.DroppedFigure{}
+	if err := s.SaveReview(t.Context(), d.ID, []draft.Section{sec0, sec1}, nil, draft.StatusReady); err != nil {
+		t.Fatalf("SaveReview: %v", err)
+	}
+	got = load(t, s, d.ID)
+	want.UpdatedAt = got.UpdatedAt
+	want.Sections[0].Dropped = append([]draft.DroppedFigure(nil), sec0.Dropped...)
+	want.Sections[1].Dropped = []draft.DroppedFigure{}
+	sameDraft(t, "Draft after SaveReview", got, want)
+
+	// The next review replaces the list: a restored figure leaves it.
+	sec0.Dropped = []draft.DroppedFigure{previous}
+	if err := s.SaveReview(t.Context(), d.ID, []draft.Section{sec0}, nil, draft.StatusReady); err != nil {
+		t.Fatalf("second SaveReview: %v", err)
+	}
+	got = load(t, s, d.ID)
+	want.UpdatedAt = got.UpdatedAt
+	want.Sections[0].Dropped = []draft.DroppedFigure{previous}
+	sameDraft(t, "Draft after the second SaveReview", got, want)
+
+	// Reviews and saves without dropped figures leave none.
+	sec0.Dropped = nil
+	if err := s.SaveReview(t.Context(), d.ID, []draft.Section{sec0}, nil, draft.StatusReady); err != nil {
+		t.Fatalf("third SaveReview: %v", err)
+	}
+	sec1.Dropped = []draft.DroppedFigure{coops}
+	if err := s.SaveSection(t.Context(), d.ID, sec1); err != nil {
+		t.Fatalf("second SaveSection: %v", err)
+	}
+	sec1.Dropped = nil
+	if err := s.SaveSection(t.Context(), d.ID, sec1); err != nil {
+		t.Fatalf("third SaveSection: %v", err)
+	}
+	got = load(t, s, d.ID)
+	for i, sec := range got.Sections {
+		if sec.Dropped == nil || len(sec.Dropped) != 0 {
+			t.Errorf("section %d dropped figures after saving none = %#v, want an empty list", i, sec.Dropped)
+		}
+	}
+}
+
+func testAuditFigure(t *testing.T, s draft.Store) {
+	d := fullDraft("d-audit-figure")
+	create(t, s, d)
+	when := at(time.July, 7, 15, 5)
+
+	// Section 0's target is restored in a sentence draftd writes; section 1's figure is dropped.
+	sec0 := fullDraft(d.ID).Sections[0]
+	sec0.Dropped = []draft.DroppedFigure{}
+	sec0.Sentences = append(sec0.Sentences, draft.Sentence{ID: "s0-3", Text: "年度目标为1.5万亩。", Generated: true, Added: true,
+		Figures: []string{"farmland.target"}, UnboundNumbers: []string{}, Sources: []draft.Source{}, Risk: draft.RiskLow,
+		Claims: []draft.Claim{{Start: 5, End: 10, Text: "1.5万亩", Kind: "number", Supported: true,
+			Figure: "farmland.target", Reason: "撰稿人提供的数据"}},
+		Reasons: []string{}, Review: draft.Review{Decision: draft.DecisionPending}, History: []draft.Revision{}})
+	sec1 := fullDraft(d.ID).Sections[1]
+	sec1.Dropped = []draft.DroppedFigure{{FigureID: "coops", Reason: "合作社数据待核实。", By: "李科长", At: when}}
+	entries := []draft.AuditEntry{
+		{SentenceID: "s0-3", FigureID: "farmland.target", Decision: draft.DecisionRestored, By: "李科长", At: when,
+			After: "年度目标为1.5万亩。"},
+		{FigureID: "coops", Decision: draft.DecisionDropped, By: "李科长", At: when.Add(time.Millisecond), After: "合作社数据待核实。"},
+		{SentenceID: "s0-1", Decision: draft.DecisionRejected, By: "李科长", At: when.Add(2 * time.Millisecond)},
+	}
+	if err := s.SaveReview(t.Context(), d.ID, []draft.Section{sec0, sec1}, entries, draft.StatusReady); err != nil {
+		t.Fatalf("SaveReview: %v", err)
+	}
+	got := load(t, s, d.ID)
+	want := fullDraft(d.ID)
+	want.UpdatedAt = got.UpdatedAt
+	want.Sections = []draft.Section{sec0, sec1}
+	want.Audit = entries
+	sameDraft(t, "Draft after SaveReview", got, want)
+}
+
+func testNoClaimsOrDropped(t *testing.T, s draft.Store) {
+	d := &draft.Draft{ID: "d-plain", Title: "无核查记录的稿", Status: draft.StatusReady, Model: "offline",
+		CreatedAt: at(time.May, 3, 8, 0), UpdatedAt: at(time.May, 3, 8, 0),
+		Sections: []draft.Section{
+			{Index: 0, Heading: "综合", Status: draft.StatusReady,
+				Sentences: []draft.Sentence{{ID: "s0-0", Text: "全年完成既定任务。", Generated: true, Risk: draft.RiskMedium}}},
+			{Index: 1, Heading: "其他", Status: draft.StatusReady,
+				Sentences: []draft.Sentence{{ID: "s1-0", Text: "各项工作有序推进。", Generated: true, Risk: draft.RiskMedium}}},
+		}}
+	create(t, s, d)
+	sec := d.Sections[1]
+	sec.Sentences = append(sec.Sentences, draft.Sentence{ID: "s1-1", Text: "群众满意度持续提升。", Generated: true})
+	if err := s.SaveSection(t.Context(), d.ID, sec); err != nil {
+		t.Fatalf("SaveSection: %v", err)
+	}
+	sec = d.Sections[0]
+	sec.Sentences[0].Review = draft.Review{Decision: draft.DecisionApproved, By: "李科长"}
+	e := draft.AuditEntry{SentenceID: "s0-0", Decision: draft.DecisionApproved, By: "李科长", At: at(time.May, 3, 9, 0)}
+	if err := s.SaveReview(t.Context(), d.ID, []draft.Section{sec}, []draft.AuditEntry{e}, draft.StatusReady); err != nil {
+		t.Fatalf("SaveReview: %v", err)
+	}
+
+	got := load(t, s, d.ID)
+	for i, sec := range got.Sections {
+		if sec.Dropped == nil || len(sec.Dropped) != 0 {
+			t.Errorf("section %d dropped figures = %#v, want an empty list", i, sec.Dropped)
+		}
+		for _, x := range sec.Sentences {
+			if x.Claims == nil || len(x.Claims) != 0 {
+				t.Errorf("sentence %s claims = %#v, want an empty list", x.ID, x.Claims)
+			}
+		}
+	}
+	if len(got.Audit) != 1 || got.Audit[0].FigureID != "" {
+		t.Fatalf("audit = %#v, want one entry naming no figure", got.Audit)
+	}
+	if b := jsonOf(got.Audit[0]); strings.Contains(b, "figure_id") {
+		t.Errorf("audit entry = %s, want no figure_id", b)
+	}
 }

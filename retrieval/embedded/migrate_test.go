@@ -1,0 +1,105 @@
+package embedded
+
+import (
+	"database/sql"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/draftd/draftd/draft"
+)
+
+// TestDraftsStoredBeforeClaimsUpgradeInPlace opens a database that the migrations before
+// 0004_claims_dropped.sql made and the store of that time wrote a draft to.
+func TestDraftsStoredBeforeClaimsUpgradeInPlace(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old := &Store{wr: db}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_drafts.sql", "migrations/0003_keys.sql"} {
+		if err := old.migrateFile(ctx, name); err != nil {
+			t.Fatalf("migrate %s: %v", name, err)
+		}
+	}
+	created := time.Date(2025, 6, 30, 17, 4, 5, 123456789, time.UTC)
+	reviewed := created.Add(time.Hour)
+	for _, stmt := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
+				prompt_tokens, completion_tokens, created_at, updated_at)
+			VALUES ('d-old', '松林镇2025年上半年工作总结', '松林镇', '2025年上半年', 'approved', 'offline', 'v2', 'null', 10, 5, ?, ?)`,
+			[]any{created.UnixNano(), reviewed.UnixNano()}},
+		{`INSERT INTO draft_sections (draft_id, idx, heading, status, error, attempts, sources,
+				prompt_tokens, completion_tokens, updated_at)
+			VALUES ('d-old', 0, '民生实事', 'ready', '', 1, '[]', 10, 5, ?)`, []any{reviewed.UnixNano()}},
+		{`INSERT INTO draft_sentences (draft_id, section_idx, ord, id, text, generated, added, figures,
+				unbound_numbers, sources, risk, reasons, review_decision, reviewer, review_at, history)
+			VALUES ('d-old', 0, 0, 's0-0', '完成老旧小区改造6个。', 1, 0, '["estates"]', '[]', '[]', 'low', '[]',
+				'approved', '赵主任', ?, '[]')`, []any{reviewed.UnixNano()}},
+		{`INSERT INTO draft_audit (draft_id, sentence_id, decision, reviewer, at, before_text, after_text)
+			VALUES ('d-old', 's0-0', 'approved', '赵主任', ?, '', '')`, []any{reviewed.UnixNano()}},
+	} {
+		if _, err := db.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
+			t.Fatalf("%s: %v", strings.Fields(stmt.sql)[2], err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatalf("Open of the old database: %v", err)
+	}
+	defer s.Close()
+	got, err := s.Draft(ctx, "d-old")
+	if err != nil {
+		t.Fatalf("Draft: %v", err)
+	}
+	want := &draft.Draft{ID: "d-old", Title: "松林镇2025年上半年工作总结", Organization: "松林镇", Period: "2025年上半年",
+		Status: draft.StatusApproved, Model: "offline", PromptVersion: "v2",
+		Usage:     draft.Usage{PromptTokens: 10, CompletionTokens: 5},
+		CreatedAt: created, UpdatedAt: reviewed,
+		Sections: []draft.Section{{Index: 0, Heading: "民生实事", Status: draft.StatusReady, Attempts: 1,
+			Sources: []draft.Source{}, Dropped: []draft.DroppedFigure{},
+			Usage: draft.Usage{PromptTokens: 10, CompletionTokens: 5},
+			Sentences: []draft.Sentence{{ID: "s0-0", Text: "完成老旧小区改造6个。", Generated: true,
+				Figures: []string{"estates"}, UnboundNumbers: []string{}, Sources: []draft.Source{}, Claims: []draft.Claim{},
+				Risk: draft.RiskLow, Reasons: []string{}, History: []draft.Revision{},
+				Review: draft.Review{Decision: draft.DecisionApproved, By: "赵主任", At: &reviewed}}}}},
+		Audit: []draft.AuditEntry{{SentenceID: "s0-0", Decision: draft.DecisionApproved, By: "赵主任", At: reviewed}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Draft stored before the upgrade\n got  %+v\n want %+v", got, want)
+	}
+
+	// The upgraded database keeps what the old one could not.
+	sec := got.Sections[0]
+	sec.Dropped = []draft.DroppedFigure{{FigureID: "estates.target", Reason: "目标另行报告。", By: "赵主任", At: reviewed}}
+	sec.Sentences[0].Claims = []draft.Claim{{Start: 8, End: 10, Text: "6个", Kind: "number", Supported: true, Figure: "estates", Reason: "撰稿人提供的数据"}}
+	entry := draft.AuditEntry{FigureID: "estates.target", Decision: draft.DecisionDropped, By: "赵主任", At: reviewed, After: "目标另行报告。"}
+	if err := s.SaveReview(ctx, "d-old", []draft.Section{sec}, []draft.AuditEntry{entry}, draft.StatusApproved); err != nil {
+		t.Fatalf("SaveReview: %v", err)
+	}
+	if got, err = s.Draft(ctx, "d-old"); err != nil {
+		t.Fatalf("Draft after SaveReview: %v", err)
+	}
+	if g := got.Sections[0]; !reflect.DeepEqual(g.Dropped, sec.Dropped) || !reflect.DeepEqual(g.Sentences[0].Claims, sec.Sentences[0].Claims) {
+		t.Errorf("after SaveReview: dropped %+v and claims %+v, want %+v and %+v",
+			g.Dropped, g.Sentences[0].Claims, sec.Dropped, sec.Sentences[0].Claims)
+	}
+	if len(got.Audit) != 2 || !reflect.DeepEqual(got.Audit[1], entry) {
+		t.Errorf("audit after SaveReview = %+v, want the old entry, then %+v", got.Audit, entry)
+	}
+}
