@@ -1109,3 +1109,130 @@ func filepathWalk(root string, fn func(path, data string)) error {
 		return nil
 	})
 }
+
+// rankingWriter is a model that states each figure and then claims a ranking nobody gave, after a
+// character outside the Basic Multilingual Plane (one character, two UTF-16 units).
+type rankingWriter struct{}
+
+func (rankingWriter) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
+	var b strings.Builder
+	for _, f := range req.Figures {
+		if !f.Derived {
+			fmt.Fprintf(&b, "全年%s%s。", f.Label, draft.Token(f.ID))
+		}
+	}
+	b.WriteString("𠮷祥服务满意度位居全市第一。")
+	return draft.SectionText{Text: b.String(), Model: "ranking"}, nil
+}
+
+// TestReviewMarksClaims checks that the review page marks exactly the words of an unsupported
+// claim, lists the sentence's claims in the side panel, and warns of a figure no sentence states
+// once the sentence that did is rejected.
+func TestReviewMarksClaims(t *testing.T) {
+	s, _ := testServer(t)
+	s.Writers["ranking"] = rankingWriter{}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	ctx := browser(t)
+	p := page{t: t, ctx: ctx, dir: artifacts(t)}
+	step := func(name string, fn func(t *testing.T)) {
+		if !t.Run(name, func(t *testing.T) { p.t = t; fn(t) }) {
+			t.FailNow()
+		}
+	}
+
+	body := `{"title":"白石镇2025年工作总结","sections":[{"heading":"一、主要工作","figures":[{"id":"f1","label":"办理便民服务事项","value":"3350","unit":"件"}]}]}`
+	resp, err := http.Post(srv.URL+"/api/v1/drafts?model=ranking&wait=true", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d draft.Draft
+	json.NewDecoder(resp.Body).Decode(&d)
+	resp.Body.Close()
+	if d.ID == "" || d.Status != draft.StatusReady {
+		t.Fatalf("draft: status %d, %+v", resp.StatusCode, d)
+	}
+	var ranked, stated string // the sentence with the ranking, and the one stating f1
+	var ranking draft.Claim
+	for _, x := range getDraft(t, srv.URL, d.ID).Sections[0].Sentences {
+		for _, c := range x.Claims {
+			if c.Kind == "ranking" && !c.Supported {
+				ranked, ranking = x.ID, c
+			}
+		}
+		if slices.Contains(x.Figures, "f1") {
+			stated = x.ID
+		}
+	}
+	if ranked == "" || stated == "" || ranking.Text != "位居全市第一" {
+		t.Fatalf("want a sentence with the unsupported ranking 位居全市第一 and one stating f1; got %q (%+v) and %q", ranked, ranking, stated)
+	}
+
+	step("the review page marks exactly the ranking's words", func(t *testing.T) {
+		p.do("open the review",
+			chromedp.Navigate(srv.URL+"/#/drafts/"+d.ID+"/review"),
+			chromedp.WaitVisible(chromedp.ID("name-input")),
+			chromedp.SendKeys(chromedp.ID("name-input"), "李审核"),
+			chromedp.Click(chromedp.ID("name-ok")))
+		sel := fmt.Sprintf(`.doc [data-sid="%s"] mark.claim[data-kind~="ranking"]`, ranked)
+		p.wait("the ranking is marked", fmt.Sprintf(`document.querySelector(%q)`, sel))
+		if got := p.eval(fmt.Sprintf(`[...document.querySelectorAll(%q)].map(m => m.textContent).join('|')`, sel)); got != "位居全市第一" {
+			t.Fatalf("marked words = %q, want 位居全市第一", got)
+		}
+		if got := p.eval(fmt.Sprintf(`document.querySelector(%q).className + ' ' + document.querySelector(%q).title`, sel, sel)); !strings.Contains(got, "claim-high") || !strings.Contains(got, "排名：") || !strings.Contains(got, ranking.Reason) {
+			t.Fatalf("mark class and title = %q", got)
+		}
+		if got := p.text(fmt.Sprintf(`.doc [data-sid="%s"]`, ranked)); got != "𠮷祥服务满意度位居全市第一。" {
+			t.Fatalf("the sentence reads %q with its mark", got)
+		}
+		if n := p.eval(fmt.Sprintf(`String(document.querySelectorAll('.doc [data-sid="%s"] mark').length)`, stated)); n != "0" {
+			t.Fatalf("the sentence stating the writer's figure has %s marks", n)
+		}
+		p.screenshot("review-claims.png")
+	})
+
+	step("the side panel lists the claims with their kind and reason", func(t *testing.T) {
+		p.do("select the sentence", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.doc [data-sid="%s"]`, ranked))))
+		p.wait("the panel lists its claims", fmt.Sprintf(`document.querySelector('#panel h2').textContent.includes(%q) && document.querySelector('#panel-claims')`, ranked))
+		claims := p.text("#panel-claims")
+		for _, w := range []string{"排名", "位居全市第一", "无依据", ranking.Reason} {
+			if !strings.Contains(claims, w) {
+				t.Errorf("claims list lacks %q: %s", w, claims)
+			}
+		}
+		if got := p.eval(`(document.querySelector('#panel .panel-text mark.claim') || {}).textContent || ''`); got != "位居全市第一" {
+			t.Errorf("the panel's copy of the sentence marks %q", got)
+		}
+		p.screenshot("review-claims-panel.png")
+	})
+
+	step("a figure whose only sentence is rejected is shown missing on its section", func(t *testing.T) {
+		if n := p.eval(`String(document.querySelectorAll('[data-missing-for]').length)`); n != "0" {
+			t.Fatalf("%s missing-figure warnings before any rejection", n)
+		}
+		p.do("reject the sentence stating f1", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.doc [data-sid="%s"]`, stated))))
+		p.key("r")
+		p.wait("the section warns", `document.querySelector('[data-missing-for="0"] [data-missing-figure="f1"]')`)
+		if got := p.text(`[data-missing-for="0"]`); got != "以下数据已不在稿中：办理便民服务事项（3350件）" {
+			t.Fatalf("warning = %q", got)
+		}
+		if n := p.eval(`String(document.querySelectorAll('[data-missing-for="0"] button').length)`); n != "0" {
+			t.Fatalf("the warning has %s buttons", n)
+		}
+		p.screenshot("review-missing.png")
+	})
+
+	// Offsets count code points: a UTF-16 index would shift the mark after 𠮷, and the words occur
+	// twice, so no search for them could hide the shift.
+	t.Run("claim segments slice code points, not UTF-16 units", func(t *testing.T) {
+		js := `import('/static/js/views/claims.js').then(m => JSON.stringify(m.claimSegments('𠮷位居第一，位居第一。',
+			[{start: 1, end: 5, text: '位居第一', kind: 'ranking'}, {start: 0, end: 1, text: '𠮷', kind: 'name', supported: true}]).map(s => [s.text, s.claims.length])))`
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `[["𠮷",0],["位居第一",1],["，位居第一。",0]]`; got != want {
+			t.Fatalf("segments = %s, want %s", got, want)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 // Package docx writes a draft as a Word document in the GB/T 9704 公文 layout, with the review
 // marks a reviewer works through in Word or WPS: generated sentences not yet approved are
-// highlighted by risk and carry a comment giving their provenance, optionally as tracked insertions.
+// highlighted by risk, the words of their unsupported claims shaded more strongly, and carry a
+// comment giving their claims and provenance, optionally as tracked insertions.
 //
 // It is a small writer on archive/zip and text/template rather than a library: of the Go DOCX
 // libraries without a paid licence, none writes comments and tracked run insertions (see README).
@@ -58,6 +59,23 @@ var highlights = map[draft.Risk]string{draft.RiskLow: "green", draft.RiskMedium:
 // yellow, which cannot be read on a saturated highlight.
 var shades = map[draft.Risk]string{draft.RiskLow: "C6EFCE", draft.RiskMedium: "FFEB9C", draft.RiskHigh: "FFC7CE"}
 
+// claimShades fill the words of unsupported claims, a step stronger than shades and distinct from
+// every highlight, yet light enough for black or a reviewer's colour to stay legible on them; the
+// double underline in claimLines marks them where colour does not show (print, colour blindness).
+var (
+	claimShades = map[draft.Risk]string{draft.RiskMedium: "FFC966", draft.RiskHigh: "FF9999"}
+	claimLines  = map[draft.Risk]string{draft.RiskMedium: "9C5700", draft.RiskHigh: "C00000"}
+)
+
+// claimMark returns the run properties that show the words of unsupported claims making risk r.
+// They are shaded, never highlighted: a highlight would hide the shading in Word.
+func claimMark(r draft.Risk) string {
+	if _, ok := claimShades[r]; !ok {
+		r = draft.RiskHigh
+	}
+	return `<w:u w:val="double" w:color="` + claimLines[r] + `"/><w:shd w:val="clear" w:color="auto" w:fill="` + claimShades[r] + `"/>`
+}
+
 // mark returns the run properties that show risk r.
 func (doc *document) mark(r draft.Risk) string {
 	if _, ok := highlights[r]; !ok {
@@ -73,9 +91,10 @@ func (doc *document) mark(r draft.Risk) string {
 //
 // Sentences a reviewer rejected are left out: the reviewer removed them from the draft, and the
 // audit trail, not the document, records them. Approved sentences and the writer's own text are
-// plain; every other generated sentence is highlighted by risk (shaded when tracked) and commented with its risk,
-// reasons, figures, unbound numbers and sources. With opt.Clean nothing is marked, and a draft
-// that is not approved is refused with a retrieval ECONFLICT error.
+// plain; every other generated sentence is highlighted by risk (shaded when tracked), the words of
+// its unsupported claims in runs of their own with a stronger shading, and commented with its risk,
+// reasons, claims, figures, unbound numbers and sources. With opt.Clean nothing is marked, and a
+// draft that is not approved is refused with a retrieval ECONFLICT error.
 func Write(w io.Writer, d *draft.Draft, opt Options) error {
 	if d == nil {
 		return retrieval.Errorf(retrieval.EINVALID, "没有可导出的稿件")
@@ -242,10 +261,12 @@ func (doc *document) paragraph(style, rPr, text string) {
 // legend explains the marks above the body; a clean document has none to explain.
 func (doc *document) legend() {
 	count := map[draft.Risk]int{}
+	claims := false
 	for _, s := range doc.d.Sections {
 		for _, x := range s.Sentences {
 			if doc.marked(x) && x.Review.Decision != draft.DecisionRejected && s.Status != draft.StatusFailed {
 				count[x.Risk]++
+				claims = claims || len(x.Unsupported()) > 0
 			}
 		}
 	}
@@ -266,6 +287,11 @@ func (doc *document) legend() {
 	} {
 		run(b, doc.mark(l.risk), l.name)
 		run(b, "", fmt.Sprintf(" %d 句：%s；", count[l.risk], l.note))
+	}
+	if claims {
+		run(b, "", "句中")
+		run(b, claimMark(draft.RiskHigh), "另加底色和双下划线")
+		run(b, "", "的词语是撰稿人数据不支持的说法，批注中逐条说明；")
 	}
 	note := "审核中删除的句子已略去。"
 	if doc.opt.Tracked {
@@ -288,7 +314,13 @@ func (doc *document) sentence(x draft.Sentence) {
 	if doc.opt.Tracked {
 		fmt.Fprintf(b, `<w:ins w:id="%d" w:author="%s" w:date="%s">`, doc.id(), escape(doc.opt.Author), doc.date())
 	}
-	run(b, doc.mark(x.Risk), x.Text)
+	for _, sg := range x.Segments() {
+		if len(sg.Claims) > 0 {
+			run(b, claimMark(sg.Risk()), sg.Text)
+		} else {
+			run(b, doc.mark(x.Risk), sg.Text)
+		}
+	}
 	fmt.Fprintf(b, `<w:commentRangeEnd w:id="%d"/><w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id="%d"/></w:r>`, cid, cid)
 	if doc.opt.Tracked {
 		b.WriteString(`</w:ins>`)
@@ -298,9 +330,15 @@ func (doc *document) sentence(x draft.Sentence) {
 // comment writes comment id on x: its provenance, one fact per paragraph.
 func (doc *document) comment(id int, x draft.Sentence) {
 	doc.comments++
-	lines := []string{"风险等级：" + riskName(x.Risk)}
-	if len(x.Reasons) > 0 {
-		lines = append(lines, "原因："+strings.Join(x.Reasons, ""))
+	lines := []string{"风险等级：" + x.Risk.Name()}
+	if reasons := x.OtherReasons(); len(reasons) > 0 {
+		lines = append(lines, "原因："+strings.Join(reasons, ""))
+	}
+	if claims := x.Unsupported(); len(claims) > 0 {
+		lines = append(lines, "待核实的说法：")
+		for i, c := range claims {
+			lines = append(lines, fmt.Sprintf("%d. %s", i+1, c.Note()))
+		}
 	}
 	if x.Added {
 		lines = append(lines, "说明：模型遗漏了这项数据，由 draftd 补写。")
@@ -434,19 +472,6 @@ var escapes = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "
 
 // escape makes s safe as XML text or an attribute value.
 func escape(s string) string { return escapes.Replace(strip(s)) }
-
-// riskName is a risk level in the reviewer's words.
-func riskName(r draft.Risk) string {
-	switch r {
-	case draft.RiskLow:
-		return "低风险"
-	case draft.RiskMedium:
-		return "中风险"
-	case draft.RiskHigh:
-		return "高风险"
-	}
-	return string(r)
-}
 
 // headingNumber is an enumerator a heading already starts with (一、 （二） 3. 第四，); the
 // document numbers headings itself.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -572,4 +573,97 @@ func TestWriteExplainsDerivedFigures(t *testing.T) {
 			t.Errorf("the comment does not say %q:\n%s", want, comments)
 		}
 	}
+}
+
+// claimsDraft has one pending sentence with a supported number, an unsupported ranking (high) and
+// an unsupported trend (medium), after a character outside the Basic Multilingual Plane.
+func claimsDraft() *draft.Draft {
+	ranking := "“位居全市第一”是排名或首创说法，撰稿人没有提供，请核实或删除。"
+	trend := "“增长较快”是变化的说法，数据没有说明如何变化，请核实。"
+	return &draft.Draft{Title: "𠮷祥镇2025年上半年工作总结", Status: draft.StatusReady, Sections: []draft.Section{{Heading: "粮食生产", Status: draft.StatusReady,
+		Sentences: []draft.Sentence{{ID: "s1-1", Text: "𠮷祥镇夏粮总产9.8万吨，单产位居全市第一，增长较快。", Generated: true, Risk: draft.RiskHigh,
+			Reasons: []string{ranking, "与参考资料《青山县总结》高度重合（80%），请改写或核实。"},
+			Claims: []draft.Claim{
+				{Start: 7, End: 12, Text: "9.8万吨", Kind: "number", Supported: true, Figure: "f1", Reason: "撰稿人提供的数据"},
+				{Start: 15, End: 21, Text: "位居全市第一", Kind: "ranking", Reason: ranking},
+				{Start: 22, End: 26, Text: "增长较快", Kind: "trend", Reason: trend},
+			}}}}}}
+}
+
+func TestWriteMarksClaims(t *testing.T) {
+	marked := export(t, claimsDraft(), Options{})
+	tracked := export(t, claimsDraft(), Options{Tracked: true})
+	tests := []struct {
+		name  string
+		parts map[string][]byte
+		want  []textRun // runs of the sentence, in order
+	}{
+		{"each unsupported claim is a run of its own, shaded more strongly than the highlighted sentence", marked, []textRun{
+			{Text: "𠮷祥镇夏粮总产9.8万吨，单产", Highlight: "red", Comments: 1},
+			{Text: "位居全市第一", Shade: "FF9999", Comments: 1},
+			{Text: "，", Highlight: "red", Comments: 1},
+			{Text: "增长较快", Shade: "FFC966", Comments: 1},
+			{Text: "。", Highlight: "red", Comments: 1},
+		}},
+		{"a tracked sentence's claims are inserted with it, shaded more strongly than it", tracked, []textRun{
+			{Text: "𠮷祥镇夏粮总产9.8万吨，单产", Shade: "FFC7CE", InsAuthor: "draftd", Comments: 1},
+			{Text: "位居全市第一", Shade: "FF9999", InsAuthor: "draftd", Comments: 1},
+			{Text: "，", Shade: "FFC7CE", InsAuthor: "draftd", Comments: 1},
+			{Text: "增长较快", Shade: "FFC966", InsAuthor: "draftd", Comments: 1},
+			{Text: "。", Shade: "FFC7CE", InsAuthor: "draftd", Comments: 1},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := runs(t, tt.parts["word/document.xml"])
+			at := 0
+			for i, r := range rs {
+				if r.Text == tt.want[0].Text {
+					at = i
+				}
+			}
+			if got := rs[at:min(len(rs), at+len(tt.want))]; !slices.Equal(got, tt.want) {
+				t.Errorf("runs = %+v\nwant %+v", got, tt.want)
+			}
+			if n := len(elements(t, tt.parts["word/document.xml"], "u")); n != 2+1 { // the claims, and the legend's sample
+				t.Errorf("%d underlined runs, want 3", n)
+			}
+		})
+	}
+	t.Run("the comment lists each unsupported claim's kind, words and reason, and the other reasons once", func(t *testing.T) {
+		comments := string(marked["word/comments.xml"])
+		for _, w := range []string{
+			"原因：与参考资料《青山县总结》高度重合（80%），请改写或核实。</w:t>",
+			"待核实的说法：",
+			"1. 排名“位居全市第一”：“位居全市第一”是排名或首创说法，撰稿人没有提供，请核实或删除。",
+			"2. 变化“增长较快”：“增长较快”是变化的说法，数据没有说明如何变化，请核实。",
+		} {
+			if !strings.Contains(comments, w) {
+				t.Errorf("comment lacks %q:\n%s", w, comments)
+			}
+		}
+		if strings.Contains(comments, "9.8万吨") || strings.Count(comments, "是排名或首创说法") != 1 {
+			t.Errorf("comment lists a supported claim or repeats a reason:\n%s", comments)
+		}
+	})
+	t.Run("the legend explains the claim marks", func(t *testing.T) {
+		var all strings.Builder
+		for _, r := range runs(t, marked["word/document.xml"]) {
+			all.WriteString(r.Text)
+		}
+		if !strings.Contains(all.String(), "另加底色和双下划线的词语是撰稿人数据不支持的说法") {
+			t.Errorf("legend: %s", all.String())
+		}
+	})
+	t.Run("a clean copy of the approved sentence has one plain run", func(t *testing.T) {
+		d := claimsDraft()
+		d.Status, d.Sections[0].Sentences[0].Review.Decision = draft.StatusApproved, draft.DecisionApproved
+		p := export(t, d, Options{Clean: true})
+		if rs := runs(t, p["word/document.xml"]); !slices.Contains(rs, textRun{Text: d.Sections[0].Sentences[0].Text}) {
+			t.Errorf("runs = %+v", rs)
+		}
+		if n := len(elements(t, p["word/document.xml"], "shd")) + len(elements(t, p["word/document.xml"], "u")); n != 0 {
+			t.Errorf("%d shading or underline elements in a clean copy", n)
+		}
+	})
 }

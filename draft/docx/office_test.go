@@ -202,3 +202,68 @@ func colours(img image.Image) map[string]int {
 	}
 	return n
 }
+
+// TestOfficeShowsClaimMarks opens a sentence with unsupported claims in LibreOffice: the claims'
+// stronger shading shows on the page, in the highlighted and the tracked copy alike, and the
+// sentence's text reads as one whatever its runs.
+func TestOfficeShowsClaimMarks(t *testing.T) {
+	if testing.Short() && os.Getenv("DRAFTD_REQUIRE_OFFICE") != "1" {
+		t.Skip("converting with LibreOffice takes a while; skipped with -short")
+	}
+	soffice := office(t, []string{"libreoffice", "soffice"}, "libreoffice-writer")
+	pdftotext := office(t, []string{"pdftotext"}, "poppler-utils")
+	pdftoppm := office(t, []string{"pdftoppm"}, "poppler-utils")
+	dir := t.TempDir()
+	var files []string
+	for name, opt := range map[string]Options{"claims-marked": {Date: exportDate}, "claims-tracked": {Tracked: true, Date: exportDate}} {
+		var b bytes.Buffer
+		if err := Write(&b, claimsDraft(), opt); err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(dir, name+".docx")
+		if err := os.WriteFile(f, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	args := append([]string{"--headless", "--norestore", "-env:UserInstallation=file://" + filepath.Join(t.TempDir(), "profile"), "--convert-to", "pdf", "--outdir", dir}, files...)
+	cmd := exec.CommandContext(ctx, soffice, args...)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	cmd.WaitDelay = 5 * time.Second
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, out)
+	}
+	for _, name := range []string{"claims-marked", "claims-tracked"} {
+		t.Run("the "+name+" copy shows the claims' shading and the whole sentence", func(t *testing.T) {
+			pdf := filepath.Join(dir, name+".pdf")
+			out, err := exec.Command(pdftotext, "-enc", "UTF-8", pdf, "-").Output()
+			if err != nil {
+				t.Fatalf("pdftotext: %v", err)
+			}
+			if s := claimsDraft().Sections[0].Sentences[0].Text; !strings.Contains(squash(string(out)), s) {
+				t.Errorf("PDF text lacks %q:\n%s", s, out)
+			}
+			prefix := filepath.Join(dir, name+"-page")
+			if out, err := exec.Command(pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf, prefix).CombinedOutput(); err != nil {
+				t.Fatalf("pdftoppm: %v\n%s", err, out)
+			}
+			f, err := os.Open(prefix + ".png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			img, err := png.Decode(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := colours(img)
+			for risk, c := range claimShades {
+				if n[c] < 100 {
+					t.Errorf("%d pixels of the %s claim shading %s, want at least 100", n[c], risk, c)
+				}
+			}
+		})
+	}
+}

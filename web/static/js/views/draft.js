@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { append, clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
 import { requireName } from '../user.js';
 import { decisionLabel, decisionOf, draftActive, legend, progressOf, riskBadge, sentenceSpan, statusBadge, streamDraft } from './shared.js';
+import { missingNotice } from './claims.js';
 
 let stop = null;
 
@@ -104,6 +105,7 @@ export async function mount(main, id) {
       sec.status === 'failed' ? h('p', { class: 'notice error', role: 'alert' }, '生成失败：', sec.error || '未知原因') : null,
       sec.status === 'generating' && !(sec.sentences || []).length ? h('p', { class: 'muted loading' }, '正在撰写…') : null,
       sec.status === 'pending' ? h('p', { class: 'muted' }, '等待生成') : null,
+      missingNotice(sec, n),
       prose,
       open ? editor(open) : null);
   }

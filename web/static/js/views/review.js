@@ -1,5 +1,7 @@
 // review.js: the reviewer's view. Move between sentences with j/k (or click); the side panel
-// shows a sentence's figures, unbound numbers, sources and reasons; a/e/r approve, edit or reject.
+// shows a sentence's claims, reasons, figures, unbound numbers and sources; a/e/r approve, edit or
+// reject. The words of unsupported claims are marked in the text, and a section warns of the
+// figures it no longer states.
 import { api } from '../api.js';
 import { append, clear, confirmDialog, fmtTime, h, isTyping, toast } from '../dom.js';
 import { deny, denial } from '../signin.js';
@@ -7,6 +9,7 @@ import { requireName, signerLabel } from '../user.js';
 import {
   decisionLabel, decisionOf, draftActive, figureIndex, legend, progressOf, riskBadge, sentenceSpan, sentences, statusBadge, streamDraft,
 } from './shared.js';
+import { claimedText, claimsBlock, missingNotice } from './claims.js';
 
 let cleanup = [];
 
@@ -209,12 +212,14 @@ export async function mount(main, id) {
       h('div', { class: 'panel-head' },
         h('h2', null, `句子 ${s.id}`), riskBadge(s.risk),
         h('span', { class: `badge decision decision-badge-${dec}`, id: 'panel-decision' }, decisionLabel[dec], by)),
-      h('p', { class: `panel-text risk-${s.risk}` }, s.text),
+      h('p', { class: `panel-text risk-${s.risk}` }, claimedText(s)),
       s.added ? h('p', { class: 'muted' }, '此句由系统补写，用于陈述模型遗漏的数据。') : null,
       editing ? editor(s) : h('div', { class: 'decide' },
         h('button', { type: 'button', class: 'approve', 'aria-keyshortcuts': 'a', disabled: !!denied, title: denied || null, on: { click: () => decide('approve') } }, '通过 (a)'),
         h('button', { type: 'button', 'aria-keyshortcuts': 'e', on: { click: () => { editing = true; render(); } } }, '修改 (e)'),
         h('button', { type: 'button', class: 'reject', 'aria-keyshortcuts': 'r', disabled: !!denied, title: denied || null, on: { click: () => decide('reject') } }, '驳回 (r)')),
+      h('h3', null, '具体说法'),
+      claimsBlock(s),
       h('h3', null, '风险原因'),
       h('ul', { class: 'reasons', id: 'panel-reasons' }, (s.reasons || []).map((r) => h('li', null, r))),
       h('h3', null, '数据'),
@@ -230,7 +235,7 @@ export async function mount(main, id) {
   }
 
   function doc() {
-    return h('div', { class: 'doc', 'aria-label': '稿件正文' }, draft.sections.map((sec) => {
+    return h('div', { class: 'doc', 'aria-label': '稿件正文' }, draft.sections.map((sec, n) => {
       const prose = h('p', { class: 'prose' });
       for (const s of sec.sentences || []) {
         if (!s.generated) { prose.append(sentenceSpan(s)); continue; }
@@ -242,6 +247,7 @@ export async function mount(main, id) {
       return h('section', { class: 'draft-section' },
         h('div', { class: 'section-head' }, h('h2', null, sec.heading), sec.status !== 'ready' ? statusBadge(sec.status) : null),
         sec.status === 'failed' ? h('p', { class: 'notice error' }, '本部分生成失败，请在稿件页重试后再审核。') : null,
+        missingNotice(sec, n),
         prose);
     }));
   }

@@ -2,6 +2,7 @@
 // the risk legend, sentence rendering and the draft stream.
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { claimedText } from './claims.js';
 
 export const riskLabel = { low: '低风险', medium: '中风险', high: '高风险' };
 
@@ -62,12 +63,13 @@ export function legend(draft) {
     h('li', { class: 'legend-item' }, h('span', { class: 'swatch risk-none', 'aria-hidden': 'true' }), '撰稿人原文'));
 }
 
-// sentenceSpan renders one sentence as text, highlighted by risk and marked with its review decision.
+// sentenceSpan renders one sentence as text, highlighted by risk and marked with its review
+// decision, the words of its unsupported claims marked inside.
 export function sentenceSpan(s, props = {}) {
   const dec = decisionOf(s);
   const cls = ['sentence', s.generated ? `risk-${s.risk}` : 'risk-none', `decision-${dec}`];
   const label = s.generated ? `${riskLabel[s.risk] || s.risk}，${decisionLabel[dec]}` : '撰稿人原文';
-  return h('span', { class: cls.join(' '), dataset: { sid: s.id }, title: label, ...props }, s.text);
+  return h('span', { class: cls.join(' '), dataset: { sid: s.id }, title: label, ...props }, claimedText(s));
 }
 
 // figureIndex maps figure ids of the draft's input to the figures.
