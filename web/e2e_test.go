@@ -650,6 +650,18 @@ func TestWebAppEndToEnd(t *testing.T) {
 			p.key("a")
 			p.wait("one more is reviewed", fmt.Sprintf(`!document.querySelector('#progress-text').textContent.startsWith('已审核 %d ')`, n))
 		}
+		// The figures of the sentences edited away and rejected are missing: the draft waits for a
+		// reviewer to restore or drop each, with a reason.
+		if p.eval(`String(!!document.getElementById('approved-notice'))`) == "true" {
+			t.Fatal("the draft is approved while figures are missing")
+		}
+		for i := 0; i < 10 && p.eval(`String(document.querySelectorAll('[data-drop]').length)`) != "0"; i++ {
+			fid := p.eval(`document.querySelector('[data-drop]').dataset.drop`)
+			p.do("drop "+fid+" with a reason",
+				chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`[data-drop-reason="%s"]`, fid)), "本节不再陈述该数据"),
+				chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-drop="%s"]`, fid))))
+			p.wait(fid+" is dropped", fmt.Sprintf(`!document.querySelector('[data-drop="%s"]')`, fid))
+		}
 		p.wait("the draft is approved", `document.querySelector('#draft-status [data-status="approved"]') && document.getElementById('approved-notice')`)
 		rows := p.eval(`String(document.querySelectorAll('#audit tbody tr').length)`)
 		if rows == "0" || !strings.Contains(p.text("#audit"), "李审核") {
@@ -1213,13 +1225,33 @@ func TestReviewMarksClaims(t *testing.T) {
 		p.do("reject the sentence stating f1", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.doc [data-sid="%s"]`, stated))))
 		p.key("r")
 		p.wait("the section warns", `document.querySelector('[data-missing-for="0"] [data-missing-figure="f1"]')`)
-		if got := p.text(`[data-missing-for="0"]`); got != "以下数据已不在稿中：办理便民服务事项（3350件）" {
-			t.Fatalf("warning = %q", got)
-		}
-		if n := p.eval(`String(document.querySelectorAll('[data-missing-for="0"] button').length)`); n != "0" {
-			t.Fatalf("the warning has %s buttons", n)
+		if got := p.text(`[data-missing-for="0"] [data-missing-figure="f1"]`); got != "办理便民服务事项（3350件）" {
+			t.Fatalf("warning names %q", got)
 		}
 		p.screenshot("review-missing.png")
+	})
+
+	step("a missing figure is restored in a sentence of draftd's, or dropped with a reason", func(t *testing.T) {
+		p.do("restore f1", chromedp.Click(chromedp.CSS(`[data-missing-for="0"] [data-restore="f1"]`)))
+		p.wait("the warning is gone and a sentence states the figure again",
+			`!document.querySelector('[data-missing-for]') && [...document.querySelectorAll('.doc [data-sid]')].some(e => e.textContent.includes('3350件') && !e.classList.contains('decision-rejected'))`)
+		restored := p.eval(`[...document.querySelectorAll('.doc [data-sid]')].filter(e => e.textContent.includes('3350件') && !e.classList.contains('decision-rejected')).pop().dataset.sid`)
+		p.do("reject the restored sentence", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.doc [data-sid="%s"]`, restored))))
+		p.key("r")
+		p.wait("the section warns again", `document.querySelector('[data-missing-for="0"] [data-drop="f1"]')`)
+		p.do("drop without a reason", chromedp.Click(chromedp.CSS(`[data-drop="f1"]`)))
+		p.wait("the reason is asked for", `document.getElementById('toast') && document.getElementById('toast').textContent.includes('理由')`)
+		p.do("drop with a reason",
+			chromedp.SendKeys(chromedp.CSS(`[data-drop-reason="f1"]`), "该数据另行报送"),
+			chromedp.Click(chromedp.CSS(`[data-drop="f1"]`)))
+		p.wait("the figure is listed as dropped", `!document.querySelector('[data-missing-for]') && document.querySelector('[data-dropped-for="0"]')`)
+		if got := p.text(`[data-dropped-for="0"]`); !strings.Contains(got, "办理便民服务事项（3350件）") || !strings.Contains(got, "该数据另行报送") {
+			t.Fatalf("dropped = %q", got)
+		}
+		if audit := p.text("#audit"); !strings.Contains(audit, "删去数据") || !strings.Contains(audit, "恢复数据") {
+			t.Fatalf("audit = %q", audit)
+		}
+		p.screenshot("review-dropped.png")
 	})
 
 	// Offsets count code points: a UTF-16 index would shift the mark after 𠮷, and the words occur

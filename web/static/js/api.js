@@ -160,6 +160,8 @@ export const api = {
   review: (id, sid, decision, by, text) =>
     request('POST', `/drafts/${enc(id)}/sentences/${enc(sid)}/review`, text === undefined ? { decision, by } : { decision, by, text }),
   approveLow: (id, by) => request('POST', `/drafts/${enc(id)}/review/approve-low`, { by }),
+  restoreFigure: (id, n, fid, by) => request('POST', `/drafts/${enc(id)}/sections/${enc(n)}/figures/${enc(fid)}/restore`, { by }),
+  dropFigure: (id, n, fid, by, reason) => request('POST', `/drafts/${enc(id)}/sections/${enc(n)}/figures/${enc(fid)}/drop`, { by, reason }),
 
   // draftEvents follows a draft's progress; see readEvents.
   draftEvents: (id, onEvent, signal) => readEvents(`/drafts/${enc(id)}/events`, onEvent, signal),

@@ -95,14 +95,29 @@ export function claimsBlock(s) {
 // missingNotice warns that a section no longer states some of its figures (the sentence that did
 // was rejected), naming them from section.figures; null when it misses none. Its container,
 // [data-missing-for="n"], and each figure's [data-missing-figure] are where actions on them go.
-export function missingNotice(sec, n) {
+export function missingNotice(sec, n, actions) {
   const missing = sec.missing || [];
-  if (!missing.length) return null;
+  const dropped = sec.dropped || [];
+  if (!missing.length && !dropped.length) return null;
   const figs = new Map((sec.figures || []).map((f) => [f.id, f]));
-  const names = missing.map((id) => {
+  const name = (id) => {
     const f = figs.get(id);
-    return h('span', { class: 'missing-figure', dataset: { missingFigure: id } }, f ? `${f.label}（${f.text || f.value + (f.unit || '')}）` : id);
+    return f ? `${f.label}（${f.text || f.value + (f.unit || '')}）` : id;
+  };
+  const names = missing.map((id) => {
+    const label = h('span', { class: 'missing-figure', dataset: { missingFigure: id } }, name(id));
+    if (!actions) return label;
+    // A reviewer restores the figure (draftd states it again) or drops it with a reason.
+    const reason = h('input', { type: 'text', class: 'drop-reason', placeholder: '删去理由', 'aria-label': `删去“${name(id)}”的理由`, dataset: { dropReason: id } });
+    return h('span', { class: 'missing-item' }, label,
+      h('button', { type: 'button', class: 'small', dataset: { restore: id }, disabled: actions.disabled || null, title: actions.disabled || null, on: { click: () => actions.restore(n, id) } }, '恢复'),
+      reason,
+      h('button', { type: 'button', class: 'small', dataset: { drop: id }, disabled: actions.disabled || null, title: actions.disabled || null, on: { click: () => actions.drop(n, id, reason.value) } }, '删去'));
   });
-  return h('div', { class: 'notice warn missing-figures', role: 'status', dataset: { missingFor: n } },
-    '以下数据已不在稿中：', names.flatMap((el, i) => (i ? ['、', el] : [el])));
+  return h('div', { class: 'missing-figures-block' },
+    missing.length ? h('div', { class: 'notice warn missing-figures', role: 'status', dataset: { missingFor: n } },
+      '以下数据已不在稿中：', names.flatMap((el, i) => (i ? ['、', el] : [el])),
+      actions ? h('span', { class: 'muted' }, '（恢复或说明理由删去后，稿件才能通过）') : null) : null,
+    dropped.length ? h('p', { class: 'muted dropped-figures', dataset: { droppedFor: n } }, '已删去的数据：',
+      dropped.map((d, i) => [i ? '；' : '', `${name(d.figure_id)}（${d.by}：${d.reason}）`])) : null);
 }

@@ -126,6 +126,36 @@ export async function mount(main, id) {
     select(nextPending());
   }
 
+  // restoreFigure has draftd state a missing figure of section n again; dropFigure drops it with a reason.
+  async function restoreFigure(n, fid) {
+    const by = await requireName();
+    if (!by) return;
+    try {
+      draft = await api.restoreFigure(id, n, fid, by);
+    } catch (err) {
+      toast(err.message, 'error');
+      refused(err);
+      return;
+    }
+    toast('已恢复该数据，系统补写的句子待审核');
+    select(nextPending());
+  }
+
+  async function dropFigure(n, fid, reason) {
+    if (!String(reason || '').trim()) { toast('请先填写删去该数据的理由', 'error'); return; }
+    const by = await requireName();
+    if (!by) return;
+    try {
+      draft = await api.dropFigure(id, n, fid, by, reason.trim());
+    } catch (err) {
+      toast(err.message, 'error');
+      refused(err);
+      return;
+    }
+    toast('已删去该数据，理由已记入审核记录');
+    select(nextPending());
+  }
+
   async function approveLow() {
     const n = reviewable().filter((s) => s.risk === 'low' && decisionOf(s) === 'pending').length;
     if (!n) return;
@@ -247,7 +277,7 @@ export async function mount(main, id) {
       return h('section', { class: 'draft-section' },
         h('div', { class: 'section-head' }, h('h2', null, sec.heading), sec.status !== 'ready' ? statusBadge(sec.status) : null),
         sec.status === 'failed' ? h('p', { class: 'notice error' }, '本部分生成失败，请在稿件页重试后再审核。') : null,
-        missingNotice(sec, n),
+        missingNotice(sec, n, { restore: restoreFigure, drop: dropFigure, disabled: denial('review') }),
         prose);
     }));
   }
@@ -259,7 +289,7 @@ export async function mount(main, id) {
       audit.length ? h('table', { class: 'table compact', id: 'audit' },
         h('thead', null, h('tr', null, ['时间', '审核人', '句子', '决定', '修改前', '修改后'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, audit.slice().reverse().map((a) => h('tr', null,
-          h('td', { class: 'nowrap' }, fmtTime(a.at)), h('td', { class: 'nowrap' }, a.by), h('td', { class: 'nowrap' }, a.sentence_id),
+          h('td', { class: 'nowrap' }, fmtTime(a.at)), h('td', { class: 'nowrap' }, a.by), h('td', { class: 'nowrap' }, a.sentence_id || (a.figure_id ? `数据 ${a.figure_id}` : '')),
           h('td', { class: 'nowrap' }, decisionLabel[a.decision] || a.decision), h('td', null, a.before || ''), h('td', null, a.after || '')))))
         : h('p', { class: 'muted' }, '还没有审核记录。'));
   }

@@ -10,7 +10,7 @@ export const statusLabel = {
   pending: '待生成', generating: '生成中', ready: '已完成', failed: '失败', approved: '已通过',
 };
 
-export const decisionLabel = { pending: '待审核', approved: '已通过', rejected: '已驳回', edited: '已修改', revised: '撰稿人修改（待审核）' };
+export const decisionLabel = { pending: '待审核', approved: '已通过', rejected: '已驳回', edited: '已修改', revised: '撰稿人修改（待审核）', restored: '恢复数据', dropped: '删去数据' };
 
 // statusBadge shows a draft's or section's status.
 export function statusBadge(status) {
