@@ -111,7 +111,8 @@ func EvaluateClaims(cases []ClaimCase, g *guard.Guard) ClaimEval {
 		for _, l := range c.Sentences {
 			texts = append(texts, l.Text)
 		}
-		text := strings.Join(texts, "")
+		// As the pipeline prepares a model's answer: full-width digits become half-width.
+		text := foldDigits(strings.Join(texts, ""))
 		rep := g.Check(text, bound, userText)
 		sents := analyse(analysis{text: text, report: rep, guard: g, bound: bound, userText: userText, figures: figures})
 		if len(sents) != len(c.Sentences) {

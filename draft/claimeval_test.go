@@ -7,9 +7,10 @@ import (
 )
 
 // TestClaimsEvaluation checks the claim checker on the labelled sets in testdata/claims and prints
-// the table the README reports (go test ./draft -run TestClaimsEvaluation -v). The development set
-// is held to the targets of the claims issue; the held-out set, which the checker was not tuned on,
-// is reported and held to looser bounds so that a regression on unseen prose still fails.
+// the tables the README reports (go test ./draft -run TestClaimsEvaluation -v). The development sets
+// are held to the targets of the claims issue; the held-out set, which the checker was not tuned on,
+// is reported and held to looser bounds so that a regression on unseen prose still fails. With -v,
+// every sentence the checker gets wrong in a development set is printed; the held-out set's are not.
 func TestClaimsEvaluation(t *testing.T) {
 	for _, set := range []struct {
 		dir                              string
@@ -17,7 +18,11 @@ func TestClaimsEvaluation(t *testing.T) {
 		maxCorrectHigh, maxCorrectMedium float64
 	}{
 		{"dev", 0, 0.03, 0.20},
-		{"heldout", 10, 0.05, 0.20},
+		// dev2 was written as a held-out set, measured once blind, then tuned on; four labels
+		// follow conventions the checker does not (31% for a derived 31.0% is an error there).
+		{"dev2", 4, 0.03, 0.20},
+		// heldout was never tuned on: the bounds hold its first measurement against regressions.
+		{"heldout", 12, 0.05, 0.20},
 	} {
 		t.Run(set.dir, func(t *testing.T) {
 			dir := filepath.Join("testdata", "claims", set.dir)
@@ -30,7 +35,7 @@ func TestClaimsEvaluation(t *testing.T) {
 			}
 			ev := EvaluateClaims(cases, nil)
 			t.Logf("%s set:\n%s", set.dir, ev.Table())
-			if testing.Verbose() && set.dir == "dev" { // the held-out set is not read for tuning
+			if testing.Verbose() && set.dir != "heldout" { // the held-out set is not read for tuning
 				for _, e := range ev.Errors() {
 					t.Log(e)
 				}

@@ -189,8 +189,8 @@ func (c *claimChecker) add(start, end int, kind ClaimKind, supported bool, figur
 // sentence finds the claims of sentence i.
 func (c *claimChecker) sentence(i int) {
 	s := c.sentences[i]
-	if c.nonProse(s) {
-		return // what is no prose is one claim; its words claim nothing more
+	if c.nonProse(s) && foreign(s.text) {
+		return // a sentence in another language is one claim; its words claim nothing more
 	}
 	c.numbers(s)
 	c.trends(i)
@@ -214,11 +214,13 @@ func (c *claimChecker) sentence(i int) {
 				continue // 最大化, 最大限度: a manner, not a rank
 			}
 			phrase := c.text[a:b]
-			if k.kind == ClaimCoverage && c.intent(s, a) {
-				continue // 确保应保尽保, 力争实现全覆盖: a target, not a claim of what was done
-			}
 			if c.byWriter(k.section, phrase, c.clause(a, b)) {
 				c.add(a, b, k.kind, true, "", "撰稿人的备注或标题中有此说法")
+				continue
+			}
+			if k.kind == ClaimCoverage && c.intent(s, a) {
+				// 确保实现全覆盖: a commitment the writer did not make.
+				c.add(a, b, k.kind, false, "", fmt.Sprintf("“%s”是工作目标的承诺，撰稿人没有提供，请确认是否作此承诺。", phrase))
 				continue
 			}
 			c.add(a, b, k.kind, false, "", fmt.Sprintf("“%s”是%s，撰稿人没有提供，请核实或删除。", phrase, k.what))
@@ -338,10 +340,14 @@ func (c *claimChecker) misfit(f BoundFigure, at NumberSpan, clause string) (stri
 	if len(label) == 0 {
 		return "", false
 	}
+	shared := 0
 	for r := range label {
 		if subject[r] {
-			return "", false
+			shared++
 		}
+	}
+	if shared > 0 {
+		return "", false
 	}
 	// Words that share nothing with the label are a paraphrase (服务群众 for 享受政策人数) unless they
 	// name an indicator of their own right before the number (接种率100%), or another figure's label
@@ -542,7 +548,7 @@ func bigrams(s string) map[string]bool {
 func (c *claimChecker) nonProse(s claimSentence) bool {
 	found := false
 	flag := func(loc []int, why string) {
-		if loc == nil {
+		if loc == nil || c.overlaps(s.start+loc[0], s.start+loc[1], ClaimNonProse) {
 			return
 		}
 		found = true
@@ -550,8 +556,12 @@ func (c *claimChecker) nonProse(s claimSentence) bool {
 	}
 	// Markup, addresses and code need ASCII punctuation or letters; most sentences have none.
 	if strings.ContainsAny(s.text, ":/@.*#<>|`_{}=;-[]&") || claimLatin.MatchString(s.text) {
-		flag(claimURL.FindStringIndex(s.text), "网址不属于工作总结正文，可能来自参考资料或注入的指令，请删除。")
-		flag(claimEmail.FindStringIndex(s.text), "电子邮箱地址不属于工作总结正文，请删除。")
+		for _, m := range claimEmail.FindAllStringIndex(s.text, -1) {
+			flag(m, "电子邮箱地址不属于工作总结正文，请删除。")
+		}
+		for _, m := range claimURL.FindAllStringIndex(s.text, -1) {
+			flag(m, "网址不属于工作总结正文，可能来自参考资料或注入的指令，请删除。")
+		}
 		flag(claimMarkdown.FindStringIndex(s.text), "Markdown 标记不属于公文正文，请删除标记。")
 		flag(claimHTML.FindStringIndex(s.text), "HTML 标记不属于公文正文，请删除。")
 		flag(claimCode.FindStringIndex(s.text), "像是程序代码，不属于工作总结正文，请删除。")
@@ -868,7 +878,7 @@ func (c *claimChecker) subject(a int) string {
 	}
 	for {
 		t := claimAdverbs.ReplaceAllString(s, "")
-		t = strings.TrimRight(t, "了的得地 ")
+		t = strings.TrimRight(t, "了的得地 “”\"")
 		if t == s {
 			break
 		}
@@ -1017,13 +1027,19 @@ func (c *claimChecker) names(s claimSentence) {
 	}
 	for _, m := range c.lex.find("person_title", s.text) {
 		a, b := s.start+m[0], s.start+m[1]
+		if next, _ := utf8.DecodeRuneInString(c.text[b:]); unicode.Is(unicode.Han, next) && !strings.ContainsRune(claimAfterTitle, next) {
+			continue // 查处长春…: the title runs on into another word
+		}
 		if a, ok := c.personStart(a); ok {
 			flag(a, b, "人名")
 		}
 	}
 	for _, m := range claimOrgRE.FindAllStringSubmatchIndex(s.text, -1) {
 		a, b := s.start+m[2], s.start+m[3]
-		if start, ok := c.nameStart(a, b, 2); ok && !claimGenericOrgHead.MatchString(c.text[start:a]) {
+		if next, _ := utf8.DecodeRuneInString(c.text[b:]); strings.HasSuffix(c.text[a:b], "学") && strings.ContainsRune("前杂费生阶段期教科历位", next) {
+			continue // 学前教育, 高中学杂费: the suffix starts another word
+		}
+		if start, ok := c.nameStart(a, b, 2); ok && !claimGenericOrgHead.MatchString(c.text[start:a]) && utf8.RuneCountInString(c.text[start:a]) <= 6 {
 			flag(start, b, "单位名称")
 		}
 	}
@@ -1033,9 +1049,11 @@ func (c *claimChecker) names(s claimSentence) {
 	}
 	for _, m := range depts {
 		a, b := s.start+m[0], s.start+m[1]
-		if r, _ := utf8.DecodeRuneInString(c.text[a:]); a > 0 && strings.ContainsRune("国省市州县区", r) {
-			if r, _ := utf8.DecodeLastRuneInString(c.text[:a]); unicode.Is(unicode.Han, r) && !strings.ContainsRune(claimNameStops, r) {
-				continue // 区域…布局: the level is part of another word
+		if level, size := utf8.DecodeRuneInString(c.text[a:]); strings.ContainsRune("省市州县区", level) {
+			prev, _ := utf8.DecodeLastRuneInString(c.text[:a])
+			next, _ := utf8.DecodeRuneInString(c.text[a+size:])
+			if claimLevelWords.MatchString(string([]rune{prev, level})) || strings.ContainsRune(claimDeptLevelNext[level], next) {
+				continue // 区域…布局, 社区…办: the level is part of another word
 			}
 		}
 		if next, _ := utf8.DecodeRuneInString(c.text[b:]); strings.ContainsRune(claimDeptNext, next) {
@@ -1088,6 +1106,10 @@ func (c *claimChecker) names(s claimSentence) {
 		}
 		flag(a, b, "合作单位名称")
 	}
+	// A newspaper or magazine: 《中国文物报》.
+	for _, m := range claimPressRE.FindAllStringIndex(s.text, -1) {
+		flag(s.start+m[0], s.start+m[1], "媒体名称")
+	}
 	// A place inside a place reads as a name wherever it stands: 杭州市上城区, 临川镇白沙村.
 	var chains [][]int
 	if strings.ContainsAny(s.text, "省市县州") {
@@ -1107,12 +1129,18 @@ var (
 	// claimDeptRE finds a level and a department: 省卫健委, 市应急管理局, 县财政局.
 	claimDeptRE = regexp.MustCompile(`(?:国家|省|市|州|县|区)\p{Han}{1,7}?(?:局|委|厅|办公室|委员会)|(?:农业农村|教育|民政|财政|人力资源和社会保障|自然资源|生态环境|住房和城乡建设|交通运输|水利|商务|文化和旅游|卫生健康|应急管理|公安|司法|科技|工业和信息化|市场监管|退役军人事务|审计|统计|医疗保障|乡村振兴|体育|林业和草原|气象|税务|发展和改革)(?:部|委|厅|局|署)`)
 	// claimDeptNext are characters after 局/委/厅 that make another word of it.
-	claimDeptNext = "长面员势部属级内外里会议"
+	claimDeptNext = "长面员势部属级内外里会议门"
+	// claimDeptLevelNext are characters after a level that make another word of it: 区域, 市场, 县域.
+	claimDeptLevelNext = map[rune]string{'区': "域间别分块位划", '市': "场值容面", '县': "域城", '省': "力", '州': ""}
+	// claimLevelWords are words that end with a level character: no level starts there.
+	claimLevelWords = regexp.MustCompile(`^(?:地区|社区|园区|小区|景区|山区|城区|辖区|片区|新区|校区|街区|城市|都市|超市|夜市|集市|股市|楼市|上市|门市|本市|全市|各市|该市|外省|本省|全省|各省|外县|本县|全县|各县|该县|本区|全区|各区|该区)$`)
 	// claimNotDept are readings of claimDeptRE that are no department.
-	claimNotDept = regexp.MustCompile(`(?:布|格|大|全|开|当|结|骗|饭|时|危|残|僵|破|变|新|棋|胜|定|总)局$|^(?:省|市|县|区|州)(?:委|政府)|^(?:省|市|县|区)(?:纪委|政法委|编委|常委|党委|人大常委会|委员会)$|^(?:省|市|县|区)(?:直|属|级|域|内|外)`)
+	claimNotDept = regexp.MustCompile(`(?:好|布|格|大|全|开|当|结|骗|饭|时|危|残|僵|破|变|新|棋|胜|定|总)局$|^(?:省|市|县|区|州)(?:委|政府)|^(?:省|市|县|区)(?:纪委|政法委|编委|常委|党委|人大常委会|委员会)$|^(?:省|市|县|区)(?:直|属|级|域|内|外)`)
+	// claimPressRE finds the titles of newspapers and magazines.
+	claimPressRE = regexp.MustCompile(`《[^》]{1,12}(?:报|杂志|周刊|日报|晚报|时报|画报|期刊)》`)
 	// claimGenericOrgHead marks the heads of organisation names that are kinds, not names: 投资公司,
 	// 大型商业银行, 独资医院, 高水平大学.
-	claimGenericOrgHead = regexp.MustCompile(`型|资|营|国有|一流|高水平|金融|商业|民办|公办|公立|私立|综合|专科|中小|骨干|重点|示范|试点|定点|标准化|规范化|达标|乡镇|社区|基层|村级|县级|市级|省级|二级|三级|各类|相关|有关`)
+	claimGenericOrgHead = regexp.MustCompile(`现代|航空|行业|普惠|解决|查处|减轻|型|资|营|国有|一流|高水平|金融|商业|民办|公办|公立|私立|综合|专科|中小|骨干|重点|示范|试点|定点|标准化|规范化|达标|乡镇|社区|基层|村级|县级|市级|省级|二级|三级|各类|相关|有关`)
 	// claimPartnerRE finds the partner of a joint action; group 1 is its name.
 	claimPartnerRE = regexp.MustCompile(`(?:联合|携手|牵手|引进|委托)(\p{Han}{2,8}?)(?:搭建|共建|建设|开展|打造|成立|签约|签订|合作|共同|组建|推出|研发|开发|举办)`)
 	// claimGenericPartner are partners any bureau names: 相关部门, 社会力量.
@@ -1181,16 +1209,19 @@ var claimPlaceNext = map[string]string{
 
 // claimPlaceGeneric are characters that make two characters before a place suffix a common word
 // (城乡, 农村, 辖区) rather than a name.
-const claimPlaceGeneric = "上下以地设序产户易帽困城农社辖景园校老片湖库灾矿街小学病牧林垦特郊县区乡镇村省市州集古名重强渔空薄中心点型级内外际间"
+const claimPlaceGeneric = "年整住上下以地设序产户易帽困城农社辖景园校老片湖库灾矿街小学病牧林垦特郊县区乡镇村省市州集古名重强渔空薄中心点型级内外际间"
 
 // claimNameVerbs are two-character verbs that end a name when reading back from its suffix.
-var claimNameVerbs = regexp.MustCompile(`^(?:减轻|扩大|办好|推进|建成|打造|组建|成立|携手|构建|清理|规范|设立|增设|鼓励|引导|发展|支持|推动|指导|督促|要求|组织|协调|依托|邀请|联合|会同|委托|引进|新建|改建|扩建|创建|建设|培育|壮大|整合|改革|完善|优化|提升|加强|做强|做优)$`)
+var claimNameVerbs = regexp.MustCompile(`^(?:取消|免除|放开|放宽|减轻|扩大|办好|推进|建成|打造|组建|成立|携手|构建|清理|规范|设立|增设|鼓励|引导|发展|支持|推动|指导|督促|要求|组织|协调|依托|邀请|联合|会同|委托|引进|新建|改建|扩建|创建|建设|培育|壮大|整合|改革|完善|优化|提升|加强|做强|做优)$`)
+
+// claimAfterTitle are characters that may follow a person's title: 张明同志的, 王书记带领.
+const claimAfterTitle = "的在带等率和与主亲到来为对指强出作讲调及、同一也都已曾多深先"
 
 // claimFunctionWords never stand inside a name.
 const claimFunctionWords = "的在与和及由对向为被经到了是将从把让给于以同跟或并且而等、，。；：“”《》（）"
 
 // claimNameStops end a name when reading back from its suffix: function words and verbs.
-const claimNameStops = "的在与和及由对向为被经到了是获得受入将从把让给于以同跟或并且而等、，。；：！？“”《》（）()0123456789一二两三四五六七八九十百千万个家所名多余共有新建成各全本我该这此其每组织召开举办参加开展推进实施落实加强强化深化完善健全建立打造提升推动促进联合协调配合依托支持指导会同牵头邀请带领率"
+const claimNameStops = "如的在与和及由对向为被经到了是获得受入将从把让给于以同跟或并且而等、，。；：！？“”《》（）()0123456789一二两三四五六七八九十百千万个家所名多余共有新建成各全本我该这此其每组织召开举办参加开展推进实施落实加强强化深化完善健全建立打造提升推动促进联合协调配合依托支持指导会同牵头邀请带领率"
 
 // nameStart reads back from a suffix match [a, b) to the start of the name it ends, and reports
 // whether that name is specific: at least minTelling telling characters before the suffix, and not

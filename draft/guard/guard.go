@@ -353,9 +353,11 @@ func sameNumber(s, ref NumberSpan) bool {
 	}
 }
 
-// unitAlias maps the units that say the same of a date to one: 1-6月份 is the writer's 1-6月.
+// unitAlias maps units that say the same to one: 1-6月份 is the writer's 1-6月, ８.７％ its 8.7%.
 func unitAlias(unit string) string {
 	switch unit {
+	case "％":
+		return "%"
 	case "月份":
 		return "月"
 	case "年度":
@@ -588,6 +590,10 @@ func inName(text string, s NumberSpan) bool {
 	if between(text, s, '《', '》', 60) {
 		return true
 	}
+	// A Chinese numeral with no unit in a quoted slogan: “节水优先、空间均衡、系统治理、两手发力”.
+	if s.Kind == KindChinese && (between(text, s, '“', '”', 32) || between(text, s, '「', '」', 32)) {
+		return true
+	}
 	for _, q := range [][2]rune{{'“', '”'}, {'「', '」'}} {
 		if between(text, s, q[0], q[1], 12) {
 			return true
@@ -701,8 +707,9 @@ var periodWords = []struct {
 	{"四季度", 10, 12}, {"第四季度", 10, 12}, {"1季度", 1, 3}, {"2季度", 4, 6}, {"3季度", 7, 9}, {"4季度", 10, 12},
 }
 
-// periodMonths returns which months (1–12) the writer's period covers: month ranges (1-6月), months,
-// words such as 上半年 or 一季度, and a year alone (2025年, 2025年度) for all twelve.
+// periodMonths returns which months (1–12) the writer's text covers: month ranges (1-6月), months,
+// words such as 上半年 or 一季度, and a year (2025年, 2025年度) for all twelve: a month or quarter of
+// the writer's year restates their time frame (截至9月底, 延后至四季度); a day (5月25日) still does not.
 func periodMonths(userText []string) []bool {
 	m := make([]bool, 13)
 	set := func(a, b int) {
@@ -717,11 +724,9 @@ func periodMonths(userText []string) []bool {
 			}
 		}
 		spans := ExtractNumbers(u)
-		monthly := false
 		for _, sp := range spans {
 			switch sp.Unit {
 			case "月", "月份":
-				monthly = true
 				a, b, ok := strings.Cut(sp.Value, "-")
 				x, err1 := strconv.Atoi(a)
 				y, err2 := strconv.Atoi(b)
@@ -734,7 +739,8 @@ func periodMonths(userText []string) []bool {
 			}
 		}
 		for _, sp := range spans {
-			if !monthly && (sp.Unit == "年" || sp.Unit == "年度") && isDate(u, sp) && !strings.Contains(u, "半年") && !strings.Contains(u, "季度") {
+			// A month or quarter of the writer's year is the writer's: 截至9月底, 延后至四季度.
+			if (sp.Unit == "年" || sp.Unit == "年度") && isDate(u, sp) {
 				set(1, 12)
 			}
 		}
@@ -742,13 +748,14 @@ func periodMonths(userText []string) []bool {
 	return m
 }
 
-// InPeriod reports whether s is a month (or a range of months) inside the period the writer's text
-// names (2025年1-6月, 上半年, 一季度): "截至6月底" restates the writer's period, it adds no date.
+// InPeriod reports whether s is a month or quarter (or a range of them) inside the time frame the
+// writer's text names (2025年, 1-6月, 上半年, 一季度): "截至6月底" restates it, it adds no date.
 func InPeriod(s NumberSpan, userText []string) bool { return inPeriod(s, periodMonths(userText)) }
 
-// inPeriod reports whether a date is a month (or a range of months) inside the writer's period.
+// inPeriod reports whether a date is a month or quarter (or a range of them) inside months.
 func inPeriod(s NumberSpan, months []bool) bool {
-	if s.Unit != "月" && s.Unit != "月份" {
+	quarter := s.Unit == "季度"
+	if s.Unit != "月" && s.Unit != "月份" && !quarter {
 		return false
 	}
 	a, b, ok := strings.Cut(s.Value, "-")
@@ -757,6 +764,9 @@ func inPeriod(s NumberSpan, months []bool) bool {
 	}
 	x, err1 := strconv.Atoi(a)
 	y, err2 := strconv.Atoi(b)
+	if quarter {
+		x, y = 3*x-2, 3*y
+	}
 	if err1 != nil || err2 != nil || x < 1 || y > 12 || x > y {
 		return false
 	}
