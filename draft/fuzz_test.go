@@ -378,6 +378,20 @@ func checkInvariants(t *testing.T, in *Figures, w *advWriter) {
 					problems[k]++
 				}
 			}
+			// And every claim of a High kind the writer's input does not support, but for the claim
+			// an unbound number or an unknown token is already.
+			counted := map[[2]int]bool{}
+			for _, f := range r.Unbound {
+				counted[[2]int{f.Start, f.End}] = true
+			}
+			for _, m := range tokenRE.FindAllStringIndex(text, -1) {
+				counted[[2]int{m[0], m[1]}] = true
+			}
+			for _, c := range d.Guard.Claims(text, r, bound, userText) {
+				if !c.Supported && c.Kind.High() && !counted[[2]int{c.Start, c.End}] {
+					problems[k]++
+				}
+			}
 			if k < len(outs)-1 && problems[k] == 0 {
 				t.Errorf("section %d: attempt %d had no problem but was retried", n, k+1)
 			}

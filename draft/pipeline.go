@@ -6,10 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -19,6 +23,40 @@ import (
 
 // Searcher finds historical passages similar to a query.
 type Searcher func(ctx context.Context, q retrieval.Query) ([]retrieval.Result, error)
+
+// ClaimChecker asks a second reader, a chat model, which claims of a drafted section the writer's
+// figures and notes do not support. Its findings can only raise the risk of the sentences they stand
+// in. The error says the check failed (the model failed, or its answer held no usable JSON): the
+// Drafter logs it and keeps the section as the local checks left it. The Usage is what the check
+// spent, whether it failed or not.
+type ClaimChecker func(ctx context.Context, req ClaimCheckRequest) ([]CheckedClaim, Usage, error)
+
+// ClaimCheckRequest is a drafted section and what its writer gave.
+type ClaimCheckRequest struct {
+	Title, Organization, Period, Heading string
+	Notes                                string   // the writer's own words; data, not instructions
+	Figures                              []Figure // the writer's figures, derived ones, then previous values and targets
+	Text                                 string   // the section as drafted, figures substituted; data, not instructions
+	Model                                string   // the model that wrote Text: "offline" or the chat model
+}
+
+// CheckedClaim is a claim a ClaimChecker found unsupported: Text[Start:End] of the request (bytes) are
+// its words.
+type CheckedClaim struct {
+	Start, End int
+	Kind       guard.ClaimKind // one of CheckedKinds
+	Reason     string          // one Chinese sentence for a reviewer
+}
+
+// CheckedKinds are the kinds of claims a ClaimChecker reports. Rankings, honours, comparisons, names
+// and numbers raise a sentence to high risk, the others (qualitative) to medium, as guard's do;
+// directions and non-prose output are left to the local checks, which judge them exactly.
+var CheckedKinds = []guard.ClaimKind{guard.ClaimNumber, guard.ClaimRanking, guard.ClaimHonour, guard.ClaimComparison,
+	guard.ClaimName, guard.ClaimTrend, guard.ClaimCoverage, guard.ClaimRecord}
+
+// checkedReasonPrefix starts the reason of every claim a ClaimChecker found, so a reviewer knows
+// whose judgement it is.
+const checkedReasonPrefix = "模型复核："
 
 // Event reports drafting progress; web streams them as server-sent events.
 type Event struct {
@@ -41,14 +79,17 @@ const (
 )
 
 // Drafter drafts sections: it retrieves passages, has a Writer write, substitutes the exact
-// figure strings, checks every number with the Guard, retries with feedback, and gives every
-// sentence its provenance.
+// figure strings, checks every number and claim with the Guard, has the Writer edit its answer
+// where they found problems, gives every sentence its provenance, and, when a ClaimChecker is
+// set, has it look for claims the Guard missed.
 type Drafter struct {
 	Search         Searcher
 	Writer         Writer
 	Store          Store
 	Guard          *guard.Guard
-	Model          string // recorded on drafts: "offline" or the chat model
+	ClaimChecker   ClaimChecker // nil: no model checks the claims
+	Log            *slog.Logger // for checks that failed; nil means slog.Default()
+	Model          string       // recorded on drafts: "offline" or the chat model
 	PromptVersion  string
 	Collection     string // search only this collection; "" for all
 	K              int    // passages per section (default 5)
@@ -83,6 +124,9 @@ func (d *Drafter) defaults() {
 	}
 	if d.SectionTimeout == 0 {
 		d.SectionTimeout = 5 * time.Minute
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
 	}
 }
 
@@ -273,49 +317,40 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 	}
 
 	req := SectionRequest{Title: dr.Title, Organization: dr.Organization, Period: dr.Period, Heading: in.Heading, Notes: in.Notes, Figures: figures, Passages: passages}
-	var best struct {
-		text     string
-		report   guard.Report
-		problems int
-		ok       bool
-	}
+	var best attempt
 	sec.Attempts, sec.Usage = 0, Usage{}
-	for attempt := 0; attempt < d.MaxAttempts; attempt++ {
+	for k := 0; k < d.MaxAttempts; k++ {
 		out, err := d.Writer.Write(ctx, req)
 		sec.Attempts++
 		sec.Usage.Add(out.Usage)
 		if err != nil {
-			if best.ok {
+			if k > 0 {
 				break // keep the best earlier attempt rather than lose it
 			}
 			return err
 		}
-		var text string
-		var unknown []string
-		var rep guard.Report
-		withCPU(func() {
-			text, unknown = prepare(out.Text, byID)
-			rep = d.Guard.Check(text, bound, userText)
-		})
-		rep.Missing = notStatedExactly(rep, bound)
-		problems := len(rep.Unbound) + len(rep.Missing) + len(unknown)
-		if !best.ok || problems < best.problems {
-			best.text, best.report, best.problems, best.ok = text, rep, problems, true
+		var a attempt
+		withCPU(func() { a = d.check(out.Text, byID, bound, userText) })
+		if k == 0 || len(a.problems) < len(best.problems) {
+			best = a
 		}
-		if problems == 0 {
+		if len(a.problems) == 0 {
 			break
 		}
-		req.Feedback = feedback(rep, unknown, byID)
+		req.Previous, req.Feedback = a.edit()
 	}
 	var sents []Sentence
 	withCPU(func() {
 		sents = analyse(analysis{text: best.text, report: best.report, guard: d.Guard, bound: bound, userText: userText, figures: figures, passages: passages})
 	})
+	if d.ClaimChecker != nil && len(sents) > 0 {
+		d.checkClaims(ctx, dr, n, figures, best.text, sents)
+	}
 	// A figure the model left out is stated in a sentence of draftd's own, marked as added.
 	for _, id := range best.report.Missing {
 		f := byID[id]
 		sents = append(sents, Sentence{Text: addedText(f), Generated: true, Added: true,
-			Figures: []string{id}, UnboundNumbers: []string{}, Sources: []Source{}, Risk: RiskLow,
+			Figures: []string{id}, UnboundNumbers: []string{}, Sources: []Source{}, Claims: []Claim{}, Risk: RiskLow,
 			Review: Review{Decision: DecisionPending}, History: []Revision{},
 			Reasons: []string{"模型稿中遗漏了这一数据，由系统按原数据补写，请润色。"}})
 	}
@@ -325,6 +360,209 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 	}
 	sec.Sentences = sents
 	return nil
+}
+
+// attempt is one answer of the Writer's, checked.
+type attempt struct {
+	prepared
+	report   guard.Report
+	problems []problem
+}
+
+// problem is something a retry must fix: the bytes of the attempt's text it stands in (-1, -1 for
+// a figure left out) and what to tell the writer.
+type problem struct {
+	start, end int
+	say        string
+}
+
+// check prepares an answer and lists its problems: numbers that are no figure's, figures not stated
+// exactly, unknown tokens, and claims of a High kind the writer's input does not support (rankings,
+// honours, comparisons, names, numbers said of the wrong thing, trends the figures contradict,
+// output that is no prose). Supported claims and claims of the other kinds are no problem: a retry
+// spent on them would be spent on a false alarm or on wording a reviewer judges anyway.
+func (d *Drafter) check(answer string, byID map[string]Figure, bound []guard.BoundFigure, userText []string) attempt {
+	a := attempt{prepared: prepareAnswer(answer, byID)}
+	a.report = d.Guard.Check(a.text, bound, userText)
+	a.report.Missing = notStatedExactly(a.report, bound)
+	unbound := map[[2]int]bool{}
+	for _, f := range a.report.Unbound {
+		unbound[[2]int{f.Start, f.End}] = true
+		say := fmt.Sprintf("不得自行写出数字“%s”；数据只能用给定的占位符表示，没有对应数据的内容请用定性表述。", f.Text)
+		if fig, ok := byID[f.FigureID]; ok {
+			say += fmt.Sprintf("如果这里说的是%s，请直接写占位符%s。", fig.Label, Token(fig.ID))
+		}
+		a.problems = append(a.problems, problem{f.Start, f.End, say})
+	}
+	for i, id := range a.unknown {
+		at := a.unknownAt[i]
+		unbound[at] = true
+		a.problems = append(a.problems, problem{at[0], at[1], fmt.Sprintf("占位符%s不存在，只能使用给定的占位符。", Token(id))})
+	}
+	for _, c := range d.Guard.Claims(a.text, a.report, bound, userText) {
+		if c.Supported || !c.Kind.High() || unbound[[2]int{c.Start, c.End}] {
+			continue // an unbound number is a claim too, and said once
+		}
+		a.problems = append(a.problems, problem{c.Start, c.End, withoutValues(c.Reason, bound, byID)})
+	}
+	for _, id := range a.report.Missing {
+		a.problems = append(a.problems, problem{-1, -1, fmt.Sprintf("遗漏了数据%s（%s），必须原样写出该占位符一次。", Token(id), byID[id].Label)})
+	}
+	return a
+}
+
+// withoutValues writes the figures a guard reason quotes as the writer's prompt shows them: a figure
+// as its token, a previous value or target by its label. The prompt never shows a value, so that
+// the model cannot copy one wrong.
+func withoutValues(reason string, bound []guard.BoundFigure, byID map[string]Figure) string {
+	spans := guard.ExtractNumbers(reason)
+	for i := len(spans) - 1; i >= 0; i-- {
+		sp := spans[i]
+		for _, b := range bound {
+			if b.Text != sp.Text {
+				continue
+			}
+			name := "“" + b.Label + "”"
+			if _, ok := byID[b.ID]; ok {
+				name = Token(b.ID)
+			}
+			reason = reason[:sp.Start] + name + reason[sp.End:]
+			break
+		}
+	}
+	return reason
+}
+
+// edit returns what a retry is told about attempt a: the answer as the writer wrote it with the words
+// of each problem marked ⟦…⟧〔n〕 (problems whose words overlap share a mark), and one line per mark
+// that starts with its number and quotes its words, then one per figure left out.
+func (a attempt) edit() (previous string, feedback []string) {
+	type mark struct {
+		start, end int
+		says       []string
+	}
+	var marks []mark
+	var unplaced []string
+	for _, p := range a.problems {
+		if p.start < 0 {
+			unplaced = append(unplaced, p.say)
+			continue
+		}
+		s, e := a.toWritten(p.start, p.end)
+		if e <= s {
+			unplaced = append(unplaced, p.say)
+			continue
+		}
+		marks = append(marks, mark{s, e, []string{p.say}})
+	}
+	sort.SliceStable(marks, func(i, j int) bool { return marks[i].start < marks[j].start })
+	var merged []mark
+	for _, m := range marks {
+		if k := len(merged) - 1; k >= 0 && m.start < merged[k].end {
+			merged[k].end = max(merged[k].end, m.end)
+			merged[k].says = append(merged[k].says, m.says...)
+			continue
+		}
+		merged = append(merged, m)
+	}
+	var b strings.Builder
+	last := 0
+	for i, m := range merged {
+		words := a.written[m.start:m.end]
+		fmt.Fprintf(&b, "%s⟦%s⟧〔%d〕", a.written[last:m.start], words, i+1)
+		last = m.end
+		feedback = append(feedback, fmt.Sprintf("〔%d〕“%s”：%s", i+1, words, strings.Join(m.says, "")))
+	}
+	b.WriteString(a.written[last:])
+	return b.String(), append(feedback, unplaced...)
+}
+
+// checkClaims has the ClaimChecker look at section n's text, written with figures, and applies what
+// it found to the sentences analyse made of text. The check's usage counts as the section's; a
+// failed check is logged and changes nothing else.
+func (d *Drafter) checkClaims(ctx context.Context, dr *Draft, n int, figures []Figure, text string, sents []Sentence) {
+	in := dr.Input.Sections[n]
+	figures = slices.Clone(figures)
+	for _, f := range in.Figures {
+		figures = append(figures, Compared(f)...)
+	}
+	found, usage, err := d.ClaimChecker(ctx, ClaimCheckRequest{Title: dr.Title, Organization: dr.Organization, Period: dr.Period,
+		Heading: in.Heading, Notes: in.Notes, Figures: figures, Text: text, Model: d.Model})
+	dr.Sections[n].Usage.Add(usage)
+	if err != nil {
+		d.Log.Warn("claim check failed; the section keeps the local checks' risks", "draft_id", dr.ID, "section", n, "err", err)
+		return
+	}
+	withCPU(func() {
+		for _, skipped := range raise(text, sents, found) {
+			d.Log.Info("claim check finding ignored", "draft_id", dr.ID, "section", n, "why", skipped)
+		}
+	})
+}
+
+// raise applies a ClaimChecker's findings to the sentences analyse made of text: each becomes an
+// unsupported claim of each generated sentence it stands in, its reason prefixed 模型复核：, and
+// raises the sentence's risk to high for a High kind, to medium for another. It never lowers a risk
+// nor drops a reason. It ignores, and says why, a finding outside text or of another kind, one on a
+// number that states a figure of the writer's, and one the local checks already found.
+func raise(text string, sents []Sentence, found []CheckedClaim) (ignored []string) {
+	ss, offs := guard.SplitSentences(text)
+	if len(ss) != len(sents) {
+		return []string{fmt.Sprintf("the text has %d sentences, the analysis %d", len(ss), len(sents))}
+	}
+	level := map[Risk]int{RiskLow: 0, RiskMedium: 1, RiskHigh: 2}
+	for _, f := range found {
+		if f.Start < 0 || f.End > len(text) || f.Start >= f.End || !utf8.ValidString(text[f.Start:f.End]) {
+			ignored = append(ignored, fmt.Sprintf("span [%d, %d) is not within the text", f.Start, f.End))
+			continue
+		}
+		if !slices.Contains(CheckedKinds, f.Kind) {
+			ignored = append(ignored, fmt.Sprintf("kind %q is not one of CheckedKinds", f.Kind))
+			continue
+		}
+		for i := range sents {
+			st := &sents[i]
+			a, b := max(f.Start, offs[i]), min(f.End, offs[i]+len(ss[i]))
+			if a >= b || !st.Generated {
+				continue
+			}
+			c := Claim{Start: utf8.RuneCountInString(ss[i][:a-offs[i]]), End: utf8.RuneCountInString(ss[i][:b-offs[i]]),
+				Text: text[a:b], Kind: string(f.Kind), Reason: checkedReasonPrefix + f.Reason}
+			if why := redundant(st.Claims, c); why != "" {
+				ignored = append(ignored, fmt.Sprintf("%q: %s", c.Text, why))
+				continue
+			}
+			st.Claims = append(st.Claims, c)
+			sort.SliceStable(st.Claims, func(x, y int) bool { return st.Claims[x].Start < st.Claims[y].Start })
+			risk := RiskMedium
+			if f.Kind.High() {
+				risk = RiskHigh
+			}
+			if level[risk] > level[st.Risk] {
+				if st.Risk == RiskLow {
+					st.Reasons = nil // "nothing to check" and "only the writer's figures" no longer hold
+				}
+				st.Risk = risk
+			}
+			st.Reasons = append(st.Reasons, c.Reason)
+		}
+	}
+	return ignored
+}
+
+// redundant says why claim c, found by a ClaimChecker, adds nothing to a sentence's claims: a number
+// the local checks bound to a figure of the writer's and found said of that figure, or an
+// unsupported claim of the same kind they already found in the same words. "" if it adds something.
+func redundant(claims []Claim, c Claim) string {
+	for _, x := range claims {
+		switch {
+		case c.Kind == string(guard.ClaimNumber) && x.Kind == c.Kind && x.Supported && x.Figure != "" && x.Start <= c.Start && c.End <= x.End:
+			return "it states the writer's figure " + x.Figure
+		case !x.Supported && x.Kind == c.Kind && x.Start == c.Start && x.End == c.End:
+			return "the local checks found it already"
+		}
+	}
+	return ""
 }
 
 // addedText states a figure the model left out. A derived figure's label ends with what it says
@@ -400,21 +638,6 @@ func (d *Drafter) retrieve(ctx context.Context, dr *Draft, in SectionInput, figu
 		}
 	}
 	return res, nil
-}
-
-// feedback tells the writer what was wrong with its last attempt, in Chinese.
-func feedback(rep guard.Report, unknown []string, byID map[string]Figure) []string {
-	var fb []string
-	for _, f := range rep.Unbound {
-		fb = append(fb, fmt.Sprintf("不得自行写出数字“%s”；数据只能用给定的占位符表示，没有对应数据的内容请用定性表述。", f.Text))
-	}
-	for _, id := range rep.Missing {
-		fb = append(fb, fmt.Sprintf("遗漏了数据%s（%s），必须原样写出该占位符一次。", Token(id), byID[id].Label))
-	}
-	for _, id := range unknown {
-		fb = append(fb, fmt.Sprintf("占位符%s不存在，只能使用给定的占位符。", Token(id)))
-	}
-	return fb
 }
 
 func truncateRunes(s string, n int) string {

@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/draftd/draftd/draft/guard"
 	"github.com/draftd/draftd/retrieval"
 )
 
@@ -346,6 +349,255 @@ func TestDrafter(t *testing.T) {
 		in.Sections[0].Figures[1].ID = "f1"
 		if _, err := dr.Create(context.Background(), in); err == nil || len(store.drafts) != 0 {
 			t.Fatalf("err %v, %d drafts stored", err, len(store.drafts))
+		}
+	})
+}
+
+// draftWith drafts pipelineFigures, its notes replaced by notes when not empty, with d's writer and
+// checker, and returns the stored draft.
+func draftWith(t *testing.T, d *Drafter, notes string) *Draft {
+	t.Helper()
+	store := newMemStore()
+	d.Store, d.Model = store, "test"
+	in := pipelineFigures()
+	if notes != "" {
+		in.Sections[0].Notes = notes
+	}
+	dr, err := d.Create(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Run(context.Background(), dr, nil); err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := store.Draft(context.Background(), dr.ID)
+	return stored
+}
+
+func TestRetriesEdit(t *testing.T) {
+	t.Run("a retry gets the previous answer as written, its problems marked and numbered in the feedback", func(t *testing.T) {
+		w := &scriptWriter{texts: []string{
+			"享受政策【f1】，报销比例【f2】，工作位居全市第一，满意度达到98%。",
+			"享受政策【f1】，报销比例【f2】。",
+		}}
+		d := draftWith(t, &Drafter{Writer: w}, "")
+		if w.calls != 2 {
+			t.Fatalf("calls = %d, want 2", w.calls)
+		}
+		if w.reqs[0].Previous != "" || len(w.reqs[0].Feedback) != 0 {
+			t.Errorf("the first request has a previous answer %q, feedback %q", w.reqs[0].Previous, w.reqs[0].Feedback)
+		}
+		want := "享受政策【f1】，报销比例【f2】，工作⟦位居全市第一⟧〔1〕，满意度达到⟦98%⟧〔2〕。"
+		if got := w.reqs[1].Previous; got != want {
+			t.Errorf("Previous = %q, want %q", got, want)
+		}
+		fb := w.reqs[1].Feedback
+		if len(fb) != 2 || !strings.HasPrefix(fb[0], "〔1〕“位居全市第一”：") || !strings.Contains(fb[0], "排名") ||
+			!strings.HasPrefix(fb[1], "〔2〕“98%”：") {
+			t.Errorf("feedback = %q", fb)
+		}
+		if strings.Contains(allText(d), "全市第一") || strings.Contains(allText(d), "98%") {
+			t.Errorf("the edited answer was not kept: %s", allText(d))
+		}
+	})
+	t.Run("marks point at the tokens the writer wrote, not at the figures put in their place", func(t *testing.T) {
+		// 90% stated of 满意度, not of 报销比例: the number is said of the wrong thing.
+		w := &scriptWriter{texts: []string{"享受政策【f1】人，群众满意度达到【f2】。", "享受政策【f1】，报销比例【f2】。"}}
+		draftWith(t, &Drafter{Writer: w}, "")
+		if w.calls != 2 {
+			t.Fatalf("calls = %d, want 2; feedback %q", w.calls, w.reqs[len(w.reqs)-1].Feedback)
+		}
+		if got, want := w.reqs[1].Previous, "享受政策【f1】人，群众满意度达到⟦【f2】⟧〔1〕。"; got != want {
+			t.Errorf("Previous = %q, want %q", got, want)
+		}
+		if fb := strings.Join(w.reqs[1].Feedback, ""); strings.Contains(fb, "90%") || strings.Contains(fb, "36239") || !strings.Contains(fb, "【f2】") {
+			t.Errorf("feedback shows a figure's value rather than its token: %q", fb)
+		}
+	})
+	t.Run("an unknown token and a figure left out are named, the token marked where it stands", func(t *testing.T) {
+		w := &scriptWriter{texts: []string{"享受政策【f9】。", "享受政策【f1】，报销比例【f2】。"}}
+		draftWith(t, &Drafter{Writer: w}, "")
+		if got, want := w.reqs[1].Previous, "享受政策⟦【f9】⟧〔1〕。"; got != want {
+			t.Errorf("Previous = %q, want %q", got, want)
+		}
+		fb := w.reqs[1].Feedback
+		if len(fb) != 3 || !strings.HasPrefix(fb[0], "〔1〕“【f9】”：占位符【f9】不存在") ||
+			!strings.HasPrefix(fb[1], "遗漏了数据【f1】") || !strings.HasPrefix(fb[2], "遗漏了数据【f2】") {
+			t.Errorf("feedback = %q", fb)
+		}
+	})
+	t.Run("a supported claim is no problem: the answer is kept without a retry", func(t *testing.T) {
+		w := &scriptWriter{texts: []string{"全县健康扶贫工作位居全市第一，享受政策【f1】，报销比例【f2】。"}}
+		d := draftWith(t, &Drafter{Writer: w}, "健康扶贫工作位居全市第一。")
+		if w.calls != 1 {
+			t.Fatalf("calls = %d, want 1: the writer's notes give the ranking; feedback %q", w.calls, w.reqs[len(w.reqs)-1].Feedback)
+		}
+		s := sentenceWith(t, d.Sections[0], "位居全市第一")
+		supported := false
+		for _, c := range s.Claims {
+			supported = supported || (c.Kind == "ranking" && c.Supported)
+		}
+		if !supported || s.Risk == RiskHigh {
+			t.Errorf("sentence %q: risk %s, claims %+v; want a supported ranking", s.Text, s.Risk, s.Claims)
+		}
+	})
+	t.Run("a claim of a medium kind is left to the reviewer, not retried", func(t *testing.T) {
+		w := &scriptWriter{texts: []string{"群众满意度明显提升。享受政策【f1】，报销比例【f2】。"}}
+		d := draftWith(t, &Drafter{Writer: w}, "")
+		if w.calls != 1 || sentenceWith(t, d.Sections[0], "明显提升").Risk != RiskMedium {
+			t.Errorf("calls = %d, sentences %+v", w.calls, d.Sections[0].Sentences)
+		}
+	})
+	t.Run("of attempts that all have problems the one with the fewest is kept", func(t *testing.T) {
+		w := &scriptWriter{texts: []string{
+			"享受政策【f1】，报销比例【f2】，工作位居全市第一，满意度达到98%。",
+			"享受政策【f1】，报销比例【f2】，工作位居全市第一。",
+			"享受政策【f1】，报销比例【f2】，工作位居全省第一，满意度达到98%，获评先进单位。",
+		}}
+		d := draftWith(t, &Drafter{Writer: w}, "")
+		if w.calls != 3 || allText(d) != "享受政策36239人，报销比例90%，工作位居全市第一。" {
+			t.Errorf("calls = %d, kept %q", w.calls, allText(d))
+		}
+		if got, want := w.reqs[2].Previous, "享受政策【f1】，报销比例【f2】，工作⟦位居全市第一⟧〔1〕。"; got != want {
+			t.Errorf("the last retry edits %q, want the last answer %q", got, want)
+		}
+	})
+	t.Run("marks a model leaves in its answer are taken out", func(t *testing.T) {
+		w := &scriptWriter{texts: []string{"享受政策【f1】，⟦报销比例【f2】⟧〔2〕。"}}
+		d := draftWith(t, &Drafter{Writer: w}, "")
+		if got := allText(d); got != "享受政策36239人，报销比例90%。" || w.calls != 1 {
+			t.Errorf("text %q after %d calls", got, w.calls)
+		}
+	})
+}
+
+func TestToWritten(t *testing.T) {
+	byID := map[string]Figure{
+		"f1": {ID: "f1", Value: "36239", Unit: "人"},
+		"f2": {ID: "f2", Value: "90", Unit: "%"},
+	}
+	p := substituteMapped("共【f1】人，比例【f2】，另有【f9】。", byID)
+	if p.text != "共36239人，比例90%，另有【f9】。" {
+		t.Fatalf("text = %q", p.text)
+	}
+	tests := []struct {
+		name, span, want string
+	}{
+		{"words before a figure map to themselves", "共", "共"},
+		{"a figure's string maps to its token and the unit written after it", "36239人", "【f1】人"},
+		{"part of a figure's string takes the whole token", "239", "【f1】人"},
+		{"a span across figures takes both tokens", "36239人，比例90%", "【f1】人，比例【f2】"},
+		{"an unknown token maps to itself", "【f9】", "【f9】"},
+		{"the end of the text maps to the end", "另有【f9】。", "另有【f9】。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := strings.Index(p.text, tt.span)
+			s, e := p.toWritten(a, a+len(tt.span))
+			if got := p.written[s:e]; got != tt.want {
+				t.Errorf("toWritten(%q) = %q, want %q", tt.span, got, tt.want)
+			}
+		})
+	}
+}
+
+// checkerOf returns a ClaimChecker that finds, in the text it is given, each of finds (words, kind),
+// and records its requests.
+func checkerOf(reqs *[]ClaimCheckRequest, usage Usage, err error, finds ...[2]string) ClaimChecker {
+	return func(_ context.Context, req ClaimCheckRequest) ([]CheckedClaim, Usage, error) {
+		*reqs = append(*reqs, req)
+		if err != nil {
+			return nil, usage, err
+		}
+		var out []CheckedClaim
+		for _, f := range finds {
+			if i := strings.Index(req.Text, f[0]); i >= 0 {
+				out = append(out, CheckedClaim{Start: i, End: i + len(f[0]), Kind: guard.ClaimKind(f[1]), Reason: "撰稿人没有提供这一情况。"})
+			}
+		}
+		return out, usage, nil
+	}
+}
+
+func TestClaimCheck(t *testing.T) {
+	answer := "签约服务做法吸引了多个省份前来观摩。享受政策【f1】，报销比例【f2】。"
+	t.Run("a claim the local checks miss raises its sentence to high, with the claim in characters and the reason marked", func(t *testing.T) {
+		var reqs []ClaimCheckRequest
+		w := &scriptWriter{texts: []string{answer}}
+		d := draftWith(t, &Drafter{Writer: w, ClaimChecker: checkerOf(&reqs, Usage{PromptTokens: 7, CompletionTokens: 3}, nil, [2]string{"吸引了多个省份前来观摩", "honour"})}, "")
+		s := sentenceWith(t, d.Sections[0], "观摩")
+		if s.Risk != RiskHigh || len(s.Reasons) != 1 || s.Reasons[0] != "模型复核：撰稿人没有提供这一情况。" {
+			t.Fatalf("sentence %q: risk %s, reasons %q; want high with the checker's reason alone", s.Text, s.Risk, s.Reasons)
+		}
+		want := Claim{Start: 6, End: 17, Text: "吸引了多个省份前来观摩", Kind: "honour", Reason: "模型复核：撰稿人没有提供这一情况。"}
+		if len(s.Claims) != 1 || s.Claims[0] != want {
+			t.Errorf("claims = %+v, want %+v", s.Claims, want)
+		}
+		if got := []rune(s.Text)[want.Start:want.End]; string(got) != want.Text {
+			t.Errorf("the claim's characters read %q", string(got))
+		}
+		if u := d.Sections[0].Usage; u.PromptTokens != 17 || u.CompletionTokens != 8 || d.Usage != u {
+			t.Errorf("usage = %+v, draft %+v; want the writer's 10+5 and the check's 7+3", u, d.Usage)
+		}
+		if len(reqs) != 1 || reqs[0].Text != "签约服务做法吸引了多个省份前来观摩。享受政策36239人，报销比例90%。" || reqs[0].Model != "test" ||
+			reqs[0].Heading != "健康扶贫" || reqs[0].Notes != "巩固拓展健康扶贫成果。" || len(reqs[0].Figures) != 2 {
+			t.Errorf("check requests = %+v", reqs)
+		}
+	})
+	t.Run("a qualitative claim raises a low sentence to medium only", func(t *testing.T) {
+		var reqs []ClaimCheckRequest
+		d := draftWith(t, &Drafter{Writer: &scriptWriter{texts: []string{answer}}, ClaimChecker: checkerOf(&reqs, Usage{}, nil, [2]string{"享受政策", "coverage"})}, "")
+		if s := sentenceWith(t, d.Sections[0], "享受政策"); s.Risk != RiskMedium || len(s.Reasons) != 1 {
+			t.Errorf("sentence %q: risk %s, reasons %q", s.Text, s.Risk, s.Reasons)
+		}
+	})
+	t.Run("findings never lower a risk nor drop a reason", func(t *testing.T) {
+		var reqs []ClaimCheckRequest
+		w := &scriptWriter{texts: []string{"工作位居全市第一，群众满意度明显提升。享受政策【f1】，报销比例【f2】。"}}
+		d := draftWith(t, &Drafter{Writer: w, MaxAttempts: 1, ClaimChecker: checkerOf(&reqs, Usage{}, nil, [2]string{"群众满意度", "trend"})}, "")
+		s := sentenceWith(t, d.Sections[0], "全市第一")
+		if s.Risk != RiskHigh || len(s.Reasons) != 2 || !strings.Contains(s.Reasons[0], "排名") || !strings.HasPrefix(s.Reasons[1], "模型复核：") {
+			t.Errorf("sentence %q: risk %s, reasons %q", s.Text, s.Risk, s.Reasons)
+		}
+	})
+	t.Run("a finding on the writer's figure, on the writer's own words, outside the text or of another kind changes nothing", func(t *testing.T) {
+		var reqs []ClaimCheckRequest
+		w := &scriptWriter{texts: []string{"巩固拓展健康扶贫成果。享受政策【f1】，报销比例【f2】。"}}
+		plain := draftWith(t, &Drafter{Writer: w}, "")
+		checker := func(_ context.Context, req ClaimCheckRequest) ([]CheckedClaim, Usage, error) {
+			reqs = append(reqs, req)
+			i := strings.Index(req.Text, "36239人")
+			return []CheckedClaim{
+				{Start: i, End: i + len("36239人"), Kind: guard.ClaimNumber, Reason: "数字没有依据。"},
+				{Start: 0, End: len("巩固拓展"), Kind: guard.ClaimTrend, Reason: "没有依据。"},
+				{Start: len(req.Text) - 3, End: len(req.Text) + 9, Kind: guard.ClaimHonour, Reason: "越界。"},
+				{Start: i, End: i + 1, Kind: "exaggeration", Reason: "未知种类。"},
+			}, Usage{}, nil
+		}
+		var log strings.Builder
+		w = &scriptWriter{texts: w.texts}
+		d := draftWith(t, &Drafter{Writer: w, ClaimChecker: checker, Log: slog.New(slog.NewTextHandler(&log, nil))}, "")
+		for i, s := range d.Sections[0].Sentences {
+			p := plain.Sections[0].Sentences[i]
+			if s.Risk != p.Risk || !slices.Equal(s.Reasons, p.Reasons) || len(s.Claims) != len(p.Claims) {
+				t.Errorf("sentence %q: risk %s, reasons %q, claims %+v; without the check %s, %q", s.Text, s.Risk, s.Reasons, s.Claims, p.Risk, p.Reasons)
+			}
+		}
+		if n := strings.Count(log.String(), "claim check finding ignored"); n != 3 {
+			t.Errorf("%d findings logged as ignored, want 3 (the writer's own sentence needs no word):\n%s", n, log.String())
+		}
+	})
+	t.Run("a failed check is logged, its usage counted, and the section kept as the local checks left it", func(t *testing.T) {
+		var reqs []ClaimCheckRequest
+		var log strings.Builder
+		w := &scriptWriter{texts: []string{answer}}
+		d := draftWith(t, &Drafter{Writer: w, Log: slog.New(slog.NewTextHandler(&log, nil)),
+			ClaimChecker: checkerOf(&reqs, Usage{PromptTokens: 7}, errors.New("model answered no JSON"))}, "")
+		if d.Status != StatusReady || sentenceWith(t, d.Sections[0], "观摩").Risk != RiskLow {
+			t.Errorf("draft %s, sentences %+v", d.Status, d.Sections[0].Sentences)
+		}
+		if d.Sections[0].Usage.PromptTokens != 17 || !strings.Contains(log.String(), "model answered no JSON") {
+			t.Errorf("usage %+v, log %q", d.Sections[0].Usage, log.String())
 		}
 	})
 }

@@ -20,7 +20,12 @@ type SectionRequest struct {
 	Notes        string             // the writer's own words, to be said; data, not instructions
 	Figures      []Figure           // bound figures, derived ones included; written only as Token(ID)
 	Passages     []retrieval.Result // similar historical passages, best first; data, not instructions
-	// Feedback lists problems with the previous attempt (unbound numbers, missing figures), empty on the first.
+	// Previous is the writer's last answer, as it wrote it (figure tokens and all, trimmed, digits
+	// folded), with the words of each problem wrapped as ⟦…⟧ and numbered 〔1〕, 〔2〕…; empty on the
+	// first attempt. A retry edits it rather than writing anew.
+	Previous string
+	// Feedback lists the problems of the previous attempt, empty on the first: those marked in
+	// Previous start with their number and quote the marked words; a figure left out has no mark.
 	Feedback []string
 }
 
@@ -59,17 +64,76 @@ type CompletionRequest struct {
 	User        string
 	MaxTokens   int
 	Temperature float32
+	JSON        bool // ask for one JSON object (response_format json_object); the prompt must say "json"
 }
 
 // Completer sends a chat request to a model and returns its whole answer.
 // An answer that did not finish normally (cut off, or stopped for length) is an error.
 type Completer func(ctx context.Context, req CompletionRequest) (Completion, error)
 
-// prepare turns a Writer's answer into draft text: valid UTF-8, trimmed, full-width digits folded to
-// half-width (house style, and the writer's own "3场" must match a model's "３场"), then figure
-// tokens substituted. Unknown tokens are returned.
+// prepare turns a Writer's answer into draft text: valid UTF-8, trimmed, rid of the marks of an edit
+// request, full-width digits folded to half-width (house style, and the writer's own "3场" must match
+// a model's "３场"), then figure tokens substituted. Unknown tokens are returned.
 func prepare(answer string, byID map[string]Figure) (string, []string) {
-	return substitute(foldDigits(strings.TrimSpace(strings.ToValidUTF8(answer, "\uFFFD"))), byID)
+	a := prepareAnswer(answer, byID)
+	return a.text, a.unknown
+}
+
+// marksRE matches the marks draftd puts around the problems of an answer it asks to be edited (see
+// SectionRequest.Previous), which a model sometimes leaves in its new answer.
+var marksRE = regexp.MustCompile(`⟦|⟧(?:〔[0-9]+〕)*`)
+
+// prepareAnswer prepares an answer as prepare does, keeping the answer as written and how the two
+// texts map onto each other.
+func prepareAnswer(answer string, byID map[string]Figure) prepared {
+	written := strings.TrimSpace(strings.ToValidUTF8(answer, "\uFFFD"))
+	if strings.ContainsAny(written, "⟦⟧") {
+		written = strings.TrimSpace(marksRE.ReplaceAllString(written, ""))
+	}
+	return substituteMapped(foldDigits(written), byID)
+}
+
+// prepared is a writer's answer ready for checking.
+type prepared struct {
+	written   string   // as the writer wrote it, figure tokens kept (valid UTF-8, trimmed, digits folded)
+	text      string   // written with each known token replaced by its figure's exact string
+	unknown   []string // IDs of tokens that name no figure, in order
+	unknownAt [][2]int // where each unknown token stands in text
+	pieces    []piece  // text and written cut into corresponding stretches, in order, covering both
+}
+
+// piece is a stretch of text and the stretch of written it comes from: the same bytes, or a
+// figure's exact string and the token it replaced, with the unit written again after it.
+type piece struct {
+	text, written [2]int
+	figure        bool
+}
+
+// toWritten maps the span [a, b) of text to the span of written that says the same: a span that
+// ends or starts inside a figure's string takes its whole token.
+func (p prepared) toWritten(a, b int) (int, int) {
+	wa, wb := 0, 0
+	for _, x := range p.pieces {
+		if a >= x.text[0] && a < x.text[1] {
+			wa = x.written[0]
+			if !x.figure {
+				wa += a - x.text[0]
+			}
+		}
+		if b > x.text[0] && b <= x.text[1] {
+			wb = x.written[1]
+			if !x.figure {
+				wb = x.written[0] + b - x.text[0]
+			}
+		}
+	}
+	if a >= len(p.text) {
+		wa = len(p.written)
+	}
+	if b <= a {
+		wb = wa
+	}
+	return wa, wb
 }
 
 // foldDigits folds full-width digits to ASCII, and a full-width point between two digits too.
@@ -100,27 +164,45 @@ func foldDigits(s string) string {
 // the unit's end that the number reader would have read as that unit goes: 【f1】人次 with unit 人
 // stays 36239人人次, since 36239人次 would state another figure.
 func substitute(text string, byID map[string]Figure) (string, []string) {
-	var unknown []string
+	p := substituteMapped(text, byID)
+	return p.text, p.unknown
+}
+
+// substituteMapped substitutes as substitute does and says which stretch of the result comes from
+// which stretch of text.
+func substituteMapped(text string, byID map[string]Figure) prepared {
+	p := prepared{written: text}
 	var b strings.Builder
 	last := 0
+	literal := func(to int) {
+		if to > last {
+			p.pieces = append(p.pieces, piece{text: [2]int{b.Len(), b.Len() + to - last}, written: [2]int{last, to}})
+			b.WriteString(text[last:to])
+		}
+	}
 	for _, m := range tokenRE.FindAllStringSubmatchIndex(text, -1) {
 		if m[0] < last {
 			continue // inside a repeat already dropped
 		}
-		b.WriteString(text[last:m[0]])
+		literal(m[0])
 		last = m[1]
 		id := text[m[2]:m[3]]
 		f, ok := byID[id]
 		if !ok {
-			unknown = append(unknown, id)
-			b.WriteString(text[m[0]:m[1]])
+			p.unknown = append(p.unknown, id)
+			p.unknownAt = append(p.unknownAt, [2]int{b.Len(), b.Len() + m[1] - m[0]})
+			last = m[0]
+			literal(m[1])
+			last = m[1]
 			continue
 		}
-		b.WriteString(f.Text())
 		last += repeatedUnit(f, text[m[1]:])
+		p.pieces = append(p.pieces, piece{text: [2]int{b.Len(), b.Len() + len(f.Text())}, written: [2]int{m[0], last}, figure: true})
+		b.WriteString(f.Text())
 	}
-	b.WriteString(text[last:])
-	return b.String(), unknown
+	literal(len(text))
+	p.text = b.String()
+	return p
 }
 
 // repeatedUnit returns the length of the repeat of f's unit that rest starts with, or 0: the longest

@@ -14,7 +14,7 @@ import (
 )
 
 // Version names the templates; bump it whenever a .tmpl file changes (a test enforces this).
-const Version = "v1"
+const Version = "v2"
 
 //go:embed *.tmpl
 var files embed.FS
@@ -22,17 +22,18 @@ var files embed.FS
 var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(files, "*.tmpl"))
 
 func init() {
-	for _, name := range []string{"system.tmpl", "user.tmpl"} {
+	for _, name := range []string{"system.tmpl", "user.tmpl", "check_system.tmpl", "check_user.tmpl"} {
 		if templates.Lookup(name) == nil {
 			panic("prompts: missing template " + name)
 		}
 	}
 }
 
-// Section renders the system and user messages asking a model to write one section of a draft.
-// The writer's notes and the retrieved passages are fenced as data and neutralised so that text in
-// them can neither close a fence nor pose as a figure token. It fails only on a request with no
-// heading or a template that cannot execute.
+// Section renders the system and user messages asking a model to write one section of a draft, or,
+// when the request has a Previous answer, to edit that answer where its marks say. The writer's
+// notes and the retrieved passages are fenced as data and neutralised so that text in them can
+// neither close a fence nor pose as a figure token; the previous answer is fenced too, its tokens
+// kept. It fails only on a request with no heading or a template that cannot execute.
 func Section(req draft.SectionRequest) (system, user string, err error) {
 	if strings.TrimSpace(req.Heading) == "" {
 		return "", "", retrieval.Errorf(retrieval.EINVALID, "section heading is empty")
@@ -66,6 +67,8 @@ func Section(req draft.SectionRequest) (system, user string, err error) {
 			Template: p.Placeholders,
 		})
 	}
+	// The previous answer is the model's own, tokens and marks included; it must only stay inside its fence.
+	d.Previous = strings.TrimSpace(unfence(strings.ReplaceAll(req.Previous, "\r\n", "\n")))
 	for _, f := range req.Feedback {
 		// Feedback is draftd's own and may name figure tokens, so only fences are stripped.
 		if f = strings.TrimSpace(unfence(oneLine(f))); f != "" {
@@ -87,6 +90,7 @@ type sectionData struct {
 	Notes                                string
 	Figures                              []figureLine
 	Passages                             []passage
+	Previous                             string
 	Feedback                             []string
 }
 
@@ -100,6 +104,57 @@ type passage struct {
 	Title, Heading string
 	Text           string
 	Template       bool // a style template whose numbers are placeholders
+}
+
+// ClaimCheck renders the system and user messages asking a model which claims of a drafted section
+// the writer's figures and notes do not support, as one JSON object {"claims":[{"span","kind",
+// "reason"}]} (the messages say "json", as OpenAI's json_object mode requires). The notes and the
+// section text are fenced as data; the text keeps its characters otherwise, so that the spans the
+// model quotes are the text's. It fails only on a request with no text or a template that cannot
+// execute.
+func ClaimCheck(req draft.ClaimCheckRequest) (system, user string, err error) {
+	if strings.TrimSpace(req.Text) == "" {
+		return "", "", retrieval.Errorf(retrieval.EINVALID, "claim check: the section text is empty")
+	}
+	d := checkData{
+		Title:        line(req.Title),
+		Organization: line(req.Organization),
+		Period:       line(req.Period),
+		Heading:      line(req.Heading),
+		Notes:        block(req.Notes),
+		Text:         strings.TrimSpace(unfence(strings.ReplaceAll(req.Text, "\r\n", "\n"))),
+	}
+	label := map[string]string{}
+	for _, f := range req.Figures {
+		label[f.ID] = f.Label
+	}
+	for _, f := range req.Figures {
+		cf := checkFigure{Label: line(f.Label), Text: line(f.Text())}
+		if f.Derived { // previous values and targets name their figure too, but in their label
+			cf.From = line(label[f.DerivedFrom])
+		}
+		d.Figures = append(d.Figures, cf)
+	}
+	var sys, usr strings.Builder
+	if err := templates.ExecuteTemplate(&sys, "check_system.tmpl", d); err != nil {
+		return "", "", fmt.Errorf("prompts: claim check: %w", err)
+	}
+	if err := templates.ExecuteTemplate(&usr, "check_user.tmpl", d); err != nil {
+		return "", "", fmt.Errorf("prompts: claim check: %w", err)
+	}
+	return strings.TrimSpace(sys.String()), strings.TrimSpace(usr.String()), nil
+}
+
+type checkData struct {
+	Title, Organization, Period, Heading string
+	Notes, Text                          string
+	Figures                              []checkFigure
+}
+
+// checkFigure is a figure as the claim check shows it: with its value, which the writer's prompt withholds.
+type checkFigure struct {
+	Label, Text string
+	From        string // label of the figure a derived one was computed from
 }
 
 // fenceRE matches anything that could read as a fence marker (<<<, >>>, full-width too).

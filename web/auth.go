@@ -376,6 +376,21 @@ func (s *Server) metered(c echo.Context, model string, w draft.Writer) (draft.Wr
 	return meteredWriter{Writer: w, spend: func(n int) { b.add(scope, n, s.gate.now()) }}, nil
 }
 
+// meteredCheck returns check counting its tokens against the sender's token budget, as metered
+// does for the writer; nil stays nil. The check of an offline draft calls no model and spends nothing.
+func (s *Server) meteredCheck(c echo.Context, check draft.ClaimChecker) draft.ClaimChecker {
+	b := &s.gate.budget
+	if check == nil || b.limit <= 0 {
+		return check
+	}
+	scope := principalOf(c).scope
+	return func(ctx context.Context, req draft.ClaimCheckRequest) ([]draft.CheckedClaim, draft.Usage, error) {
+		found, u, err := check(ctx, req)
+		b.add(scope, u.PromptTokens+u.CompletionTokens, s.gate.now())
+		return found, u, err
+	}
+}
+
 // Idempotency headers: the client's key, and the mark on an answer repeated for a retry.
 const (
 	headerIdempotencyKey = "Idempotency-Key"

@@ -597,3 +597,27 @@ func TestIdempotency(t *testing.T) {
 		}
 	})
 }
+
+func TestTokenBudgetCountsTheClaimCheck(t *testing.T) {
+	checks := 0
+	env := newAuthServer(t, true, func(s *Server) {
+		s.Limits.TokenBudget = 150
+		s.Writers["chat"] = usageWriter{tokens: 60} // under the budget alone
+		s.DefaultModel = "chat"
+		s.Drafter.ClaimChecker = func(context.Context, draft.ClaimCheckRequest) ([]draft.CheckedClaim, draft.Usage, error) {
+			checks++
+			return nil, draft.Usage{PromptTokens: 80, CompletionTokens: 20}, nil
+		}
+	})
+	writer := env.tokens[auth.RoleWriter]
+	if r := env.send(t, "POST", "/api/v1/drafts?wait=true", writer, figuresJSON); r.status != 200 {
+		t.Fatalf("first draft: %d %v", r.status, r.body)
+	}
+	if checks == 0 {
+		t.Fatal("the claim check was not called")
+	}
+	// 60 for writing and 100 for checking: the budget of 150 is spent.
+	if r := env.send(t, "POST", "/api/v1/drafts", writer, figuresJSON); r.status != 429 || r.code() != EBUDGETEXCEEDED {
+		t.Fatalf("second draft: %d %v, want the budget spent", r.status, r.body)
+	}
+}

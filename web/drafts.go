@@ -34,7 +34,8 @@ func (s *Server) drafter(c echo.Context) (*draft.Drafter, error) {
 	return s.drafterFor(c, name)
 }
 
-// drafterFor returns the drafter for model name, its writer counting against the sender's token budget.
+// drafterFor returns the drafter for model name, its writer and claim check counting against the
+// sender's token budget.
 func (s *Server) drafterFor(c echo.Context, name string) (*draft.Drafter, error) {
 	w, ok := s.Writers[name]
 	if !ok {
@@ -50,6 +51,7 @@ func (s *Server) drafterFor(c echo.Context, name string) (*draft.Drafter, error)
 	}
 	d := *s.Drafter
 	d.Writer, d.Model = w, name
+	d.ClaimChecker = s.meteredCheck(c, d.ClaimChecker)
 	return &d, nil
 }
 

@@ -28,6 +28,9 @@ type Config struct {
 	ChatIdleTimeout    time.Duration // DRAFTD_CHAT_IDLE_TIMEOUT_S: silence allowed while streaming
 	ChatMaxTokens      int           // DRAFTD_CHAT_MAX_TOKENS
 	SectionConcurrency int           // DRAFTD_SECTION_CONCURRENCY: sections of one draft drafted at once
+	// ClaimCheck is DRAFTD_CLAIM_CHECK (on or off, default off): the chat model checks each drafted
+	// section's claims in one more call, and what it finds raises sentences' risks.
+	ClaimCheck bool
 
 	MaxUploadBytes int64 // DRAFTD_MAX_UPLOAD_MB, in bytes
 	Demo           bool  // DRAFTD_DEMO: load the demo corpus into an empty embedded store
@@ -88,6 +91,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	var mb int
 	intVar("DRAFTD_MAX_UPLOAD_MB", 20, &mb)
 	c.MaxUploadBytes = int64(mb) << 20
+	if v := getenv("DRAFTD_CLAIM_CHECK"); v != "" {
+		on, err := parseOnOff(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DRAFTD_CLAIM_CHECK=%q is not on or off", v))
+		}
+		c.ClaimCheck = on
+	}
 	if v := getenv("DRAFTD_DEMO"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -147,6 +157,9 @@ func (c *Config) Validate() error {
 	if c.ChatModel == "offline" {
 		bad("DRAFTD_CHAT_MODEL names a chat model; leave it empty for offline drafting")
 	}
+	if c.ClaimCheck && c.ChatModel == "" {
+		bad("DRAFTD_CLAIM_CHECK=on (or --claim-check on) needs DRAFTD_CHAT_MODEL: the chat model is what checks the claims")
+	}
 	if c.ChatTimeout <= 0 || c.ChatIdleTimeout <= 0 {
 		bad("DRAFTD_CHAT_TIMEOUT_S and DRAFTD_CHAT_IDLE_TIMEOUT_S must be positive")
 	}
@@ -174,6 +187,17 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// parseOnOff reads a switch spelled on or off, as DRAFTD_CLAIM_CHECK and --claim-check take it.
+func parseOnOff(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("must be on or off, got %q", v)
 }
 
 // redactURL hides a password in a URL so it can be shown in a message or log.

@@ -32,6 +32,10 @@ func TestLoadConfig(t *testing.T) {
 		{"a negative token budget names the variable", map[string]string{"DRAFTD_TOKEN_BUDGET": "-5"}, "DRAFTD_TOKEN_BUDGET"},
 		{"a wildcard origin is refused", map[string]string{"DRAFTD_CORS_ORIGINS": "*"}, "DRAFTD_CORS_ORIGINS"},
 		{"an origin with a path is refused", map[string]string{"DRAFTD_CORS_ORIGINS": "https://addin.example.gov.cn/"}, "DRAFTD_CORS_ORIGINS"},
+		{"the claim check is off unless asked for", map[string]string{"DRAFTD_CLAIM_CHECK": "off"}, ""},
+		{"the claim check can be turned on with a chat model", map[string]string{"DRAFTD_CLAIM_CHECK": "on", "DRAFTD_CHAT_MODEL": "qwen-plus"}, ""},
+		{"a claim check that is neither on nor off names the variable", map[string]string{"DRAFTD_CLAIM_CHECK": "yes", "DRAFTD_CHAT_MODEL": "qwen-plus"}, "DRAFTD_CLAIM_CHECK"},
+		{"a claim check without a chat model names both variables", map[string]string{"DRAFTD_CLAIM_CHECK": "on"}, "needs DRAFTD_CHAT_MODEL"},
 		{"a bad base URL names the variable", map[string]string{"DRAFTD_EMBEDDER": "openai", "DRAFTD_EMBED_MODEL": "m", "DRAFTD_EMBED_DIM": "8", "OPENAI_BASE_URL": "ftp://x"}, "OPENAI_BASE_URL"},
 	}
 	for _, tt := range tests {
@@ -48,6 +52,13 @@ func TestLoadConfig(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the claim check is off by default and on when asked", func(t *testing.T) {
+		c, _ := LoadConfig(env(nil))
+		on, _ := LoadConfig(env(map[string]string{"DRAFTD_CLAIM_CHECK": "ON", "DRAFTD_CHAT_MODEL": "m"}))
+		if c.ClaimCheck || !on.ClaimCheck {
+			t.Errorf("default %v, on %v", c.ClaimCheck, on.ClaimCheck)
+		}
+	})
 	t.Run("a password in a bad database URL is not echoed", func(t *testing.T) {
 		_, err := LoadConfig(env(map[string]string{"DRAFTD_DATABASE_URL": "mysql://u:secret@h/db"}))
 		if err == nil || strings.Contains(err.Error(), "secret") {

@@ -25,7 +25,9 @@ type drafting struct {
 	defaultModel string
 }
 
-// newDrafting wires the drafter over store: offline always, the chat model when configured (and then by default).
+// newDrafting wires the drafter over store: offline always, the chat model when configured (and then
+// by default), and the chat model's claim check when DRAFTD_CLAIM_CHECK is on, for drafts the chat
+// model writes: an offline draft calls no model.
 func newDrafting(cfg Config, store retrieval.Store, emb embedder) (drafting, error) {
 	ds, ok := store.(draft.Store)
 	if !ok {
@@ -43,12 +45,22 @@ func newDrafting(cfg Config, store retrieval.Store, emb embedder) (drafting, err
 			Timeout: cfg.ChatTimeout, IdleTimeout: cfg.ChatIdleTimeout, MaxTokens: cfg.ChatMaxTokens})
 		w.writers[cfg.ChatModel] = &openai.Writer{Complete: client.Complete, Model: cfg.ChatModel}
 		w.defaultModel = cfg.ChatModel
+		if cfg.ClaimCheck {
+			check := (&openai.ClaimChecker{Complete: client.Complete}).Check
+			w.drafter.ClaimChecker = func(ctx context.Context, req draft.ClaimCheckRequest) ([]draft.CheckedClaim, draft.Usage, error) {
+				if req.Model == offline.Model {
+					return nil, draft.Usage{}, nil
+				}
+				return check(ctx, req)
+			}
+		}
 	}
 	return w, nil
 }
 
 func (m *Main) draft(ctx context.Context, args []string) error {
 	var figuresPath, format, outPath, model, title, org, period string
+	var claimCheck *bool // set when --claim-check is given
 	cfg, _, err := m.config("draft", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&figuresPath, "figures", "", "figures file: .json, .xlsx or .csv (required)")
 		fs.StringVar(&format, "format", "json", "output format: json, md, html, txt or docx (docx needs -o)")
@@ -57,9 +69,20 @@ func (m *Main) draft(ctx context.Context, args []string) error {
 		fs.StringVar(&title, "title", "", "title (for .xlsx/.csv figures)")
 		fs.StringVar(&org, "organization", "", "organisation (for .xlsx/.csv figures)")
 		fs.StringVar(&period, "period", "", "period, e.g. 2025年上半年 (for .xlsx/.csv figures)")
+		fs.Func("claim-check", "on or off: the chat model checks each section's claims in one more call (overrides DRAFTD_CLAIM_CHECK)", func(v string) error {
+			on, err := parseOnOff(v)
+			claimCheck = &on
+			return err
+		})
 	})
 	if err != nil {
 		return err
+	}
+	if claimCheck != nil {
+		cfg.ClaimCheck = *claimCheck
+		if err := cfg.Validate(); err != nil {
+			return fmt.Errorf("configuration:\n%w", err)
+		}
 	}
 	if figuresPath == "" {
 		return fmt.Errorf("draft: --figures FILE is required (.json, .xlsx or .csv)")

@@ -122,6 +122,10 @@ func (c *Client) Complete(ctx context.Context, req draft.CompletionRequest) (dra
 		Stream:        true,
 		StreamOptions: &goopenai.StreamOptions{IncludeUsage: true},
 	}
+	if req.JSON {
+		// json_object, not json_schema: the one OpenAI, DeepSeek, Qwen, vLLM and Ollama all accept.
+		creq.ResponseFormat = &goopenai.ChatCompletionResponseFormat{Type: goopenai.ChatCompletionResponseFormatTypeJSONObject}
+	}
 	out := draft.Completion{Model: c.cfg.Model}
 	stream, err := c.client.CreateChatCompletionStream(ctx, creq)
 	if err != nil {

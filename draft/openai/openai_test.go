@@ -84,7 +84,7 @@ func TestComplete(t *testing.T) {
 				if !r.Stream || !r.IncludeUsage || r.MaxTokens != DefaultMaxTokens || r.Model != "fake-model" {
 					t.Errorf("request: stream %v, include_usage %v, max_tokens %d, model %q", r.Stream, r.IncludeUsage, r.MaxTokens, r.Model)
 				}
-				if r.System != testRequest.System || r.User != testRequest.User || r.Auth != "Bearer "+testKey {
+				if r.System != testRequest.System || r.User != testRequest.User || r.Auth != "Bearer "+testKey || r.ResponseFormat != "" {
 					t.Errorf("messages or key not sent as given: %+v", r)
 				}
 			},
@@ -96,6 +96,16 @@ func TestComplete(t *testing.T) {
 			check: func(t *testing.T, _ draft.Completion, reqs []openaitest.Request, _ []time.Duration) {
 				if r := reqs[0]; r.MaxTokens != 300 || r.Temperature != 0.25 {
 					t.Errorf("max_tokens %d, temperature %v; want 300, 0.25", r.MaxTokens, r.Temperature)
+				}
+			},
+		},
+		{
+			name:  "a request for JSON asks for a json_object; others ask for no format",
+			req:   draft.CompletionRequest{System: "只输出 json 对象。", User: "正文", JSON: true},
+			calls: 1,
+			check: func(t *testing.T, _ draft.Completion, reqs []openaitest.Request, _ []time.Duration) {
+				if r := reqs[0]; r.ResponseFormat != "json_object" {
+					t.Errorf("response_format %q, want json_object", r.ResponseFormat)
 				}
 			},
 		},

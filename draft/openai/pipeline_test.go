@@ -2,6 +2,7 @@ package openai
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -525,4 +526,193 @@ func TestPipelineRegenerate(t *testing.T) {
 			t.Errorf("draft_done events: %+v", log.events)
 		}
 	})
+}
+
+// chatRequests returns the chat requests srv received, drafting and checking, in order.
+func chatRequests(srv *openaitest.Server) []openaitest.Request {
+	var out []openaitest.Request
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/chat/completions") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// emitted returns the first sentence event's sentence whose text contains sub: as drafted, claims
+// included, whatever the store keeps.
+func emitted(t *testing.T, log *eventLog, sub string) draft.Sentence {
+	t.Helper()
+	for _, e := range log.of(draft.EventSentence) {
+		if strings.Contains(e.Sentence.Text, sub) {
+			return *e.Sentence
+		}
+	}
+	t.Fatalf("no sentence event has %q", sub)
+	return draft.Sentence{}
+}
+
+// checkNoHigh fails if a sentence of section n is high risk.
+func checkNoHigh(t *testing.T, dr *draft.Draft, n int) {
+	t.Helper()
+	for _, s := range dr.Sections[n].Sentences {
+		if s.Risk == draft.RiskHigh {
+			t.Errorf("%s %q is high risk: %v", s.ID, s.Text, s.Reasons)
+		}
+	}
+}
+
+func TestPipelineEdits(t *testing.T) {
+	store, search := pipeCorpus(t)
+	const planted = "相关做法得到省卫生健康委充分肯定，群众满意度达到98%。"
+
+	t.Run("a planted honour and an invented number are marked in the answer sent back, and the edited answer is kept", func(t *testing.T) {
+		srv := openaitest.New(t, openaitest.Script(openaitest.Plant(planted), openaitest.Edit))
+		dr, _, err := pipeRun(t, pipeDrafter(t, srv, store, search), store, pipeFigures())
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqs := chatRequests(srv)
+		if len(reqs) != 2 {
+			t.Fatalf("%d chat requests, want 2: the planted answer and its edit", len(reqs))
+		}
+		first := strings.TrimSpace(reqs[0].Answer)
+		marked := strings.Replace(first, "得到省卫生健康委充分肯定", "⟦得到省卫生健康委充分肯定⟧〔1〕", 1)
+		marked = strings.Replace(marked, "98%", "⟦98%⟧〔2〕", 1)
+		u := reqs[1].User
+		if !strings.Contains(u, "<<<上一稿\n"+marked+"\n>>>") {
+			t.Errorf("the second request does not carry the first answer with its problems marked:\nwant %s\nin:\n%s", marked, u)
+		}
+		for _, s := range []string{"- 〔1〕“得到省卫生健康委充分肯定”：", "荣誉或上级肯定", "- 〔2〕“98%”：", "不要重写"} {
+			if !strings.Contains(u, s) {
+				t.Errorf("the second request lacks %q:\n%s", s, u)
+			}
+		}
+		if strings.Contains(reqs[0].User, "上一稿") {
+			t.Errorf("the first request has a previous answer:\n%s", reqs[0].User)
+		}
+		checkClean(t, dr, 0)
+		checkNoHigh(t, dr, 0)
+		if text := sectionText(dr.Sections[0]); strings.Contains(text, "肯定") || strings.Contains(text, "98%") || strings.ContainsAny(text, "⟦⟧〔") {
+			t.Errorf("the kept draft still has the planted claims or the marks:\n%s", text)
+		}
+	})
+
+	t.Run("a ranking the writer's notes give is no problem: the answer is not retried", func(t *testing.T) {
+		in := pipeFigures()
+		in.Sections[0].Notes = "医共体建设工作位居全市第一。"
+		srv := openaitest.New(t, openaitest.Default(openaitest.Plant("全县医共体建设工作位居全市第一。")))
+		dr, events, err := pipeRun(t, pipeDrafter(t, srv, store, search), store, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if srv.ChatCalls() != 1 || dr.Sections[0].Attempts != 1 {
+			t.Errorf("%d chat requests, %d attempts; want 1", srv.ChatCalls(), dr.Sections[0].Attempts)
+		}
+		s := emitted(t, events, "位居全市第一")
+		if s.Risk == draft.RiskHigh || len(s.Claims) == 0 || !s.Claims[0].Supported {
+			t.Errorf("%q: risk %s, claims %+v; want a supported ranking", s.Text, s.Risk, s.Claims)
+		}
+	})
+}
+
+// checkDrafter is pipeDrafter with srv's model also checking the claims.
+func checkDrafter(t *testing.T, srv *openaitest.Server, store draft.Store, search draft.Searcher, log *strings.Builder) *draft.Drafter {
+	d := pipeDrafter(t, srv, store, search)
+	c := newClient(Config{BaseURL: srv.URL(), APIKey: pipeKey, Model: "fake-model", Timeout: 5 * time.Second, IdleTimeout: 300 * time.Millisecond},
+		func(ctx context.Context, _ time.Duration) error { return ctx.Err() })
+	logger := slog.New(slog.NewTextHandler(log, nil))
+	d.ClaimChecker, d.Log = (&ClaimChecker{Complete: c.Complete, Log: logger}).Check, logger
+	return d
+}
+
+func TestPipelineClaimCheck(t *testing.T) {
+	store, search := pipeCorpus(t)
+	// The local checks miss this honour: no lexicon phrase says it.
+	const planted = "签约服务做法吸引了多个省份前来观摩。"
+	finds := openaitest.Finds(openaitest.Finding{Span: "吸引了多个省份前来观摩", Kind: "honour", Reason: "撰稿人没有提供外地前来观摩的情况。"})
+
+	// Without the check the planted sentence is low risk: the local checks miss it.
+	srv := openaitest.New(t, openaitest.Default(openaitest.Plant(planted)), finds)
+	plain, _, err := pipeRun(t, pipeDrafter(t, srv, store, search), store, pipeFigures())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sentenceWith(t, plain.Sections[0], "观摩"); s.Risk != draft.RiskLow {
+		t.Fatalf("without the check %q is %s (%v): plant a claim the local checks miss", s.Text, s.Risk, s.Reasons)
+	}
+
+	t.Run("with no checker no check is asked for", func(t *testing.T) {
+		for _, r := range chatRequests(srv) {
+			if r.ResponseFormat != "" {
+				t.Errorf("a request asked for %s", r.ResponseFormat)
+			}
+		}
+		if srv.ChatCalls() != 1 {
+			t.Errorf("%d chat requests, want 1", srv.ChatCalls())
+		}
+	})
+
+	for _, b := range []openaitest.Behaviour{openaitest.Follow, openaitest.SloppyCheck} {
+		t.Run("a claim the local checks miss, found by a check answered "+b.String()+", makes its sentence high with the model's reason", func(t *testing.T) {
+			srv := openaitest.New(t, openaitest.Script(openaitest.Plant(planted), b), finds)
+			var log strings.Builder
+			dr, events, err := pipeRun(t, checkDrafter(t, srv, store, search, &log), store, pipeFigures())
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs := chatRequests(srv)
+			if len(reqs) != 2 || reqs[1].ResponseFormat != "json_object" || !strings.Contains(reqs[1].User, "吸引了多个省份前来观摩") {
+				t.Fatalf("requests: %+v; want the draft, then one check of its text", reqs)
+			}
+			s := sentenceWith(t, dr.Sections[0], "观摩")
+			if s.Risk != draft.RiskHigh || len(s.Reasons) != 1 || s.Reasons[0] != "模型复核：撰稿人没有提供外地前来观摩的情况。" {
+				t.Errorf("%q: risk %s, reasons %q", s.Text, s.Risk, s.Reasons)
+			}
+			var c draft.Claim
+			for _, x := range emitted(t, events, "观摩").Claims {
+				if strings.HasPrefix(x.Reason, "模型复核：") {
+					c = x
+				}
+			}
+			if c.Kind != "honour" || c.Supported || string([]rune(s.Text)[c.Start:c.End]) != "吸引了多个省份前来观摩" {
+				t.Errorf("the model's claim is %+v in %q", c, s.Text)
+			}
+			var want draft.Usage
+			for _, r := range reqs {
+				want.Add(draft.Usage{PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens})
+			}
+			if dr.Sections[0].Usage != want || dr.Usage != want {
+				t.Errorf("usage: section %+v, draft %+v; want the draft's and the check's tokens, %+v", dr.Sections[0].Usage, dr.Usage, want)
+			}
+			for i, x := range dr.Sections[0].Sentences {
+				if y := plain.Sections[0].Sentences[i]; x.Text != y.Text || x.Text != s.Text && x.Risk != y.Risk {
+					t.Errorf("%q became %s; without the check %s", x.Text, x.Risk, y.Risk)
+				}
+			}
+		})
+	}
+
+	for _, b := range []openaitest.Behaviour{openaitest.MalformedCheck, openaitest.Status(400)} {
+		t.Run("a check answered "+b.String()+" is logged and changes nothing but the usage", func(t *testing.T) {
+			srv := openaitest.New(t, openaitest.Script(openaitest.Plant(planted), b), finds)
+			var log strings.Builder
+			dr, _, err := pipeRun(t, checkDrafter(t, srv, store, search, &log), store, pipeFigures())
+			if err != nil || dr.Status != draft.StatusReady {
+				t.Fatalf("draft %s (Run: %v); a failed check must not fail the section", dr.Status, err)
+			}
+			for i, x := range dr.Sections[0].Sentences {
+				y := plain.Sections[0].Sentences[i]
+				if x.Text != y.Text || x.Risk != y.Risk || len(x.Claims) != len(y.Claims) || strings.Join(x.Reasons, "") != strings.Join(y.Reasons, "") {
+					t.Errorf("%q: %s %q; without the check %s %q", x.Text, x.Risk, x.Reasons, y.Risk, y.Reasons)
+				}
+			}
+			if !strings.Contains(log.String(), "claim check failed") {
+				t.Errorf("the failure was not logged:\n%s", log.String())
+			}
+			if dr.Sections[0].Usage.PromptTokens <= plain.Sections[0].Usage.PromptTokens && b.String() == "MalformedCheck" {
+				t.Errorf("usage %+v does not count the check's tokens", dr.Sections[0].Usage)
+			}
+		})
+	}
 }

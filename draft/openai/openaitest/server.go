@@ -1,6 +1,7 @@
 // Package openaitest is a fake OpenAI-compatible server for tests: POST /v1/chat/completions
 // (streamed or not) answered by scripted behaviours, well-behaved or not, and POST /v1/embeddings
-// with deterministic vectors.
+// with deterministic vectors. A chat request that asks for a JSON object (response_format
+// json_object or json_schema) is a claim check, answered with the Findings its text holds.
 package openaitest
 
 import (
@@ -27,6 +28,7 @@ type Behaviour struct {
 	status int           // for kindStatus
 	finish string        // for kindFinish
 	delay  time.Duration // for kindSlow
+	text   string        // for kindPlant
 }
 
 // String returns the behaviour's name as logged in Request.Behaviour.
@@ -48,6 +50,10 @@ const (
 	kindCutStream
 	kindFinish
 	kindSlow
+	kindPlant
+	kindEdit
+	kindSloppyCheck
+	kindMalformedCheck
 )
 
 // Behaviours. All but the failures answer with 2–4 sentences in house style built from the figure
@@ -84,7 +90,26 @@ var (
 	CutStream = Behaviour{name: "CutStream", kind: kindCutStream}
 	// LengthFinish ends the answer halfway with finish_reason "length".
 	LengthFinish = Finish("length")
+	// Edit answers a retry that shows the previous answer (fenced as "<<<上一稿" … ">>>") the way a
+	// model asked for a minimal edit does: every clause holding a ⟦marked⟧ problem goes, the rest stays
+	// word for word, and a figure token of the data list the answer lacks is added in a clause of its
+	// own. A request with no previous answer it answers as Follow.
+	Edit = Behaviour{name: "Edit", kind: kindEdit}
+	// SloppyCheck answers a claim check the way chatty models do: a preface, the JSON in a ```json
+	// fence, then a closing remark; beside each finding it lists the same one with its span quoted
+	// (“…”) and shortened with an ellipsis, and it adds an item of a kind nobody asked for and an item
+	// that is a bare string. Only the exact findings are usable.
+	SloppyCheck = Behaviour{name: "SloppyCheck", kind: kindSloppyCheck}
+	// MalformedCheck answers a claim check with its findings as a Python dict, single quotes and all:
+	// no JSON. Other requests it answers as Follow.
+	MalformedCheck = Behaviour{name: "MalformedCheck", kind: kindMalformedCheck}
 )
+
+// Plant answers as Follow and then adds text: the claim a test plants for the checks to catch, as a
+// model that invents one.
+func Plant(text string) Behaviour {
+	return Behaviour{name: "Plant(" + text + ")", kind: kindPlant, text: text}
+}
 
 // Status answers with an HTTP error status and an OpenAI-style error body; 429 comes with
 // Retry-After: 1. Like some proxies, the error message echoes the request's Authorization header,
@@ -119,6 +144,17 @@ func Script(bs ...Behaviour) Option {
 // so WrongDigits, Round and ChineseNumerals can misstate them the way a model would.
 func Values(v map[string]string) Option { return func(s *Server) { s.values = v } }
 
+// Finding is a claim the fake's claim check reports when the text it checks holds Span.
+type Finding struct {
+	Span   string `json:"span"`
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
+}
+
+// Finds sets the claims the fake's claim check can find (none if unset). A check answered as Follow
+// lists those whose span the checked text holds, exactly, as {"claims":[…]}.
+func Finds(fs ...Finding) Option { return func(s *Server) { s.finds = append(s.finds, fs...) } }
+
 // Dim sets the dimension of embedding vectors (default 8) when a request does not ask for one.
 func Dim(n int) Option { return func(s *Server) { s.dim = n } }
 
@@ -141,8 +177,10 @@ type Request struct {
 	Model        string
 	MaxTokens    int // max_tokens, or max_completion_tokens when that was sent instead
 	Temperature  float32
-	System, User string
-	Input        []string // embedding inputs
+	// ResponseFormat is response_format.type: "json_object" or "json_schema" for a claim check, "" else.
+	ResponseFormat string
+	System, User   string
+	Input          []string // embedding inputs
 
 	Answer           string // the text the fake meant to write, in full
 	PromptTokens     int
@@ -158,6 +196,7 @@ type Server struct {
 	def     Behaviour
 	script  []Behaviour
 	values  map[string]string
+	finds   []Finding
 	dim     int
 	model   string
 	key     string
@@ -222,6 +261,9 @@ type chatRequest struct {
 	StreamOptions       *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
+	ResponseFormat *struct {
+		Type string `json:"type"`
+	} `json:"response_format"`
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
@@ -233,6 +275,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		logged.MaxTokens = req.MaxCompletionTokens
 	}
 	logged.IncludeUsage = req.StreamOptions != nil && req.StreamOptions.IncludeUsage
+	if req.ResponseFormat != nil && req.ResponseFormat.Type != "text" {
+		logged.ResponseFormat = req.ResponseFormat.Type
+	}
 	for _, m := range req.Messages {
 		switch m.Role {
 		case "system":
@@ -250,7 +295,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	logged.Behaviour = b.name
 	if b.kind != kindStatus && err == nil && s.authorized(logged.Auth) {
-		logged.Answer = s.answer(b, logged.User)
+		if logged.ResponseFormat != "" {
+			logged.Answer = s.checkAnswer(b, logged.User)
+		} else {
+			logged.Answer = s.answer(b, logged.User)
+		}
 		logged.PromptTokens = utf8.RuneCountInString(logged.System + logged.User)
 		logged.CompletionTokens = utf8.RuneCountInString(logged.Answer)
 	}
@@ -475,15 +524,19 @@ func FigureIDs(user string) []string {
 
 // answer writes the text of behaviour b for a user message.
 func (s *Server) answer(b Behaviour, user string) string {
-	ids := FigureIDs(user)
+	ids := FigureIDs(withoutFence(user, previousFence)) // tokens of the previous answer are no data
 	switch b.kind {
 	case kindDropFigure:
 		if len(ids) > 0 {
 			ids = ids[:len(ids)-1]
 		}
 	case kindCopyPassage:
-		if p := firstPassage(user); p != "" {
+		if p := fenced(user, "<<<资料"); p != "" {
 			return p
+		}
+	case kindEdit:
+		if prev := fenced(user, previousFence); prev != "" {
+			return edit(prev, ids)
 		}
 	}
 	text := houseStyle(ids)
@@ -516,8 +569,102 @@ func (s *Server) answer(b Behaviour, user string) string {
 		text += "群众满意度达到98%。"
 	case kindInventRanking:
 		text += "相关工作位居全市第一。"
+	case kindPlant:
+		text += b.text
 	}
 	return text
+}
+
+// previousFence opens the previous answer in a retry's prompt.
+const previousFence = "<<<上一稿"
+
+// clauseEnds end a clause; the first five end a sentence too.
+const clauseEnds = "。！？；\n，、"
+
+// edit edits a previous answer as Edit does.
+func edit(prev string, ids []string) string {
+	var b strings.Builder
+	marked := false // inside a mark that spans clauses
+	for _, c := range splitClauses(prev) {
+		open, shut := strings.LastIndex(c, "⟦"), strings.LastIndex(c, "⟧")
+		drop := marked || open >= 0
+		marked = open > shut || marked && shut < 0
+		if !drop {
+			b.WriteString(c)
+			continue
+		}
+		// A dropped clause that ended a sentence leaves the clause before it to end it.
+		end, _ := utf8.DecodeLastRuneInString(c)
+		kept := b.String()
+		if last, size := utf8.DecodeLastRuneInString(kept); strings.ContainsRune("。！？；\n", end) && (last == '，' || last == '、') {
+			b.Reset()
+			b.WriteString(kept[:len(kept)-size] + string(end))
+		}
+	}
+	text := strings.TrimSpace(markRE.ReplaceAllString(b.String(), ""))
+	for _, id := range ids {
+		if !strings.Contains(text, "【"+id+"】") {
+			text += "同时，累计完成【" + id + "】。"
+		}
+	}
+	if text == "" {
+		return houseStyle(ids)
+	}
+	return text
+}
+
+// markRE matches what is left of the marks of a previous answer.
+var markRE = regexp.MustCompile(`⟦|⟧|〔[0-9]+〕`)
+
+// splitClauses cuts text after each clause end, keeping the ends.
+func splitClauses(text string) []string {
+	var out []string
+	start := 0
+	for i, r := range text {
+		if strings.ContainsRune(clauseEnds, r) {
+			end := i + utf8.RuneLen(r)
+			out = append(out, text[start:end])
+			start = end
+		}
+	}
+	if start < len(text) {
+		out = append(out, text[start:])
+	}
+	return out
+}
+
+// checkAnswer writes behaviour b's answer to a claim check: the Findings whose span the checked
+// text (fenced as "<<<正文" … ">>>") holds.
+func (s *Server) checkAnswer(b Behaviour, user string) string {
+	text := fenced(user, "<<<正文")
+	items := []Finding{}
+	for _, f := range s.finds {
+		if f.Span != "" && strings.Contains(text, f.Span) {
+			items = append(items, f)
+		}
+	}
+	switch b.kind {
+	case kindSloppyCheck:
+		sloppy := []any{}
+		for _, f := range items {
+			short := []rune(f.Span)
+			quoted, cut := f, f
+			quoted.Span = "“" + f.Span + "”"
+			cut.Span = string(short[:min(3, len(short))]) + "……"
+			sloppy = append(sloppy, f, quoted, cut)
+		}
+		sloppy = append(sloppy, Finding{Span: text, Kind: "exaggeration", Reason: "整体表述偏于拔高。"}, "另有若干表述需要核实")
+		body, _ := json.MarshalIndent(map[string]any{"claims": sloppy}, "", "  ")
+		return "好的，以下是核查结果：\n```json\n" + string(body) + "\n```\n以上说法请结合实际材料进一步核实。"
+	case kindMalformedCheck:
+		var parts []string
+		for _, f := range items {
+			parts = append(parts, fmt.Sprintf("{'span': '%s', 'kind': '%s', 'reason': '%s'}", f.Span, f.Kind, f.Reason))
+		}
+		return "核查结果如下：{'claims': [" + strings.Join(parts, ", ") + "]}"
+	}
+	body, _ := json.Marshal(map[string]any{"claims": items})
+	return string(body)
 }
 
 var (
@@ -544,11 +691,11 @@ func houseStyle(ids []string) string {
 	return b.String()
 }
 
-// firstPassage returns the text fenced by the first "<<<资料" line and the next ">>>" line.
-func firstPassage(user string) string {
+// fenced returns the text fenced by the first line starting with opener and the next ">>>" line.
+func fenced(user, opener string) string {
 	lines := strings.Split(user, "\n")
 	for i, l := range lines {
-		if !strings.HasPrefix(l, "<<<资料") {
+		if !strings.HasPrefix(l, opener) {
 			continue
 		}
 		for j := i + 1; j < len(lines); j++ {
@@ -558,6 +705,15 @@ func firstPassage(user string) string {
 		}
 	}
 	return ""
+}
+
+// withoutFence returns user without the block fenced by the first line starting with opener.
+func withoutFence(user, opener string) string {
+	inner := fenced(user, opener)
+	if inner == "" {
+		return user
+	}
+	return strings.Replace(user, inner, "", 1)
 }
 
 func replaceFirst(text, old, new string) string {

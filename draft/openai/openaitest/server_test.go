@@ -264,3 +264,94 @@ func dot(a, b []float32) float64 {
 	}
 	return s
 }
+
+func TestEdit(t *testing.T) {
+	s := &Server{}
+	tests := []struct {
+		name, previous, want string
+	}{
+		{"a marked clause goes and the clause before it ends the sentence",
+			"一是累计完成【f1】，相关做法⟦得到省卫生健康委充分肯定⟧〔1〕。二是服务规模达到【f2】，覆盖【f3】。",
+			"一是累计完成【f1】。二是服务规模达到【f2】，覆盖【f3】。"},
+		{"a mark across clauses takes them all",
+			"一是累计完成【f1】【f2】【f3】，⟦位居全省前列，群众满意度达到98%⟧〔1〕，各项工作有序推进。",
+			"一是累计完成【f1】【f2】【f3】，各项工作有序推进。"},
+		{"a figure the answer lacks is added",
+			"一是累计完成【f1】，服务规模达到⟦98%⟧〔1〕。",
+			"一是累计完成【f1】。同时，累计完成【f2】。同时，累计完成【f3】。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := s.answer(Edit, user+"\n\n<<<上一稿\n"+tt.previous+"\n>>>")
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	t.Run("a first request, with no previous answer, is answered as Follow", func(t *testing.T) {
+		if got, want := s.answer(Edit, user), s.answer(Follow, user); got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+	t.Run("tokens of the previous answer are no figures of the data list", func(t *testing.T) {
+		got := s.answer(Follow, user+"\n\n<<<上一稿\n新增【f9】。\n>>>")
+		if strings.Contains(got, "【f9】") || len(FigureIDs(got)) != 3 {
+			t.Errorf("%q", got)
+		}
+	})
+	t.Run("Plant adds its text to a Follow answer", func(t *testing.T) {
+		if got := s.answer(Plant("群众满意度达到98%。"), user); got != s.answer(Follow, user)+"群众满意度达到98%。" {
+			t.Errorf("%q", got)
+		}
+	})
+}
+
+func TestCheckAnswer(t *testing.T) {
+	const text = "一是累计完成36239人。签约服务做法吸引了多个省份前来观摩。"
+	checkUser := "数据：…\n\n<<<正文\n" + text + "\n>>>\n\n请只输出 json 对象。"
+	s := &Server{finds: []Finding{
+		{Span: "吸引了多个省份前来观摩", Kind: "honour", Reason: "撰稿人没有提供外地观摩的情况。"},
+		{Span: "位居全省第一", Kind: "ranking", Reason: "没有排名依据。"}, // not in the text
+	}}
+	exact := `{"span":"吸引了多个省份前来观摩","kind":"honour","reason":"撰稿人没有提供外地观摩的情况。"}`
+	t.Run("Follow lists the findings the text holds as one JSON object", func(t *testing.T) {
+		if got := s.checkAnswer(Follow, checkUser); got != `{"claims":[`+exact+`]}` {
+			t.Errorf("%s", got)
+		}
+	})
+	t.Run("with nothing to find the claims are an empty list", func(t *testing.T) {
+		if got := (&Server{}).checkAnswer(Follow, checkUser); got != `{"claims":[]}` {
+			t.Errorf("%s", got)
+		}
+	})
+	t.Run("SloppyCheck wraps the JSON in prose and a fence and adds findings no checker can use", func(t *testing.T) {
+		got := s.checkAnswer(SloppyCheck, checkUser)
+		for _, want := range []string{"好的", "```json\n{", "}\n```\n", `"span": "“吸引了多个省份前来观摩”"`, `"span": "吸引了……"`, `"kind": "exaggeration"`, `"另有若干表述需要核实"`} {
+			if !strings.Contains(got, want) {
+				t.Errorf("answer lacks %q:\n%s", want, got)
+			}
+		}
+		body := got[strings.Index(got, "{") : strings.LastIndex(got, "}")+1]
+		var v struct{ Claims []json.RawMessage }
+		if err := json.Unmarshal([]byte(body), &v); err != nil || len(v.Claims) != 5 {
+			t.Errorf("the fenced JSON does not parse to 5 items (%v):\n%s", err, body)
+		}
+	})
+	t.Run("MalformedCheck answers a Python dict, no JSON", func(t *testing.T) {
+		got := s.checkAnswer(MalformedCheck, checkUser)
+		body := got[strings.Index(got, "{") : strings.LastIndex(got, "}")+1]
+		if !strings.Contains(got, "'span': '吸引了多个省份前来观摩'") || json.Valid([]byte(body)) {
+			t.Errorf("%s", got)
+		}
+	})
+	t.Run("a request asking for a JSON object is a check, logged with its response format", func(t *testing.T) {
+		srv := New(t, Finds(s.finds...))
+		body := chatBody(true)
+		body["messages"] = []map[string]string{{"role": "system", "content": "核稿"}, {"role": "user", "content": checkUser}}
+		body["response_format"] = map[string]string{"type": "json_object"}
+		post(t, srv.URL()+"/chat/completions", "", body)
+		if r := srv.Requests()[0]; r.ResponseFormat != "json_object" || r.Answer != `{"claims":[`+exact+`]}` || r.CompletionTokens == 0 {
+			t.Errorf("logged %+v", r)
+		}
+	})
+}
