@@ -80,6 +80,8 @@ var (
 	claimHTML     = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|&(?:nbsp|lt|gt|amp|quot);`)
 	claimCode     = regexp.MustCompile(`\bfunction\s*\(|=>|\breturn\b|\bprint\(|console\.|\bdef\s+\w+\(|\bimport\s+\w|\bSELECT\s|\{\{|\}\}|\$\{|;\s*$`)
 	claimLatin    = regexp.MustCompile(`[A-Za-z][A-Za-z'’-]*`)
+	// claimPlaceholder finds what a template or a model leaves to fill in: [此处补充…], 【待填写】.
+	claimPlaceholder = regexp.MustCompile(`\[[^\]]{0,30}\p{Han}[^\]]{0,30}\]|【[^】]{0,30}(?:此处|待|填写|补充|插入|示例|具体|XX|xx)[^】]{0,30}】|[（(](?:此处|待补充|待填写|请填写|请补充|示例)[^）)]{0,30}[）)]`)
 )
 
 // claimAcronyms are Latin words that Chinese prose uses as words: no sign of another language.
@@ -565,6 +567,9 @@ func (c *claimChecker) nonProse(s claimSentence) bool {
 		flag(claimMarkdown.FindStringIndex(s.text), "Markdown 标记不属于公文正文，请删除标记。")
 		flag(claimHTML.FindStringIndex(s.text), "HTML 标记不属于公文正文，请删除。")
 		flag(claimCode.FindStringIndex(s.text), "像是程序代码，不属于工作总结正文，请删除。")
+	}
+	if strings.ContainsAny(s.text, "[【（(") {
+		flag(claimPlaceholder.FindStringIndex(s.text), "像是模板或模型留下的占位说明，不属于工作总结正文，请补全或删除。")
 	}
 	if ms := c.lex.find("instruction", s.text); len(ms) > 0 {
 		flag(ms[0], "像是对模型的指令或模型的客套话，不属于工作总结正文，请删除。")
