@@ -53,40 +53,26 @@ func DefaultAllowlist() *Allowlist { return defaultAllowlist() }
 // first pattern it cannot read.
 func ParseAllowlist(data string) (*Allowlist, error) {
 	a := &Allowlist{byFirst: map[rune][]int{}}
-	class := Class("")
-	for n, line := range strings.Split(data, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line == "#" || strings.HasPrefix(line, "# ") {
-			continue
-		}
-		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
-			switch line {
-			case "[name]":
-				class = ClassFixedName
-			case "[ranking]":
-				class = ClassRanking
-			default:
-				return nil, fmt.Errorf("draft: allowlist line %d: unknown section %s", n+1, line)
-			}
-			continue
-		}
-		if class == "" {
-			return nil, fmt.Errorf("draft: allowlist line %d: pattern %q before any section", n+1, line)
-		}
-		if strings.ContainsAny(line, " \t") {
-			return nil, fmt.Errorf("draft: allowlist line %d: pattern %q has a space", n+1, line)
+	err := eachPattern(data, []string{"name", "ranking"}, func(_ int, section, line string) error {
+		class := ClassFixedName
+		if section == "ranking" {
+			class = ClassRanking
 		}
 		pats, err := allowExpand(line)
 		if err != nil {
-			return nil, fmt.Errorf("draft: allowlist line %d: %w", n+1, err)
+			return err
 		}
 		for _, p := range pats {
 			e, err := allowCompile(p, class)
 			if err != nil {
-				return nil, fmt.Errorf("draft: allowlist line %d: %w", n+1, err)
+				return err
 			}
 			a.add(e)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("guard: allowlist %w", err)
 	}
 	return a, nil
 }

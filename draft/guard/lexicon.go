@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -64,27 +65,12 @@ func ParseLexicon(data string) (*Lexicon, error) {
 	}
 	alts := map[string][]patternLine{}
 	words := map[string]map[string]bool{}
-	section := ""
-	for n, line := range strings.Split(data, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line == "#" || strings.HasPrefix(line, "# ") {
-			continue
-		}
-		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
-			section = strings.Trim(line, "[]")
-			continue
-		}
-		if section == "" {
-			return nil, fmt.Errorf("guard: lexicon line %d: pattern %q before any section", n+1, line)
-		}
-		if strings.ContainsAny(line, " \t") {
-			return nil, fmt.Errorf("guard: lexicon line %d: pattern %q has a space", n+1, line)
-		}
+	err := eachPattern(data, nil, func(n int, section, line string) error {
 		re, err := lexRegexp(line)
 		if err != nil {
-			return nil, fmt.Errorf("guard: lexicon line %d: %w", n+1, err)
+			return err
 		}
-		alts[section] = append(alts[section], patternLine{text: line, re: re, n: n + 1})
+		alts[section] = append(alts[section], patternLine{text: line, re: re, n: n})
 		if words[section] == nil {
 			words[section] = map[string]bool{}
 		}
@@ -94,6 +80,10 @@ func ParseLexicon(data string) (*Lexicon, error) {
 				words[section][p] = true
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("guard: lexicon %w", err)
 	}
 	l := &Lexicon{sections: map[string]*lexSection{}, words: words}
 	for _, sec := range lexiconSections {
@@ -237,3 +227,34 @@ func (l *Lexicon) is(section, w string) bool { return l.words[section][w] }
 
 // Patterns returns the number of expanded patterns of a section.
 func (l *Lexicon) Patterns(section string) int { return len(l.words[section]) }
+
+// eachPattern calls fn with each pattern line of a word-list file (allowlist.txt, claims.txt): its
+// 1-based line number, the [section] it stands under and the pattern. Empty lines and lines starting
+// with "# " are comments. It fails, naming the line, for a section not in known (when known is not
+// nil), a pattern before any section, a pattern with a space, or an error of fn's.
+func eachPattern(data string, known []string, fn func(n int, section, line string) error) error {
+	section := ""
+	for n, line := range strings.Split(data, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line == "#" || strings.HasPrefix(line, "# ") {
+			continue
+		}
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			section = strings.Trim(line, "[]")
+			if known != nil && !slices.Contains(known, section) {
+				return fmt.Errorf("line %d: unknown section %s", n+1, line)
+			}
+			continue
+		}
+		if section == "" {
+			return fmt.Errorf("line %d: pattern %q before any section", n+1, line)
+		}
+		if strings.ContainsAny(line, " \t") {
+			return fmt.Errorf("line %d: pattern %q has a space", n+1, line)
+		}
+		if err := fn(n+1, section, line); err != nil {
+			return fmt.Errorf("line %d: %w", n+1, err)
+		}
+	}
+	return nil
+}
