@@ -21,6 +21,8 @@ func TestClaimsEvaluation(t *testing.T) {
 		// dev2 was written as a held-out set, measured once blind, then tuned on; four labels
 		// follow conventions the checker does not (31% for a derived 31.0% is an error there).
 		{"dev2", 4, 0.03, 0.20},
+		// dev3 likewise: measured blind once (13 of 190 planted claims in sentences rated low), then tuned on.
+		{"dev3", 9, 0.03, 0.20},
 		// heldout was never tuned on: the bounds hold its first measurement against regressions.
 		{"heldout", 12, 0.05, 0.20},
 	} {

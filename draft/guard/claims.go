@@ -209,8 +209,12 @@ func (c *claimChecker) sentence(i int) {
 	} {
 		for _, m := range c.lex.find(k.section, s.text) {
 			a, b := s.start+m[0], s.start+m[1]
-			if k.kind == ClaimCoverage && (c.coverageByFigure(a, b) || c.overlapsJudged(a, b)) {
-				continue // 100% that is a figure of the writer's, or a target met that the figures judge
+			if k.kind == ClaimCoverage && (c.coverageByFigure(a, b, claimCompletion.MatchString(c.text[a:b])) || c.overlapsJudged(a, b) || c.deniedInClause(a)) {
+				continue // 100% or a target met that the figures give, or 尚未根本解决: no claim of completeness
+			}
+			if k.kind == ClaimComparison && c.comparesFigures(b) {
+				c.add(a, b, k.kind, true, "", "与撰稿人提供的另一项数据比较")
+				continue
 			}
 			if k.kind == ClaimRanking && (c.inRankedName(a, b) || strings.HasPrefix(c.text[b:], "化") || strings.HasPrefix(c.text[b:], "限度") || strings.HasPrefix(c.text[b:], "程度")) {
 				continue // 最大化, 最大限度: a manner, not a rank
@@ -240,6 +244,55 @@ func (c *claimChecker) sentence(i int) {
 		c.add(p.Start, p.End, ClaimRanking, false, "", fmt.Sprintf("“%s”是排名或首创说法，撰稿人没有提供，请核实或删除。", p.Text))
 	}
 	c.names(s)
+}
+
+// deniedInClause reports whether the clause before byte a denies what follows: 尚未根本解决,
+// 难以满足…全覆盖的要求.
+func (c *claimChecker) deniedInClause(a int) bool {
+	start := a
+	for start > 0 {
+		r, size := utf8.DecodeLastRuneInString(c.text[:start])
+		if strings.ContainsRune("，。；：！？,;:!?\n", r) {
+			break
+		}
+		start -= size
+	}
+	return claimDenial.MatchString(c.text[start:a])
+}
+
+// claimCompletion finds the phrases of coverage that say a task or target was done.
+var claimCompletion = regexp.MustCompile(`完成|目标|任务|计划`)
+
+// claimDenial finds words that deny a claim that follows them in its clause.
+var claimDenial = regexp.MustCompile(`尚未|未能|没有|未|难以|无法|不能|不够|有待|仍需|亟待|缺乏`)
+
+// comparesFigures reports whether what follows a comparison word at byte b, in its clause, names
+// another figure of the writer's: 限上零售额增速快于全县社零总额增速 compares two of them.
+func (c *claimChecker) comparesFigures(b int) bool {
+	end := b
+	for end < len(c.text) {
+		r, size := utf8.DecodeRuneInString(c.text[end:])
+		if strings.ContainsRune("，。；：！？,;:!?\n", r) {
+			break
+		}
+		end += size
+	}
+	object := tellingChars(c.text[b:end])
+	for _, f := range c.figures {
+		if f.Derived || strings.Contains(f.ID, ".") {
+			continue
+		}
+		n := 0
+		for r := range tellingChars(f.Label) {
+			if object[r] {
+				n++
+			}
+		}
+		if n >= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // overlapsJudged reports whether a trend or direction claim judged against a target covers part of [a, b).
@@ -319,10 +372,10 @@ func figureNote(f BoundFigure) string {
 // so does one with nothing telling of its own (分别增长4.9%和8.2%).
 func (c *claimChecker) misfit(f BoundFigure, at NumberSpan, clause string) (string, bool) {
 	// A previous value or a target is said as one: 由上年的58%, 目标15个.
-	if strings.HasSuffix(f.ID, ".previous") && !claimPreviousWords.MatchString(clause) {
+	if strings.HasSuffix(f.ID, ".previous") && !claimPreviousWords.MatchString(clause) && !c.labelInClause(f, clause) {
 		return fmt.Sprintf("数值是“%s”的上期数（%s），但句中没有说明是上期，请核实。", c.baseLabel(f), f.Text), true
 	}
-	if strings.HasSuffix(f.ID, ".target") && !claimTargetWords.MatchString(clause) {
+	if strings.HasSuffix(f.ID, ".target") && !claimTargetWords.MatchString(clause) && !c.labelInClause(f, clause) {
 		return fmt.Sprintf("数值是“%s”的目标数（%s），但句中没有说明是目标，请核实。", c.baseLabel(f), f.Text), true
 	}
 	if f.Label == "" {
@@ -418,6 +471,23 @@ func (c *claimChecker) otherFits(f BoundFigure, subject map[rune]bool) bool {
 	return false
 }
 
+// labelInClause reports whether most telling characters of the label of the figure f was computed
+// from are in clause: the clause says what the number is, whatever words it uses for "previous".
+func (c *claimChecker) labelInClause(f BoundFigure, clause string) bool {
+	label := tellingChars(c.baseLabel(f))
+	if len(label) == 0 {
+		return false
+	}
+	words := tellingChars(clause)
+	n := 0
+	for r := range label {
+		if words[r] {
+			n++
+		}
+	}
+	return 2*n >= len(label)
+}
+
 // tellingChars returns the Chinese characters of s that are not in claimStop.
 func tellingChars(s string) map[rune]bool {
 	out := map[rune]bool{}
@@ -453,7 +523,8 @@ func (c *claimChecker) clause(a, b int) string {
 
 // coverageByFigure reports whether a coverage phrase at [a, b) restates a figure of the writer's in
 // its sentence: 100% (全覆盖, 全部接入) or 0 (清零, 零发生) of what its clause speaks of.
-func (c *claimChecker) coverageByFigure(a, b int) bool {
+// A completion phrase (全部完成, 超额完成年度任务) is also supported by a figure that met its target.
+func (c *claimChecker) coverageByFigure(a, b int, completion bool) bool {
 	clause := c.clause(a, b)
 	words := tellingChars(clause)
 	for _, s := range c.sentences {
@@ -466,13 +537,14 @@ func (c *claimChecker) coverageByFigure(a, b int) bool {
 			}
 			f := c.figures[c.byID[m.FigureID]]
 			full := m.Span.Value == "100" && (m.Span.Unit == "%" || m.Span.Unit == "％")
-			if !full && m.Span.Value != "0" && !c.baseIsZero(f) {
+			met := completion && (f.VsTarget == DirUp || f.VsTarget == DirFlat) // 完成年度计划的104.4%，…全部完成
+			if !full && !met && m.Span.Value != "0" && !c.baseIsZero(f) {
 				continue
 			}
 			if _, bad := c.misfit(f, m.Span, c.clause(m.Span.Start, m.Span.End)); bad {
 				continue
 			}
-			if m.Span.Start < b && m.Span.End > a || strings.Contains(clause, m.Span.Text) {
+			if met || m.Span.Start < b && m.Span.End > a || strings.Contains(clause, m.Span.Text) {
 				return true
 			}
 			for r := range tellingChars(f.Label) {
@@ -511,8 +583,21 @@ func (c *claimChecker) byWriter(section, phrase, clause string) bool {
 	if len(cb) == 0 {
 		return false
 	}
+	pb := bigrams(phrase)
 	for _, u := range c.userSents {
-		if !c.lex.has(section, u) {
+		phrases := c.lex.find(section, u)
+		if len(phrases) == 0 {
+			continue
+		}
+		// The writer's phrase of the same kind must share words with this one (评为…示范县 is not
+		// 作典型发言), and their sentence most of this clause's.
+		same := len(pb) == 0
+		for _, m := range phrases {
+			for g := range bigrams(u[m[0]:m[1]]) {
+				same = same || pb[g]
+			}
+		}
+		if !same {
 			continue
 		}
 		ub := bigrams(u)
@@ -638,11 +723,16 @@ func (c *claimChecker) trends(i int) {
 		last = h.b
 		word := c.text[h.a:h.b]
 		exceed := c.lex.is("trend_exceed", word)
-		if c.negated(h.a) {
+		if c.negated(h.a) || c.action(h.b) {
 			continue
 		}
 		// What the word speaks of: numbers right after it, else the subject before it.
 		ids := c.followingFigures(h.b)
+		if len(ids) > 0 && c.intent(s, h.a) {
+			// 预期目标是：…增长6%: a plan that states the writer's own figure.
+			c.add(h.a, h.b, ClaimTrend, true, c.figures[ids[0]].ID, "计划中的变化，后面是撰稿人提供的数据")
+			continue
+		}
 		subject := c.subject(h.a)
 		if len(ids) == 0 && !c.intent(s, h.a) {
 			ids = c.figuresFor(subject, h.a, s.start, c.plural(h.a))
@@ -790,11 +880,14 @@ func directionWords(f BoundFigure, exceed bool) string {
 }
 
 // claimIntent marks words that make what follows a plan or a wish: 将, 力争, 确保.
-var claimIntent = regexp.MustCompile(`下一步|今后|明年|将|力争|确保|争取|计划|拟|努力|着力|推动|推进|促进|助力|加快|旨在|以便|为了`)
+var claimIntent = regexp.MustCompile(`下一步|今后|明年|将|力争|确保|争取|计划|拟|努力|着力|推动|推进|促进|助力|旨在|以便|为了|预期目标|目标是|预计|预期`)
 
 // intent reports whether the trend word at byte a of sentence s follows a word of plan or purpose in
 // its clause or sentence start (下一步，将…提升; 推动…提升).
 func (c *claimChecker) intent(s claimSentence, a int) bool {
+	if claimPlan.MatchString(c.text[s.start:a]) {
+		return true // 主要预期目标是：…增长6%, 下一步，…
+	}
 	clause := c.text[s.start:a]
 	if i := strings.LastIndexAny(clause, "，；：,;:"); i >= 0 {
 		// A plan announced at the sentence start (下一步，…) carries over its clauses.
@@ -806,10 +899,14 @@ func (c *claimChecker) intent(s claimSentence, a int) bool {
 	return claimIntent.MatchString(clause)
 }
 
+// claimPlan marks words that make the rest of a sentence a plan, whatever clause they stand in.
+var claimPlan = regexp.MustCompile(`^\s*(?:下一步|今后|明年|下半年|下阶段)|预期目标|目标是|目标为|计划(?:到|于|在)?20\d\d年|力争|确保|预计`)
+
 // plural reports whether the words right before byte a say the change of several things: 均, 都, 分别.
 func (c *claimChecker) plural(a int) bool {
 	before := c.text[max(0, a-8*3):a]
-	return strings.Contains(before, "均") || strings.Contains(before, "都") || strings.Contains(before, "分别") || strings.Contains(before, "同步")
+	word := c.text[a:min(len(c.text), a+3)]
+	return strings.Contains(before, "均") || strings.Contains(before, "都") || strings.Contains(before, "分别") || strings.Contains(before, "同步") || word == "双"
 }
 
 // baseLabel returns the label of the figure f was computed from, or f's own.
@@ -831,6 +928,20 @@ func (c *claimChecker) isLead(a int) bool {
 	}
 	return false
 }
+
+// action reports whether the trend word ending at byte b is a verb with an object or another verb
+// after it (提高服务质量, 加快形成, 减少群众跑腿): an action, not a quantity that moved.
+func (c *claimChecker) action(b int) bool {
+	next, _ := utf8.DecodeRuneInString(c.text[b:])
+	if !unicode.Is(unicode.Han, next) {
+		return false
+	}
+	return !strings.ContainsRune(claimAfterTrend, next) && numDigit(next) < 0 && numCNValue(next) < 0
+}
+
+// claimAfterTrend are characters that may follow a trend word when it states a change: 增长了,
+// 提高到, 下降幅度, 增加明显.
+const claimAfterTrend = "了至到为的幅明显较近约超达逾比态趋势率速额量势"
 
 // negated reports whether a negation stands right before byte a (未增长, 没有下降).
 func (c *claimChecker) negated(a int) bool {
@@ -976,7 +1087,7 @@ func tellingCount(s string) int { return len(tellingChars(s)) }
 // lead-in without figures of its own, introduces: up to two, stopping at the next enumerator.
 func (c *claimChecker) leadFigures(i int) []int {
 	s := c.sentences[i]
-	if c.boundIn(s.start, s.end) > 0 {
+	if c.boundIn(s.start, s.end) > 0 || !c.isLeadIn(s) {
 		return nil
 	}
 	var out []int
@@ -997,6 +1108,13 @@ func (c *claimChecker) leadFigures(i int) []int {
 		}
 	}
 	return out
+}
+
+// isLeadIn reports whether a sentence reads as a run-in heading: it starts with an enumerator
+// (一是, （二）, 3.) or is one short clause (服务总量稳步增长。).
+func (c *claimChecker) isLeadIn(s claimSentence) bool {
+	t := strings.TrimSpace(s.text)
+	return claimLeadRE.MatchString(t) || (!strings.ContainsAny(t, "，,；;") && utf8.RuneCountInString(t) <= 25)
 }
 
 // boundIn counts the bound numbers in [a, b).
@@ -1044,7 +1162,8 @@ func (c *claimChecker) names(s claimSentence) {
 		if next, _ := utf8.DecodeRuneInString(c.text[b:]); strings.HasSuffix(c.text[a:b], "学") && strings.ContainsRune("前杂费生阶段期教科历位", next) {
 			continue // 学前教育, 高中学杂费: the suffix starts another word
 		}
-		if start, ok := c.nameStart(a, b, 2); ok && !claimGenericOrgHead.MatchString(c.text[start:a]) && utf8.RuneCountInString(c.text[start:a]) <= 6 {
+		if start, ok := c.nameStart(a, b, 2); ok && !claimGenericOrgHead.MatchString(c.text[start:a]) &&
+			(utf8.RuneCountInString(c.text[start:a]) <= 6 || strings.HasPrefix(c.text[start:a], "国家")) {
 			flag(start, b, "单位名称")
 		}
 	}
@@ -1130,7 +1249,7 @@ func (c *claimChecker) names(s claimSentence) {
 
 var (
 	// claimOrgRE finds the suffixes only organisations have; group 1 is the suffix.
-	claimOrgRE = regexp.MustCompile(`(医院|卫生院|保健院|中学|小学|大学|学院|幼儿园|公司|集团|银行|协会|学会|商会|基金会|研究院|研究所|设计院|报社|电视台|日报|晚报|杂志社|出版社|律师事务所|会计师事务所)`)
+	claimOrgRE = regexp.MustCompile(`(运动会|联赛|锦标赛|博览会|交易会|艺术节|文化节|旅游节|医院|卫生院|保健院|中学|小学|大学|学院|幼儿园|公司|集团|银行|协会|学会|商会|基金会|研究院|研究所|设计院|报社|电视台|日报|晚报|杂志社|出版社|律师事务所|会计师事务所)`)
 	// claimDeptRE finds a level and a department: 省卫健委, 市应急管理局, 县财政局.
 	claimDeptRE = regexp.MustCompile(`(?:国家|省|市|州|县|区)\p{Han}{1,7}?(?:局|委|厅|办公室|委员会)|(?:农业农村|教育|民政|财政|人力资源和社会保障|自然资源|生态环境|住房和城乡建设|交通运输|水利|商务|文化和旅游|卫生健康|应急管理|公安|司法|科技|工业和信息化|市场监管|退役军人事务|审计|统计|医疗保障|乡村振兴|体育|林业和草原|气象|税务|发展和改革)(?:部|委|厅|局|署)`)
 	// claimDeptNext are characters after 局/委/厅 that make another word of it.

@@ -821,6 +821,7 @@ func indefinite(text string, s NumberSpan) bool {
 			return list || n >= 8
 		case r == '、':
 			list = true
+		case r == '“' || r == '”' || r == '「' || r == '」':
 		case !unicode.Is(unicode.Han, r):
 			return false
 		}
