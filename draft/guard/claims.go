@@ -1345,7 +1345,7 @@ const claimAfterTitle = "的在带等率和与主亲到来为对指强出作讲�
 const claimFunctionWords = "的在与和及由对向为被经到了是将从把让给于以同跟或并且而等、，。；：“”《》（）"
 
 // claimNameStops end a name when reading back from its suffix: function words and verbs.
-const claimNameStops = "如的在与和及由对向为被经到了是获得受入将从把让给于以同跟或并且而等、，。；：！？“”《》（）()0123456789一二两三四五六七八九十百千万个家所名多余共有新建成各全本我该这此其每组织召开举办参加开展推进实施落实加强强化深化完善健全建立打造提升推动促进联合协调配合依托支持指导会同牵头邀请带领率"
+const claimNameStops = "届第如的在与和及由对向为被经到了是获得受入将从把让给于以同跟或并且而等、，。；：！？“”《》（）()0123456789一二两三四五六七八九十百千万个家所名多余共有新建成各全本我该这此其每组织召开举办参加开展推进实施落实加强强化深化完善健全建立打造提升推动促进联合协调配合依托支持指导会同牵头邀请带领率"
 
 // nameStart reads back from a suffix match [a, b) to the start of the name it ends, and reports
 // whether that name is specific: at least minTelling telling characters before the suffix, and not
