@@ -45,6 +45,7 @@ type Draft struct {
 	Sections       []Section    `json:"sections"`
 	Usage          Usage        `json:"usage"`
 	CreatedAt      time.Time    `json:"created_at"`
+	CreatedBy      string       `json:"created_by"` // the holder of the API key that asked for it; "" in single-user mode
 	UpdatedAt      time.Time    `json:"updated_at"`
 	Audit          []AuditEntry `json:"audit"`           // review decisions, oldest first
 	ReviewProgress Progress     `json:"review_progress"` // filled by Progress when served
@@ -237,6 +238,7 @@ type AuditEntry struct {
 	At         time.Time `json:"at"`
 	Before     string    `json:"before,omitempty"`
 	After      string    `json:"after,omitempty"`
+	Reason     string    `json:"reason,omitempty"` // why, as the reviewer gave it: required to approve a high-risk sentence
 }
 
 // Progress counts reviewed generated sentences.
@@ -295,5 +297,5 @@ type Store interface {
 }
 
 // Stores keep each sentence's Claims and each section's Dropped figures with the sentences, and an
-// AuditEntry's FigureID with the entry; SaveSection and SaveReview write them, Draft returns them
-// (empty lists, never nil).
+// AuditEntry's FigureID and Reason with the entry; SaveSection and SaveReview write them, Draft returns
+// them (empty lists, never nil). CreateDraft keeps the draft's CreatedBy; nothing changes it afterwards.

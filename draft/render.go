@@ -5,23 +5,231 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/draftd/draftd/draft/guard"
+	"github.com/draftd/draftd/retrieval"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// htmlTemplate renders a standalone HTML draft: inline CSS, a legend, no external assets.
+// htmlTemplate renders a standalone HTML draft (an htmlPage): inline CSS, no external assets.
 var htmlTemplate = template.Must(template.New("draft.html").Funcs(template.FuncMap{
 	"riskName": Risk.Name,
 	"join":     strings.Join,
-	"inc":      func(i int) int { return i + 1 },
-	"figures":  func(d *Draft, s Section) []SectionFigure { return d.SectionFigures(s.Index) },
 }).ParseFS(templateFS, "templates/draft.html"))
+
+// CheckClean returns nil when d may be written without review marks, as a copy ready to hand in:
+// only an approved draft may, so that no unreviewed text ever reads as final. Otherwise it returns a
+// retrieval ECONFLICT error. Every clean export (CleanHTML, CleanMarkdown, CleanText, DOCX) asks it.
+func (d *Draft) CheckClean() error {
+	if d.Status != StatusApproved {
+		return retrieval.Errorf(retrieval.ECONFLICT, "只有审核通过的稿件才能导出无标记版本")
+	}
+	return nil
+}
+
+// Part is a section as a reader sees it in every export: its heading numbered once, and the
+// sentences no reviewer rejected, with the punctuation mended where rejected ones were left out.
+type Part struct {
+	Index     int    // the section's index
+	Heading   string // "一、粮食生产", whatever number the writer gave it
+	Status    Status
+	Error     string     // why the section failed
+	Sentences []Sentence // copies: mending never changes the draft
+}
+
+// Parts returns d's sections as a reader sees them (see Part, Heading and mend).
+func (d *Draft) Parts() []Part {
+	out := make([]Part, len(d.Sections))
+	for i, s := range d.Sections {
+		out[i] = Part{Index: s.Index, Heading: Heading(i+1, s.Heading), Status: s.Status, Error: s.Error, Sentences: mend(s.Sentences)}
+	}
+	return out
+}
+
+// headingNumber is an enumerator a heading may already start with: 一、 （一） (1) 1. 1、 １． ①
+// 第一部分 第一章 第一， — but not the 1. of 1.5万亩 or the 第一 of 第一产业.
+var headingNumber = regexp.MustCompile(`^(?:第[一二三四五六七八九十百零〇0-9０-９]+(?:部分|章|节|篇)[、，,：:.．]?|第[一二三四五六七八九十百零〇0-9０-９]+[、，,]|[（(][一二三四五六七八九十0-9０-９]{1,3}[)）][、.．]?|[一二三四五六七八九十]{1,3}[、.．]|[0-9０-９]{1,2}[、.．]|[①-⑳])`)
+
+// Heading is the nth (1-based) section heading as printed: numbered 一、二、… by its place, once. A
+// number the writer already put in front (一、 （一） 1. 第一部分 …) is replaced, not repeated: the
+// sections may have been reordered, and a draft numbers all its headings alike.
+func Heading(n int, heading string) string { return ChineseOrdinal(n) + "、" + HeadingText(heading) }
+
+// HeadingText is a heading without the number a writer may have put in front of it (see Heading).
+func HeadingText(heading string) string {
+	h := strings.TrimSpace(heading)
+	if m := headingNumber.FindStringIndex(h); m != nil {
+		next, _ := utf8.DecodeRuneInString(h[m[1]:])
+		if !('0' <= next && next <= '9' || '０' <= next && next <= '９') { // 1.5万亩 is no number of the heading's
+			h = strings.TrimSpace(h[m[1]:])
+		}
+	}
+	return h
+}
+
+// Punctuation as mend reads it: final marks end a sentence, pauses do not; closers (quotes and
+// brackets) may follow either.
+const (
+	finalMarks = "。！？!?…"
+	pauseMarks = "；;：:，,、"
+	closers    = "”’」』）)》】"
+)
+
+// strength orders marks for mend: a final mark, then ；, then ：, then a comma; 0 for no mark.
+func strength(r rune) int {
+	switch {
+	case strings.ContainsRune(finalMarks, r):
+		return 4
+	case r == '；' || r == ';':
+		return 3
+	case r == '：' || r == ':':
+		return 2
+	case strings.ContainsRune(pauseMarks, r):
+		return 1
+	}
+	return 0
+}
+
+// mend returns the sentences no reviewer rejected, as copies whose punctuation reads well once the
+// rejected ones are gone: where a left-out run ended a sentence, the kept sentence before it ends
+// with 。 too (一是…；[二是…。]此外… → 一是…。此外…); two marks meeting at a join become the
+// stronger one; the paragraph starts with no mark and ends with a final one, 。 replacing a trailing
+// ； ， 、 or ： or added after text that has none. Claims move with the words they mark.
+func mend(sentences []Sentence) []Sentence {
+	var kept []Sentence
+	droppedEnd := rune(0) // the end mark of the rejected run since the last kept sentence
+	for _, x := range sentences {
+		if x.Review.Decision == DecisionRejected {
+			if _, r := lastMark(x.Text); r != 0 {
+				droppedEnd = r
+			}
+			continue
+		}
+		lead := []rune(x.Text)
+		n := 0
+		for n < len(lead) && strength(lead[n]) > 0 {
+			n++
+		}
+		if len(kept) == 0 {
+			if n > 0 {
+				splice(&x, 0, n, "")
+			}
+		} else {
+			prev := &kept[len(kept)-1]
+			if strength(droppedEnd) == 4 {
+				finish(prev)
+			}
+			if n > 0 {
+				// Marks meet at the join: the stronger one stays, at the end of prev.
+				pr := []rune(prev.Text)
+				if last := len(pr) - 1; last >= 0 && strength(pr[last]) > 0 {
+					best := pr[last]
+					for _, r := range lead[:n] {
+						if strength(r) > strength(best) {
+							best = r
+						}
+					}
+					splice(prev, last, 1, string(best))
+					splice(&x, 0, n, "")
+				}
+			}
+		}
+		droppedEnd = 0
+		kept = append(kept, x)
+	}
+	if len(kept) > 0 {
+		finish(&kept[len(kept)-1])
+	}
+	return kept
+}
+
+// lastMark returns the character offset and the value of the last character of s that is no
+// closer or space, or -1 and 0 when there is none.
+func lastMark(s string) (int, rune) {
+	rs := []rune(s)
+	for i := len(rs) - 1; i >= 0; i-- {
+		if !unicode.IsSpace(rs[i]) && !strings.ContainsRune(closers, rs[i]) {
+			return i, rs[i]
+		}
+	}
+	return -1, 0
+}
+
+// finish makes x end a sentence: a trailing pause becomes 。, before any closing quote; text that
+// ends with no mark gets one.
+func finish(x *Sentence) {
+	at, r := lastMark(x.Text)
+	switch {
+	case r == 0 || strength(r) == 4:
+	case strength(r) > 0:
+		splice(x, at, 1, "。")
+	default:
+		text := strings.TrimRightFunc(x.Text, unicode.IsSpace)
+		splice(x, utf8.RuneCountInString(text), utf8.RuneCountInString(x.Text)-utf8.RuneCountInString(text), "。")
+	}
+}
+
+// splice replaces del characters of x's text at character offset at with ins. Claims after the
+// change move with their words; a claim whose offsets no longer gave its words is left as it was,
+// for Segments to find by its words.
+func splice(x *Sentence, at, del int, ins string) {
+	rs := []rune(x.Text)
+	text := string(rs[:at]) + ins + string(rs[at+del:])
+	nrs := []rune(text)
+	move := func(p int) int {
+		switch {
+		case p <= at:
+			return p
+		case p >= at+del:
+			return p - del + utf8.RuneCountInString(ins)
+		}
+		return at
+	}
+	claims := slices.Clone(x.Claims)
+	for i := range claims {
+		c := &claims[i]
+		if c.Start < 0 || c.Start >= c.End || c.End > len(rs) || (c.Text != "" && string(rs[c.Start:c.End]) != c.Text) {
+			continue
+		}
+		c.Start, c.End = move(c.Start), move(c.End)
+		if c.Text != "" {
+			c.Text = string(nrs[c.Start:c.End])
+		}
+	}
+	x.Text, x.Claims = text, claims
+}
+
+// chinaTime is the time zone of the date in a 落款: a draft written in the morning in China is dated
+// that day, not the day before as in UTC.
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
+// Signature returns the 落款 that closes the document: the organisation, then the date — the day
+// the draft was created, written as GB/T 9704 writes a 成文日期 (2025年7月1日), or the draft's
+// period when the day is not known. Either may be "".
+func (d *Draft) Signature() (org, date string) {
+	date = d.Period
+	if !d.CreatedAt.IsZero() {
+		date = d.CreatedAt.In(chinaTime).Format("2006年1月2日")
+	}
+	return strings.TrimSpace(d.Organization), strings.TrimSpace(date)
+}
+
+// htmlPage is what the HTML template renders.
+type htmlPage struct {
+	*Draft
+	Clean     bool
+	Parts     []Part
+	Org, Date string
+}
 
 // Name is the risk level in the reviewer's words.
 func (r Risk) Name() string {
@@ -207,11 +415,24 @@ func (x Sentence) Segments() []Segment {
 }
 
 // HTML renders d as a standalone HTML page with generated sentences highlighted by risk and the
-// words of their unsupported claims marked, each mark titled with its claims' reasons.
-// All draft text is escaped: a model's answer can never become markup.
-func HTML(d *Draft) ([]byte, error) {
+// words of their unsupported claims marked, each mark titled with its claims' reasons, a legend and
+// each section's figures. All draft text is escaped: a model's answer can never become markup.
+func HTML(d *Draft) ([]byte, error) { return renderHTML(d, false) }
+
+// CleanHTML renders an approved draft as a standalone HTML page ready to hand in: title, numbered
+// headings, paragraphs and 落款, with no marks, legend or figures. A draft not approved is refused
+// (see CheckClean).
+func CleanHTML(d *Draft) ([]byte, error) {
+	if err := d.CheckClean(); err != nil {
+		return nil, err
+	}
+	return renderHTML(d, true)
+}
+
+func renderHTML(d *Draft, clean bool) ([]byte, error) {
+	org, date := d.Signature()
 	var b bytes.Buffer
-	if err := htmlTemplate.Execute(&b, d); err != nil {
+	if err := htmlTemplate.Execute(&b, htmlPage{Draft: d, Clean: clean, Parts: d.Parts(), Org: org, Date: date}); err != nil {
 		return nil, fmt.Errorf("draft: render html: %w", err)
 	}
 	return b.Bytes(), nil
@@ -219,22 +440,31 @@ func HTML(d *Draft) ([]byte, error) {
 
 // Markdown renders d as Markdown. Generated sentences are marked ==like this==, the words of their
 // unsupported claims **like this** inside, with a footnote giving their risk, reasons and claims, so
-// a reader sees what to check.
-func Markdown(d *Draft) []byte {
+// a reader sees what to check; each section lists its figures.
+func Markdown(d *Draft) []byte { return markdown(d, false) }
+
+// CleanMarkdown renders an approved draft as Markdown ready to hand in: title, numbered headings,
+// paragraphs and 落款, with no marks, footnotes or figures. A draft not approved is refused (see
+// CheckClean).
+func CleanMarkdown(d *Draft) ([]byte, error) {
+	if err := d.CheckClean(); err != nil {
+		return nil, err
+	}
+	return markdown(d, true), nil
+}
+
+func markdown(d *Draft, clean bool) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", mdEscape(d.Title))
 	var notes []string
-	for i, s := range d.Sections {
-		fmt.Fprintf(&b, "## %s、%s\n\n", ChineseOrdinal(i+1), mdEscape(s.Heading))
-		if s.Status == StatusFailed {
-			fmt.Fprintf(&b, "> 本部分生成失败：%s\n\n", mdEscape(s.Error))
+	for _, p := range d.Parts() {
+		fmt.Fprintf(&b, "## %s\n\n", mdEscape(p.Heading))
+		if p.Status == StatusFailed {
+			fmt.Fprintf(&b, "> 本部分生成失败：%s\n\n", mdEscape(p.Error))
 			continue
 		}
-		for _, x := range s.Sentences {
-			if x.Review.Decision == DecisionRejected {
-				continue // a reviewer removed it
-			}
-			if !x.Generated {
+		for _, x := range p.Sentences {
+			if clean || !x.Generated {
 				b.WriteString(mdEscape(x.Text))
 				continue
 			}
@@ -254,13 +484,20 @@ func Markdown(d *Draft) []byte {
 			fmt.Fprintf(&b, "==[^%s]", x.ID)
 		}
 		b.WriteString("\n\n")
-		if figs := d.SectionFigures(s.Index); len(figs) > 0 {
+		if figs := d.SectionFigures(p.Index); len(figs) > 0 && !clean {
 			// The figures table lets a reviewer check every number, derived ones included.
 			b.WriteString("数据来源：\n\n| 编号 | 指标 | 数值 | 来源 |\n| --- | --- | --- | --- |\n")
 			for _, f := range figs {
 				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(f.ID), mdCell(f.Label), mdCell(f.Text), mdCell(f.Provenance()))
 			}
 			b.WriteString("\n")
+		}
+	}
+	// Markdown cannot align right: the 落款 is two paragraphs after the body.
+	org, date := d.Signature()
+	for _, l := range []string{org, date} {
+		if l != "" {
+			b.WriteString(mdEscape(l) + "\n\n")
 		}
 	}
 	if len(notes) > 0 {
@@ -294,23 +531,36 @@ func ChineseOrdinal(n int) string {
 	return fmt.Sprint(n)
 }
 
-// Text renders d as plain text: title, numbered headings and the sentences, with no marks.
-// Rejected sentences are left out.
+// Text renders d as plain text: title, numbered headings, the paragraphs and the 落款, with no
+// marks; a failed section says so.
 func Text(d *Draft) []byte {
 	var b strings.Builder
 	b.WriteString(d.Title + "\n\n")
-	for i, s := range d.Sections {
-		fmt.Fprintf(&b, "%s、%s\n", ChineseOrdinal(i+1), s.Heading)
-		if s.Status == StatusFailed {
-			fmt.Fprintf(&b, "（本部分生成失败：%s）\n\n", s.Error)
+	for _, p := range d.Parts() {
+		b.WriteString(p.Heading + "\n")
+		if p.Status == StatusFailed {
+			fmt.Fprintf(&b, "（本部分生成失败：%s）\n\n", p.Error)
 			continue
 		}
-		for _, x := range s.Sentences {
-			if x.Review.Decision != DecisionRejected {
-				b.WriteString(x.Text)
-			}
+		for _, x := range p.Sentences {
+			b.WriteString(x.Text)
 		}
 		b.WriteString("\n\n")
 	}
+	org, date := d.Signature()
+	for _, l := range []string{org, date} {
+		if l != "" {
+			b.WriteString(l + "\n")
+		}
+	}
 	return []byte(b.String())
+}
+
+// CleanText renders an approved draft as plain text ready to hand in; text has no marks, so it is
+// Text, refused for a draft not approved (see CheckClean) like every clean export.
+func CleanText(d *Draft) ([]byte, error) {
+	if err := d.CheckClean(); err != nil {
+		return nil, err
+	}
+	return Text(d), nil
 }

@@ -2,10 +2,14 @@ package draft
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/draftd/draftd/retrieval"
 )
 
 func renderDraft() *Draft {
@@ -245,6 +249,235 @@ func TestSegments(t *testing.T) {
 		both := Segment{Claims: []Claim{{Kind: "trend"}, {Kind: "number"}}}
 		if both.Risk() != RiskHigh || (Segment{Claims: []Claim{{Kind: "trend"}}}).Risk() != RiskMedium || both.Kinds() != "trend number" {
 			t.Errorf("risk %s, kinds %q", both.Risk(), both.Kinds())
+		}
+	})
+}
+
+func TestHeading(t *testing.T) {
+	tests := []struct {
+		name    string
+		n       int
+		heading string
+		want    string
+	}{
+		{"a heading without a number is numbered by its place", 2, "公共卫生", "二、公共卫生"},
+		{"a writer's 一、 is replaced, not repeated", 1, "一、健康扶贫", "一、健康扶贫"},
+		{"a writer's number that disagrees with the place gives way to it", 3, "一、健康扶贫", "三、健康扶贫"},
+		{"（二） goes", 2, "（二）公共卫生", "二、公共卫生"},
+		{"(2) with half-width brackets and a space goes", 2, "(2) 公共卫生", "二、公共卫生"},
+		{"1. goes", 1, "1. 健康扶贫", "一、健康扶贫"},
+		{"1、 goes", 1, "1、健康扶贫", "一、健康扶贫"},
+		{"a full-width １． goes", 1, "１．健康扶贫", "一、健康扶贫"},
+		{"第一部分 goes with its space", 1, "第一部分 总体情况", "一、总体情况"},
+		{"第二章 goes with its ideographic space", 2, "第二章　主要成效", "二、主要成效"},
+		{"第四， goes", 4, "第四，下一步打算", "四、下一步打算"},
+		{"① goes", 1, "①重点工作", "一、重点工作"},
+		{"the 1. of a decimal stays", 1, "1.5万亩高标准农田建设", "一、1.5万亩高标准农田建设"},
+		{"the 第一 of 第一产业 stays", 1, "第一产业发展", "一、第一产业发展"},
+		{"surrounding space goes", 1, "  健康扶贫 ", "一、健康扶贫"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Heading(tt.n, tt.heading); got != tt.want {
+				t.Errorf("Heading(%d, %q) = %q, want %q", tt.n, tt.heading, got, tt.want)
+			}
+		})
+	}
+}
+
+// paragraph builds sentences from texts; a text in [brackets] is a rejected sentence.
+func paragraph(texts ...string) []Sentence {
+	out := make([]Sentence, len(texts))
+	for i, s := range texts {
+		out[i] = Sentence{ID: "s" + strconv.Itoa(i+1), Text: s, Generated: true}
+		if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+			out[i].Text = s[1 : len(s)-1]
+			out[i].Review.Decision = DecisionRejected
+		}
+	}
+	return out
+}
+
+func joined(xs []Sentence) string {
+	var b strings.Builder
+	for _, x := range xs {
+		b.WriteString(x.Text)
+	}
+	return b.String()
+}
+
+func TestRejectedSentencesLeaveAGrammaticalParagraph(t *testing.T) {
+	tests := []struct {
+		name  string
+		texts []string
+		want  string
+	}{
+		{"nothing rejected, nothing changes", []string{"一是A；", "二是B；", "三是C。"}, "一是A；二是B；三是C。"},
+		{"a rejected last item leaves the one before ending with 。", []string{"一是A；", "二是B；", "[三是C。]"}, "一是A；二是B。"},
+		{"a rejected middle item keeps the enumeration's ；", []string{"一是A；", "[二是B；]", "三是C。"}, "一是A；三是C。"},
+		{"a rejected run that ended a sentence ends the one before", []string{"一是A；", "[二是B。]", "此外，C。"}, "一是A。此外，C。"},
+		{"a rejected first sentence leaves the rest as they were", []string{"[A。]", "B；", "C。"}, "B；C。"},
+		{"a comma left at the end becomes 。", []string{"A，", "[B。]"}, "A。"},
+		{"a colon left at the end becomes 。", []string{"主要做了以下工作：", "[一是B。]"}, "主要做了以下工作。"},
+		{"a mark before a closing quote is mended inside it", []string{"要求“做到位；”", "[B。]"}, "要求“做到位。”"},
+		{"text with no mark at the end gets 。 after its closing quote", []string{"开展“三清一改”", "[B。]"}, "开展“三清一改”。"},
+		{"a final ！ or ？ stays", []string{"A！", "[B。]"}, "A！"},
+		{"two marks meeting at a join become the stronger", []string{"A；", "[B；]", "，C。"}, "A；C。"},
+		{"a stronger mark after a join wins", []string{"A，", "；C。"}, "A；C。"},
+		{"a lone mark left after a rejected sentence goes", []string{"A。", "[B]", "。"}, "A。"},
+		{"the paragraph never starts with a mark", []string{"[A]", "，B。"}, "B。"},
+		{"all rejected leaves nothing", []string{"[A。]", "[B。]"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := paragraph(tt.texts...)
+			before := joined(in)
+			if got := joined(mend(in)); got != tt.want {
+				t.Errorf("mend(%q) = %q, want %q", tt.texts, got, tt.want)
+			}
+			if joined(in) != before {
+				t.Error("mend changed the draft's own sentences")
+			}
+		})
+	}
+	t.Run("a claim after a removed mark keeps its words", func(t *testing.T) {
+		in := paragraph("A；", "[B；]", "，单产位居全市第一。")
+		in[2].Claims = []Claim{{Start: 3, End: 9, Text: "位居全市第一", Kind: "ranking", Reason: "r"}}
+		out := mend(in)
+		c := out[1].Claims[0]
+		if c.Start != 2 || c.End != 8 || c.Text != "位居全市第一" || in[2].Claims[0].Start != 3 {
+			t.Fatalf("claim %+v, original %+v", c, in[2].Claims[0])
+		}
+		if segs := out[1].Segments(); len(segs) != 3 || segs[1].Text != "位居全市第一" {
+			t.Errorf("segments %+v", segs)
+		}
+	})
+	t.Run("a claim on the mended mark keeps its span", func(t *testing.T) {
+		in := paragraph("增长较快；", "[B。]")
+		in[0].Claims = []Claim{{Start: 0, End: 5, Text: "增长较快；", Kind: "trend"}}
+		if c := mend(in)[0].Claims[0]; c.Start != 0 || c.End != 5 || c.Text != "增长较快。" {
+			t.Errorf("claim %+v", c)
+		}
+	})
+}
+
+func TestSignature(t *testing.T) {
+	tests := []struct {
+		name      string
+		d         Draft
+		org, date string
+	}{
+		{"the organisation and the day created, in China's time zone", Draft{Organization: "青禾县卫生健康局", Period: "2025年上半年", CreatedAt: time.Date(2025, 6, 30, 20, 0, 0, 0, time.UTC)}, "青禾县卫生健康局", "2025年7月1日"},
+		{"the period when the day is not known", Draft{Organization: "青禾县卫生健康局", Period: "2025年上半年"}, "青禾县卫生健康局", "2025年上半年"},
+		{"no organisation, no line for it", Draft{CreatedAt: time.Date(2025, 12, 9, 2, 0, 0, 0, time.UTC)}, "", "2025年12月9日"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if org, date := tt.d.Signature(); org != tt.org || date != tt.date {
+				t.Errorf("Signature() = %q, %q; want %q, %q", org, date, tt.org, tt.date)
+			}
+		})
+	}
+}
+
+// approvedRenderDraft is an approved draft whose headings carry their writer's numbers, with a
+// rejected last item and a claim on an approved sentence, and figures to list.
+func approvedRenderDraft() *Draft {
+	at := time.Date(2025, 7, 1, 2, 0, 0, 0, time.UTC)
+	approved := Review{Decision: DecisionApproved, By: "王审核", At: &at}
+	d := figuresDraft()
+	d.Organization, d.Period, d.CreatedAt, d.Status = "青禾县发展和改革局", "2025年上半年", at, StatusApproved
+	d.Sections = []Section{
+		{Index: 0, Heading: "一、项目建设", Status: StatusReady, Sentences: []Sentence{
+			{ID: "s1-1", Text: "全县项目建设稳步推进。", Risk: RiskLow},
+			{ID: "s1-2", Text: "一是完成投资226.7万元；", Generated: true, Risk: RiskLow, Figures: []string{"f5"}, Reasons: []string{"只陈述撰稿人提供的数据。"}, Review: approved},
+			{ID: "s1-3", Text: "二是增速位居全市第一。", Generated: true, Risk: RiskHigh, Reasons: []string{"排名说法"}, Review: Review{Decision: DecisionRejected, By: "王审核", At: &at}},
+		}},
+		{Index: 1, Heading: "（二）下一步打算", Status: StatusReady, Sentences: []Sentence{
+			{ID: "s2-1", Text: "下半年将加快项目进度，增长较快。", Generated: true, Risk: RiskMedium, Reasons: []string{"定性表述"}, Review: approved,
+				Claims: []Claim{{Start: 11, End: 15, Text: "增长较快", Kind: "trend", Reason: "变化说法"}}},
+		}},
+		{Index: 2, Heading: "3. 存在问题", Status: StatusReady, Sentences: []Sentence{
+			{ID: "s3-1", Text: "部分项目前期工作滞后。", Generated: true, Risk: RiskMedium, Reasons: []string{"定性表述"}, Review: approved},
+		}},
+	}
+	return d
+}
+
+func TestCleanExports(t *testing.T) {
+	d := approvedRenderDraft()
+	html, err := CleanHTML(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := CleanMarkdown(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt, err := CleanText(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked, err := HTML(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []string{"一、项目建设", "全县项目建设稳步推进。一是完成投资226.7万元。", "二、下一步打算", "下半年将加快项目进度，增长较快。", "三、存在问题", "部分项目前期工作滞后。", "青禾县发展和改革局", "2025年7月1日"}
+	tests := []struct {
+		name string
+		out  string
+		want []string // in this order
+		not  []string
+	}{
+		{"clean HTML reads title, headings once, mended paragraphs and the 落款, in order", string(html),
+			append([]string{"<h1>青禾县2025年上半年工作总结</h1>"}, body...),
+			[]string{"<mark", "<span", "class=\"legend\"", "风险", "数据来源", "<table", "title=", "位居全市第一", "一、一、", "1. ", "（二）", "s-low"}},
+		{"clean HTML puts the 落款 after the body, right-aligned", string(html),
+			[]string{"部分项目前期工作滞后。</p>", `<div class="signature"><p>青禾县发展和改革局</p><p>2025年7月1日</p></div>`}, nil},
+		{"clean Markdown has no marks, footnotes or figures", string(md),
+			append([]string{"# 青禾县2025年上半年工作总结\n\n## 一、项目建设\n\n"}, body[1:]...),
+			[]string{"==", "**", "[^", "---", "数据来源", "|", "风险", "位居全市第一", "## 一、一、", "## 1."}},
+		{"clean Markdown ends with the 落款, a paragraph a line", string(md),
+			[]string{"部分项目前期工作滞后。\n\n青禾县发展和改革局\n\n2025年7月1日\n"}, nil},
+		{"clean text is title, headings, paragraphs and 落款", string(txt),
+			[]string{"青禾县2025年上半年工作总结\n\n一、项目建设\n全县项目建设稳步推进。一是完成投资226.7万元。\n\n二、下一步打算\n下半年将加快项目进度，增长较快。\n\n三、存在问题\n部分项目前期工作滞后。\n\n青禾县发展和改革局\n2025年7月1日\n"}, nil},
+		{"the marked HTML numbers headings once too and keeps its marks and figures", string(marked),
+			[]string{"class=\"legend\"", "<h2>一、项目建设</h2>", "数据来源", "<h2>二、下一步打算</h2>", `<mark class="claim claim-medium"`, "<h2>三、存在问题</h2>", `<div class="signature">`}, []string{"一、一、", "1. 一、", "（二）"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			at := 0
+			for _, w := range tt.want {
+				i := strings.Index(tt.out[at:], w)
+				if i < 0 {
+					t.Fatalf("output lacks %q after byte %d\n%s", w, at, tt.out)
+				}
+				at += i + len(w)
+			}
+			for _, w := range tt.not {
+				if strings.Contains(tt.out, w) {
+					t.Errorf("output has %q\n%s", w, tt.out)
+				}
+			}
+		})
+	}
+	t.Run("every clean export of a draft not approved is refused with a conflict", func(t *testing.T) {
+		d := approvedRenderDraft()
+		d.Status = StatusReady
+		for name, render := range map[string]func(*Draft) ([]byte, error){"html": CleanHTML, "md": CleanMarkdown, "txt": CleanText} {
+			out, err := render(d)
+			var e *retrieval.Error
+			if !errors.As(err, &e) || e.Code != retrieval.ECONFLICT || out != nil {
+				t.Errorf("%s: %v, %d bytes; want a conflict and nothing", name, err, len(out))
+			}
+		}
+	})
+	t.Run("the marked Markdown numbers headings once and ends the body with the 落款 before its footnotes", func(t *testing.T) {
+		s := string(Markdown(d))
+		for _, w := range []string{"## 一、项目建设", "## 二、下一步打算", "## 三、存在问题", "一是完成投资226.7万元。==[^s1-2]\n\n数据来源", "青禾县发展和改革局\n\n2025年7月1日\n\n---\n\n[^s1-2]"} {
+			if !strings.Contains(s, w) {
+				t.Errorf("Markdown lacks %q\n%s", w, s)
+			}
 		}
 	})
 }

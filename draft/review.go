@@ -22,23 +22,38 @@ type Reviewer struct {
 	Now   func() time.Time
 
 	mu    sync.Mutex
-	locks map[string]*sync.Mutex // per draft: decisions on one draft are applied one at a time
+	locks map[string]*draftLock // per draft under review: decisions on one draft are applied one at a time
 }
 
-// lock serialises the read-modify-write of one draft's review in this process.
+// draftLock is the lock of one draft, kept while anyone holds or waits for it.
+type draftLock struct {
+	sync.Mutex
+	users int // holders and waiters
+}
+
+// lock serialises the read-modify-write of one draft's review in this process, and returns the
+// unlock. The lock is forgotten when its last user unlocks, so locks do not pile up with drafts.
 func (r *Reviewer) lock(id string) func() {
 	r.mu.Lock()
 	if r.locks == nil {
-		r.locks = map[string]*sync.Mutex{}
+		r.locks = map[string]*draftLock{}
 	}
 	l := r.locks[id]
 	if l == nil {
-		l = &sync.Mutex{}
+		l = &draftLock{}
 		r.locks[id] = l
 	}
+	l.users++
 	r.mu.Unlock()
 	l.Lock()
-	return l.Unlock
+	return func() {
+		l.Unlock()
+		r.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(r.locks, id)
+		}
+		r.mu.Unlock()
+	}
 }
 
 func (r *Reviewer) now() time.Time {
@@ -60,30 +75,49 @@ func (r *Reviewer) load(ctx context.Context, id string) (*Draft, error) {
 	return d, nil
 }
 
-// Decide records decision on sentence sid of draft id by reviewer by: "approve", "reject", "edit"
-// (a reviewer's new text, which counts as reviewed) or "revise" (a writer's new text, which goes back
-// to pending). Both kinds of edit are checked again by the number guard and keep the earlier text.
-func (r *Reviewer) Decide(ctx context.Context, id, sid, decision, text, by string) (*Draft, error) {
-	by = strings.TrimSpace(by)
+// Error codes of the review rules; web maps them to statuses.
+const (
+	// EREASONREQUIRED refuses to approve a high-risk sentence without the reviewer's reason.
+	EREASONREQUIRED = "reason_required"
+	// EOWNDRAFT refuses the holder of the key that created a draft a decision that reviews it.
+	EOWNDRAFT = "own_draft"
+)
+
+// Verdict is a decision on one sentence of a draft.
+type Verdict struct {
+	// Decision is "approve", "reject", "edit" (a reviewer's new text, which counts as reviewed) or
+	// "revise" (a writer's new text, which goes back to pending).
+	Decision string
+	Text     string // the new text, to edit or revise
+	Reason   string // why, recorded in the audit trail; required to approve a high-risk sentence
+	By       string // who decides: the reviewer's name, or the API key's holder
+}
+
+// Decide records verdict v on sentence sid of draft id. Both kinds of edit are checked again by
+// the number guard and keep the earlier text. Approving a high-risk sentence takes a reason
+// (EREASONREQUIRED without one). The creator of a draft (Draft.CreatedBy, when set) may not approve
+// or reject its sentences (EOWNDRAFT); their edit is a revision, which waits for another reviewer.
+func (r *Reviewer) Decide(ctx context.Context, id, sid string, v Verdict) (*Draft, error) {
+	by, reason := strings.TrimSpace(v.By), strings.TrimSpace(v.Reason)
 	if by == "" {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "by (the reviewer's name) is required")
 	}
 	var dec string
-	switch decision {
+	switch v.Decision {
 	case "approve":
 		dec = DecisionApproved
 	case "reject":
 		dec = DecisionRejected
 	case "edit", "revise":
 		dec = DecisionEdited
-		if decision == "revise" {
+		if v.Decision == "revise" {
 			dec = DecisionRevised
 		}
-		if strings.TrimSpace(text) == "" {
+		if strings.TrimSpace(v.Text) == "" {
 			return nil, retrieval.Errorf(retrieval.EINVALID, "text is required to edit a sentence (reject it to remove it)")
 		}
 	default:
-		return nil, retrieval.Errorf(retrieval.EINVALID, "decision must be approve, reject, edit or revise, got %q", decision)
+		return nil, retrieval.Errorf(retrieval.EINVALID, "decision must be approve, reject, edit or revise, got %q", v.Decision)
 	}
 	defer r.lock(id)()
 	d, err := r.load(ctx, id)
@@ -96,10 +130,21 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid, decision, text, by strin
 	}
 	sec := &d.Sections[si]
 	x := &sec.Sentences[xi]
+	if ownDraft(d, by) {
+		switch dec {
+		case DecisionApproved, DecisionRejected:
+			return nil, ownDraftError(d)
+		case DecisionEdited:
+			dec = DecisionRevised
+		}
+	}
+	if dec == DecisionApproved && x.Risk == RiskHigh && reason == "" {
+		return nil, retrieval.Errorf(EREASONREQUIRED, "句子 %s 为高风险，请核实后写明通过理由（reason），理由将记入审核记录", sid)
+	}
 	at := r.now()
-	entry := AuditEntry{SentenceID: sid, Decision: dec, By: by, At: at}
+	entry := AuditEntry{SentenceID: sid, Decision: dec, By: by, At: at, Reason: reason}
 	if dec == DecisionEdited || dec == DecisionRevised {
-		text = strings.TrimSpace(text)
+		text := strings.TrimSpace(v.Text)
 		entry.Before, entry.After = x.Text, text
 		if text != x.Text {
 			x.History = append(x.History, Revision{Text: x.Text, By: by, At: at})
@@ -118,7 +163,16 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid, decision, text, by strin
 	return r.Store.Draft(ctx, id)
 }
 
-// ApproveLowRisk approves every pending low-risk generated sentence of draft id at once.
+// ownDraft reports whether by created d with an API key: in single-user mode no draft has a creator.
+func ownDraft(d *Draft, by string) bool { return d.CreatedBy != "" && by == d.CreatedBy }
+
+// ownDraftError is the EOWNDRAFT error for a decision by d's creator.
+func ownDraftError(d *Draft) error {
+	return retrieval.Errorf(EOWNDRAFT, "稿件由“%s”创建，不能由本人审核：请由其他审核人通过或驳回", d.CreatedBy)
+}
+
+// ApproveLowRisk approves every pending low-risk generated sentence of draft id at once; the
+// draft's creator may not (EOWNDRAFT).
 func (r *Reviewer) ApproveLowRisk(ctx context.Context, id, by string) (*Draft, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
@@ -128,6 +182,9 @@ func (r *Reviewer) ApproveLowRisk(ctx context.Context, id, by string) (*Draft, e
 	d, err := r.load(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if ownDraft(d, by) {
+		return nil, ownDraftError(d)
 	}
 	at := r.now()
 	var secs []Section
@@ -345,7 +402,8 @@ func (r *Reviewer) Restore(ctx context.Context, id string, n int, figureID, by s
 }
 
 // Drop records that section n of draft id need not state a missing figure, with the reviewer's
-// reason, which is required.
+// reason, which is required. The draft's creator may not (EOWNDRAFT): a drop lets the draft be
+// approved without the figure.
 func (r *Reviewer) Drop(ctx context.Context, id string, n int, figureID, reason, by string) (*Draft, error) {
 	by, reason = strings.TrimSpace(by), strings.TrimSpace(reason)
 	if by == "" {
@@ -358,6 +416,9 @@ func (r *Reviewer) Drop(ctx context.Context, id string, n int, figureID, reason,
 	d, err := r.load(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if ownDraft(d, by) {
+		return nil, ownDraftError(d)
 	}
 	f, err := missingFigure(d, n, figureID)
 	if err != nil {

@@ -35,7 +35,7 @@ const (
 
 // Limits bounds what each API key, or the single user, may do; zero values mean no limit.
 type Limits struct {
-	RatePerMin  int // requests a minute to /api/v1
+	RatePerMin  int // requests a minute to /api/v1, review calls aside (see reviewRoutes)
 	Burst       int // requests allowed at once (default RatePerMin)
 	TokenBudget int // model tokens (prompt + completion) a day, counted in memory: a restart forgets them
 }
@@ -72,6 +72,24 @@ var routeRoles = map[string][]auth.Role{
 	"DELETE /api/v1/documents/:id":                             admins,
 }
 
+// reviewRoutes are the calls a reviewer makes once per sentence or figure, often as fast as the
+// keyboard goes. With a rate limit set they are counted in a bucket of their own, never in the
+// key's: reviewing a draft is not refused, nor does it use up the key's other requests.
+var reviewRoutes = map[string]bool{
+	"POST /api/v1/drafts/:id/sentences/:sid/review":            true,
+	"POST /api/v1/drafts/:id/review/approve-low":               true,
+	"POST /api/v1/drafts/:id/sections/:n/figures/:fid/restore": true,
+	"POST /api/v1/drafts/:id/sections/:n/figures/:fid/drop":    true,
+}
+
+// The review bucket of each key (or, single-user, client address) when a rate limit is set: at least
+// reviewRatePerMin calls a minute with bursts of reviewBurst, more when Limits allows more. A reviewer
+// deciding every sentence of a long draft one after another is never refused; a runaway client is.
+const (
+	reviewRatePerMin = 600 // ten decisions a second, sustained
+	reviewBurst      = 300 // the sentences of a long draft, decided without a pause
+)
+
 // keyCheckInterval is how long single-user mode trusts that there are still no keys: a key
 // created while draftd serves turns authentication on within this time.
 const keyCheckInterval = 5 * time.Second
@@ -102,10 +120,12 @@ func principalOf(c echo.Context) principal {
 
 // gate is the state behind authentication and limits.
 type gate struct {
-	keys  auth.Store
-	now   func() time.Time
-	rate  rate.Limit
-	burst int
+	keys        auth.Store
+	now         func() time.Time
+	rate        rate.Limit // 0: no rate limit
+	burst       int
+	reviewRate  int // a minute, for reviewRoutes
+	reviewBurst int
 
 	mu       sync.Mutex
 	hasKeys  bool // once true, stays true: keys are revoked, never deleted
@@ -125,6 +145,7 @@ func newGate(keys auth.Store, l Limits) *gate {
 		if g.burst <= 0 {
 			g.burst = l.RatePerMin
 		}
+		g.reviewRate, g.reviewBurst = max(l.RatePerMin, reviewRatePerMin), max(g.burst, reviewBurst)
 	}
 	return g
 }
@@ -149,14 +170,18 @@ func (g *gate) authRequired(ctx context.Context) (bool, error) {
 	return g.hasKeys, nil
 }
 
-// limiter returns the token bucket of id.
-func (g *gate) limiter(id string) *rate.Limiter {
+// limiter returns the token bucket of id: for review calls when review is set, else for the rest.
+func (g *gate) limiter(id string, review bool) *rate.Limiter {
+	key, r, b := id, g.rate, g.burst
+	if review {
+		key, r, b = "review "+id, rate.Limit(float64(g.reviewRate)/60), g.reviewBurst
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	l := g.limiters[id]
+	l := g.limiters[key]
 	if l == nil {
-		l = rate.NewLimiter(g.rate, g.burst)
-		g.limiters[id] = l
+		l = rate.NewLimiter(r, b)
+		g.limiters[key] = l
 	}
 	return l
 }
@@ -235,18 +260,24 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// rateLimit refuses a request over its sender's token bucket with 429 and Retry-After.
+// rateLimit refuses a request over its sender's token bucket with 429 and Retry-After; review
+// calls have a bucket of their own.
 func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s.gate.rate == 0 {
 			return next(c)
 		}
 		now := s.gate.now()
-		r := s.gate.limiter(principalOf(c).limit).ReserveN(now, 1)
+		review := reviewRoutes[c.Request().Method+" "+c.Path()]
+		r := s.gate.limiter(principalOf(c).limit, review).ReserveN(now, 1)
 		if wait := r.DelayFrom(now); wait > 0 {
 			r.CancelAt(now)
 			secs := int(math.Ceil(wait.Seconds()))
 			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+			if review {
+				return retrieval.Errorf(ERATELIMITED, "too many review decisions with this API key (at most %d at once, then %d a minute); retry in %d s",
+					s.gate.reviewBurst, s.gate.reviewRate, secs)
+			}
 			return retrieval.Errorf(ERATELIMITED, "too many requests with this API key (at most %d a minute); retry in %d s", s.Limits.RatePerMin, secs)
 		}
 		return next(c)

@@ -621,3 +621,163 @@ func TestTokenBudgetCountsTheClaimCheck(t *testing.T) {
 		t.Fatalf("second draft: %d %v, want the budget spent", r.status, r.body)
 	}
 }
+
+// sentenceOf returns the ID of the first generated sentence of the draft d (as JSON) with risk.
+func sentenceOf(t *testing.T, d map[string]any, risk draft.Risk) string {
+	t.Helper()
+	for _, sec := range d["sections"].([]any) {
+		for _, x := range sec.(map[string]any)["sentences"].([]any) {
+			if m := x.(map[string]any); m["generated"] == true && m["risk"] == string(risk) {
+				return m["id"].(string)
+			}
+		}
+	}
+	t.Fatalf("no %s-risk sentence in the draft", risk)
+	return ""
+}
+
+func TestApprovalRules(t *testing.T) {
+	env := newAuthServer(t, true, func(s *Server) { s.Writers["ranking"] = rankingWriter{} })
+	admin, writer, reviewer := env.tokens[auth.RoleAdmin], env.tokens[auth.RoleWriter], env.tokens[auth.RoleReviewer]
+	// The writer also holds a reviewer key, in the same name.
+	writersReviewKey := env.createKey(t, keyNames[auth.RoleWriter], auth.RoleReviewer)
+	ranked := `{"title":"白石镇2025年工作总结","sections":[{"heading":"一、主要工作","figures":[{"id":"f1","label":"办理便民服务事项","value":"3350","unit":"件"}]}]}`
+	byWriter := env.send(t, "POST", "/api/v1/drafts?wait=true&model=ranking", writer, ranked)
+	byAdmin := env.send(t, "POST", "/api/v1/drafts?wait=true", admin, figuresJSON)
+	if byWriter.status != http.StatusOK || byAdmin.status != http.StatusOK {
+		t.Fatalf("create drafts: %d %v, %d %v", byWriter.status, byWriter.body, byAdmin.status, byAdmin.body)
+	}
+	t.Run("a draft records the holder of the key that created it", func(t *testing.T) {
+		if got := byWriter.body["created_by"]; got != keyNames[auth.RoleWriter] {
+			t.Errorf("created_by = %v, want %s", got, keyNames[auth.RoleWriter])
+		}
+		if got := env.send(t, "GET", "/api/v1/drafts/"+byAdmin.body["id"].(string), reviewer, "").body["created_by"]; got != keyNames[auth.RoleAdmin] {
+			t.Errorf("created_by = %v, want %s", got, keyNames[auth.RoleAdmin])
+		}
+	})
+	writerDraft, adminDraft := "/api/v1/drafts/"+byWriter.body["id"].(string), "/api/v1/drafts/"+byAdmin.body["id"].(string)
+	high, low := sentenceOf(t, byWriter.body, draft.RiskHigh), sentenceOf(t, byWriter.body, draft.RiskLow)
+	adminLow := sentenceOf(t, byAdmin.body, draft.RiskLow)
+
+	tests := []struct {
+		name        string
+		token, path string
+		body        string
+		want        int
+		code        string
+	}{
+		{"a writer key is refused by its role before anything else", writer, writerDraft + "/sentences/" + low + "/review", `{"decision":"approve"}`, 403, EFORBIDDEN},
+		{"the writer's reviewer key cannot approve the writer's draft", writersReviewKey, writerDraft + "/sentences/" + low + "/review", `{"decision":"approve"}`, 403, draft.EOWNDRAFT},
+		{"nor reject a sentence of it", writersReviewKey, writerDraft + "/sentences/" + low + "/review", `{"decision":"reject"}`, 403, draft.EOWNDRAFT},
+		{"nor approve the writer's low-risk sentences at once", writersReviewKey, writerDraft + "/review/approve-low", `{}`, 403, draft.EOWNDRAFT},
+		{"an admin cannot approve a draft it created", admin, adminDraft + "/sentences/" + adminLow + "/review", `{"decision":"approve"}`, 403, draft.EOWNDRAFT},
+		{"nor approve the low-risk sentences of its draft at once", admin, adminDraft + "/review/approve-low", `{}`, 403, draft.EOWNDRAFT},
+		{"a high-risk sentence is not approved without a reason", reviewer, writerDraft + "/sentences/" + high + "/review", `{"decision":"approve"}`, 400, draft.EREASONREQUIRED},
+		{"nor with a blank one", reviewer, writerDraft + "/sentences/" + high + "/review", `{"decision":"approve","reason":"  "}`, 400, draft.EREASONREQUIRED},
+		{"another reviewer approves it with a reason", reviewer, writerDraft + "/sentences/" + high + "/review", `{"decision":"approve","reason":"排名见市政务服务中心2025年通报"}`, 200, ""},
+		{"an admin approves the writer's low-risk sentences", admin, writerDraft + "/review/approve-low", `{}`, 200, ""},
+		{"another reviewer approves the admin's draft", reviewer, adminDraft + "/review/approve-low", `{}`, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := env.send(t, "POST", tt.path, tt.token, tt.body)
+			if r.status != tt.want || r.code() != tt.code {
+				t.Fatalf("status %d, code %q, want %d %q: %v", r.status, r.code(), tt.want, tt.code, r.body)
+			}
+			if want := map[string]string{draft.EOWNDRAFT: "本人", draft.EREASONREQUIRED: "理由"}[tt.code]; want != "" {
+				if msg := r.body["error"].(map[string]any)["message"].(string); !strings.Contains(msg, want) {
+					t.Fatalf("message %q: want it in Chinese, saying why", msg)
+				}
+			}
+		})
+	}
+	t.Run("the audit trail keeps the reason with the reviewer's key", func(t *testing.T) {
+		d := env.send(t, "GET", writerDraft, reviewer, "")
+		var found bool
+		for _, e := range d.body["audit"].([]any) {
+			m := e.(map[string]any)
+			if m["by"] == keyNames[auth.RoleWriter] {
+				t.Errorf("the creator's refused decision reached the audit trail: %v", m)
+			}
+			if m["sentence_id"] == high && m["decision"] == draft.DecisionApproved {
+				found = m["reason"] == "排名见市政务服务中心2025年通报" && m["by"] == keyNames[auth.RoleReviewer]
+			}
+		}
+		if !found {
+			t.Fatalf("no approval of %s with its reason by %s in %v", high, keyNames[auth.RoleReviewer], d.body["audit"])
+		}
+	})
+	t.Run("in single-user mode a draft has no creator and its writer approves it", func(t *testing.T) {
+		single := newAuthServer(t, false, nil)
+		created := single.send(t, "POST", "/api/v1/drafts?wait=true", "", figuresJSON)
+		if created.status != http.StatusOK || created.body["created_by"] != "" {
+			t.Fatalf("create: %d, created_by %v", created.status, created.body["created_by"])
+		}
+		if r := single.send(t, "POST", "/api/v1/drafts/"+created.body["id"].(string)+"/review/approve-low", "", `{"by":"张三"}`); r.status != 200 {
+			t.Fatalf("approve-low: %d %v", r.status, r.body)
+		}
+	})
+}
+
+func TestReviewCallsHaveTheirOwnBucket(t *testing.T) {
+	env := newAuthServer(t, true, func(s *Server) { s.Limits = Limits{RatePerMin: 60, Burst: 3} })
+	admin, reviewer := env.tokens[auth.RoleAdmin], env.tokens[auth.RoleReviewer]
+	created := env.send(t, "POST", "/api/v1/drafts?wait=true", admin, figuresJSON)
+	if created.status != http.StatusOK {
+		t.Fatalf("create draft: %d %v", created.status, created.body)
+	}
+	review := "/api/v1/drafts/" + created.body["id"].(string) + "/sentences/"
+	sids := generatedSentences(created.body)
+	approve := func(i int) reply {
+		return env.send(t, "POST", review+sids[i%len(sids)]+"/review", reviewer, `{"decision":"approve","reason":"已核对"}`)
+	}
+	sent := 0
+	t.Run("100 approvals in a row from one key all succeed", func(t *testing.T) {
+		for ; sent < 100; sent++ {
+			if r := approve(sent); r.status != http.StatusOK {
+				t.Fatalf("approval %d: status %d %v", sent+1, r.status, r.body)
+			}
+		}
+	})
+	t.Run("while of 100 other requests in a row from that key all past the burst of 3 hit 429", func(t *testing.T) {
+		statuses := map[int]int{}
+		for range 100 {
+			statuses[env.send(t, "GET", "/api/v1/config", reviewer, "").status]++
+		}
+		if statuses[http.StatusOK] != 3 || statuses[http.StatusTooManyRequests] != 97 {
+			t.Fatalf("statuses %v, want 3 within the burst and 97 refused", statuses)
+		}
+	})
+	t.Run("review calls are bounded by a bucket of their own", func(t *testing.T) {
+		for ; sent < reviewBurst; sent++ {
+			if r := approve(sent); r.status != http.StatusOK {
+				t.Fatalf("approval %d: status %d %v", sent+1, r.status, r.body)
+			}
+		}
+		r := approve(sent)
+		if r.status != http.StatusTooManyRequests || r.code() != ERATELIMITED || r.header.Get("Retry-After") != "1" {
+			t.Fatalf("approval %d: status %d, code %q, Retry-After %q", sent+1, r.status, r.code(), r.header.Get("Retry-After"))
+		}
+		if r := env.send(t, "POST", "/api/v1/drafts/"+created.body["id"].(string)+"/review/approve-low", reviewer, `{}`); r.status != http.StatusTooManyRequests {
+			t.Fatalf("approve-low shares the review bucket: status %d", r.status)
+		}
+	})
+	t.Run("the review bucket refills with time, ten calls a second", func(t *testing.T) {
+		env.clock.advance(time.Second)
+		for i := range reviewRatePerMin / 60 {
+			if r := approve(i); r.status != http.StatusOK {
+				t.Fatalf("approval %d after a second: status %d", i+1, r.status)
+			}
+		}
+		if r := approve(0); r.status != http.StatusTooManyRequests {
+			t.Fatalf("one more: status %d, want 429", r.status)
+		}
+	})
+	t.Run("every review route is registered", func(t *testing.T) {
+		for route := range reviewRoutes {
+			if !env.s.gate.registered(env.handler.(*echo.Echo), route) {
+				t.Errorf("reviewRoutes names %s, which is not a registered route", route)
+			}
+		}
+	})
+}

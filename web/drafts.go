@@ -105,10 +105,14 @@ func (s *Server) publish(e draft.Event) {
 }
 
 // newDraft stores a pending draft of the figures in body, with the drafter that will draft it.
+// With an API key the draft records the key's holder as its creator, who may not review it.
 func (s *Server) newDraft(c echo.Context, body []byte) (*draft.Drafter, *draft.Draft, error) {
 	d, err := s.drafter(c)
 	if err != nil {
 		return nil, nil, err
+	}
+	if p := principalOf(c); p.keyID != "" {
+		d.Store = creatorStore{Store: d.Store, by: p.name}
 	}
 	in, err := draft.ParseFiguresJSON(bytes.NewReader(body))
 	if err != nil {
@@ -119,6 +123,18 @@ func (s *Server) newDraft(c echo.Context, body []byte) (*draft.Drafter, *draft.D
 		return nil, nil, err
 	}
 	return d, dr, nil
+}
+
+// creatorStore stores each new draft with its creator: Drafter.Create knows nothing of API keys.
+type creatorStore struct {
+	draft.Store
+	by string
+}
+
+// CreateDraft stores d as created by the store's creator.
+func (s creatorStore) CreateDraft(ctx context.Context, d *draft.Draft) error {
+	d.CreatedBy = s.by
+	return s.Store.CreateDraft(ctx, d)
 }
 
 func (s *Server) writeDraft(c echo.Context, status int, id string) error {

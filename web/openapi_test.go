@@ -21,6 +21,9 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/web/auth"
 )
 
 // notAPI reports whether a registered route is left out of the OpenAPI document: the web app's
@@ -405,7 +408,7 @@ func TestOpenAPIExamples(t *testing.T) {
 	a := &apiChecker{srv: srv, doc: doc, router: router, used: map[string]bool{}}
 
 	// IDs found by earlier exchanges for later ones.
-	var docID, draftID, bgDraftID, sentenceID string
+	var docID, draftID, bgDraftID, sentenceID, plainID string // plainID: a generated sentence stating no figure
 	capture := func(into *string, field string) func(t *testing.T, body []byte) {
 		return func(t *testing.T, body []byte) {
 			var m map[string]any
@@ -459,8 +462,9 @@ func TestOpenAPIExamples(t *testing.T) {
 				var d struct {
 					Sections []struct {
 						Sentences []struct {
-							ID        string `json:"id"`
-							Generated bool   `json:"generated"`
+							ID        string   `json:"id"`
+							Generated bool     `json:"generated"`
+							Figures   []string `json:"figures"`
 						} `json:"sentences"`
 					} `json:"sections"`
 				}
@@ -470,9 +474,12 @@ func TestOpenAPIExamples(t *testing.T) {
 						if x.Generated && sentenceID == "" {
 							sentenceID = x.ID
 						}
+						if x.Generated && len(x.Figures) == 0 && plainID == "" {
+							plainID = x.ID
+						}
 					}
 				}
-				if sentenceID == "" {
+				if sentenceID == "" || plainID == "" {
 					t.Fatalf("no generated sentence: %.500s", body)
 				}
 			}},
@@ -492,6 +499,26 @@ func TestOpenAPIExamples(t *testing.T) {
 		{name: "a draft is shown", method: "GET", path: draftPath(""), wantStatus: 200},
 		{name: "a reviewer edits a sentence", method: "POST", path: func() string { return "/api/v1/drafts/" + draftID + "/sentences/" + sentenceID + "/review" },
 			contentType: "application/json", body: []byte(`{"decision":"edit","text":"上半年新建高标准农田1.2万亩。","by":"李审核"}`), wantStatus: 200},
+		{name: "a reviewer's edit that claims a ranking is high risk", method: "POST", path: func() string { return "/api/v1/drafts/" + draftID + "/sentences/" + plainID + "/review" },
+			contentType: "application/json", body: []byte(`{"decision":"edit","text":"下阶段，力争农田水利建设位居全市第一。","by":"李审核"}`), wantStatus: 200,
+			then: func(t *testing.T, body []byte) {
+				if risk := sentenceRisk(t, body, plainID); risk != "high" {
+					t.Fatalf("the edited sentence is of %s risk, want high", risk)
+				}
+			}},
+		{name: "approving a high-risk sentence without a reason is refused", method: "POST", path: func() string { return "/api/v1/drafts/" + draftID + "/sentences/" + plainID + "/review" },
+			contentType: "application/json", body: []byte(`{"decision":"approve","by":"李审核"}`), wantStatus: 400, wantCode: "reason_required"},
+		{name: "a high-risk sentence is approved with a reason, which the audit trail keeps", method: "POST", path: func() string { return "/api/v1/drafts/" + draftID + "/sentences/" + plainID + "/review" },
+			contentType: "application/json", body: []byte(`{"decision":"approve","reason":"排名见市水利局2025年6月通报","by":"李审核"}`), wantStatus: 200,
+			then: func(t *testing.T, body []byte) {
+				var d struct {
+					Audit []struct{ SentenceID, Decision, Reason string } `json:"audit"`
+				}
+				json.Unmarshal(body, &d)
+				if a := d.Audit[len(d.Audit)-1]; a.Decision != "approved" || a.Reason != "排名见市水利局2025年6月通报" {
+					t.Fatalf("last audit entry = %+v, want the approval with its reason", a)
+				}
+			}},
 		{name: "a reviewer approves the low-risk sentences", method: "POST", path: draftPath("/review/approve-low"), contentType: "application/json",
 			body: []byte(`{"by":"李审核"}`), wantStatus: 200},
 		{name: "dropping a figure needs a reason", method: "POST", path: draftPath("/sections/0/figures/f2/drop"), contentType: "application/json",
@@ -591,4 +618,60 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	})
+}
+
+// sentenceRisk returns the risk of sentence sid of the draft in body.
+func sentenceRisk(t *testing.T, body []byte, sid string) string {
+	t.Helper()
+	var d draft.Draft
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, sec := range d.Sections {
+		for _, x := range sec.Sentences {
+			if x.ID == sid {
+				return string(x.Risk)
+			}
+		}
+	}
+	t.Fatalf("no sentence %s", sid)
+	return ""
+}
+
+// TestOpenAPIExamplesWithKeys checks against the document what only a server with API keys
+// answers: who created a draft, and the refusal of its creator's approval.
+func TestOpenAPIExamplesWithKeys(t *testing.T) {
+	plain, _ := newTestServer(t, 1<<20) // the document itself needs a key here
+	doc := loadOpenAPI(t, plain)
+	env := newAuthServer(t, true, nil)
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &apiChecker{srv: env.srv, doc: doc, router: router, used: map[string]bool{}}
+	as := func(role auth.Role) map[string]string {
+		return map[string]string{"Authorization": "Bearer " + env.tokens[role]}
+	}
+	var draftID, sentenceID string
+	sentencePath := func() string { return "/api/v1/drafts/" + draftID + "/sentences/" + sentenceID + "/review" }
+	steps := []exchange{
+		{name: "an admin's draft names the key's holder as its creator", method: "POST", path: at("/api/v1/drafts?wait=true"), header: as(auth.RoleAdmin),
+			contentType: "application/json", body: fixture(t, "figures.json"), wantStatus: 200, then: func(t *testing.T, body []byte) {
+				var d draft.Draft
+				json.Unmarshal(body, &d)
+				if d.CreatedBy != keyNames[auth.RoleAdmin] {
+					t.Fatalf("created_by = %q, want %q", d.CreatedBy, keyNames[auth.RoleAdmin])
+				}
+				draftID, sentenceID = d.ID, d.Sections[0].Sentences[1].ID
+			}},
+		{name: "the admin may not approve a sentence of its own draft", method: "POST", path: sentencePath, header: as(auth.RoleAdmin),
+			contentType: "application/json", body: []byte(`{"decision":"approve"}`), wantStatus: 403, wantCode: "own_draft"},
+		{name: "nor approve its low-risk sentences at once", method: "POST", path: func() string { return "/api/v1/drafts/" + draftID + "/review/approve-low" },
+			header: as(auth.RoleAdmin), contentType: "application/json", body: []byte(`{}`), wantStatus: 403, wantCode: "own_draft"},
+		{name: "a reviewer approves it, recorded under the key's holder", method: "POST", path: sentencePath, header: as(auth.RoleReviewer),
+			contentType: "application/json", body: []byte(`{"decision":"approve","by":"冒名顶替"}`), wantStatus: 200},
+	}
+	for _, x := range steps {
+		t.Run(x.name, func(t *testing.T) { a.run(t, x) })
+	}
 }

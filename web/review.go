@@ -11,8 +11,9 @@ import (
 
 // reviewRequest is a decision on one sentence.
 type reviewRequest struct {
-	Decision string `json:"decision"` // approve, reject or edit
+	Decision string `json:"decision"` // approve, reject, edit or revise
 	Text     string `json:"text"`     // the new text, for edit
+	Reason   string `json:"reason"`   // why, for the audit trail; required to approve a high-risk sentence
 	By       string `json:"by"`       // the reviewer's name; with an API key, the key's name replaces it
 }
 
@@ -31,7 +32,8 @@ func (s *Server) reviewSentence(c echo.Context) error {
 			return err
 		}
 	}
-	d, err := s.Reviewer.Decide(c.Request().Context(), c.Param("id"), c.Param("sid"), req.Decision, req.Text, reviewerName(c, req.By))
+	v := draft.Verdict{Decision: req.Decision, Text: req.Text, Reason: req.Reason, By: reviewerName(c, req.By)}
+	d, err := s.Reviewer.Decide(c.Request().Context(), c.Param("id"), c.Param("sid"), v)
 	if err != nil {
 		return err
 	}

@@ -131,6 +131,8 @@ var statusOf = map[string]int{
 	retrieval.EMISSINGDEPENDENCY: http.StatusNotImplemented,
 	retrieval.EINTERNAL:          http.StatusInternalServerError,
 	draft.EINVALIDFIGURES:        http.StatusBadRequest,
+	draft.EREASONREQUIRED:        http.StatusBadRequest,
+	draft.EOWNDRAFT:              http.StatusForbidden,
 	EUNAUTHORIZED:                http.StatusUnauthorized,
 	EFORBIDDEN:                   http.StatusForbidden,
 	ERATELIMITED:                 http.StatusTooManyRequests,

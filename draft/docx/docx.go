@@ -1,7 +1,7 @@
-// Package docx writes a draft as a Word document in the GB/T 9704 公文 layout, with the review
-// marks a reviewer works through in Word or WPS: generated sentences not yet approved are
-// highlighted by risk, the words of their unsupported claims shaded more strongly, and carry a
-// comment giving their claims and provenance, optionally as tracked insertions.
+// Package docx writes a draft as a Word document in the GB/T 9704 公文 layout — title, body, then
+// the 落款 — with the review marks a reviewer works through in Word or WPS: generated sentences not
+// yet approved are lightly shaded by risk, the words of their unsupported claims shaded more
+// strongly, and carry a comment giving their claims and provenance, optionally as tracked insertions.
 //
 // It is a small writer on archive/zip and text/template rather than a library: of the Go DOCX
 // libraries without a paid licence, none writes comments and tracked run insertions (see README).
@@ -13,7 +13,6 @@ import (
 	"embed"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"text/template"
 	"time"
@@ -24,8 +23,8 @@ import (
 
 // Options choose which marks a document carries.
 type Options struct {
-	Tracked bool      // write unapproved generated text as tracked insertions, shaded not highlighted (ignored when Clean)
-	Clean   bool      // no highlights, comments or legend; only for an approved draft
+	Tracked bool      // write unapproved generated text as tracked insertions (ignored when Clean)
+	Clean   bool      // no shading, comments or legend; only for an approved draft
 	Author  string    // author of comments and tracked insertions; "draftd" when empty
 	Date    time.Time // date of the marks and document properties; the draft's UpdatedAt when zero
 }
@@ -50,13 +49,10 @@ var partFiles = []struct{ name, tmpl string }{
 	{"word/footer2.xml", "footer2.xml"},
 }
 
-// highlights are the w:highlight colours of the risk levels: Word and WPS both show them, and a
-// reviewer clears them with the highlighter's "no colour".
-var highlights = map[draft.Risk]string{draft.RiskLow: "green", draft.RiskMedium: "yellow", draft.RiskHigh: "red"}
-
-// shades are the softer fills (Excel's good, neutral and bad) used under tracked insertions instead:
-// Word, WPS and LibreOffice draw inserted text in the reviewer's colour, often red or dark
-// yellow, which cannot be read on a saturated highlight.
+// shades are the light fills (Excel's good, neutral and bad) that mark unapproved sentences by risk.
+// They are not Word's highlighter colours: black text is hard to read on its full red, and Word,
+// WPS and LibreOffice draw tracked insertions in the reviewer's colour, often red or dark yellow,
+// which cannot be read on a saturated highlight at all.
 var shades = map[draft.Risk]string{draft.RiskLow: "C6EFCE", draft.RiskMedium: "FFEB9C", draft.RiskHigh: "FFC7CE"}
 
 // claimShades fill the words of unsupported claims, a step stronger than shades and distinct from
@@ -77,30 +73,30 @@ func claimMark(r draft.Risk) string {
 }
 
 // mark returns the run properties that show risk r.
-func (doc *document) mark(r draft.Risk) string {
-	if _, ok := highlights[r]; !ok {
+func mark(r draft.Risk) string {
+	if _, ok := shades[r]; !ok {
 		r = draft.RiskHigh // an unknown risk is checked like a high one
 	}
-	if doc.opt.Tracked {
-		return `<w:shd w:val="clear" w:color="auto" w:fill="` + shades[r] + `"/>`
-	}
-	return `<w:highlight w:val="` + highlights[r] + `"/>`
+	return `<w:shd w:val="clear" w:color="auto" w:fill="` + shades[r] + `"/>`
 }
 
 // Write writes d to w as a .docx file.
 //
-// Sentences a reviewer rejected are left out: the reviewer removed them from the draft, and the
-// audit trail, not the document, records them. Approved sentences and the writer's own text are
-// plain; every other generated sentence is highlighted by risk (shaded when tracked), the words of
-// its unsupported claims in runs of their own with a stronger shading, and commented with its risk,
-// reasons, claims, figures, unbound numbers and sources. With opt.Clean nothing is marked, and a
-// draft that is not approved is refused with a retrieval ECONFLICT error.
+// The document is the title, the sections as draft.Draft.Parts gives them (headings numbered once,
+// sentences a reviewer rejected left out with the paragraph's punctuation mended: the audit trail,
+// not the document, records them) and the 落款. Approved sentences and the writer's own text are
+// plain; every other generated sentence is shaded by risk, the words of its unsupported claims in
+// runs of their own with a stronger shading, and commented with its risk, reasons, claims, figures,
+// unbound numbers and sources. With opt.Clean nothing is marked, and a draft that is not approved
+// is refused (see draft.Draft.CheckClean).
 func Write(w io.Writer, d *draft.Draft, opt Options) error {
 	if d == nil {
 		return retrieval.Errorf(retrieval.EINVALID, "没有可导出的稿件")
 	}
-	if opt.Clean && d.Status != draft.StatusApproved {
-		return retrieval.Errorf(retrieval.ECONFLICT, "只有审核通过的稿件才能导出无标记版本")
+	if opt.Clean {
+		if err := d.CheckClean(); err != nil {
+			return err
+		}
 	}
 	if opt.Author == "" {
 		opt.Author = "draftd"
@@ -221,27 +217,22 @@ func (doc *document) render() (body, comments []byte) {
 	if !doc.opt.Clean {
 		doc.legend()
 	}
-	for i, s := range doc.d.Sections {
-		doc.paragraph("Heading1", "", draft.ChineseOrdinal(i+1)+"、"+headingNumber.ReplaceAllString(s.Heading, ""))
-		if s.Status == draft.StatusFailed {
-			doc.paragraph("", `<w:i/><w:iCs/><w:color w:val="C00000"/>`, "本部分生成失败："+s.Error)
+	for _, p := range doc.d.Parts() {
+		doc.paragraph("Heading1", "", p.Heading)
+		if p.Status == draft.StatusFailed {
+			doc.paragraph("", `<w:i/><w:iCs/><w:color w:val="C00000"/>`, "本部分生成失败："+p.Error)
 			continue
 		}
-		var sentences []draft.Sentence
-		for _, x := range s.Sentences {
-			if x.Review.Decision != draft.DecisionRejected {
-				sentences = append(sentences, x)
-			}
-		}
-		if len(sentences) == 0 {
+		if len(p.Sentences) == 0 {
 			continue
 		}
 		b.WriteString("<w:p>")
-		for _, x := range sentences {
+		for _, x := range p.Sentences {
 			doc.sentence(x)
 		}
 		b.WriteString("</w:p>\n")
 	}
+	doc.signature()
 	b.WriteString(sectPr + "</w:body></w:document>\n")
 	notes := xmlHeader + `<w:comments ` + namespaces + `>` + "\n" + doc.notes.String() + "</w:comments>\n"
 	return []byte(b.String()), []byte(notes)
@@ -256,6 +247,48 @@ func (doc *document) paragraph(style, rPr, text string) {
 	}
 	run(b, rPr, text)
 	b.WriteString("</w:p>\n")
+}
+
+// signature writes the 落款 one line below the body as GB/T 9704-2012 7.3.5.2 places it: the date
+// four characters from the right margin, the organisation centred above it.
+func (doc *document) signature() {
+	org, date := doc.d.Signature()
+	if org == "" && date == "" {
+		return
+	}
+	b := &doc.body
+	b.WriteString("<w:p/>\n")
+	dateIndent := 400 // hundredths of a character
+	orgIndent := dateIndent
+	if date != "" {
+		orgIndent = max(0, dateIndent+(width(date)-width(org))/2)
+	}
+	for _, l := range []struct {
+		text   string
+		indent int
+	}{{org, orgIndent}, {date, dateIndent}} {
+		if l.text == "" {
+			continue
+		}
+		// A character is the 三号 body size, 16 pt or 320 twips.
+		fmt.Fprintf(b, `<w:p><w:pPr><w:pStyle w:val="Signature"/><w:ind w:rightChars="%d" w:right="%d"/></w:pPr>`, l.indent, l.indent*320/100)
+		run(b, "", l.text)
+		b.WriteString("</w:p>\n")
+	}
+}
+
+// width estimates how wide s prints, in hundredths of a character of the body size: Chinese
+// characters are a character wide, digits and Latin letters (Times New Roman) about half.
+func width(s string) int {
+	n := 0
+	for _, r := range s {
+		if r < 0x2E80 {
+			n += 50
+		} else {
+			n += 100
+		}
+	}
+	return n
 }
 
 // legend explains the marks above the body; a clean document has none to explain.
@@ -285,7 +318,7 @@ func (doc *document) legend() {
 		{draft.RiskMedium, "中风险", "定性表述，请确认"},
 		{draft.RiskHigh, "高风险", "未绑定数字、照搬资料或排名说法，必须核实"},
 	} {
-		run(b, doc.mark(l.risk), l.name)
+		run(b, mark(l.risk), l.name)
 		run(b, "", fmt.Sprintf(" %d 句：%s；", count[l.risk], l.note))
 	}
 	if claims {
@@ -318,7 +351,7 @@ func (doc *document) sentence(x draft.Sentence) {
 		if len(sg.Claims) > 0 {
 			run(b, claimMark(sg.Risk()), sg.Text)
 		} else {
-			run(b, doc.mark(x.Risk), sg.Text)
+			run(b, mark(x.Risk), sg.Text)
 		}
 	}
 	fmt.Fprintf(b, `<w:commentRangeEnd w:id="%d"/><w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id="%d"/></w:r>`, cid, cid)
@@ -472,7 +505,3 @@ var escapes = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "
 
 // escape makes s safe as XML text or an attribute value.
 func escape(s string) string { return escapes.Replace(strip(s)) }
-
-// headingNumber is an enumerator a heading already starts with (一、 （二） 3. 第四，); the
-// document numbers headings itself.
-var headingNumber = regexp.MustCompile(`^\s*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+[、.．]|[0-9]+[、.．]|第[一二三四五六七八九十]+[，,、])\s*`)

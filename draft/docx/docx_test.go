@@ -274,14 +274,17 @@ func TestWrite(t *testing.T) {
 				}
 			}
 		}},
-		{"unapproved generated sentences are highlighted by risk inside their comment range", marked, func(t *testing.T, p map[string][]byte) {
-			want := map[draft.Risk]string{draft.RiskLow: "green", draft.RiskMedium: "yellow", draft.RiskHigh: "red"}
+		{"unapproved generated sentences are lightly shaded by risk inside their comment range, never highlighted", marked, func(t *testing.T, p map[string][]byte) {
+			want := map[draft.Risk]string{draft.RiskLow: "C6EFCE", draft.RiskMedium: "FFEB9C", draft.RiskHigh: "FFC7CE"}
 			rs := runs(t, p["word/document.xml"])
 			for id, risk := range pending {
 				r := runOf(t, rs, text(id))
-				if r.Highlight != want[risk] || r.Comments != 1 || r.InsAuthor != "" {
-					t.Errorf("%s: %+v, want highlight %s in one comment range, not tracked", id, r, want[risk])
+				if r.Shade != want[risk] || r.Highlight != "" || r.Comments != 1 || r.InsAuthor != "" {
+					t.Errorf("%s: %+v, want shading %s in one comment range, not tracked", id, r, want[risk])
 				}
+			}
+			if n := len(elements(t, p["word/document.xml"], "highlight")); n != 0 {
+				t.Errorf("%d highlights: the highlighter's full colours make text hard to read", n)
 			}
 		}},
 		{"approved sentences and the writer's own text are plain", marked, func(t *testing.T, p map[string][]byte) {
@@ -598,12 +601,12 @@ func TestWriteMarksClaims(t *testing.T) {
 		parts map[string][]byte
 		want  []textRun // runs of the sentence, in order
 	}{
-		{"each unsupported claim is a run of its own, shaded more strongly than the highlighted sentence", marked, []textRun{
-			{Text: "𠮷祥镇夏粮总产9.8万吨，单产", Highlight: "red", Comments: 1},
+		{"each unsupported claim is a run of its own, shaded more strongly than its sentence", marked, []textRun{
+			{Text: "𠮷祥镇夏粮总产9.8万吨，单产", Shade: "FFC7CE", Comments: 1},
 			{Text: "位居全市第一", Shade: "FF9999", Comments: 1},
-			{Text: "，", Highlight: "red", Comments: 1},
+			{Text: "，", Shade: "FFC7CE", Comments: 1},
 			{Text: "增长较快", Shade: "FFC966", Comments: 1},
-			{Text: "。", Highlight: "red", Comments: 1},
+			{Text: "。", Shade: "FFC7CE", Comments: 1},
 		}},
 		{"a tracked sentence's claims are inserted with it, shaded more strongly than it", tracked, []textRun{
 			{Text: "𠮷祥镇夏粮总产9.8万吨，单产", Shade: "FFC7CE", InsAuthor: "draftd", Comments: 1},
@@ -664,6 +667,101 @@ func TestWriteMarksClaims(t *testing.T) {
 		}
 		if n := len(elements(t, p["word/document.xml"], "shd")) + len(elements(t, p["word/document.xml"], "u")); n != 0 {
 			t.Errorf("%d shading or underline elements in a clean copy", n)
+		}
+	})
+}
+
+// paragraph is a w:p of document.xml: its style, right indent and text.
+type paragraph struct {
+	Style, RightChars, Text string
+}
+
+// paragraphs parses document.xml's body into its paragraphs.
+func paragraphs(t *testing.T, doc []byte) []paragraph {
+	t.Helper()
+	var out []paragraph
+	var cur *paragraph
+	inText := false
+	dec := xml.NewDecoder(bytes.NewReader(doc))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			switch e.Name.Local {
+			case "p":
+				cur = &paragraph{}
+			case "pStyle":
+				cur.Style = attr(e, "val")
+			case "ind":
+				cur.RightChars = attr(e, "rightChars")
+			case "t":
+				inText = true
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "t":
+				inText = false
+			case "p":
+				out = append(out, *cur)
+			}
+		case xml.CharData:
+			if inText && cur != nil {
+				cur.Text += string(e)
+			}
+		}
+	}
+}
+
+func TestWriteCleanCopyReadsAsTheFinalPaper(t *testing.T) {
+	d := approvedDraft(t)
+	// The sentence before the rejected s1-5 ends with a pause; the headings carry the writer's numbers.
+	d.Sections[0].Sentences[3].Text = "各乡镇积极推广良种良法；"
+	d.Sections[1].Heading = "（二）农村人居环境整治"
+	d.Sections[2].Heading = "第三部分 下一步工作打算"
+	p := export(t, d, Options{Clean: true})
+	got := paragraphs(t, p["word/document.xml"])
+	want := []paragraph{
+		{Style: "Title", Text: d.Title},
+		{Style: "Heading1", Text: "一、粮食生产"},
+		{Text: "今年以来，我局坚持把粮食安全作为“三农”工作的首要任务。全县粮食播种面积稳定在42.6万亩。夏粮总产达到9.8万吨，同比增长3.2%。各乡镇积极推广良种良法。"},
+		{Style: "Heading1", Text: "二、农村人居环境整治"},
+		{Text: "完成农村改厕1260户，改厕率达到95%以上，走在全省前列。村庄保洁实现常态化，群众满意度明显提升。对照\"三清一改\"<标准>开展整治&回头看，做到'清'到位、改彻底。"},
+		{Style: "Heading1", Text: "三、下一步工作打算"},
+		{Text: "下半年将继续抓好秋粮生产。"},
+		{}, // one line between the body and the 落款
+		{Style: "Signature", RightChars: "300", Text: "临溪县农业农村局"},
+		{Style: "Signature", RightChars: "400", Text: "2025年7月1日"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("paragraphs:\n%+v\nwant\n%+v", got, want)
+	}
+	t.Run("the 落款 style is right-aligned with no first-line indent", func(t *testing.T) {
+		s := styleOf(t, p["word/styles.xml"], "Signature")
+		for _, w := range []string{`<w:jc w:val="right"/>`, `w:firstLineChars="0"`} {
+			if !strings.Contains(s, w) {
+				t.Errorf("style Signature lacks %s: %s", w, s)
+			}
+		}
+	})
+	t.Run("a draft without organisation or date has no 落款", func(t *testing.T) {
+		d := approvedDraft(t)
+		d.Organization, d.Period, d.CreatedAt = "", "", time.Time{}
+		if s := string(export(t, d, Options{Clean: true})["word/document.xml"]); strings.Contains(s, "Signature") || strings.Contains(s, "<w:p/>") {
+			t.Errorf("document has a 落款:\n%s", s)
+		}
+	})
+	t.Run("the organisation is centred over a longer date", func(t *testing.T) {
+		d := approvedDraft(t)
+		d.Organization = "农业局"
+		ps := paragraphs(t, export(t, d, Options{Clean: true})["word/document.xml"])
+		if org := ps[len(ps)-2]; org.Text != "农业局" || org.RightChars != "550" { // 4 + (6 − 3) ÷ 2 characters
+			t.Errorf("organisation %+v", org)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,8 @@ func squash(s string) string {
 }
 
 // TestOffice opens the exported files in LibreOffice: they must convert to A4 PDFs that hold all
-// the draft's text, with risk highlights visible on the marked copy and none on the clean one.
+// the draft's text, with the light risk shading visible on the marked copies, none on the clean
+// one, and no saturated highlight on any; the clean one reads title, body, 落款.
 func TestOffice(t *testing.T) {
 	if testing.Short() && os.Getenv("DRAFTD_REQUIRE_OFFICE") != "1" {
 		t.Skip("converting with LibreOffice takes a while; skipped with -short")
@@ -117,6 +119,26 @@ func TestOffice(t *testing.T) {
 			t.Errorf("%d tracked changes, want %d", n, len(pending))
 		}
 	})
+	t.Run("the clean copy reads title, body, then organisation and date", func(t *testing.T) {
+		out, err := exec.Command(pdftotext, "-enc", "UTF-8", filepath.Join(artifacts, "clean.pdf"), "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		got := squash(string(out))
+		d := docs[2].d
+		last := d.Sections[2].Sentences[0].Text
+		at := 0
+		for _, w := range []string{d.Title, "一、粮食生产", d.Sections[0].Sentences[0].Text, "三、下一步工作打算", last, d.Organization, "2025年7月1日"} {
+			i := strings.Index(got[at:], squash(w))
+			if i < 0 {
+				t.Fatalf("%q missing or out of order in the PDF text:\n%s", w, out)
+			}
+			at += i + len(squash(w))
+		}
+		if rest := got[at:]; !regexp.MustCompile(`^(—\d+—)*$`).MatchString(rest) { // page numbers may follow
+			t.Errorf("the PDF goes on after the date: %q", rest)
+		}
+	})
 	for _, doc := range docs {
 		t.Run("the "+doc.name+" copy opens in LibreOffice with all its text on A4 pages", func(t *testing.T) {
 			pdf := filepath.Join(artifacts, doc.name+".pdf")
@@ -153,7 +175,7 @@ func TestOffice(t *testing.T) {
 				t.Error("rejected sentence in the PDF")
 			}
 		})
-		t.Run("page one of the "+doc.name+" copy shows highlights only when marked", func(t *testing.T) {
+		t.Run("page one of the "+doc.name+" copy shows light shading only when marked, and no highlight", func(t *testing.T) {
 			prefix := filepath.Join(artifacts, doc.name+"-page")
 			if out, err := exec.Command(pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", filepath.Join(artifacts, doc.name+".pdf"), prefix).CombinedOutput(); err != nil {
 				t.Fatalf("pdftoppm: %v\n%s", err, out)
@@ -174,8 +196,8 @@ func TestOffice(t *testing.T) {
 				colours map[draft.Risk]string
 				want    bool
 			}{
-				{"highlight", highlightRGB, !doc.opt.Clean && !doc.opt.Tracked},
-				{"shading", shades, !doc.opt.Clean && doc.opt.Tracked},
+				{"highlight", highlightRGB, false},
+				{"shading", shades, !doc.opt.Clean},
 			} {
 				for risk, c := range set.colours {
 					if got := n[c]; set.want && got < 100 || !set.want && got > 0 {
@@ -187,7 +209,7 @@ func TestOffice(t *testing.T) {
 	}
 }
 
-// highlightRGB are the colours Word's highlight names stand for.
+// highlightRGB are the colours of Word's highlighter (green, yellow, red), which no copy uses.
 var highlightRGB = map[draft.Risk]string{draft.RiskLow: "00FF00", draft.RiskMedium: "FFFF00", draft.RiskHigh: "FF0000"}
 
 // colours counts the pixels of img by colour, as RRGGBB; antialiased edges count as their own colours.

@@ -25,8 +25,8 @@ var draftWrites = []string{insertDraft, insertSection, insertSentence, reviewSec
 	touchDraft, updateSection, setStatus, setReviewStatus, insertAudit}
 
 const insertDraft = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
-		prompt_tokens, completion_tokens, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		prompt_tokens, completion_tokens, created_at, created_by, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateDraft stores d with its sections and their sentences in one transaction. A zero
 // d.CreatedAt is set to now and a zero d.UpdatedAt to d.CreatedAt. It returns an EINVALID error
@@ -43,7 +43,7 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	}
 	// Everything is encoded before the write, by the caller: the committer runs writes in turn.
 	row := []any{d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model, d.PromptVersion, jsonText(d.Input),
-		d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt.UnixNano(), d.UpdatedAt.UnixNano()}
+		d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt.UnixNano(), d.CreatedBy, d.UpdatedAt.UnixNano()}
 	sections := make([][]any, len(d.Sections))
 	sentences := make([][][]any, len(d.Sections))
 	for i, sec := range d.Sections {
@@ -155,8 +155,8 @@ func (s *Store) SetStatus(ctx context.Context, id string, st draft.Status, u dra
 
 const setReviewStatus = `UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?`
 const insertAudit = `INSERT INTO draft_audit (draft_id, sentence_id, figure_id, decision, reviewer, at, before_text,
-		after_text)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		after_text, reason)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // SaveReview replaces the sentences and dropped figures of the given sections (their headings,
 // statuses and sources are left alone), appends entries to the audit trail and sets the draft's
@@ -178,7 +178,8 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 			}
 		}
 		for _, e := range entries {
-			_, err := s.exec(ctx, tx, insertAudit, id, e.SentenceID, e.FigureID, e.Decision, e.By, e.At.UnixNano(), e.Before, e.After)
+			_, err := s.exec(ctx, tx, insertAudit, id, e.SentenceID, e.FigureID, e.Decision, e.By, e.At.UnixNano(),
+				e.Before, e.After, e.Reason)
 			if err != nil {
 				return err
 			}
@@ -195,7 +196,7 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 // trail oldest first; ErrNotFound if there is none. Lists are empty, never nil.
 func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	const draftQuery = `SELECT id, title, organization, period, status, model, prompt_version, input,
-			prompt_tokens, completion_tokens, created_at, updated_at
+			prompt_tokens, completion_tokens, created_at, created_by, updated_at
 		FROM drafts WHERE id = ?`
 	const sectionsQuery = `SELECT idx, heading, status, error, attempts, sources, dropped, prompt_tokens,
 			completion_tokens
@@ -203,7 +204,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	const sentencesQuery = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, claims,
 			risk, reasons, review_decision, reviewer, review_at, history
 		FROM draft_sentences WHERE draft_id = ? ORDER BY section_idx, ord`
-	const auditQuery = `SELECT sentence_id, figure_id, decision, reviewer, at, before_text, after_text
+	const auditQuery = `SELECT sentence_id, figure_id, decision, reviewer, at, before_text, after_text, reason
 		FROM draft_audit WHERE draft_id = ? ORDER BY seq`
 
 	// One read transaction, so the draft, its sections and their sentences are one snapshot.
@@ -217,7 +218,8 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	var input string
 	var created, updated int64
 	err = tx.QueryRowContext(ctx, draftQuery, id).Scan(&d.ID, &d.Title, &d.Organization, &d.Period, &d.Status,
-		&d.Model, &d.PromptVersion, &input, &d.Usage.PromptTokens, &d.Usage.CompletionTokens, &created, &updated)
+		&d.Model, &d.PromptVersion, &input, &d.Usage.PromptTokens, &d.Usage.CompletionTokens, &created, &d.CreatedBy,
+		&updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("embedded: draft %s: %w", id, retrieval.ErrNotFound)
 	}
@@ -285,7 +287,8 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	err = eachRow(ctx, tx, auditQuery, id, func(rows *sql.Rows) error {
 		var e draft.AuditEntry
 		var when int64
-		if err := rows.Scan(&e.SentenceID, &e.FigureID, &e.Decision, &e.By, &when, &e.Before, &e.After); err != nil {
+		err := rows.Scan(&e.SentenceID, &e.FigureID, &e.Decision, &e.By, &when, &e.Before, &e.After, &e.Reason)
+		if err != nil {
 			return err
 		}
 		e.At = fromNanos(when)

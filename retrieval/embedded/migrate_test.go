@@ -103,3 +103,70 @@ func TestDraftsStoredBeforeClaimsUpgradeInPlace(t *testing.T) {
 		t.Errorf("audit after SaveReview = %+v, want the old entry, then %+v", got.Audit, entry)
 	}
 }
+
+// TestDraftsStoredBeforeCreatorUpgradeInPlace opens a database that the migrations before
+// 0005_creator_reason.sql made and the store of that time wrote a reviewed draft to.
+func TestDraftsStoredBeforeCreatorUpgradeInPlace(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old := &Store{wr: db}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_drafts.sql", "migrations/0003_keys.sql",
+		"migrations/0004_claims_dropped.sql"} {
+		if err := old.migrateFile(ctx, name); err != nil {
+			t.Fatalf("migrate %s: %v", name, err)
+		}
+	}
+	created := time.Date(2025, 6, 30, 17, 4, 5, 0, time.UTC)
+	reviewed := created.Add(time.Hour)
+	for _, stmt := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
+				prompt_tokens, completion_tokens, created_at, updated_at)
+			VALUES ('d-old', '松林镇2025年上半年工作总结', '松林镇', '2025年上半年', 'ready', 'offline', 'v2', 'null', 0, 0, ?, ?)`,
+			[]any{created.UnixNano(), reviewed.UnixNano()}},
+		{`INSERT INTO draft_audit (draft_id, sentence_id, figure_id, decision, reviewer, at, before_text, after_text)
+			VALUES ('d-old', 's0-0', '', 'approved', '赵主任', ?, '', '')`, []any{reviewed.UnixNano()}},
+	} {
+		if _, err := db.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
+			t.Fatalf("%s: %v", strings.Fields(stmt.sql)[2], err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatalf("Open of the old database: %v", err)
+	}
+	defer s.Close()
+	got, err := s.Draft(ctx, "d-old")
+	if err != nil {
+		t.Fatalf("Draft: %v", err)
+	}
+	want := []draft.AuditEntry{{SentenceID: "s0-0", Decision: draft.DecisionApproved, By: "赵主任", At: reviewed}}
+	if got.CreatedBy != "" || !reflect.DeepEqual(got.Audit, want) {
+		t.Errorf("draft stored before the upgrade: created by %q, audit %+v; want no creator and %+v",
+			got.CreatedBy, got.Audit, want)
+	}
+
+	// The upgraded database keeps a reason.
+	entry := draft.AuditEntry{SentenceID: "s0-1", Decision: draft.DecisionApproved, By: "赵主任", At: reviewed,
+		Reason: "已核对统计公报"}
+	if err := s.SaveReview(ctx, "d-old", nil, []draft.AuditEntry{entry}, draft.StatusReady); err != nil {
+		t.Fatalf("SaveReview: %v", err)
+	}
+	if got, err = s.Draft(ctx, "d-old"); err != nil || len(got.Audit) != 2 || !reflect.DeepEqual(got.Audit[1], entry) {
+		t.Errorf("audit after SaveReview = %+v (%v), want the old entry, then %+v", got.Audit, err, entry)
+	}
+}

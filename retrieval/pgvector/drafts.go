@@ -24,8 +24,8 @@ var _ draft.Store = (*Store)(nil)
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 const insertDraft = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
-    prompt_tokens, completion_tokens, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+    prompt_tokens, completion_tokens, created_at, created_by, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 
 var sectionColumns = []string{
 	"draft_id", "idx", "heading", "status", "error", "attempts", "sources", "dropped",
@@ -55,7 +55,8 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, insertDraft, d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model,
-			d.PromptVersion, d.Input, d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt, d.UpdatedAt)
+			d.PromptVersion, d.Input, d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt, d.CreatedBy,
+			d.UpdatedAt)
 		if err != nil {
 			return conflict(err, "drafts_pkey", "a draft with ID "+d.ID+" already exists")
 		}
@@ -189,7 +190,9 @@ WHERE s.draft_id = $1 AND s.idx = v.idx
 RETURNING s.idx`
 )
 
-var auditColumns = []string{"draft_id", "sentence_id", "figure_id", "decision", "reviewer", "at", "before_text", "after_text"}
+var auditColumns = []string{
+	"draft_id", "sentence_id", "figure_id", "decision", "reviewer", "at", "before_text", "after_text", "reason",
+}
 
 // SaveReview replaces the sentences and dropped figures of the given sections (their headings,
 // statuses and sources are left alone), appends entries to the audit trail in order and sets the
@@ -251,7 +254,7 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"draft_audit"}, auditColumns,
 			pgx.CopyFromSlice(len(entries), func(i int) ([]any, error) {
 				e := &entries[i]
-				return []any{id, e.SentenceID, e.FigureID, e.Decision, e.By, e.At, e.Before, e.After}, nil
+				return []any{id, e.SentenceID, e.FigureID, e.Decision, e.By, e.At, e.Before, e.After, e.Reason}, nil
 			}))
 		return err
 	})
@@ -263,14 +266,14 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 
 const (
 	selectDraft = `SELECT id, title, organization, period, status, model, prompt_version, input,
-    prompt_tokens, completion_tokens, created_at, updated_at
+    prompt_tokens, completion_tokens, created_at, created_by, updated_at
 FROM drafts WHERE id = $1`
 	selectSections = `SELECT idx, heading, status, error, attempts, sources, dropped, prompt_tokens, completion_tokens
 FROM draft_sections WHERE draft_id = $1 ORDER BY idx`
 	selectSentences = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, claims,
     risk, reasons, review_decision, reviewer, review_at, history
 FROM draft_sentences WHERE draft_id = $1 ORDER BY section_idx, ord`
-	selectAudit = `SELECT sentence_id, figure_id, decision, reviewer, at, before_text, after_text
+	selectAudit = `SELECT sentence_id, figure_id, decision, reviewer, at, before_text, after_text, reason
 FROM draft_audit WHERE draft_id = $1 ORDER BY seq`
 )
 
@@ -287,6 +290,7 @@ type draftRow struct {
 	PromptTokens     int
 	CompletionTokens int
 	CreatedAt        time.Time
+	CreatedBy        string
 	UpdatedAt        time.Time
 }
 
@@ -348,6 +352,7 @@ type auditRow struct {
 	At         time.Time
 	BeforeText string
 	AfterText  string
+	Reason     string
 }
 
 // Draft returns draft id with its sections in index order, their sentences in order and the
@@ -368,7 +373,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 			ID: r.ID, Title: r.Title, Organization: r.Organization, Period: r.Period, Status: r.Status,
 			Model: r.Model, PromptVersion: r.PromptVersion, Input: r.Input,
 			Usage:     draft.Usage{PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens},
-			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+			CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy, UpdatedAt: r.UpdatedAt.UTC(),
 		}
 
 		rows, _ = tx.Query(ctx, selectSections, id)
@@ -408,7 +413,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 		d.Audit = make([]draft.AuditEntry, len(es))
 		for i, e := range es {
 			d.Audit[i] = draft.AuditEntry{SentenceID: e.SentenceID, FigureID: e.FigureID, Decision: e.Decision, By: e.Reviewer,
-				At: e.At.UTC(), Before: e.BeforeText, After: e.AfterText}
+				At: e.At.UTC(), Before: e.BeforeText, After: e.AfterText, Reason: e.Reason}
 		}
 		return nil
 	})

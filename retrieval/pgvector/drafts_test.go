@@ -265,3 +265,51 @@ VALUES ('d-old', 's0-0', 'approved', '赵主任', $1, '', '')`, []any{reviewed}}
 		t.Errorf("audit after SaveReview = %+v, want the old entry, then %+v", got.Audit, entry)
 	}
 }
+
+func TestDraftsStoredBeforeCreatorUpgradeInPlace(t *testing.T) {
+	ctx := t.Context()
+	conn, schema := oldSchema(t, 4)
+	created := time.Date(2025, 6, 30, 17, 4, 5, 0, time.UTC)
+	reviewed := created.Add(time.Hour)
+	// Rows as the store wrote them before 0005_creator_reason.sql.
+	for _, stmt := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
+    prompt_tokens, completion_tokens, created_at, updated_at)
+VALUES ('d-old', '松林镇2025年上半年工作总结', '松林镇', '2025年上半年', 'ready', 'offline', 'v2', NULL, 0, 0, $1, $2)`,
+			[]any{created, reviewed}},
+		{`INSERT INTO draft_audit (draft_id, sentence_id, figure_id, decision, reviewer, at, before_text, after_text)
+VALUES ('d-old', 's0-0', '', 'approved', '赵主任', $1, '', '')`, []any{reviewed}},
+	} {
+		if _, err := conn.Exec(ctx, stmt.sql, stmt.args...); err != nil {
+			t.Fatalf("%s: %v", strings.Fields(stmt.sql)[2], err)
+		}
+	}
+
+	s, err := Open(ctx, testURL(t), Options{Schema: schema, MaxConns: 2})
+	if err != nil {
+		t.Fatalf("Open of the old schema: %v", err)
+	}
+	defer s.Close()
+	got, err := s.Draft(ctx, "d-old")
+	if err != nil {
+		t.Fatalf("Draft: %v", err)
+	}
+	want := []draft.AuditEntry{{SentenceID: "s0-0", Decision: draft.DecisionApproved, By: "赵主任", At: reviewed}}
+	if got.CreatedBy != "" || !reflect.DeepEqual(got.Audit, want) {
+		t.Errorf("draft stored before the upgrade: created by %q, audit %+v; want no creator and %+v",
+			got.CreatedBy, got.Audit, want)
+	}
+
+	// The upgraded schema keeps a reason.
+	entry := draft.AuditEntry{SentenceID: "s0-1", Decision: draft.DecisionApproved, By: "赵主任", At: reviewed,
+		Reason: "已核对统计公报"}
+	if err := s.SaveReview(ctx, "d-old", nil, []draft.AuditEntry{entry}, draft.StatusReady); err != nil {
+		t.Fatalf("SaveReview: %v", err)
+	}
+	if got, err = s.Draft(ctx, "d-old"); err != nil || len(got.Audit) != 2 || !reflect.DeepEqual(got.Audit[1], entry) {
+		t.Errorf("audit after SaveReview = %+v (%v), want the old entry, then %+v", got.Audit, err, entry)
+	}
+}

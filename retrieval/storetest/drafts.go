@@ -45,6 +45,7 @@ func RunDrafts(t *testing.T, open func(t *testing.T) draft.Store) {
 		{"SaveSection and SaveReview keep a section's dropped figures, and SaveReview replaces them", testDroppedFigures},
 		{"SaveReview keeps the figure an audit entry names", testAuditFigure},
 		{"Draft returns no claims, no dropped figures and no audit figure for a draft stored without them", testNoClaimsOrDropped},
+		{"CreateDraft keeps the draft's creator and SaveReview each audit entry's reason", testCreatorAndReasons},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -120,6 +121,7 @@ func fullDraft(id string) *draft.Draft {
 		},
 		Usage:     draft.Usage{PromptTokens: 2400, CompletionTokens: 512},
 		CreatedAt: at(time.July, 1, 9, 123),
+		CreatedBy: "撰稿人小李",
 		UpdatedAt: at(time.July, 1, 9, 987),
 		Audit:     []draft.AuditEntry{},
 	}
@@ -693,5 +695,40 @@ func testNoClaimsOrDropped(t *testing.T, s draft.Store) {
 	}
 	if b := jsonOf(got.Audit[0]); strings.Contains(b, "figure_id") {
 		t.Errorf("audit entry = %s, want no figure_id", b)
+	}
+}
+
+func testCreatorAndReasons(t *testing.T, s draft.Store) {
+	d := fullDraft("d-creator")
+	create(t, s, d)
+	plain := fullDraft("d-single-user")
+	plain.CreatedBy = ""
+	create(t, s, plain)
+
+	// A high-risk sentence approved with the reviewer's reason, a rejection with one, an approval without.
+	when := at(time.July, 8, 16, 40)
+	sec := fullDraft(d.ID).Sections[0]
+	sec.Sentences[1].Review = draft.Review{Decision: draft.DecisionApproved, By: "审核人王科长", At: &when}
+	sec.Sentences[2].Review = draft.Review{Decision: draft.DecisionRejected, By: "审核人王科长", At: &when}
+	entries := []draft.AuditEntry{
+		{SentenceID: "s0-1", Decision: draft.DecisionApproved, By: "审核人王科长", At: when, Reason: "排名见市农业农村局2025年6月通报。"},
+		{SentenceID: "s0-2", Decision: draft.DecisionRejected, By: "审核人王科长", At: when.Add(time.Millisecond), Reason: "与第一句重复"},
+		{SentenceID: "s0-0", Decision: draft.DecisionApproved, By: "审核人王科长", At: when.Add(2 * time.Millisecond)},
+	}
+	if err := s.SaveReview(t.Context(), d.ID, []draft.Section{sec}, entries, draft.StatusReady); err != nil {
+		t.Fatalf("SaveReview: %v", err)
+	}
+	got := load(t, s, d.ID)
+	want := fullDraft(d.ID)
+	want.UpdatedAt = got.UpdatedAt
+	want.Sections[0] = sec
+	want.Audit = entries
+	sameDraft(t, "Draft after SaveReview", got, want)
+
+	if got := load(t, s, plain.ID); got.CreatedBy != "" {
+		t.Errorf("CreatedBy of a draft stored without one = %q, want empty", got.CreatedBy)
+	}
+	if b := jsonOf(got.Audit[2]); strings.Contains(b, "reason") {
+		t.Errorf("audit entry without a reason = %s, want no reason", b)
 	}
 }

@@ -350,7 +350,9 @@
       const d = await request('POST', '/drafts?' + q, body, { 'Idempotency-Key': newKey() });
       state.draft = d;
       showDraft(d);
-      $('status').scrollIntoView({ block: 'start', behavior: 'smooth' });
+      // At once, not smoothly: a smooth scroll goes on moving the buttons for a moment after the
+      // draft is shown, and a click meant for 下载 or 插入 lands beside them.
+      $('status').scrollIntoView({ block: 'start' });
       if (d.status === 'failed') setStatus('稿件生成失败：' + (failedReason(d) || '请稍后重试'), 'error');
       else setStatus(state.host === 'browser' ? '稿件已生成，可以下载 Word 文档。' : '稿件已生成：把光标放到要插入的位置，点击“插入到光标处”。');
     } catch (err) {

@@ -157,8 +157,9 @@ export const api = {
   createDraft: (figures, model) => request('POST', `/drafts${model ? '?model=' + enc(model) : ''}`, figures),
   importFigures: (form) => request('POST', '/drafts/import', form),
   regenerate: (id, n) => request('POST', `/drafts/${enc(id)}/sections/${n}/regenerate`),
-  review: (id, sid, decision, by, text) =>
-    request('POST', `/drafts/${enc(id)}/sentences/${enc(sid)}/review`, text === undefined ? { decision, by } : { decision, by, text }),
+  // text (to edit) and reason (required to approve a high-risk sentence) are left out when undefined.
+  review: (id, sid, decision, by, text, reason) =>
+    request('POST', `/drafts/${enc(id)}/sentences/${enc(sid)}/review`, { decision, by, text, reason }),
   approveLow: (id, by) => request('POST', `/drafts/${enc(id)}/review/approve-low`, { by }),
   restoreFigure: (id, n, fid, by) => request('POST', `/drafts/${enc(id)}/sections/${enc(n)}/figures/${enc(fid)}/restore`, { by }),
   dropFigure: (id, n, fid, by, reason) => request('POST', `/drafts/${enc(id)}/sections/${enc(n)}/figures/${enc(fid)}/drop`, { by, reason }),

@@ -6,14 +6,17 @@ import * as newDraft from './views/new.js';
 import * as drafts from './views/drafts.js';
 import * as draftView from './views/draft.js';
 import * as review from './views/review.js';
+import * as preview from './views/preview.js';
 import * as corpus from './views/corpus.js';
 
-// Routes: #/new, #/drafts, #/drafts/{id}, #/drafts/{id}/review, #/corpus, #/corpus/{id}.
+// Routes: #/new, #/drafts, #/drafts/{id}, #/drafts/{id}/review, #/drafts/{id}/preview, #/corpus,
+// #/corpus/{id}.
 const routes = [
   [/^#\/new$/, 'new', () => newDraft],
   [/^#\/drafts$/, 'drafts', () => drafts],
   [/^#\/drafts\/([^/]+)$/, 'drafts', () => draftView],
   [/^#\/drafts\/([^/]+)\/review$/, 'drafts', () => review],
+  [/^#\/drafts\/([^/]+)\/preview$/, 'drafts', () => preview],
   [/^#\/corpus$/, 'corpus', () => corpus],
   [/^#\/corpus\/([^/]+)$/, 'corpus', () => corpus],
 ];

@@ -80,3 +80,64 @@ export function isTyping(ev) {
   if (document.querySelector('dialog[open]')) return true;
   return t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 }
+
+let endPrompt = null; // settles the promise of the prompt that is open, if one is
+
+// promptDialog asks for a short text in a dialog of its own (made on first use) and resolves to it,
+// trimmed, on okLabel, or to "" when the user cancels. An answer is required: 确定 with none says so.
+// A prompt still open when another is asked for resolves to "".
+export function promptDialog(message, { title = '请填写', label = '', okLabel = '确定', placeholder = '' } = {}) {
+  let dlg = document.getElementById('prompt-dialog');
+  if (!dlg) {
+    dlg = h('dialog', { id: 'prompt-dialog', 'aria-labelledby': 'prompt-title', 'aria-describedby': 'prompt-message' },
+      h('form', { method: 'dialog', id: 'prompt-form' },
+        h('h2', { id: 'prompt-title' }),
+        h('p', { id: 'prompt-message' }),
+        h('label', { for: 'prompt-input', id: 'prompt-label' }),
+        h('input', { id: 'prompt-input', name: 'answer', autocomplete: 'off', maxlength: 500 }),
+        h('p', { id: 'prompt-error', class: 'notice error', role: 'alert', hidden: true }),
+        h('div', { class: 'dialog-actions' },
+          h('button', { type: 'button', id: 'prompt-cancel' }, '取消'),
+          h('button', { type: 'submit', value: 'ok', class: 'primary', id: 'prompt-ok' }))));
+    document.body.append(dlg);
+  }
+  if (endPrompt) endPrompt('');
+  const form = document.getElementById('prompt-form');
+  const input = document.getElementById('prompt-input');
+  const error = document.getElementById('prompt-error');
+  const cancel = document.getElementById('prompt-cancel');
+  document.getElementById('prompt-title').textContent = title;
+  document.getElementById('prompt-message').textContent = message;
+  document.getElementById('prompt-label').textContent = label;
+  document.getElementById('prompt-ok').textContent = okLabel;
+  input.placeholder = placeholder;
+  input.value = '';
+  error.hidden = true;
+  return new Promise((resolve) => {
+    // It settles on the user's action, not on the dialog's close event: that event comes as a task
+    // of its own, which may run after the next prompt has opened.
+    const end = (answer) => {
+      endPrompt = null;
+      form.removeEventListener('submit', onSubmit);
+      cancel.removeEventListener('click', onCancel);
+      dlg.removeEventListener('cancel', onCancel);
+      if (dlg.open) dlg.close(answer ? 'ok' : 'cancel');
+      resolve(answer);
+    };
+    const onSubmit = (ev) => {
+      ev.preventDefault();
+      const answer = input.value.trim();
+      if (answer) { end(answer); return; }
+      error.textContent = '请先填写，再点“' + okLabel + '”';
+      error.hidden = false;
+      input.focus();
+    };
+    const onCancel = (ev) => { ev.preventDefault(); end(''); }; // the 取消 button, or Esc
+    form.addEventListener('submit', onSubmit);
+    cancel.addEventListener('click', onCancel);
+    dlg.addEventListener('cancel', onCancel);
+    endPrompt = end;
+    dlg.showModal();
+    input.focus();
+  });
+}

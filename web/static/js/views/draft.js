@@ -1,10 +1,12 @@
 // draft.js: the writer's view of a draft. Sections stream in as they are written; every
-// generated sentence is highlighted by risk; a sentence can be edited and a section regenerated.
+// generated sentence is highlighted by risk; a sentence can be edited and a section regenerated;
+// the draft is exported or previewed as the final paper once written.
 import { api } from '../api.js';
 import { append, clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
 import { requireName } from '../user.js';
 import { decisionLabel, decisionOf, draftActive, legend, progressOf, riskBadge, sentenceSpan, statusBadge, streamDraft } from './shared.js';
 import { missingNotice } from './claims.js';
+import { exportBar, previewLink } from './export.js';
 
 let stop = null;
 
@@ -121,12 +123,14 @@ export async function mount(main, id) {
           h('p', { class: 'meta muted' }, [draft.organization, draft.period, `模型：${draft.model}`, `创建于 ${fmtTime(draft.created_at)}`].filter(Boolean).join(' · '))),
         h('div', { class: 'head-actions' },
           h('span', { id: 'draft-status' }, statusBadge(draft.status)),
+          draftActive(draft) ? null : previewLink(draft),
           h('a', { class: 'button primary', href: `#/drafts/${encodeURIComponent(id)}/review` }, '进入审核'))),
       h('div', { class: 'summary-bar' },
         legend(draft),
         h('span', { class: 'progress-text' }, `已审核 ${p.reviewed} / ${p.total}`)),
       draftActive(draft) ? h('p', { class: 'notice', role: 'status' }, '稿件正在生成，各部分写好后会依次显示。') : null,
       draft.status === 'approved' ? h('p', { class: 'notice ok' }, '全部句子已审核，稿件已通过。') : null,
+      draftActive(draft) ? null : exportBar(draft),
       draftActive(draft) ? null : h('p', { class: 'muted hint' }, '点击任一高亮句子即可修改；修改后的句子会重新检查数字并保留修改记录。'),
       draft.sections.map(sectionView),
       reviewSummary(draft));

@@ -1,15 +1,17 @@
 // review.js: the reviewer's view. Move between sentences with j/k (or click); the side panel
 // shows a sentence's claims, reasons, figures, unbound numbers and sources; a/e/r approve, edit or
-// reject. The words of unsupported claims are marked in the text, and a section warns of the
-// figures it no longer states.
+// reject. Approving a high-risk sentence asks for the reason, which the audit trail keeps. The
+// words of unsupported claims are marked in the text, and a section warns of the figures it no
+// longer states. The holder of the key that created a draft is refused its review, and told why.
 import { api } from '../api.js';
-import { append, clear, confirmDialog, fmtTime, h, isTyping, toast } from '../dom.js';
+import { append, clear, confirmDialog, fmtTime, h, isTyping, promptDialog, toast } from '../dom.js';
 import { deny, denial } from '../signin.js';
 import { requireName, signerLabel } from '../user.js';
 import {
   decisionLabel, decisionOf, draftActive, figureIndex, legend, progressOf, riskBadge, sentenceSpan, sentences, statusBadge, streamDraft,
 } from './shared.js';
 import { claimedText, claimsBlock, missingNotice } from './claims.js';
+import { exportBar } from './export.js';
 
 let cleanup = [];
 
@@ -60,6 +62,7 @@ export async function mount(main, id) {
   let draft = await api.draft(id);
   let current = null; // selected sentence id
   let editing = false;
+  let own = ''; // the server's message when this key's holder created the draft: no approving or rejecting here
   const root = h('div', { class: 'review-view', id: 'review-view' });
   main.append(root);
 
@@ -97,21 +100,36 @@ export async function mount(main, id) {
     return current;
   }
 
-  // refused remembers a 403 to a reviewer's action, so that its buttons are disabled from now on.
+  // refused remembers a 403 to a reviewer's action, so that its buttons are disabled from now on:
+  // on this draft only when the key's holder created it, on every draft when the key's role may not.
   function refused(err) {
     if (err.status !== 403) return;
-    deny('review', err.message);
+    if (err.code === 'own_draft') own = err.serverMessage || err.message;
+    else deny('review', err.message);
     render();
   }
+
+  // blocked is why this key may not approve or reject here, or ''.
+  const blocked = () => own || denial('review');
+
+  // askReason asks why a high-risk sentence may stand, and resolves to the reason or to "".
+  const askReason = (s) => promptDialog(
+    `句子 ${s.id} 为高风险：${(s.reasons || []).join('')}请核实后写明通过的理由，理由将记入审核记录。`,
+    { title: '通过高风险句子', label: '通过理由', okLabel: '确认通过', placeholder: '例如：排名见市统计局2025年6月通报' });
 
   async function decide(decision, text) {
     const s = find(current);
     if (!s) return;
-    if (decision !== 'edit' && denial('review')) { toast(denial('review'), 'error'); return; }
+    if (decision !== 'edit' && blocked()) { toast(blocked(), 'error'); return; }
     const by = await requireName();
     if (!by) { toast('请先输入姓名再审核', 'error'); return; }
+    let reason;
+    if (decision === 'approve' && s.risk === 'high') {
+      reason = await askReason(s);
+      if (!reason) { toast('已取消：高风险句子写明理由后才能通过'); return; }
+    }
     try {
-      draft = await api.review(id, s.id, decision, by, text);
+      draft = await api.review(id, s.id, decision, by, text, reason);
     } catch (err) {
       toast(err.message, 'error');
       if (decision !== 'edit') refused(err);
@@ -159,6 +177,7 @@ export async function mount(main, id) {
   async function approveLow() {
     const n = reviewable().filter((s) => s.risk === 'low' && decisionOf(s) === 'pending').length;
     if (!n) return;
+    if (blocked()) { toast(blocked(), 'error'); return; }
     const by = await requireName();
     if (!by) return;
     if (!await confirmDialog(`将以${signerLabel(by)}的名义一次通过 ${n} 个待审核的低风险句子（只陈述撰稿人数据的句子）。中、高风险句子仍需逐句审核。确定吗？`, '全部通过')) return;
@@ -237,7 +256,7 @@ export async function mount(main, id) {
     const sec = sectionOf(s.id);
     const dec = decisionOf(s);
     const by = s.review && s.review.by ? `（${s.review.by}，${fmtTime(s.review.at)}）` : '';
-    const denied = denial('review');
+    const denied = blocked();
     return h('aside', { class: 'panel', id: 'panel', 'aria-label': '句子详情', 'aria-live': 'polite' },
       h('div', { class: 'panel-head' },
         h('h2', null, `句子 ${s.id}`), riskBadge(s.risk),
@@ -248,6 +267,8 @@ export async function mount(main, id) {
         h('button', { type: 'button', class: 'approve', 'aria-keyshortcuts': 'a', disabled: !!denied, title: denied || null, on: { click: () => decide('approve') } }, '通过 (a)'),
         h('button', { type: 'button', 'aria-keyshortcuts': 'e', on: { click: () => { editing = true; render(); } } }, '修改 (e)'),
         h('button', { type: 'button', class: 'reject', 'aria-keyshortcuts': 'r', disabled: !!denied, title: denied || null, on: { click: () => decide('reject') } }, '驳回 (r)')),
+      !editing && s.risk === 'high' && !denied
+        ? h('p', { class: 'muted small reason-hint', id: 'panel-reason-hint' }, '高风险句子：通过时需写明理由，记入审核记录。') : null,
       h('h3', null, '具体说法'),
       claimsBlock(s),
       h('h3', null, '风险原因'),
@@ -277,7 +298,7 @@ export async function mount(main, id) {
       return h('section', { class: 'draft-section' },
         h('div', { class: 'section-head' }, h('h2', null, sec.heading), sec.status !== 'ready' ? statusBadge(sec.status) : null),
         sec.status === 'failed' ? h('p', { class: 'notice error' }, '本部分生成失败，请在稿件页重试后再审核。') : null,
-        missingNotice(sec, n, { restore: restoreFigure, drop: dropFigure, disabled: denial('review') }),
+        missingNotice(sec, n, { restore: restoreFigure, drop: dropFigure, disabled: blocked() }),
         prose);
     }));
   }
@@ -287,10 +308,11 @@ export async function mount(main, id) {
     return h('section', { class: 'audit-trail', 'aria-labelledby': 'audit-title' },
       h('h2', { id: 'audit-title' }, `审核记录（${audit.length}）`),
       audit.length ? h('table', { class: 'table compact', id: 'audit' },
-        h('thead', null, h('tr', null, ['时间', '审核人', '句子', '决定', '修改前', '修改后'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', null, h('tr', null, ['时间', '审核人', '句子', '决定', '修改前', '修改后', '理由'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, audit.slice().reverse().map((a) => h('tr', null,
           h('td', { class: 'nowrap' }, fmtTime(a.at)), h('td', { class: 'nowrap' }, a.by), h('td', { class: 'nowrap' }, a.sentence_id || (a.figure_id ? `数据 ${a.figure_id}` : '')),
-          h('td', { class: 'nowrap' }, decisionLabel[a.decision] || a.decision), h('td', null, a.before || ''), h('td', null, a.after || '')))))
+          h('td', { class: 'nowrap' }, decisionLabel[a.decision] || a.decision), h('td', null, a.before || ''), h('td', null, a.after || ''),
+          h('td', { class: 'audit-reason' }, a.reason || '')))))
         : h('p', { class: 'muted' }, '还没有审核记录。'));
   }
 
@@ -302,19 +324,23 @@ export async function mount(main, id) {
       h('div', { class: 'page-head' },
         h('div', null,
           h('h1', null, '审核：', draft.title),
-          h('p', { class: 'meta muted' }, [draft.organization, draft.period, `模型：${draft.model}`].filter(Boolean).join(' · '))),
+          h('p', { class: 'meta muted' }, [draft.organization, draft.period, `模型：${draft.model}`, draft.created_by ? `撰稿：${draft.created_by}` : '']
+            .filter(Boolean).join(' · '))),
         h('div', { class: 'head-actions' },
           h('span', { id: 'draft-status' }, statusBadge(draft.status)),
-          h('a', { class: 'button', href: `#/drafts/${encodeURIComponent(id)}` }, '返回稿件'))),
+          h('a', { class: 'button', href: `#/drafts/${encodeURIComponent(id)}` }, '返回稿件')),
+        draftActive(draft) ? null : exportBar(draft)),
       h('div', { class: 'summary-bar' },
         h('div', { class: 'progress' },
           h('label', { for: 'review-progress' }, h('span', { id: 'progress-text' }, `已审核 ${p.reviewed} / ${p.total}`)),
           h('progress', { id: 'review-progress', max: Math.max(p.total, 1), value: p.reviewed })),
         legend(draft),
-        h('button', { type: 'button', id: 'approve-low', disabled: lowPending === 0 || draftActive(draft) || !!denial('review'), on: { click: approveLow } },
+        h('button', { type: 'button', id: 'approve-low', disabled: lowPending === 0 || draftActive(draft) || !!blocked(), on: { click: approveLow } },
           `全部通过低风险句子（${lowPending}）`)),
       denial('review') ? h('p', { class: 'notice error', id: 'review-denied' },
         '当前 API 密钥不能通过或驳回句子，只能修改；请退出后用审核人的密钥登录。（', denial('review'), '）') : null,
+      own && !denial('review') ? h('p', { class: 'notice error', id: 'review-own' },
+        own, '。您仍可修改句子，修改将等待其他审核人审核。') : null,
       draftActive(draft) ? h('p', { class: 'notice', role: 'status' }, '稿件仍在生成，生成完毕后即可审核。') : null,
       draft.status === 'approved' ? h('p', { class: 'notice ok', id: 'approved-notice' }, '全部句子已审核，稿件已通过。') : null,
       h('p', { class: 'keys muted' }, '快捷键：', h('kbd', null, 'j'), ' 下一句 ', h('kbd', null, 'k'), ' 上一句 ',
