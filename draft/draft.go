@@ -3,6 +3,8 @@ package draft
 import (
 	"context"
 	"encoding/json"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -294,8 +296,89 @@ type Store interface {
 	// appends the audit entries and sets the draft's status, in one transaction;
 	// retrieval.ErrNotFound if the draft is absent. Draft returns the audit entries oldest first.
 	SaveReview(ctx context.Context, id string, sections []Section, entries []AuditEntry, st Status) error
+	// DeleteDraft removes draft id with its sections, sentences and audit trail, in one transaction;
+	// retrieval.ErrNotFound if absent.
+	DeleteDraft(ctx context.Context, id string) error
 }
 
 // Stores keep each sentence's Claims and each section's Dropped figures with the sentences, and an
 // AuditEntry's FigureID and Reason with the entry; SaveSection and SaveReview write them, Draft returns
 // them (empty lists, never nil). CreateDraft keeps the draft's CreatedBy; nothing changes it afterwards.
+
+// NextInput returns the draft's input made ready for the next period: each figure's value becomes
+// its previous value and its value is left for the writer; labels, units, targets, notes and headings
+// stay; derived figures go (draftd computes them again). The title and period are title and period
+// when given, else the draft's moved on by NextPeriod. The result is not valid figures until the
+// writer fills in the values, so it is meant for the new-draft form, not for drafting.
+func (d *Draft) NextInput(title, period string) *Figures {
+	in := &Figures{Title: d.Title, Organization: d.Organization, Period: d.Period}
+	if d.Input != nil {
+		in.Title, in.Organization, in.Period = d.Input.Title, d.Input.Organization, d.Input.Period
+	}
+	next := NextPeriod(in.Period)
+	if period = strings.TrimSpace(period); period == "" {
+		period = next
+	}
+	if title = strings.TrimSpace(title); title == "" {
+		title = in.Title
+		if in.Period != "" && period != "" {
+			title = strings.Replace(title, in.Period, period, 1)
+		}
+	}
+	in.Title, in.Period = title, period
+	in.Sections = []SectionInput{}
+	if d.Input == nil {
+		return in
+	}
+	for _, s := range d.Input.Sections {
+		sec := SectionInput{Heading: s.Heading, Notes: s.Notes, Figures: []Figure{}}
+		for _, f := range s.Figures {
+			if f.Derived {
+				continue
+			}
+			f.Previous, f.Value = f.Value, ""
+			sec.Figures = append(sec.Figures, f)
+		}
+		in.Sections = append(in.Sections, sec)
+	}
+	return in
+}
+
+// periodRE finds a period's year and what follows it: 2025年上半年, 2025年第一季度, 2025年.
+var periodRE = regexp.MustCompile(`((?:19|20)[0-9]{2})年(上半年|下半年|第?[一二三四]季度)?`)
+
+// quarters are the quarters' numerals, in order.
+const quarters = "一二三四"
+
+// NextPeriod names the period after period: 2025年上半年 → 2025年下半年, 2025年下半年 → 2026年上半年,
+// 2025年第四季度 → 2026年第一季度, 2025年 (or any other period of a year) → 2026年. The rest of
+// period is kept. "" when period names no year.
+func NextPeriod(period string) string {
+	m := periodRE.FindStringSubmatchIndex(period)
+	if m == nil {
+		return ""
+	}
+	year, _ := strconv.Atoi(period[m[2]:m[3]])
+	part := ""
+	if m[4] >= 0 {
+		part = period[m[4]:m[5]]
+	}
+	switch {
+	case part == "上半年":
+		part = "下半年"
+	case part == "下半年":
+		year, part = year+1, "上半年"
+	case part != "":
+		q := []rune(part)
+		at := len(q) - 3 // the numeral before 季度
+		i := strings.IndexRune(quarters, q[at]) / len("一")
+		if i == 3 {
+			year++
+		}
+		q[at] = []rune(quarters)[(i+1)%4]
+		part = string(q)
+	default:
+		year++
+	}
+	return period[:m[0]] + strconv.Itoa(year) + "年" + part + period[m[1]:]
+}

@@ -44,6 +44,7 @@ func (s *invStore) SetStatus(context.Context, string, Status, Usage) error { ret
 func (s *invStore) SaveReview(context.Context, string, []Section, []AuditEntry, Status) error {
 	return nil
 }
+func (s *invStore) DeleteDraft(context.Context, string) error { return nil }
 
 // invPassages are what the search returns: another organisation's facts, numbers and rankings.
 var invPassages = []retrieval.Result{

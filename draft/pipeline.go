@@ -60,9 +60,10 @@ const checkedReasonPrefix = "模型复核："
 
 // Event reports drafting progress; web streams them as server-sent events.
 type Event struct {
-	Type     string    `json:"type"` // section_started, sentence, section_done, section_failed, draft_done, draft_failed
+	Type     string    `json:"type"` // section_started, section_attempt, sentence, section_done, section_failed, draft_done, draft_failed
 	DraftID  string    `json:"draft_id"`
 	Section  int       `json:"section"`
+	Attempt  int       `json:"attempt,omitempty"` // of section_attempt: 1 for the first call of the writer, 2 for its first retry…
 	Sentence *Sentence `json:"sentence,omitempty"`
 	Status   Status    `json:"status,omitempty"`
 	Error    string    `json:"error,omitempty"`
@@ -71,6 +72,9 @@ type Event struct {
 // Event types.
 const (
 	EventSectionStarted = "section_started"
+	// EventSectionAttempt comes before each call of the writer for a section, so that a client can
+	// show that the model is trying again (第2次尝试…) rather than a section that seems stuck.
+	EventSectionAttempt = "section_attempt"
 	EventSentence       = "sentence"
 	EventSectionDone    = "section_done"
 	EventSectionFailed  = "section_failed"
@@ -255,7 +259,9 @@ func (d *Drafter) RunSection(ctx context.Context, dr *Draft, n int, emit func(Ev
 	emit(Event{Type: EventSectionStarted, DraftID: dr.ID, Section: n, Status: StatusGenerating})
 	sctx, cancel := context.WithTimeout(ctx, d.SectionTimeout)
 	defer cancel()
-	err := d.draftSection(sctx, dr, n, func(s Sentence) {
+	err := d.draftSection(sctx, dr, n, func(k int) {
+		emit(Event{Type: EventSectionAttempt, DraftID: dr.ID, Section: n, Status: StatusGenerating, Attempt: k})
+	}, func(s Sentence) {
 		emit(Event{Type: EventSentence, DraftID: dr.ID, Section: n, Sentence: &s})
 	})
 	if err != nil {
@@ -297,8 +303,9 @@ func SectionRole(heading string) string {
 	return retrieval.RoleAchievements
 }
 
-// draftSection does the work of RunSection; it fills dr.Sections[n] and calls each for each sentence.
-func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(Sentence)) error {
+// draftSection does the work of RunSection; it fills dr.Sections[n], calls started with the
+// attempt's number (from 1) before each call of the writer and each for each sentence.
+func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, started func(int), each func(Sentence)) error {
 	in := dr.Input.Sections[n]
 	sec := &dr.Sections[n]
 	figures, bound, userText := sectionFigures(dr, n)
@@ -320,6 +327,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, each func(
 	var best attempt
 	sec.Attempts, sec.Usage = 0, Usage{}
 	for k := 0; k < d.MaxAttempts; k++ {
+		started(k + 1)
 		out, err := d.Writer.Write(ctx, req)
 		sec.Attempts++
 		sec.Usage.Add(out.Usage)

@@ -93,6 +93,16 @@ func (m *memStore) SaveReview(_ context.Context, id string, secs []Section, entr
 	return nil
 }
 
+func (m *memStore) DeleteDraft(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.drafts[id]; !ok {
+		return retrieval.ErrNotFound
+	}
+	delete(m.drafts, id)
+	return nil
+}
+
 // echoWriter states every figure of the request, and records how many writes overlap.
 type echoWriter struct {
 	mu            sync.Mutex
@@ -230,6 +240,31 @@ func TestDrafter(t *testing.T) {
 		}
 		if !flagged {
 			t.Fatalf("98%% not flagged: %+v", d.Sections[0].Sentences)
+		}
+	})
+	t.Run("each call of the writer is announced with its number, before the section's sentences", func(t *testing.T) {
+		w := &scriptWriter{texts: []string{"共3.6万人享受政策，报销比例【f2】。", "共【f1】享受政策，报销比例【f2】。"}}
+		_, _, events, err := runDraft(t, w, search)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range events {
+			switch e.Type {
+			case EventSectionAttempt:
+				if e.Section != 0 || e.Status != StatusGenerating {
+					t.Errorf("attempt event %+v: want section 0, generating", e)
+				}
+				got = append(got, fmt.Sprintf("attempt %d", e.Attempt))
+			case EventSectionStarted, EventSentence:
+				if len(got) == 0 || got[len(got)-1] != e.Type {
+					got = append(got, e.Type)
+				}
+			}
+		}
+		want := []string{EventSectionStarted, "attempt 1", "attempt 2", EventSentence}
+		if !slices.Equal(got, want) || w.calls != 2 {
+			t.Fatalf("events %v (writer called %d times), want %v", got, w.calls, want)
 		}
 	})
 	t.Run("a retry that fixes the problem is kept", func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,7 +71,7 @@ func (r *Reviewer) load(ctx context.Context, id string) (*Draft, error) {
 		return nil, err
 	}
 	if d.Status == StatusPending || d.Status == StatusGenerating {
-		return nil, retrieval.Errorf(retrieval.ECONFLICT, "draft %s is still being generated; review it when it is ready", id)
+		return nil, retrieval.Errorf(retrieval.ECONFLICT, "稿件 %s 仍在生成，生成完毕后再审核", id)
 	}
 	return d, nil
 }
@@ -100,7 +101,7 @@ type Verdict struct {
 func (r *Reviewer) Decide(ctx context.Context, id, sid string, v Verdict) (*Draft, error) {
 	by, reason := strings.TrimSpace(v.By), strings.TrimSpace(v.Reason)
 	if by == "" {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "by (the reviewer's name) is required")
+		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
 	}
 	var dec string
 	switch v.Decision {
@@ -114,10 +115,10 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid string, v Verdict) (*Draf
 			dec = DecisionRevised
 		}
 		if strings.TrimSpace(v.Text) == "" {
-			return nil, retrieval.Errorf(retrieval.EINVALID, "text is required to edit a sentence (reject it to remove it)")
+			return nil, retrieval.Errorf(retrieval.EINVALID, "修改句子需要填写新的文字（text）；不要的句子请驳回")
 		}
 	default:
-		return nil, retrieval.Errorf(retrieval.EINVALID, "decision must be approve, reject, edit or revise, got %q", v.Decision)
+		return nil, retrieval.Errorf(retrieval.EINVALID, "decision 只能是 approve、reject、edit 或 revise，收到的是 %q", v.Decision)
 	}
 	defer r.lock(id)()
 	d, err := r.load(ctx, id)
@@ -126,7 +127,7 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid string, v Verdict) (*Draf
 	}
 	si, xi := findSentence(d, sid)
 	if si < 0 {
-		return nil, retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no sentence %s", id, sid)
+		return nil, retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 没有句子 %s", id, sid)
 	}
 	sec := &d.Sections[si]
 	x := &sec.Sentences[xi]
@@ -176,7 +177,7 @@ func ownDraftError(d *Draft) error {
 func (r *Reviewer) ApproveLowRisk(ctx context.Context, id, by string) (*Draft, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "by (the reviewer's name) is required")
+		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
 	}
 	defer r.lock(id)()
 	d, err := r.load(ctx, id)
@@ -374,7 +375,7 @@ func (d *Draft) Missing(n int) []string {
 func (r *Reviewer) Restore(ctx context.Context, id string, n int, figureID, by string) (*Draft, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "by (the reviewer's name) is required")
+		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
 	}
 	defer r.lock(id)()
 	d, err := r.load(ctx, id)
@@ -407,7 +408,7 @@ func (r *Reviewer) Restore(ctx context.Context, id string, n int, figureID, by s
 func (r *Reviewer) Drop(ctx context.Context, id string, n int, figureID, reason, by string) (*Draft, error) {
 	by, reason = strings.TrimSpace(by), strings.TrimSpace(reason)
 	if by == "" {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "by (the reviewer's name) is required")
+		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
 	}
 	if reason == "" {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "请说明不再陈述该数据的理由（reason）")
@@ -437,7 +438,7 @@ func (r *Reviewer) Drop(ctx context.Context, id string, n int, figureID, reason,
 // missingFigure returns the figure figureID of section n of d, which must be missing.
 func missingFigure(d *Draft, n int, figureID string) (Figure, error) {
 	if n < 0 || n >= len(d.Sections) {
-		return Figure{}, retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d", d.ID, n)
+		return Figure{}, retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 没有第 %d 部分", d.ID, n)
 	}
 	figures, _, _ := sectionFigures(d, n)
 	for _, f := range figures {
@@ -451,7 +452,7 @@ func missingFigure(d *Draft, n int, figureID string) (Figure, error) {
 		}
 		return Figure{}, retrieval.Errorf(retrieval.ECONFLICT, "数据 %s 仍在稿中或已标记为删去，无需处理", figureID)
 	}
-	return Figure{}, retrieval.Errorf(retrieval.ENOTFOUND, "draft %s section %d has no figure %s", d.ID, n, figureID)
+	return Figure{}, retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 第 %d 部分没有数据 %s", d.ID, n, figureID)
 }
 
 // nextSentenceID returns an ID no sentence of sec has: s<section>-<one past the highest>.
@@ -506,4 +507,160 @@ func renumber(sec *Section, at time.Time) {
 			}
 		}
 	}
+}
+
+// Rewrite modes: what a Rewriter is asked to do with one sentence.
+const (
+	ModeRewrite = "rewrite" // 改写: the same facts in other words
+	ModeExpand  = "expand"  // 扩写: a fuller sentence, with no new facts
+	ModeShorten = "shorten" // 缩写: a shorter one that keeps every figure
+)
+
+// ModeNames names each rewrite mode in Chinese, as the prompt and the audit trail say it.
+var ModeNames = map[string]string{ModeRewrite: "改写", ModeExpand: "扩写", ModeShorten: "缩写"}
+
+// RewriteRequest asks a model for a new version of one sentence of a section.
+type RewriteRequest struct {
+	Mode                                 string // ModeRewrite, ModeExpand or ModeShorten
+	Title, Organization, Period, Heading string
+	Notes                                string   // the writer's own words; data, not instructions
+	Figures                              []Figure // the figures the sentence states, in the section's order; written only as Token(ID)
+	// Sentence is the sentence with each figure it states written as its Token; the new version
+	// must keep every token of it, exactly once.
+	Sentence string
+}
+
+// Rewriter writes a new version of one sentence, with figure tokens in place of numbers. The chat
+// model's writer is one; the offline writer is not. Errors are as Writer's.
+type Rewriter interface {
+	Rewrite(ctx context.Context, req RewriteRequest) (SectionText, error)
+}
+
+// Rewrite has w write a new version of sentence sid of draft id — reworded, expanded or shortened
+// as mode says — and checks it as Decide checks an edit: the number guard, the claims and the risk
+// are found again, the earlier text goes to the sentence's history and the audit trail records a
+// revision by by, with the mode and model as its reason. The sentence then waits for a reviewer,
+// whoever asked. The model is called without the draft's lock; if the sentence changed meanwhile
+// the rewrite is ECONFLICT. An answer that leaves out a figure the sentence stated, or names one the
+// section lacks, is EUNAVAILABLE and changes nothing, as is a failed model call.
+func (r *Reviewer) Rewrite(ctx context.Context, id, sid, mode, by string, w Rewriter) (*Draft, error) {
+	by = strings.TrimSpace(by)
+	if by == "" {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
+	}
+	name, ok := ModeNames[mode]
+	if !ok {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "mode 只能是 rewrite（改写）、expand（扩写）或 shorten（缩写），收到的是 %q", mode)
+	}
+	unlock := r.lock(id)
+	d, err := r.load(ctx, id)
+	unlock()
+	if err != nil {
+		return nil, err
+	}
+	si, xi := findSentence(d, sid)
+	if si < 0 {
+		return nil, retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 没有句子 %s", id, sid)
+	}
+	x := d.Sections[si].Sentences[xi]
+	if !x.Generated {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "句子 %s 是撰稿人原文，不需要改写", sid)
+	}
+	figures, _, _ := sectionFigures(d, si)
+	for _, f := range d.Input.Sections[si].Figures {
+		figures = append(figures, Compared(f)...)
+	}
+	byID := make(map[string]Figure, len(figures))
+	for _, f := range figures {
+		byID[f.ID] = f
+	}
+	var stated []Figure // the model is shown only the figures the sentence states: a rewrite adds none
+	for _, f := range figures {
+		if slices.Contains(x.Figures, f.ID) {
+			stated = append(stated, f)
+		}
+	}
+	in := d.Input.Sections[si]
+	req := RewriteRequest{Mode: mode, Title: d.Title, Organization: d.Organization, Period: d.Period, Heading: in.Heading,
+		Notes: in.Notes, Figures: stated, Sentence: tokenized(x, byID)}
+	out, err := w.Rewrite(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	a := prepareAnswer(strings.Trim(strings.TrimSpace(out.Text), "“”\"「」"), byID)
+	if len(a.unknown) > 0 {
+		return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "模型%s时写了不存在的数据标记 %s，句子未作修改，请重试或手工修改", name, Token(a.unknown[0]))
+	}
+	for _, fid := range x.Figures {
+		if !strings.Contains(a.written, Token(fid)) {
+			return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "模型%s时漏掉了数据“%s”，句子未作修改，请重试或手工修改", name, byID[fid].Label)
+		}
+	}
+	if a.text == "" {
+		return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "模型没有给出%s结果，句子未作修改，请重试", name)
+	}
+
+	defer r.lock(id)()
+	if d, err = r.load(ctx, id); err != nil {
+		return nil, err
+	}
+	if si, xi = findSentence(d, sid); si < 0 || d.Sections[si].Sentences[xi].Text != x.Text {
+		return nil, retrieval.Errorf(retrieval.ECONFLICT, "句子 %s 在%s期间被修改了，请查看新的文字后再试", sid, name)
+	}
+	sec := &d.Sections[si]
+	y := &sec.Sentences[xi]
+	at := r.now()
+	model := out.Model
+	if model == "" {
+		model = d.Model
+	}
+	entry := AuditEntry{SentenceID: sid, Decision: DecisionRevised, By: by, At: at, Before: y.Text, After: a.text,
+		Reason: fmt.Sprintf("由模型 %s %s", model, name)}
+	if a.text != y.Text {
+		y.History = append(y.History, Revision{Text: y.Text, By: by, At: at})
+		r.recheck(d, si, y, a.text)
+	}
+	y.Review = Review{Decision: DecisionPending}
+	renumber(sec, at)
+	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
+		return nil, err
+	}
+	return r.Store.Draft(ctx, id)
+}
+
+// tokenized returns x's text with each figure it states as its Token: at the words of a supported
+// number claim bound to the figure when there is one, else at the first occurrence of its text.
+func tokenized(x Sentence, byID map[string]Figure) string {
+	rs := []rune(x.Text)
+	type span struct {
+		start, end int
+		id         string
+	}
+	var spans []span
+	done := map[string]bool{}
+	for _, c := range x.Claims {
+		f, ok := byID[c.Figure]
+		if !ok || !c.Supported || c.Start < 0 || c.End > len(rs) || c.Start >= c.End || string(rs[c.Start:c.End]) != f.Text() {
+			continue
+		}
+		if len(spans) > 0 && c.Start < spans[len(spans)-1].end {
+			continue // claims come in order; an overlapping one is said already
+		}
+		spans = append(spans, span{c.Start, c.End, f.ID})
+		done[f.ID] = true
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(string(rs[last:sp.start]) + Token(sp.id))
+		last = sp.end
+	}
+	b.WriteString(string(rs[last:]))
+	text := b.String()
+	for _, id := range x.Figures {
+		if f, ok := byID[id]; ok && !done[id] && f.Text() != "" {
+			text = strings.Replace(text, f.Text(), Token(id), 1)
+		}
+	}
+	return text
 }

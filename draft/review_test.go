@@ -154,7 +154,7 @@ func TestReviewer(t *testing.T) {
 		d := &Drafter{Writer: &scriptWriter{texts: []string{answer}}, Store: store}
 		dr, _ := d.Create(ctx, pipelineFigures())
 		r := &Reviewer{Store: store}
-		if _, err := r.ApproveLowRisk(ctx, dr.ID, "a"); retrieval.ErrorCode(err) != retrieval.ECONFLICT || !strings.Contains(err.Error(), "still being generated") {
+		if _, err := r.ApproveLowRisk(ctx, dr.ID, "a"); retrieval.ErrorCode(err) != retrieval.ECONFLICT || !strings.Contains(err.Error(), "仍在生成") {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -363,6 +363,175 @@ func TestFiguresNeverVanish(t *testing.T) {
 		got, _ = r.Decide(ctx, d.ID, ss[0].ID, Verdict{Decision: "approve", By: "张审核"})
 		if x := got.Sections[0].Sentences; x[0].Text != "一是享受政策36239人。" || x[1].Text != "二是报销比例达到90%。" {
 			t.Fatalf("after approving the rejected item again: %q, %q", x[0].Text, x[1].Text)
+		}
+	})
+}
+
+// rewriterFunc is a Rewriter made of a function.
+type rewriterFunc func(ctx context.Context, req RewriteRequest) (SectionText, error)
+
+func (f rewriterFunc) Rewrite(ctx context.Context, req RewriteRequest) (SectionText, error) {
+	return f(ctx, req)
+}
+
+// answers is a Rewriter that answers every request with text, and keeps the requests.
+func answers(text string, reqs *[]RewriteRequest) Rewriter {
+	return rewriterFunc(func(_ context.Context, req RewriteRequest) (SectionText, error) {
+		*reqs = append(*reqs, req)
+		return SectionText{Text: text, Model: "fake-model"}, nil
+	})
+}
+
+func TestReviewerRewrite(t *testing.T) {
+	ctx := context.Background()
+	answer := "巩固拓展健康扶贫成果。享受政策【f1】。报销比例达到【f2】。群众满意度明显提升。"
+
+	t.Run("a rewrite keeps the figures exactly, is checked again and waits for a reviewer", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		sid := d.Sections[0].Sentences[1].ID
+		if _, err := r.Decide(ctx, d.ID, sid, Verdict{Decision: "approve", By: "张审核"}); err != nil {
+			t.Fatal(err)
+		}
+		var reqs []RewriteRequest
+		got, err := r.Rewrite(ctx, d.ID, sid, ModeExpand, "王撰稿", answers("全县享受健康扶贫各项政策【f1】，困难群众就医负担有效减轻。", &reqs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(reqs) != 1 || reqs[0].Sentence != "享受政策【f1】。" || reqs[0].Mode != ModeExpand || len(reqs[0].Figures) != 1 || reqs[0].Figures[0].ID != "f1" {
+			t.Fatalf("request = %+v, want the sentence with its token and only its figure", reqs)
+		}
+		x := got.Sections[0].Sentences[1]
+		if x.Text != "全县享受健康扶贫各项政策36239人，困难群众就医负担有效减轻。" || len(x.Figures) != 1 || x.Figures[0] != "f1" {
+			t.Fatalf("rewritten sentence = %+v", x)
+		}
+		if x.Review.Decision != DecisionPending || len(x.History) != 1 || x.History[0].Text != "享受政策36239人。" || x.History[0].By != "王撰稿" {
+			t.Fatalf("review %+v history %+v: want pending with the earlier text kept", x.Review, x.History)
+		}
+		a := got.Audit[len(got.Audit)-1]
+		if a.Decision != DecisionRevised || a.By != "王撰稿" || a.Before != "享受政策36239人。" || a.After != x.Text || !strings.Contains(a.Reason, "扩写") || !strings.Contains(a.Reason, "fake-model") {
+			t.Fatalf("audit entry = %+v", a)
+		}
+		if got.Status != StatusReady {
+			t.Fatalf("status = %s, want ready: the rewritten sentence waits for a reviewer", got.Status)
+		}
+	})
+
+	t.Run("a rewrite that invents a number comes back high risk", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		var reqs []RewriteRequest
+		got, err := r.Rewrite(ctx, d.ID, d.Sections[0].Sentences[2].ID, ModeRewrite, "王撰稿", answers("住院费用实际报销比例达到【f2】，群众满意度达到98%。", &reqs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := got.Sections[0].Sentences[2]
+		if x.Risk != RiskHigh || len(x.UnboundNumbers) != 1 || x.UnboundNumbers[0] != "98%" || !strings.Contains(x.Text, "90%") {
+			t.Fatalf("rewritten sentence = %+v, want high risk with 98%% unbound and 90%% kept", x)
+		}
+	})
+
+	t.Run("a rewrite that loses a figure, names an unknown one or fails changes nothing", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		sid := d.Sections[0].Sentences[1].ID
+		var reqs []RewriteRequest
+		for name, w := range map[string]Rewriter{
+			"lost":    answers("全县享受健康扶贫政策。", &reqs),
+			"unknown": answers("享受政策【f1】，另有【f9】。", &reqs),
+			"failed": rewriterFunc(func(context.Context, RewriteRequest) (SectionText, error) {
+				return SectionText{}, retrieval.Errorf(retrieval.EUNAVAILABLE, "模型没有响应")
+			}),
+		} {
+			if _, err := r.Rewrite(ctx, d.ID, sid, ModeShorten, "王撰稿", w); retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE {
+				t.Errorf("%s: err = %v, want code %s", name, err, retrieval.EUNAVAILABLE)
+			}
+		}
+		if got, _ := store.Draft(ctx, d.ID); got.Sections[0].Sentences[1].Text != "享受政策36239人。" || len(got.Audit) != 0 {
+			t.Fatalf("the draft changed: %+v, audit %+v", got.Sections[0].Sentences[1], got.Audit)
+		}
+	})
+
+	t.Run("an unknown mode, a missing name or the writer's own text is refused", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		var reqs []RewriteRequest
+		w := answers("享受政策【f1】。", &reqs)
+		ss := d.Sections[0].Sentences
+		for _, c := range []struct{ sid, mode, by, code string }{
+			{ss[1].ID, "translate", "王撰稿", retrieval.EINVALID},
+			{ss[1].ID, ModeRewrite, " ", retrieval.EINVALID},
+			{ss[0].ID, ModeRewrite, "王撰稿", retrieval.EINVALID},
+			{"s9-9", ModeRewrite, "王撰稿", retrieval.ENOTFOUND},
+		} {
+			if _, err := r.Rewrite(ctx, d.ID, c.sid, c.mode, c.by, w); retrieval.ErrorCode(err) != c.code {
+				t.Errorf("%+v: err = %v, want code %s", c, err, c.code)
+			}
+		}
+		if len(reqs) != 0 {
+			t.Errorf("the model was asked %d times for refused rewrites", len(reqs))
+		}
+	})
+
+	t.Run("the model is asked without the draft's lock, and a sentence edited meanwhile is a conflict", func(t *testing.T) {
+		store, d := readyDraft(t, answer)
+		r := &Reviewer{Store: store}
+		sid := d.Sections[0].Sentences[1].ID
+		w := rewriterFunc(func(ctx context.Context, req RewriteRequest) (SectionText, error) {
+			if _, err := r.Decide(ctx, d.ID, sid, Verdict{Decision: "edit", Text: "享受健康扶贫政策36239人。", By: "张审核"}); err != nil {
+				t.Errorf("an edit during the rewrite: %v", err)
+			}
+			return SectionText{Text: "全县享受政策【f1】。"}, nil
+		})
+		if _, err := r.Rewrite(ctx, d.ID, sid, ModeRewrite, "王撰稿", w); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
+			t.Fatalf("err = %v, want code %s", err, retrieval.ECONFLICT)
+		}
+		if got, _ := store.Draft(ctx, d.ID); got.Sections[0].Sentences[1].Text != "享受健康扶贫政策36239人。" {
+			t.Fatalf("the reviewer's edit was lost: %+v", got.Sections[0].Sentences[1])
+		}
+	})
+}
+
+func TestNextInput(t *testing.T) {
+	t.Run("periods move on by a year, a half or a quarter", func(t *testing.T) {
+		for in, want := range map[string]string{
+			"2024年":     "2025年",
+			"2025年上半年":  "2025年下半年",
+			"2025年下半年":  "2026年上半年",
+			"2025年第一季度": "2025年第二季度",
+			"2025年四季度":  "2026年一季度",
+			"2025年1—6月": "2026年1—6月",
+			"今年":        "",
+			"":          "",
+		} {
+			if got := NextPeriod(in); got != want {
+				t.Errorf("NextPeriod(%q) = %q, want %q", in, got, want)
+			}
+		}
+	})
+
+	t.Run("values become previous values, derived figures go, the title follows the period", func(t *testing.T) {
+		in := pipelineFigures()
+		in.Sections[0].Figures[0].Previous = "30000"
+		in.Sections[0].Figures[1].Target = "85"
+		in.Sections[0].Figures = append(in.Sections[0].Figures, Figure{ID: "f1.change", Label: "变化", Value: "6239", Unit: "人", Derived: true, DerivedFrom: "f1"})
+		d := &Draft{Title: in.Title, Period: in.Period, Input: in}
+		got := d.NextInput("", "")
+		if got.Title != "青禾县卫生健康局2025年下半年工作总结" || got.Period != "2025年下半年" || got.Organization != "青禾县卫生健康局" {
+			t.Fatalf("title %q period %q organization %q", got.Title, got.Period, got.Organization)
+		}
+		figs := got.Sections[0].Figures
+		if len(figs) != 2 || figs[0].Value != "" || figs[0].Previous != "36239" || figs[1].Previous != "90" || figs[1].Target != "85" || figs[0].Label != "享受健康扶贫政策人数" {
+			t.Fatalf("figures = %+v", figs)
+		}
+		if got.Sections[0].Heading != "健康扶贫" || got.Sections[0].Notes != "巩固拓展健康扶贫成果。" {
+			t.Fatalf("section = %+v", got.Sections[0])
+		}
+		if in.Sections[0].Figures[0].Value != "36239" {
+			t.Fatalf("the draft's own input changed")
+		}
+		if got := d.NextInput(" 青禾县卫生健康局2025年工作总结 ", "2025年"); got.Title != "青禾县卫生健康局2025年工作总结" || got.Period != "2025年" {
+			t.Fatalf("given title and period: %q, %q", got.Title, got.Period)
 		}
 	})
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // Version names the templates; bump it whenever a .tmpl file changes (a test enforces this).
-const Version = "v2"
+const Version = "v3"
 
 //go:embed *.tmpl
 var files embed.FS
@@ -22,7 +22,7 @@ var files embed.FS
 var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(files, "*.tmpl"))
 
 func init() {
-	for _, name := range []string{"system.tmpl", "user.tmpl", "check_system.tmpl", "check_user.tmpl"} {
+	for _, name := range []string{"system.tmpl", "user.tmpl", "check_system.tmpl", "check_user.tmpl", "rewrite_system.tmpl", "rewrite_user.tmpl"} {
 		if templates.Lookup(name) == nil {
 			panic("prompts: missing template " + name)
 		}
@@ -45,19 +45,7 @@ func Section(req draft.SectionRequest) (system, user string, err error) {
 		Heading:      line(req.Heading),
 		Notes:        block(req.Notes),
 	}
-	for _, f := range req.Figures {
-		fl := figureLine{
-			Token: draft.Token(f.ID),
-			Label: line(f.Label),
-			Unit:  line(f.Unit),
-			Note:  line(f.Note),
-		}
-		// Derived figures say what they come from but never their rule: the rule holds the numbers.
-		if f.Derived && f.DerivedFrom != "" {
-			fl.From = draft.Token(f.DerivedFrom)
-		}
-		d.Figures = append(d.Figures, fl)
-	}
+	d.Figures = figureLines(req.Figures)
 	for i, p := range req.Passages {
 		d.Passages = append(d.Passages, passage{
 			N:        i + 1,
@@ -92,6 +80,26 @@ type sectionData struct {
 	Passages                             []passage
 	Previous                             string
 	Feedback                             []string
+}
+
+// figureLines lists figures as the writer's prompts show them: by token, label, unit and note, never
+// by value.
+func figureLines(figures []draft.Figure) []figureLine {
+	var out []figureLine
+	for _, f := range figures {
+		fl := figureLine{
+			Token: draft.Token(f.ID),
+			Label: line(f.Label),
+			Unit:  line(f.Unit),
+			Note:  line(f.Note),
+		}
+		// Derived figures say what they come from but never their rule: the rule holds the numbers.
+		if f.Derived && f.DerivedFrom != "" {
+			fl.From = draft.Token(f.DerivedFrom)
+		}
+		out = append(out, fl)
+	}
+	return out
 }
 
 type figureLine struct {
@@ -175,3 +183,49 @@ func block(s string) string {
 func line(s string) string { return strings.TrimSpace(tokenBrackets.Replace(unfence(oneLine(s)))) }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// tasks say what each rewrite mode asks of the model.
+var tasks = map[string]string{
+	draft.ModeRewrite: "改写：换一种说法表达同样的内容，意思和事实不变，长短与原句相近。",
+	draft.ModeExpand:  "扩写：把这句话写得更充实具体，可以写明做法和意义，但不得增加原句、备注和数据清单以外的事实，篇幅约为原句的一倍半到两倍。",
+	draft.ModeShorten: "缩写：删去套话和重复，写成更简练的一句，保留全部数据标记，篇幅约为原句的一半到三分之二。",
+}
+
+// Rewrite renders the system and user messages asking a model for a new version of one sentence:
+// reworded, expanded or shortened as req.Mode says, keeping its figure tokens. The sentence is
+// fenced as data with its tokens kept; the notes are fenced and neutralised as Section's are. It
+// fails on an unknown mode, an empty sentence or a template that cannot execute.
+func Rewrite(req draft.RewriteRequest) (system, user string, err error) {
+	task, ok := tasks[req.Mode]
+	if !ok {
+		return "", "", retrieval.Errorf(retrieval.EINVALID, "rewrite: unknown mode %q", req.Mode)
+	}
+	sentence := strings.TrimSpace(unfence(oneLine(req.Sentence)))
+	if sentence == "" {
+		return "", "", retrieval.Errorf(retrieval.EINVALID, "rewrite: the sentence is empty")
+	}
+	d := rewriteData{
+		Title:        line(req.Title),
+		Organization: line(req.Organization),
+		Period:       line(req.Period),
+		Heading:      line(req.Heading),
+		Notes:        block(req.Notes),
+		Task:         task,
+		Sentence:     sentence,
+		Figures:      figureLines(req.Figures),
+	}
+	var sys, usr strings.Builder
+	if err := templates.ExecuteTemplate(&sys, "rewrite_system.tmpl", d); err != nil {
+		return "", "", fmt.Errorf("prompts: rewrite: %w", err)
+	}
+	if err := templates.ExecuteTemplate(&usr, "rewrite_user.tmpl", d); err != nil {
+		return "", "", fmt.Errorf("prompts: rewrite: %w", err)
+	}
+	return strings.TrimSpace(sys.String()), strings.TrimSpace(usr.String()), nil
+}
+
+type rewriteData struct {
+	Title, Organization, Period, Heading string
+	Notes, Task, Sentence                string
+	Figures                              []figureLine
+}

@@ -1,44 +1,30 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
-	"github.com/draftd/draftd/draft"
-	"github.com/draftd/draftd/draft/offline"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/web/auth"
 )
 
-// Error codes of authentication and limits; statusOf maps them to statuses.
+// Error codes of authentication; statusOf maps them to statuses.
 const (
-	EUNAUTHORIZED   = "unauthorized"    // no key, an unknown key or a revoked one: 401
-	EFORBIDDEN      = "forbidden"       // the key's role may not do this: 403
-	ERATELIMITED    = "rate_limited"    // too many requests for the key: 429 with Retry-After
-	EBUDGETEXCEEDED = "budget_exceeded" // the key's model tokens for today are spent: 429
+	EUNAUTHORIZED = "unauthorized" // no key or session; an unknown, revoked or expired one; a wrong password: 401
+	EFORBIDDEN    = "forbidden"    // the role may not do this: 403
+	ECSRF         = "csrf"         // a request with the session cookie that changes something came without its CSRF token: 403
 )
-
-// Limits bounds what each API key, or the single user, may do; zero values mean no limit.
-type Limits struct {
-	RatePerMin  int // requests a minute to /api/v1, review calls aside (see reviewRoutes)
-	Burst       int // requests allowed at once (default RatePerMin)
-	TokenBudget int // model tokens (prompt + completion) a day, counted in memory: a restart forgets them
-}
 
 // Roles allowed by routeRoles.
 var (
@@ -46,7 +32,12 @@ var (
 	writers   = []auth.Role{auth.RoleWriter, auth.RoleAdmin}
 	reviewers = []auth.Role{auth.RoleReviewer, auth.RoleAdmin}
 	admins    = []auth.Role{auth.RoleAdmin}
+	anyone    = []auth.Role{public}
 )
+
+// public is the mark of routes anyone may call, signed in or not: those that sign in. They are
+// neither authenticated nor authorized; their handlers count failures per client address.
+const public auth.Role = "public"
 
 // routeRoles says which roles may call each API route, by method and route path: the one table.
 // A route missing from it is refused to everyone. A writer may call the review route to edit a
@@ -70,45 +61,45 @@ var routeRoles = map[string][]auth.Role{
 	"POST /api/v1/drafts/:id/sections/:n/figures/:fid/restore": reviewers,
 	"POST /api/v1/drafts/:id/sections/:n/figures/:fid/drop":    reviewers,
 	"DELETE /api/v1/documents/:id":                             admins,
+	"DELETE /api/v1/drafts/:id":                                admins,
+	"POST /api/v1/drafts/:id/duplicate":                        writers,
+	"POST /api/v1/drafts/:id/sentences/:sid/rewrite":           anyRole,
+	"POST /api/v1/session":                                     anyone,
+	"GET /api/v1/session":                                      anyRole,
+	"DELETE /api/v1/session":                                   anyRole,
+	"GET /api/v1/oidc/login":                                   anyone,
+	"GET /api/v1/oidc/callback":                                anyone,
+	"GET /api/v1/users":                                        admins,
+	"POST /api/v1/users":                                       admins,
+	"PATCH /api/v1/users/:id":                                  admins,
+	"GET /api/v1/keys":                                         admins,
+	"POST /api/v1/keys":                                        admins,
+	"DELETE /api/v1/keys/:id":                                  admins,
 }
 
-// reviewRoutes are the calls a reviewer makes once per sentence or figure, often as fast as the
-// keyboard goes. With a rate limit set they are counted in a bucket of their own, never in the
-// key's: reviewing a draft is not refused, nor does it use up the key's other requests.
-var reviewRoutes = map[string]bool{
-	"POST /api/v1/drafts/:id/sentences/:sid/review":            true,
-	"POST /api/v1/drafts/:id/review/approve-low":               true,
-	"POST /api/v1/drafts/:id/sections/:n/figures/:fid/restore": true,
-	"POST /api/v1/drafts/:id/sections/:n/figures/:fid/drop":    true,
-}
-
-// The review bucket of each key (or, single-user, client address) when a rate limit is set: at least
-// reviewRatePerMin calls a minute with bursts of reviewBurst, more when Limits allows more. A reviewer
-// deciding every sentence of a long draft one after another is never refused; a runaway client is.
-const (
-	reviewRatePerMin = 600 // ten decisions a second, sustained
-	reviewBurst      = 300 // the sentences of a long draft, decided without a pause
-)
-
-// keyCheckInterval is how long single-user mode trusts that there are still no keys: a key
-// created while draftd serves turns authentication on within this time.
+// keyCheckInterval is how long single-user mode trusts that there are still no keys or users: one
+// created by another process while draftd serves turns authentication on within this time.
 const keyCheckInterval = 5 * time.Second
-
-// staleClaim is how long an Idempotency-Key claimed by a request that made no draft holds off
-// retries: longer than creating a draft takes, short enough for a client whose request died.
-const staleClaim = time.Minute
 
 // localScope names the single user for idempotency and budgets.
 const localScope = "local"
 
 // principal is who sent a request.
 type principal struct {
-	keyID string // "" in single-user mode
-	name  string // the key's name: recorded as the reviewer
-	role  auth.Role
-	scope string // what idempotency and the token budget are kept per: the key's ID, or localScope
-	limit string // what the rate limit is kept per: the key's ID, or the client's IP in single-user mode
+	// keyID names who signed in: the API key's ID, or "user:" and the user's ID for a session; ""
+	// in single-user mode.
+	keyID   string
+	userID  string // the signed-in user's ID; "" with an API key or in single-user mode
+	session string // the session cookie's token, to derive the CSRF token and to sign out; "" without
+	method  string // how: "key", "password" or "oidc" (a session), "local" (single-user mode)
+	name    string // the key's holder or the user's name: recorded as the reviewer
+	role    auth.Role
+	scope   string // what idempotency and the token budget are kept per: keyID, or localScope
+	limit   string // what the rate limit is kept per: keyID, or the client's IP in single-user mode
 }
+
+// signedIn reports whether the sender proved who they are, with a key or a session.
+func (p principal) signedIn() bool { return p.keyID != "" }
 
 const principalContextKey = "draftd.principal"
 
@@ -128,9 +119,10 @@ type gate struct {
 	reviewBurst int
 
 	mu       sync.Mutex
-	hasKeys  bool // once true, stays true: keys are revoked, never deleted
+	hasKeys  bool // a key or a user exists; once true, stays true: both are revoked or disabled, never deleted
 	checked  time.Time
 	limiters map[string]*rate.Limiter
+	failures map[string]*rate.Limiter // failed authentications by client address
 
 	routesOnce sync.Once
 	routes     map[string]bool // "METHOD /path" of every registered route
@@ -139,7 +131,8 @@ type gate struct {
 }
 
 func newGate(keys auth.Store, l Limits) *gate {
-	g := &gate{keys: keys, now: time.Now, limiters: map[string]*rate.Limiter{}, budget: budget{limit: l.TokenBudget}}
+	g := &gate{keys: keys, now: time.Now, limiters: map[string]*rate.Limiter{}, failures: map[string]*rate.Limiter{},
+		budget: budget{limit: l.TokenBudget}}
 	if l.RatePerMin > 0 {
 		g.rate, g.burst = rate.Limit(float64(l.RatePerMin)/60), l.Burst
 		if g.burst <= 0 {
@@ -150,8 +143,8 @@ func newGate(keys auth.Store, l Limits) *gate {
 	return g
 }
 
-// authRequired reports whether the store has any key, revoked ones included, so that revoking the
-// last key never reopens the API. It asks the store at most every keyCheckInterval.
+// authRequired reports whether the store has any key or user, revoked and disabled ones included,
+// so that revoking the last key never reopens the API. It asks the store at most every keyCheckInterval.
 func (g *gate) authRequired(ctx context.Context) (bool, error) {
 	if g.keys == nil {
 		return false, nil
@@ -166,24 +159,19 @@ func (g *gate) authRequired(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("web: authenticate: %w", err)
 	}
-	g.hasKeys, g.checked = len(keys) > 0, now
+	users, err := g.keys.Users(ctx)
+	if err != nil {
+		return false, fmt.Errorf("web: authenticate: %w", err)
+	}
+	g.hasKeys, g.checked = len(keys)+len(users) > 0, now
 	return g.hasKeys, nil
 }
 
-// limiter returns the token bucket of id: for review calls when review is set, else for the rest.
-func (g *gate) limiter(id string, review bool) *rate.Limiter {
-	key, r, b := id, g.rate, g.burst
-	if review {
-		key, r, b = "review "+id, rate.Limit(float64(g.reviewRate)/60), g.reviewBurst
-	}
+// requireAuth turns authentication on at once: a key or a user was just created.
+func (g *gate) requireAuth() {
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	l := g.limiters[key]
-	if l == nil {
-		l = rate.NewLimiter(r, b)
-		g.limiters[key] = l
-	}
-	return l
+	g.hasKeys = true
+	g.mu.Unlock()
 }
 
 // registered reports whether route ("METHOD /path") is one of e's routes.
@@ -201,10 +189,14 @@ func (g *gate) registered(e *echo.Echo, route string) bool {
 func isAPI(path string) bool { return path == "/api/v1" || strings.HasPrefix(path, "/api/v1/") }
 
 // guardAPI authenticates, rate-limits and authorizes every request for an API route, or for a path
-// under /api/v1 that is no route; the probes, the app and the add-in pass untouched.
+// under /api/v1 that is no route; the probes, the app and the add-in pass untouched, and so do the
+// routes that sign in.
 func (s *Server) guardAPI(next echo.HandlerFunc) echo.HandlerFunc {
 	guarded := s.authenticate(s.rateLimit(s.authorize(next)))
 	return func(c echo.Context) error {
+		if slices.Equal(routeRoles[c.Request().Method+" "+c.Path()], anyone) {
+			return next(c)
+		}
 		if isAPI(c.Path()) || isAPI(c.Request().URL.Path) {
 			return guarded(c)
 		}
@@ -218,70 +210,106 @@ func unauthorized(c echo.Context, format string, args ...any) error {
 	return retrieval.Errorf(EUNAUTHORIZED, format, args...)
 }
 
-// authenticate identifies the sender of an API request by its bearer token. With no key in the
-// store, draftd is single-user: every request from this machine acts as an admin, any other is refused.
+// authenticate identifies the sender of an API request by its bearer token or, without one, its
+// session cookie. With no key and no user in the store and no OpenID Connect, draftd is
+// single-user: every request from this machine acts as an admin, any other is refused.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx := c.Request().Context()
-		required, err := s.gate.authRequired(ctx)
+		required, err := s.gate.authRequired(c.Request().Context())
 		if err != nil {
 			return err
 		}
-		if !required {
+		var p principal
+		switch _, cookieErr := c.Cookie(sessionCookie); {
+		case !required && s.OIDC == nil: // with OpenID Connect, people sign in from the first request
 			ip := net.ParseIP(c.RealIP())
 			if ip == nil || !ip.IsLoopback() {
-				return unauthorized(c, "this server has no API keys yet, so it answers only on its own machine; create one with draftd keys create")
+				return unauthorized(c, "this server has no API keys or users yet, so it answers only on its own machine; create one with draftd keys create or draftd users add")
 			}
-			c.Set(principalContextKey, principal{role: auth.RoleAdmin, scope: localScope, limit: "ip:" + ip.String()})
-			return next(c)
-		}
-		scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
-		token = strings.TrimSpace(token)
-		if !strings.EqualFold(scheme, "Bearer") || token == "" {
-			return unauthorized(c, "send an API key as Authorization: Bearer dk_…; an admin creates one with draftd keys create")
-		}
-		k, err := s.Keys.KeyByHash(ctx, auth.HashToken(token))
-		if errors.Is(err, retrieval.ErrNotFound) {
-			return unauthorized(c, "unknown API key")
+			p = principal{method: "local", role: auth.RoleAdmin, scope: localScope, limit: "ip:" + ip.String()}
+		case c.Request().Header.Get(echo.HeaderAuthorization) != "" || cookieErr != nil:
+			p, err = s.keyPrincipal(c)
+		default:
+			p, err = s.sessionPrincipal(c)
 		}
 		if err != nil {
-			return fmt.Errorf("web: authenticate: %w", err)
+			return err
 		}
-		if k.Revoked() {
-			return unauthorized(c, "this API key was revoked")
-		}
-		if now := s.gate.now(); k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= auth.TouchInterval {
-			if err := s.Keys.TouchKey(ctx, k.ID, now.UTC()); err != nil {
-				s.Logger.Warn("record key use", "key_id", k.ID, "err", err)
-			}
-		}
-		c.Set(principalContextKey, principal{keyID: k.ID, name: k.Name, role: k.Role, scope: k.ID, limit: k.ID})
+		c.Set(principalContextKey, p)
 		return next(c)
 	}
 }
 
-// rateLimit refuses a request over its sender's token bucket with 429 and Retry-After; review
-// calls have a bucket of their own.
-func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if s.gate.rate == 0 {
-			return next(c)
+// keyPrincipal returns the holder of the request's API key. An unknown or revoked key counts as a
+// failure of the client's address.
+func (s *Server) keyPrincipal(c echo.Context) (principal, error) {
+	ctx := c.Request().Context()
+	scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		err := unauthorized(c, "sign in, or send an API key as Authorization: Bearer dk_…; an admin creates one with draftd keys create")
+		if s.OIDC != nil {
+			// The app offers the organisation's sign-in beside the password.
+			err.(*retrieval.Error).Detail = map[string]bool{"oidc": true}
 		}
-		now := s.gate.now()
-		review := reviewRoutes[c.Request().Method+" "+c.Path()]
-		r := s.gate.limiter(principalOf(c).limit, review).ReserveN(now, 1)
-		if wait := r.DelayFrom(now); wait > 0 {
-			r.CancelAt(now)
-			secs := int(math.Ceil(wait.Seconds()))
-			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-			if review {
-				return retrieval.Errorf(ERATELIMITED, "too many review decisions with this API key (at most %d at once, then %d a minute); retry in %d s",
-					s.gate.reviewBurst, s.gate.reviewRate, secs)
-			}
-			return retrieval.Errorf(ERATELIMITED, "too many requests with this API key (at most %d a minute); retry in %d s", s.Limits.RatePerMin, secs)
-		}
-		return next(c)
+		return principal{}, err
 	}
+	k, err := s.Keys.KeyByHash(ctx, auth.HashToken(token))
+	if errors.Is(err, retrieval.ErrNotFound) {
+		return principal{}, s.failed(c, unauthorized(c, "unknown API key"))
+	}
+	if err != nil {
+		return principal{}, fmt.Errorf("web: authenticate: %w", err)
+	}
+	if k.Revoked() {
+		return principal{}, s.failed(c, unauthorized(c, "this API key was revoked"))
+	}
+	if now := s.gate.now(); k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= auth.TouchInterval {
+		if err := s.Keys.TouchKey(ctx, k.ID, now.UTC()); err != nil {
+			s.Logger.Warn("record key use", "key_id", k.ID, "err", err)
+		}
+	}
+	return principal{keyID: k.ID, method: "key", name: k.Name, role: k.Role, scope: k.ID, limit: k.ID}, nil
+}
+
+// sessionPrincipal returns the user signed in with the request's session cookie. A request that
+// changes something must carry the session's CSRF token in the X-CSRF-Token header: another site
+// can make a browser send the cookie, never the header.
+func (s *Server) sessionPrincipal(c echo.Context) (principal, error) {
+	ctx := c.Request().Context()
+	cookie, _ := c.Cookie(sessionCookie)
+	sess, err := s.Keys.SessionByHash(ctx, auth.HashToken(cookie.Value))
+	if errors.Is(err, retrieval.ErrNotFound) {
+		clearSessionCookie(c)
+		return principal{}, s.failed(c, unauthorized(c, "you were signed out; sign in again"))
+	}
+	if err != nil {
+		return principal{}, fmt.Errorf("web: authenticate: %w", err)
+	}
+	if !s.gate.now().Before(sess.ExpiresAt) {
+		clearSessionCookie(c)
+		return principal{}, unauthorized(c, "your sign-in has expired; sign in again")
+	}
+	u, err := s.Keys.User(ctx, sess.UserID)
+	if err != nil {
+		return principal{}, fmt.Errorf("web: authenticate: %w", err)
+	}
+	if u.Disabled() {
+		clearSessionCookie(c)
+		return principal{}, unauthorized(c, "user %s was disabled by an admin", u.Name)
+	}
+	if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions {
+		sent := c.Request().Header.Get(headerCSRFToken)
+		if subtle.ConstantTimeCompare([]byte(sent), []byte(auth.CSRFToken(cookie.Value))) != 1 {
+			return principal{}, retrieval.Errorf(ECSRF, "send the CSRF token from GET /api/v1/session in the %s header with every request that changes something", headerCSRFToken)
+		}
+	}
+	method := "password"
+	if u.Subject != "" {
+		method = "oidc"
+	}
+	id := "user:" + u.ID
+	return principal{keyID: id, userID: u.ID, session: cookie.Value, method: method, name: u.Name, role: u.Role, scope: id, limit: id}, nil
 }
 
 // authorize lets a request through only if routeRoles allows its sender's role on its route.
@@ -306,229 +334,27 @@ func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 // requireRole returns an EFORBIDDEN error unless the request's role is one of roles; what says
 // what the request tried, for the message.
 func requireRole(c echo.Context, what string, roles ...auth.Role) error {
-	role := principalOf(c).role
+	p := principalOf(c)
+	role := p.role
 	if slices.Contains(roles, role) {
 		return nil
+	}
+	who := string(role) + " key"
+	if p.method != "key" {
+		who = string(role)
 	}
 	names := make([]string, len(roles))
 	for i, r := range roles {
 		names[i] = string(r)
 	}
-	return retrieval.Errorf(EFORBIDDEN, "a %s key cannot %s (allowed: %s)", role, what, strings.Join(names, ", "))
+	return retrieval.Errorf(EFORBIDDEN, "a %s cannot %s (allowed: %s)", who, what, strings.Join(names, ", "))
 }
 
-// reviewerName is who the audit trail records for a review: the API key's name when the request
-// carries one, whatever the body says, and the body's by in single-user mode.
+// reviewerName is who the audit trail records for a review: the API key's holder or the signed-in
+// user's name, whatever the body says, and the body's by in single-user mode.
 func reviewerName(c echo.Context, by string) string {
-	if p := principalOf(c); p.keyID != "" {
+	if p := principalOf(c); p.signedIn() {
 		return p.name
 	}
 	return by
-}
-
-// cors allows the add-in origins of CORSOrigins, never a wildcard.
-func (s *Server) cors() echo.MiddlewareFunc {
-	var origins []string
-	for _, o := range s.CORSOrigins {
-		if o = strings.TrimSpace(o); o != "" && !strings.Contains(o, "*") {
-			origins = append(origins, o)
-		}
-	}
-	if len(origins) == 0 {
-		return func(next echo.HandlerFunc) echo.HandlerFunc { return next } // Echo would read none as "*"
-	}
-	return middleware.CORSWithConfig(middleware.CORSConfig{
-		AllowOrigins:  origins,
-		AllowMethods:  []string{"GET", "POST", "DELETE"},
-		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, headerIdempotencyKey},
-		ExposeHeaders: []string{"Retry-After", echo.HeaderXRequestID, echo.HeaderContentDisposition, headerReplayed},
-		MaxAge:        600,
-	})
-}
-
-// budget counts each sender's model tokens for the current day, in memory.
-type budget struct {
-	limit int
-
-	mu   sync.Mutex
-	day  string
-	used map[string]int
-}
-
-// spent returns the tokens scope used on now's day.
-func (b *budget) spent(scope string, now time.Time) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.roll(now)
-	return b.used[scope]
-}
-
-// add counts n tokens used by scope at now.
-func (b *budget) add(scope string, n int, now time.Time) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.roll(now)
-	b.used[scope] += n
-}
-
-// roll starts a new count when now is on another day (in the server's time zone) than the count.
-func (b *budget) roll(now time.Time) {
-	if day := now.Format(time.DateOnly); day != b.day || b.used == nil {
-		b.day, b.used = day, map[string]int{}
-	}
-}
-
-// meteredWriter counts the tokens each call of its Writer used against a budget.
-type meteredWriter struct {
-	draft.Writer
-	spend func(tokens int)
-}
-
-// Write writes with the wrapped Writer and counts the tokens it used, even when it failed.
-func (w meteredWriter) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
-	out, err := w.Writer.Write(ctx, req)
-	w.spend(out.Usage.PromptTokens + out.Usage.CompletionTokens)
-	return out, err
-}
-
-// metered returns w counting against the sender's token budget, or an EBUDGETEXCEEDED error when
-// the budget is spent. Offline drafting uses no model and is never refused. A draft that starts
-// under the budget finishes even if it goes over.
-func (s *Server) metered(c echo.Context, model string, w draft.Writer) (draft.Writer, error) {
-	b := &s.gate.budget
-	if b.limit <= 0 || model == offline.Model {
-		return w, nil
-	}
-	scope := principalOf(c).scope
-	if used := b.spent(scope, s.gate.now()); used >= b.limit {
-		return nil, retrieval.Errorf(EBUDGETEXCEEDED, "today's model budget of %d tokens for this API key is spent (%d used); it renews at midnight, and drafting with model %s needs no budget",
-			b.limit, used, offline.Model)
-	}
-	return meteredWriter{Writer: w, spend: func(n int) { b.add(scope, n, s.gate.now()) }}, nil
-}
-
-// meteredCheck returns check counting its tokens against the sender's token budget, as metered
-// does for the writer; nil stays nil. The check of an offline draft calls no model and spends nothing.
-func (s *Server) meteredCheck(c echo.Context, check draft.ClaimChecker) draft.ClaimChecker {
-	b := &s.gate.budget
-	if check == nil || b.limit <= 0 {
-		return check
-	}
-	scope := principalOf(c).scope
-	return func(ctx context.Context, req draft.ClaimCheckRequest) ([]draft.CheckedClaim, draft.Usage, error) {
-		found, u, err := check(ctx, req)
-		b.add(scope, u.PromptTokens+u.CompletionTokens, s.gate.now())
-		return found, u, err
-	}
-}
-
-// Idempotency headers: the client's key, and the mark on an answer repeated for a retry.
-const (
-	headerIdempotencyKey = "Idempotency-Key"
-	headerReplayed       = "Idempotent-Replayed"
-)
-
-// idempotencyClaim is the Idempotency-Key a request claimed; the zero value when it sent none.
-type idempotencyClaim struct {
-	store      auth.IdempotencyStore
-	scope, key string
-	draftID    string // set when an earlier request with this key made the draft: answer with it
-}
-
-// claimIdempotency claims the request's Idempotency-Key for its sender. When an earlier request
-// with the key made a draft, the claim names it; the same key with another request is ECONFLICT.
-func (s *Server) claimIdempotency(c echo.Context, body []byte) (idempotencyClaim, error) {
-	key := c.Request().Header.Get(headerIdempotencyKey)
-	if key == "" || s.Idempotency == nil {
-		return idempotencyClaim{}, nil
-	}
-	if len(key) > 255 || strings.IndexFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
-		return idempotencyClaim{}, retrieval.Errorf(retrieval.EINVALID, "Idempotency-Key must be 1 to 255 printable ASCII characters, such as a UUID")
-	}
-	ctx := c.Request().Context()
-	h := sha256.New()
-	h.Write(body)
-	fmt.Fprintf(h, "\x00model=%s", c.QueryParam("model"))
-	cl := idempotencyClaim{store: s.Idempotency, scope: principalOf(c).scope, key: key}
-	for attempt := 0; ; attempt++ {
-		now := s.gate.now().UTC()
-		r := auth.Idempotency{Scope: cl.scope, Key: key, BodyHash: h.Sum(nil), CreatedAt: now}
-		got, claimed, err := s.Idempotency.ClaimIdempotency(ctx, r, now.Add(-auth.IdempotencyTTL))
-		switch {
-		case err != nil:
-			return idempotencyClaim{}, fmt.Errorf("web: idempotency: %w", err)
-		case claimed:
-			return cl, nil
-		case !bytes.Equal(got.BodyHash, r.BodyHash):
-			return idempotencyClaim{}, retrieval.Errorf(retrieval.ECONFLICT, "Idempotency-Key reused with a different request")
-		case got.DraftID != "":
-			cl.draftID = got.DraftID
-			return cl, nil
-		case attempt == 0 && now.Sub(got.CreatedAt) > staleClaim:
-			// The request that claimed the key died before making a draft: free it and claim it again.
-			if err := s.Idempotency.ReleaseIdempotency(ctx, cl.scope, key); err != nil {
-				return idempotencyClaim{}, fmt.Errorf("web: idempotency: %w", err)
-			}
-		default:
-			return idempotencyClaim{}, retrieval.Errorf(retrieval.ECONFLICT, "a request with this Idempotency-Key is still being processed; retry in a few seconds")
-		}
-	}
-}
-
-// finish records the draft the claimed request made, or frees the key when it made none (err),
-// so that the client can correct the request and send it again. It returns err.
-func (cl idempotencyClaim) finish(ctx context.Context, dr *draft.Draft, err error) error {
-	if cl.store == nil {
-		return err
-	}
-	if err != nil {
-		// Should the release fail, the claim goes stale and a retry frees it after staleClaim.
-		cl.store.ReleaseIdempotency(context.WithoutCancel(ctx), cl.scope, cl.key)
-		return err
-	}
-	if err := cl.store.SetIdempotencyDraft(ctx, cl.scope, cl.key, dr.ID); err != nil {
-		return fmt.Errorf("web: idempotency: %w", err)
-	}
-	return nil
-}
-
-// replayDraft answers a retried POST /api/v1/drafts with the draft the first request made: its
-// ID and status (202) or, with ?wait=true, the draft once it is done.
-func (s *Server) replayDraft(c echo.Context, id string) error {
-	ctx := c.Request().Context()
-	c.Response().Header().Set(headerReplayed, "true")
-	if c.QueryParam("wait") != "true" {
-		dr, err := s.DraftStore.Draft(ctx, id)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusAccepted, createDraftResponse{ID: dr.ID, Status: dr.Status})
-	}
-	events, cancel := s.events.subscribe(id)
-	defer cancel()
-	dr, err := s.DraftStore.Draft(ctx, id)
-	if err != nil {
-		return err
-	}
-	// The first request's run publishes its end; the store is polled too, in case another
-	// process runs the draft.
-	wctx, stop := context.WithTimeout(ctx, draftTimeout)
-	defer stop()
-	poll := time.NewTicker(2 * time.Second)
-	defer poll.Stop()
-	for dr.Status == draft.StatusPending || dr.Status == draft.StatusGenerating {
-		select {
-		case <-wctx.Done():
-			return s.writeDraft(c, http.StatusOK, id)
-		case e := <-events:
-			if e.Type != draft.EventDraftDone && e.Type != draft.EventDraftFailed {
-				continue
-			}
-		case <-poll.C:
-		}
-		if dr, err = s.DraftStore.Draft(ctx, id); err != nil {
-			return err
-		}
-	}
-	return c.JSON(http.StatusOK, withProgress(dr))
 }

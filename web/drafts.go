@@ -43,7 +43,7 @@ func (s *Server) drafterFor(c echo.Context, name string) (*draft.Drafter, error)
 		for n := range s.Writers {
 			names = append(names, n)
 		}
-		return nil, retrieval.Errorf(retrieval.EINVALID, "unknown model %q; available: %v", name, names)
+		return nil, retrieval.Errorf(retrieval.EINVALID, "没有名为 %q 的模型，可选：%v", name, names)
 	}
 	w, err := s.metered(c, name, w)
 	if err != nil {
@@ -138,11 +138,70 @@ func (s creatorStore) CreateDraft(ctx context.Context, d *draft.Draft) error {
 }
 
 func (s *Server) writeDraft(c echo.Context, status int, id string) error {
-	dr, err := s.DraftStore.Draft(c.Request().Context(), id)
+	dr, err := s.loadDraft(c, id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(status, withProgress(dr))
+}
+
+// loadDraft reads draft id, saying in Chinese that it is not there (deleted, or never made).
+func (s *Server) loadDraft(c echo.Context, id string) (*draft.Draft, error) {
+	dr, err := s.DraftStore.Draft(c.Request().Context(), id)
+	if retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
+		return nil, retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 不存在，可能已被删除", id)
+	}
+	return dr, err
+}
+
+// deleteDraft removes a draft with its sentences and audit trail, for good. A draft still being
+// written is refused (ECONFLICT): its drafting would go on writing into a draft that is gone.
+func (s *Server) deleteDraft(c echo.Context) error {
+	ctx := c.Request().Context()
+	dr, err := s.loadDraft(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if dr.Status == draft.StatusGenerating || dr.Status == draft.StatusPending {
+		return retrieval.Errorf(retrieval.ECONFLICT, "稿件正在生成，生成结束后才能删除")
+	}
+	if err := s.DraftStore.DeleteDraft(ctx, dr.ID); err != nil {
+		if retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
+			return retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 不存在，可能已被删除", dr.ID)
+		}
+		return err
+	}
+	// The audit trail goes with the draft, so the log keeps who deleted it.
+	s.Logger.Info("draft deleted", "draft_id", dr.ID, "title", dr.Title, "key_id", principalOf(c).keyID, "request_id", requestID(c))
+	return c.NoContent(http.StatusNoContent)
+}
+
+// duplicateRequest names the next period's draft; both fields are optional.
+type duplicateRequest struct {
+	Title  string `json:"title"`
+	Period string `json:"period"`
+}
+
+// duplicateDraft answers with a draft's figures made ready for the next period (see
+// draft.Draft.NextInput): the values are the writer's to give, so nothing is stored or drafted, and
+// the web app fills its new-draft form with them. The body is optional.
+func (s *Server) duplicateDraft(c echo.Context) error {
+	var req duplicateRequest
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		c.Request().Body = io.NopCloser(bytes.NewReader(body))
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	dr, err := s.loadDraft(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, dr.NextInput(req.Title, req.Period))
 }
 
 func (s *Server) getDraft(c echo.Context) error {
@@ -168,15 +227,15 @@ func (s *Server) regenerateSection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	dr, err := s.DraftStore.Draft(ctx, c.Param("id"))
+	dr, err := s.loadDraft(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	if dr.Status == draft.StatusGenerating || dr.Status == draft.StatusPending {
-		return retrieval.Errorf(retrieval.ECONFLICT, "draft %s is still being generated", dr.ID)
+		return retrieval.Errorf(retrieval.ECONFLICT, "稿件 %s 仍在生成，生成结束后再重新生成", dr.ID)
 	}
 	if n < 0 || n >= len(dr.Sections) {
-		return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d (sections are numbered 0 to %d)", dr.ID, n, len(dr.Sections)-1)
+		return retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 没有第 %d 部分（部分编号从 0 到 %d）", dr.ID, n, len(dr.Sections)-1)
 	}
 	model := c.QueryParam("model")
 	if _, ok := s.Writers[dr.Model]; model == "" && ok {
@@ -272,7 +331,7 @@ func (s *Server) draftEvents(c echo.Context) error {
 func (s *Server) importFigures(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return retrieval.Errorf(retrieval.EINVALID, "send the spreadsheet as multipart/form-data in a field named file")
+		return retrieval.Errorf(retrieval.EINVALID, "请以 multipart/form-data 上传表格文件，字段名为 file")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -291,7 +350,7 @@ func (s *Server) importFigures(c echo.Context) error {
 func sectionParam(c echo.Context) (int, error) {
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil {
-		return 0, retrieval.Errorf(retrieval.EINVALID, "section number must be a whole number, got %q", c.Param("n"))
+		return 0, retrieval.Errorf(retrieval.EINVALID, "部分编号应为整数，收到的是 %q", c.Param("n"))
 	}
 	return n, nil
 }

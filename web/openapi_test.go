@@ -100,7 +100,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		if len(doc.Security) != 1 || doc.Security[0]["bearerAuth"] == nil {
 			t.Fatalf("global security = %v", doc.Security)
 		}
-		public := []string{"GET /healthz", "GET /readyz"}
+		public := []string{"GET /healthz", "GET /readyz", "POST /api/v1/session", "GET /api/v1/oidc/login", "GET /api/v1/oidc/callback"}
 		for path, item := range doc.Paths.Map() {
 			for method, op := range item.Operations() {
 				name := method + " " + path
@@ -603,10 +603,25 @@ func TestOpenAPIExamples(t *testing.T) {
 		{name: "an Idempotency-Key that is not printable ASCII is refused by both", method: "POST", path: at("/api/v1/drafts"), contentType: "application/json",
 			header: map[string]string{"Idempotency-Key": "键"}, body: figures, badRequest: true, wantStatus: 400, wantCode: "invalid"},
 
+		{name: "a draft is duplicated for the next period, its values left for the writer", method: "POST", path: draftPath("/duplicate"),
+			contentType: "application/json", body: []byte(`{"period":"2025年下半年"}`), wantStatus: 200, then: func(t *testing.T, body []byte) {
+				var in draft.Figures
+				json.Unmarshal(body, &in)
+				if in.Period != "2025年下半年" || len(in.Sections) == 0 || len(in.Sections[0].Figures) == 0 || in.Sections[0].Figures[0].Value != "" || in.Sections[0].Figures[0].Previous == "" {
+					t.Fatalf("duplicate = %s", body)
+				}
+			}},
+		{name: "a draft is duplicated without a body", method: "POST", path: draftPath("/duplicate"), wantStatus: 200},
+		{name: "a rewrite without a chat model conflicts", method: "POST", path: func() string { return "/api/v1/drafts/" + draftID + "/sentences/" + sentenceID + "/rewrite" },
+			contentType: "application/json", body: []byte(`{"mode":"expand","by":"王撰稿"}`), wantStatus: 409, wantCode: "conflict"},
+		{name: "an unknown rewrite mode is refused by both", method: "POST", path: func() string { return "/api/v1/drafts/" + draftID + "/sentences/" + sentenceID + "/rewrite" },
+			contentType: "application/json", body: []byte(`{"mode":"translate","by":"王撰稿"}`), badRequest: true, wantStatus: 409, wantCode: "conflict"},
+		{name: "a draft is deleted", method: "DELETE", path: func() string { return "/api/v1/drafts/" + bgDraftID }, wantStatus: 204},
+		{name: "a deleted draft is not found", method: "DELETE", path: func() string { return "/api/v1/drafts/" + bgDraftID }, wantStatus: 404, wantCode: "not_found"},
 		{name: "a document is deleted", method: "DELETE", path: func() string { return "/api/v1/documents/" + docID }, wantStatus: 204},
 		{name: "a deleted document is not found", method: "DELETE", path: func() string { return "/api/v1/documents/" + docID }, wantStatus: 404, wantCode: "not_found"},
 	}
-	for _, x := range steps {
+	for _, x := range append(steps, identityExamples(srv.URL)...) {
 		t.Run(x.name, func(t *testing.T) { a.run(t, x) })
 	}
 	t.Run("the examples exercise every documented operation", func(t *testing.T) {

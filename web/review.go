@@ -1,11 +1,14 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/web/auth"
 )
 
@@ -93,6 +96,75 @@ func (s *Server) dropFigure(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, withProgress(d))
+}
+
+// rewriteRequest asks the chat model for a new version of one sentence.
+type rewriteRequest struct {
+	Mode string `json:"mode"` // rewrite (改写), expand (扩写) or shorten (缩写)
+	By   string `json:"by"`   // who asks; with an API key, the key's name replaces it
+}
+
+// rewriteSentence has the chat model reword, expand or shorten a sentence, which is then checked
+// again and waits for a reviewer (see draft.Reviewer.Rewrite). Without a chat model it is ECONFLICT.
+func (s *Server) rewriteSentence(c echo.Context) error {
+	var req rewriteRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	dr, err := s.loadDraft(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	rw, err := s.rewriter(c, dr.Model)
+	if err != nil {
+		return err
+	}
+	d, err := s.Reviewer.Rewrite(c.Request().Context(), dr.ID, c.Param("sid"), req.Mode, reviewerName(c, req.By), rw)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, withProgress(d))
+}
+
+// rewriter returns the Rewriter of the model the request names (?model=), else of the draft's model,
+// else of the default model, else of any configured model that can rewrite, its tokens counted
+// against the sender's budget as a writer's are (EBUDGETEXCEEDED when spent). The offline writer
+// cannot rewrite: with no chat model configured it is ECONFLICT, said for the writer.
+func (s *Server) rewriter(c echo.Context, model string) (draft.Rewriter, error) {
+	names := []string{c.QueryParam("model"), model, s.DefaultModel}
+	var others []string
+	for name := range s.Writers {
+		others = append(others, name)
+	}
+	slices.Sort(others)
+	for _, name := range append(names, others...) {
+		rw, ok := s.Writers[name].(draft.Rewriter)
+		if !ok {
+			continue
+		}
+		if _, err := s.metered(c, name, s.Writers[name]); err != nil {
+			return nil, err
+		}
+		if b := &s.gate.budget; b.limit > 0 {
+			scope := principalOf(c).scope
+			return meteredRewriter{Rewriter: rw, spend: func(n int) { b.add(scope, n, s.gate.now()) }}, nil
+		}
+		return rw, nil
+	}
+	return nil, retrieval.Errorf(retrieval.ECONFLICT, "改写、扩写和缩写要调用对话模型，本服务只配置了离线模板：请管理员配置对话模型（DRAFTD_CHAT_MODEL）后再试，或直接修改句子")
+}
+
+// meteredRewriter counts the tokens each rewrite used against a budget, as meteredWriter does.
+type meteredRewriter struct {
+	draft.Rewriter
+	spend func(tokens int)
+}
+
+// Rewrite rewrites with the wrapped Rewriter and counts the tokens it used, even when it failed.
+func (w meteredRewriter) Rewrite(ctx context.Context, req draft.RewriteRequest) (draft.SectionText, error) {
+	out, err := w.Rewriter.Rewrite(ctx, req)
+	w.spend(out.Usage.PromptTokens + out.Usage.CompletionTokens)
+	return out, err
 }
 
 // withProgress fills the draft's review progress for the response.

@@ -32,6 +32,7 @@ type Server struct {
 	Idempotency auth.IdempotencyStore // Idempotency-Key records of POST /drafts; nil: the header is ignored
 	Limits      Limits                // per key: requests a minute, model tokens a day
 	CORSOrigins []string              // origins of office add-ins allowed to call the API
+	OIDC        *OIDC                 // sign-in through the organisation's OpenID Connect provider; nil: off
 
 	events *broker
 	gate   *gate
@@ -81,8 +82,22 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/drafts/:id/review/approve-low", s.approveLowRisk)
 	api.POST("/drafts/:id/sections/:n/figures/:fid/restore", s.restoreFigure)
 	api.POST("/drafts/:id/sections/:n/figures/:fid/drop", s.dropFigure)
+	api.DELETE("/drafts/:id", s.deleteDraft)
+	api.POST("/drafts/:id/duplicate", s.duplicateDraft)
+	api.POST("/drafts/:id/sentences/:sid/rewrite", s.rewriteSentence)
 	api.GET("/config", s.config)
 	api.GET("/openapi.json", s.openAPI)
+	api.POST("/session", s.signIn)
+	api.GET("/session", s.getSession)
+	api.DELETE("/session", s.signOut)
+	api.GET("/oidc/login", s.oidcLogin)
+	api.GET("/oidc/callback", s.oidcCallback)
+	api.GET("/users", s.listUsers)
+	api.POST("/users", s.createUser)
+	api.PATCH("/users/:id", s.updateUser)
+	api.GET("/keys", s.listKeys)
+	api.POST("/keys", s.createKey)
+	api.DELETE("/keys/:id", s.revokeKey)
 	s.registerUI(e)
 	s.registerAddin(e)
 	// Every API route is authenticated, rate-limited and allowed by role in routeRoles (auth.go).
@@ -135,6 +150,7 @@ var statusOf = map[string]int{
 	draft.EOWNDRAFT:              http.StatusForbidden,
 	EUNAUTHORIZED:                http.StatusUnauthorized,
 	EFORBIDDEN:                   http.StatusForbidden,
+	ECSRF:                        http.StatusForbidden,
 	ERATELIMITED:                 http.StatusTooManyRequests,
 	EBUDGETEXCEEDED:              http.StatusTooManyRequests,
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/draftd/draftd/web/auth"
 )
 
 // Config is draftd's configuration, read from the environment and validated at start.
@@ -39,6 +41,14 @@ type Config struct {
 	RateBurst   int      // DRAFTD_RATE_BURST: requests a key may send at once
 	TokenBudget int      // DRAFTD_TOKEN_BUDGET: model tokens a day per key; 0, no limit
 	CORSOrigins []string // DRAFTD_CORS_ORIGINS: comma-separated origins of office add-ins, e.g. https://localhost:3000
+
+	// OpenID Connect sign-in, on when DRAFTD_OIDC_ISSUER is set.
+	OIDCIssuer       string // DRAFTD_OIDC_ISSUER: the provider's issuer URL, e.g. https://sso.example.gov.cn/realms/city
+	OIDCClientID     string // DRAFTD_OIDC_CLIENT_ID
+	OIDCClientSecret string // DRAFTD_OIDC_CLIENT_SECRET; never logged
+	OIDCRedirectURL  string // DRAFTD_OIDC_REDIRECT_URL: https://draftd.example.gov.cn/api/v1/oidc/callback
+	OIDCRoleClaim    string // DRAFTD_OIDC_ROLE_CLAIM: the ID token claim whose values writer, reviewer or admin give the role
+	OIDCDefaultRole  string // DRAFTD_OIDC_DEFAULT_ROLE: the role of users the claim gives none; empty refuses them
 }
 
 // defaultEmbedDim is the local embedder's dimension: at 256, signed hashing
@@ -56,8 +66,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		OpenAIAPIKey:  getenv("OPENAI_API_KEY"),
 		EmbedModel:    getenv("DRAFTD_EMBED_MODEL"),
 		ChatModel:     getenv("DRAFTD_CHAT_MODEL"),
-		EmbedTimeout:  60 * time.Second,
-		Demo:          true,
+
+		OIDCIssuer:       getenv("DRAFTD_OIDC_ISSUER"),
+		OIDCClientID:     getenv("DRAFTD_OIDC_CLIENT_ID"),
+		OIDCClientSecret: getenv("DRAFTD_OIDC_CLIENT_SECRET"),
+		OIDCRedirectURL:  getenv("DRAFTD_OIDC_REDIRECT_URL"),
+		OIDCRoleClaim:    getenv("DRAFTD_OIDC_ROLE_CLAIM"),
+		OIDCDefaultRole:  getenv("DRAFTD_OIDC_DEFAULT_ROLE"),
+		EmbedTimeout:     60 * time.Second,
+		Demo:             true,
 	}
 	var errs []error
 	intVar := func(name string, def int, dst *int) {
@@ -186,7 +203,49 @@ func (c *Config) Validate() error {
 			bad("DRAFTD_CORS_ORIGINS must list origins such as https://addin.example.gov.cn (scheme, host and port only, no wildcard), got %q", o)
 		}
 	}
+	c.validateOIDC(bad)
 	return errors.Join(errs...)
+}
+
+// validateOIDC reports the OpenID Connect settings that are missing or malformed, all at once.
+func (c *Config) validateOIDC(bad func(format string, args ...any)) {
+	if c.OIDCIssuer == "" {
+		for name, v := range map[string]string{"DRAFTD_OIDC_CLIENT_ID": c.OIDCClientID, "DRAFTD_OIDC_CLIENT_SECRET": c.OIDCClientSecret,
+			"DRAFTD_OIDC_REDIRECT_URL": c.OIDCRedirectURL, "DRAFTD_OIDC_ROLE_CLAIM": c.OIDCRoleClaim, "DRAFTD_OIDC_DEFAULT_ROLE": c.OIDCDefaultRole} {
+			if v != "" {
+				bad("%s is set but DRAFTD_OIDC_ISSUER is not: set the issuer to turn OpenID Connect sign-in on, or unset %s", name, name)
+			}
+		}
+		return
+	}
+	if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && auth.Loopback(hostPort(u)))) {
+		bad("DRAFTD_OIDC_ISSUER must be the provider's https:// issuer URL (http only on loopback), got %q", c.OIDCIssuer)
+	}
+	if c.OIDCClientID == "" {
+		bad("DRAFTD_OIDC_CLIENT_ID must name this server's client at the provider")
+	}
+	if c.OIDCClientSecret == "" {
+		bad("DRAFTD_OIDC_CLIENT_SECRET must give the client's secret")
+	}
+	if u, err := url.Parse(c.OIDCRedirectURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !strings.HasSuffix(u.Path, "/api/v1/oidc/callback") {
+		bad("DRAFTD_OIDC_REDIRECT_URL must be this server's callback as registered with the provider, e.g. https://draftd.example.gov.cn/api/v1/oidc/callback, got %q", c.OIDCRedirectURL)
+	}
+	if c.OIDCDefaultRole != "" {
+		if _, err := auth.ParseRole(c.OIDCDefaultRole); err != nil {
+			bad("DRAFTD_OIDC_DEFAULT_ROLE must be writer, reviewer or admin (or empty to refuse users without a role), got %q", c.OIDCDefaultRole)
+		}
+	}
+	if c.OIDCRoleClaim == "" && c.OIDCDefaultRole == "" {
+		bad("DRAFTD_OIDC_ROLE_CLAIM or DRAFTD_OIDC_DEFAULT_ROLE must be set: without either, nobody signing in through OpenID Connect has a role")
+	}
+}
+
+// hostPort returns u's host with a port, for auth.Loopback.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
 }
 
 // parseOnOff reads a switch spelled on or off, as DRAFTD_CLAIM_CHECK and --claim-check take it.

@@ -1,6 +1,6 @@
 // Command draftd drafts Chinese work summaries from a corpus of historical ones.
 //
-// Usage: draftd serve|ingest|search|draft|keys|migrate|reindex|version [flags]
+// Usage: draftd serve|ingest|search|draft|keys|users|migrate|reindex|version [flags]
 package main
 
 import (
@@ -68,6 +68,9 @@ Usage:
                                                 draft a summary from figures (.json, .xlsx, .csv)
   draftd keys     create --name NAME --role writer|reviewer|admin | list | revoke ID
                                                 manage API keys (the token is printed once)
+  draftd users    add NAME --role writer|reviewer|admin | list | passwd NAME | disable NAME | enable NAME
+                                                manage the users who sign in to the web app (the password
+                                                is asked for, or read from standard input; never logged)
   draftd migrate                                apply database migrations
   draftd reindex                                re-embed every passage with the configured embedder
   draftd version                                print the version
@@ -77,8 +80,10 @@ DRAFTD_DATA_DIR, DRAFTD_ADDR, DRAFTD_EMBEDDER, OPENAI_BASE_URL, OPENAI_API_KEY,
 DRAFTD_EMBED_MODEL, DRAFTD_EMBED_DIM, DRAFTD_CHAT_MODEL, DRAFTD_RATE_PER_MIN,
 DRAFTD_RATE_BURST, DRAFTD_TOKEN_BUDGET, DRAFTD_CORS_ORIGINS, DRAFTD_SECTION_CONCURRENCY,
 DRAFTD_MAX_UPLOAD_MB, DRAFTD_DEMO, DRAFTD_CHAT_TIMEOUT_S, DRAFTD_CHAT_IDLE_TIMEOUT_S,
-DRAFTD_CHAT_MAX_TOKENS, DRAFTD_CLAIM_CHECK); flags override it. "draftd COMMAND -h" lists a command's flags.
-With no API keys, serve answers only on a loopback address, to a single user.
+DRAFTD_CHAT_MAX_TOKENS, DRAFTD_CLAIM_CHECK, and for OpenID Connect sign-in DRAFTD_OIDC_ISSUER,
+DRAFTD_OIDC_CLIENT_ID, DRAFTD_OIDC_CLIENT_SECRET, DRAFTD_OIDC_REDIRECT_URL, DRAFTD_OIDC_ROLE_CLAIM,
+DRAFTD_OIDC_DEFAULT_ROLE); flags override it. "draftd COMMAND -h" lists a command's flags.
+With no API keys and no users, serve answers only on a loopback address, to a single user.
 `
 
 // Run runs the subcommand named by args[0].
@@ -99,6 +104,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.draft(ctx, args)
 	case "keys":
 		return m.keys(ctx, args)
+	case "users":
+		return m.users(ctx, args)
 	case "migrate":
 		return m.migrate(ctx, args)
 	case "reindex":

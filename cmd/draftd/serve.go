@@ -42,7 +42,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if !ok || !ok2 {
 		return fmt.Errorf("the %T store cannot keep API keys", store)
 	}
-	if err := checkSingleUser(ctx, log, keys, cfg.Addr); err != nil {
+	var oidcSignIn *web.OIDC
+	if cfg.OIDCIssuer != "" {
+		oidcSignIn = &web.OIDC{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+			RedirectURL: cfg.OIDCRedirectURL, RoleClaim: cfg.OIDCRoleClaim, DefaultRole: auth.Role(cfg.OIDCDefaultRole)}
+		log.Info("OpenID Connect sign-in", "issuer", cfg.OIDCIssuer, "client_id", cfg.OIDCClientID, "role_claim", cfg.OIDCRoleClaim, "default_role", cfg.OIDCDefaultRole)
+	} else if err := checkSingleUser(ctx, log, keys, cfg.Addr); err != nil {
 		return err
 	}
 	in := &retrieval.Ingester{Store: store, Embed: emb.embed}
@@ -99,6 +104,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Idempotency:    idem,
 		Limits:         web.Limits{RatePerMin: cfg.RatePerMin, Burst: cfg.RateBurst, TokenBudget: cfg.TokenBudget},
 		CORSOrigins:    cfg.CORSOrigins,
+		OIDC:           oidcSignIn,
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -136,22 +142,26 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-// checkSingleUser decides how serve authenticates: with API keys when the store has any, else as
-// a single user, which is allowed only on a loopback address.
+// checkSingleUser decides how serve authenticates: with API keys and users' sign-ins when the
+// store has any, else as a single user, which is allowed only on a loopback address.
 func checkSingleUser(ctx context.Context, log *slog.Logger, keys auth.Store, addr string) error {
 	ks, err := keys.Keys(ctx)
 	if err != nil {
 		return err
 	}
-	if len(ks) > 0 {
-		log.Info("API keys required", "keys", len(ks))
+	us, err := keys.Users(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ks)+len(us) > 0 {
+		log.Info("API keys required, or a user's sign-in", "keys", len(ks), "users", len(us))
 		return nil
 	}
 	if !auth.Loopback(addr) {
-		return fmt.Errorf("there are no API keys, so draftd would serve anyone who reaches %s: create one with "+
-			"draftd keys create --name NAME --role admin, or listen on 127.0.0.1 (DRAFTD_ADDR) for single-user mode", addr)
+		return fmt.Errorf("there are no API keys or users, so draftd would serve anyone who reaches %s: create one with "+
+			"draftd users add NAME --role admin or draftd keys create --name NAME --role admin, or listen on 127.0.0.1 (DRAFTD_ADDR) for single-user mode", addr)
 	}
-	log.Info("no API keys: single-user mode on loopback", "addr", addr)
+	log.Info("no API keys: single-user mode on loopback", "users", 0, "addr", addr)
 	return nil
 }
 

@@ -41,3 +41,27 @@ func (w *Writer) Write(ctx context.Context, req draft.SectionRequest) (draft.Sec
 	out.Text = strings.TrimSpace(c.Text)
 	return out, nil
 }
+
+var _ draft.Rewriter = (*Writer)(nil)
+
+// Rewrite implements draft.Rewriter: it renders prompts.Rewrite and sends it to Complete. The text
+// has figure tokens in place of numbers; the Reviewer checks it. Errors are as Write's.
+func (w *Writer) Rewrite(ctx context.Context, req draft.RewriteRequest) (draft.SectionText, error) {
+	if w.Complete == nil {
+		return draft.SectionText{}, errors.New("openai: rewrite: no Completer")
+	}
+	system, user, err := prompts.Rewrite(req)
+	if err != nil {
+		return draft.SectionText{}, fmt.Errorf("openai: rewrite: %w", err)
+	}
+	c, err := w.Complete(ctx, draft.CompletionRequest{System: system, User: user})
+	out := draft.SectionText{Model: c.Model, Usage: c.Usage}
+	if out.Model == "" {
+		out.Model = w.Model
+	}
+	if err != nil {
+		return out, err
+	}
+	out.Text = strings.TrimSpace(c.Text)
+	return out, nil
+}

@@ -22,7 +22,7 @@ var _ draft.Store = (*Store)(nil)
 
 // draftWrites are the statements draft writes run, prepared once by prepareWrites.
 var draftWrites = []string{insertDraft, insertSection, insertSentence, reviewSection, clearSentences,
-	touchDraft, updateSection, setStatus, setReviewStatus, insertAudit}
+	touchDraft, updateSection, setStatus, setReviewStatus, insertAudit, deleteDraft}
 
 const insertDraft = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
 		prompt_tokens, completion_tokens, created_at, created_by, updated_at)
@@ -188,6 +188,22 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 	})
 	if err != nil {
 		return fmt.Errorf("embedded: save review: %w", err)
+	}
+	return nil
+}
+
+// deleteDraft removes a draft; its sections, sentences and audit trail go by ON DELETE CASCADE
+// (foreign keys are on for every connection: see Open).
+const deleteDraft = `DELETE FROM drafts WHERE id = ?`
+
+// DeleteDraft removes draft id with its sections, sentences and audit trail in one transaction;
+// ErrNotFound if there is no draft id.
+func (s *Store) DeleteDraft(ctx context.Context, id string) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return affected(s.exec(ctx, tx, deleteDraft, id))
+	})
+	if err != nil {
+		return fmt.Errorf("embedded: delete draft %s: %w", id, err)
 	}
 	return nil
 }

@@ -423,6 +423,22 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	return d, nil
 }
 
+// deleteDraft removes a draft; its sections, sentences and audit trail go by ON DELETE CASCADE.
+const deleteDraft = `DELETE FROM drafts WHERE id = $1`
+
+// DeleteDraft removes draft id with its sections, sentences and audit trail in one statement, so
+// one transaction; retrieval.ErrNotFound if there is no draft id.
+func (s *Store) DeleteDraft(ctx context.Context, id string) error {
+	tag, err := s.pool.Exec(ctx, deleteDraft, id)
+	if err != nil {
+		return fmt.Errorf("pgvector: delete draft %s: %w", id, mapErr(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgvector: delete draft %s: %w", id, retrieval.ErrNotFound)
+	}
+	return nil
+}
+
 const selectDrafts = `SELECT id, title, status, model, created_at FROM drafts ORDER BY created_at DESC, id DESC`
 
 // Drafts lists the drafts, newest first.

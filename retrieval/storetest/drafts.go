@@ -46,6 +46,7 @@ func RunDrafts(t *testing.T, open func(t *testing.T) draft.Store) {
 		{"SaveReview keeps the figure an audit entry names", testAuditFigure},
 		{"Draft returns no claims, no dropped figures and no audit figure for a draft stored without them", testNoClaimsOrDropped},
 		{"CreateDraft keeps the draft's creator and SaveReview each audit entry's reason", testCreatorAndReasons},
+		{"DeleteDraft removes the draft with its sections, sentences and audit trail, and no other draft", testDeleteDraft},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -731,4 +732,40 @@ func testCreatorAndReasons(t *testing.T, s draft.Store) {
 	if b := jsonOf(got.Audit[2]); strings.Contains(b, "reason") {
 		t.Errorf("audit entry without a reason = %s, want no reason", b)
 	}
+}
+
+func testDeleteDraft(t *testing.T, s draft.Store) {
+	gone, kept := fullDraft("d-gone"), fullDraft("d-kept")
+	kept.CreatedAt, kept.UpdatedAt = kept.CreatedAt.Add(time.Hour), kept.UpdatedAt.Add(time.Hour)
+	create(t, s, gone)
+	create(t, s, kept)
+	entry := draft.AuditEntry{SentenceID: "s0-0", Decision: draft.DecisionApproved, By: "李科长", At: at(time.July, 6, 9, 0), Reason: "已核实"}
+	for _, id := range []string{gone.ID, kept.ID} {
+		if err := s.SaveReview(t.Context(), id, nil, []draft.AuditEntry{entry}, draft.StatusReady); err != nil {
+			t.Fatalf("SaveReview %s: %v", id, err)
+		}
+	}
+
+	if err := s.DeleteDraft(t.Context(), gone.ID); err != nil {
+		t.Fatalf("DeleteDraft: %v", err)
+	}
+	_, err := s.Draft(t.Context(), gone.ID)
+	wantCode(t, err, retrieval.ENOTFOUND, "Draft after DeleteDraft")
+	infos, err := s.Drafts(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(infos) != 1 || infos[0].ID != kept.ID {
+		t.Errorf("Drafts after DeleteDraft = %+v, want only %s", infos, kept.ID)
+	}
+	if got := load(t, s, kept.ID); len(got.Audit) != 1 || len(got.Sections) != len(kept.Sections) {
+		t.Errorf("the other draft lost its audit or sections: %d entries, %d sections", len(got.Audit), len(got.Sections))
+	}
+	wantCode(t, s.DeleteDraft(t.Context(), gone.ID), retrieval.ENOTFOUND, "DeleteDraft of a deleted draft")
+	wantCode(t, s.SaveSection(t.Context(), gone.ID, gone.Sections[0]), retrieval.ENOTFOUND, "SaveSection of a deleted draft")
+
+	// The ID can be used again, and nothing of the deleted draft comes back with it: no section,
+	// sentence or audit entry was left behind.
+	create(t, s, fullDraft(gone.ID))
+	sameDraft(t, "a new draft under a deleted draft's ID", load(t, s, gone.ID), fullDraft(gone.ID))
 }

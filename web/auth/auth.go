@@ -1,5 +1,6 @@
-// Package auth is draftd's API keys: who may call the API, in which role, and the records kept
-// per key so that an office client's retry is answered, not repeated.
+// Package auth is who may call draftd's API, in which role: API keys for office tools and
+// scripts, users who sign in to the web app with a password or OpenID Connect, their sessions,
+// and the records kept per key so that an office client's retry is answered, not repeated.
 //
 // A token is "dk_" and 32 random bytes in base64url. It is shown once, when the key is created,
 // and only its SHA-256 is stored. A plain, unsalted hash is safe here because the token carries
@@ -20,7 +21,7 @@ import (
 	"github.com/draftd/draftd/retrieval"
 )
 
-// Role is what a key may do.
+// Role is what a key or a user may do.
 type Role string
 
 // Roles: a writer drafts and edits, a reviewer approves and rejects, an admin does both and
@@ -95,8 +96,11 @@ func HashToken(token string) []byte {
 	return h[:]
 }
 
-// Store keeps API keys. The embedded and pgvector stores implement it.
+// Store keeps API keys, users and their sessions. The embedded and pgvector stores implement it.
 type Store interface {
+	UserStore
+	SessionStore
+
 	// CreateKey stores k; an ECONFLICT error if its ID or hash is taken.
 	CreateKey(ctx context.Context, k *Key) error
 	// KeyByHash returns the key whose token hashes to hash, revoked or not; retrieval.ErrNotFound if none.

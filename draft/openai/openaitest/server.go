@@ -1,7 +1,8 @@
 // Package openaitest is a fake OpenAI-compatible server for tests: POST /v1/chat/completions
 // (streamed or not) answered by scripted behaviours, well-behaved or not, and POST /v1/embeddings
 // with deterministic vectors. A chat request that asks for a JSON object (response_format
-// json_object or json_schema) is a claim check, answered with the Findings its text holds.
+// json_object or json_schema) is a claim check, answered with the Findings its text holds. A chat
+// request that fences a sentence as "<<<原句" … ">>>" is a rewrite of that sentence (see Rewritten).
 package openaitest
 
 import (
@@ -524,6 +525,9 @@ func FigureIDs(user string) []string {
 
 // answer writes the text of behaviour b for a user message.
 func (s *Server) answer(b Behaviour, user string) string {
+	if sentence := fenced(user, rewriteFence); sentence != "" {
+		return s.rewrite(b, user, sentence)
+	}
 	ids := FigureIDs(withoutFence(user, previousFence)) // tokens of the previous answer are no data
 	switch b.kind {
 	case kindDropFigure:
@@ -803,4 +807,74 @@ func chineseSection(n int64) string {
 		b.WriteString(string([]rune(digits)[d]) + units[pos])
 	}
 	return b.String()
+}
+
+// rewriteFence opens the sentence of a rewrite request.
+const rewriteFence = "<<<原句"
+
+// Rewritten is how the fake answers a rewrite request for sentence (with its figure tokens) when
+// the task line says mode (改写, 扩写 or 缩写): 改写 swaps a few words (or, when none is there,
+// opens with a phrase), 扩写 adds a closing clause, 缩写 keeps only the clauses that hold a token.
+// Every token is kept exactly once. Behaviours then misbehave on it as on a section: DropFigure
+// leaves out the last token, WrongDigits writes a number in place of the first, InventPercent,
+// InventRanking and Plant add their sentence.
+func Rewritten(mode, sentence string) string {
+	text := strings.TrimSpace(sentence)
+	switch mode {
+	case "扩写":
+		return strings.TrimRight(text, "。") + "，为推动各项工作提质增效打下了坚实基础。"
+	case "缩写":
+		var kept []string
+		for _, c := range strings.Split(strings.TrimRight(text, "。"), "，") {
+			if tokenRE.MatchString(c) {
+				kept = append(kept, c)
+			}
+		}
+		if len(kept) == 0 {
+			return text
+		}
+		return strings.Join(kept, "，") + "。"
+	}
+	swapped := synonyms.Replace(text)
+	if swapped == text {
+		return "在各方共同努力下，" + text
+	}
+	return swapped
+}
+
+// synonyms are the words 改写 swaps.
+var synonyms = strings.NewReplacer("持续", "不断", "推进", "推动", "累计完成", "共完成", "提升", "提高", "达到", "达")
+
+// rewrite writes behaviour b's answer to a rewrite request for sentence.
+func (s *Server) rewrite(b Behaviour, user, sentence string) string {
+	mode := "改写"
+	for _, m := range []string{"扩写", "缩写"} {
+		if strings.Contains(user, "任务："+m) {
+			mode = m
+		}
+	}
+	text := Rewritten(mode, sentence)
+	ids := FigureIDs(sentence)
+	switch b.kind {
+	case kindDropFigure:
+		if len(ids) > 0 {
+			text = strings.Replace(text, "【"+ids[len(ids)-1]+"】", "", 1)
+		}
+	case kindWrongDigits:
+		if len(ids) > 0 {
+			value, known := s.values[ids[0]]
+			wrong := "36240人"
+			if num, unit, ok := splitNumber(value); known && ok {
+				wrong = bump(num) + unit
+			}
+			text = strings.Replace(text, "【"+ids[0]+"】", wrong, 1)
+		}
+	case kindInventPercent:
+		text += "群众满意度达到98%。"
+	case kindInventRanking:
+		text += "相关工作位居全市第一。"
+	case kindPlant:
+		text += b.text
+	}
+	return text
 }

@@ -1,7 +1,8 @@
 // api.js: the draftd HTTP API, as promises. Errors are ApiError with the server's code,
 // message and detail ({"error":{"code","message","detail"}}). Every call sends the stored API
-// key, if any; a 401 asks for a key and sends the call again.
-import { askToken, setToken, token } from './signin.js';
+// key, if any, or else the session cookie with its CSRF token; a 401 asks the user to sign in and
+// sends the call again.
+import { askToken, csrfToken, forgetSession, loadSession, session, setToken, signInEpoch, token } from './signin.js';
 
 const base = '/api/v1';
 
@@ -17,11 +18,33 @@ export class ApiError extends Error {
 // statusPrefix says in Chinese what a refusal means, before the server's message.
 const statusPrefix = { 401: '需要有效的 API 密钥：', 403: '没有权限：' };
 
+// codeText says in Chinese what an error code means, for the server's messages that are still in
+// English (routes and checks shared with the CLI and office tools): the user reads Chinese, with the
+// server's words kept in brackets for whoever helps them.
+const codeText = {
+  invalid: '请求有误', not_found: '找不到该内容，可能已被删除', conflict: '当前状态下不能这样操作',
+  too_large: '内容太大', unsupported_format: '不支持的格式', empty_document: '文档没有可用的正文',
+  undecodable: '文件无法解码', unavailable: '服务暂时不可用，请稍后再试', missing_dependency: '服务器缺少所需的组件',
+  internal: '服务器内部错误', unauthorized: '需要有效的 API 密钥', forbidden: '没有权限',
+  rate_limited: '请求太频繁，请稍后再试', budget_exceeded: '今天的模型用量已用完',
+};
+
+// chineseMessage returns message when it is Chinese already, else the code's meaning with message
+// in brackets.
+export function chineseMessage(code, message) {
+  if (!message || /[\u4e00-\u9fff]/.test(message)) return message;
+  const text = codeText[code];
+  return text ? `${text}（${message}）` : message;
+}
+
 // apiError makes the ApiError of a failed answer. serverMessage keeps the server's own words.
 function apiError(status, body) {
   const e = body && body.error;
   if (!e) return new ApiError(status, 'http_' + status, `服务器返回 ${status}`);
-  const err = new ApiError(status, e.code, (statusPrefix[status] || '') + e.message, e.detail);
+  const prefix = statusPrefix[status] || '';
+  const msg = chineseMessage(e.code, e.message);
+  // The prefix says the same as the code's meaning: say it once.
+  const err = new ApiError(status, e.code, msg === e.message ? prefix + msg : msg, e.detail);
   err.serverMessage = e.message;
   return err;
 }
@@ -32,24 +55,30 @@ async function errorFrom(resp) {
   return apiError(resp.status, body);
 }
 
-// signInAgain handles a 401 to a call sent with key sent: it resolves to true when the call
-// should be sent again, because another call has signed in meanwhile or the user gave a key.
+// signInAgain handles a 401 to a call sent at sign-in epoch sent: it resolves to true when the
+// call should be sent again, because another call has signed in meanwhile or the user signed in.
 async function signInAgain(sent, err) {
-  if (token() !== sent) return true;
-  if (sent) setToken(''); // unknown or revoked: asking again is the only way on
-  return (await askToken(sent ? err.serverMessage || err.message : '')) !== '';
+  if (signInEpoch() !== sent) return true;
+  const had = token() || session();
+  if (token()) setToken(''); // unknown or revoked: asking again is the only way on
+  else if (session()) forgetSession(); // expired, ended or disabled
+  return (await askToken(had ? err.serverMessage || err.message : '', err.detail)) !== '';
 }
 
+// headersWithKey adds the API key or, without one, the session's CSRF token.
 function headersWithKey(headers) {
   const t = token();
-  return t ? { ...headers, Authorization: `Bearer ${t}` } : { ...headers };
+  if (t) return { ...headers, Authorization: `Bearer ${t}` };
+  const csrf = csrfToken();
+  return csrf ? { ...headers, 'X-CSRF-Token': csrf } : { ...headers };
 }
 
 // send makes a call and returns the answer when it is a success; otherwise it throws an ApiError.
 // body is sent as is (a string or FormData), so that it can be sent again after signing in.
 async function send(method, path, { headers = {}, body, signal } = {}) {
+  let csrfRetried = false;
   for (;;) {
-    const sent = token();
+    const sent = signInEpoch();
     let resp;
     try {
       resp = await fetch(base + path, { method, headers: headersWithKey(headers), body, signal });
@@ -59,6 +88,12 @@ async function send(method, path, { headers = {}, body, signal } = {}) {
     }
     if (resp.ok) return resp;
     const err = await errorFrom(resp);
+    if (err.code === 'csrf' && !csrfRetried) {
+      // The session changed in another tab: learn its token and send once more.
+      csrfRetried = true;
+      await loadSession();
+      continue;
+    }
     if (resp.status !== 401 || !await signInAgain(sent, err)) throw err;
   }
 }
@@ -147,16 +182,31 @@ const enc = encodeURIComponent;
 export const api = {
   config: () => request('GET', '/config'),
 
+  // Users and API keys, for admins.
+  users: () => request('GET', '/users'),
+  createUser: (name, role, password) => request('POST', '/users', { name, role, password }),
+  // change: {role, password, disabled}, each optional.
+  updateUser: (id, change) => request('PATCH', `/users/${enc(id)}`, change),
+  keys: () => request('GET', '/keys'),
+  createKey: (name, role) => request('POST', '/keys', { name, role }),
+  revokeKey: (id) => request('DELETE', `/keys/${enc(id)}`),
+
   documents: () => request('GET', '/documents'),
   document: (id) => request('GET', `/documents/${enc(id)}`),
   deleteDocument: (id) => request('DELETE', `/documents/${enc(id)}`),
-  search: (query, k = 10) => request('POST', '/search', { query, k }),
+  // filters: {collection, kinds, roles, year_from, year_to}, each optional.
+  search: (query, k = 10, filters) => request('POST', '/search', filters ? { query, k, filters } : { query, k }),
 
   drafts: () => request('GET', '/drafts'),
   draft: (id) => request('GET', `/drafts/${enc(id)}`),
   createDraft: (figures, model) => request('POST', `/drafts${model ? '?model=' + enc(model) : ''}`, figures),
   importFigures: (form) => request('POST', '/drafts/import', form),
   regenerate: (id, n) => request('POST', `/drafts/${enc(id)}/sections/${n}/regenerate`),
+  deleteDraft: (id) => request('DELETE', `/drafts/${enc(id)}`),
+  // duplicateDraft answers the draft's figures for the next period, values left for the writer.
+  duplicateDraft: (id, next = {}) => request('POST', `/drafts/${enc(id)}/duplicate`, next),
+  // mode: rewrite (改写), expand (扩写) or shorten (缩写).
+  rewrite: (id, sid, mode, by) => request('POST', `/drafts/${enc(id)}/sentences/${enc(sid)}/rewrite`, { mode, by }),
   // text (to edit) and reason (required to approve a high-risk sentence) are left out when undefined.
   review: (id, sid, decision, by, text, reason) =>
     request('POST', `/drafts/${enc(id)}/sentences/${enc(sid)}/review`, { decision, by, text, reason }),
@@ -195,7 +245,7 @@ export async function uploadDocuments(files, collection, onProgress) {
   for (const f of files) form.append('file', f, f.name);
   if (collection) form.append('collection', collection);
   for (;;) {
-    const sent = token();
+    const sent = signInEpoch();
     try {
       return await uploadOnce(form, onProgress);
     } catch (err) {

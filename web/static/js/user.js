@@ -1,6 +1,7 @@
-// user.js: who signs reviews and edits. With an API key the server records the key's name; in
-// single-user mode (no keys on the server) the user's name is asked once and kept in localStorage.
-import { token } from './signin.js';
+// user.js: who signs reviews and edits. With an API key or a signed-in user the server records the
+// key's holder or the user's name; in single-user mode (no keys or users on the server) the user's
+// name is asked once and kept in localStorage.
+import { session, token } from './signin.js';
 
 const nameKey = 'draftd.name';
 let remembered = ''; // when localStorage is unavailable (private mode), kept for this page's life
@@ -15,7 +16,8 @@ export function userName() {
 
 // signerLabel says in a sentence whose name a decision goes under.
 export function signerLabel(by) {
-  return token() ? '当前 API 密钥持有人' : `“${by}”`;
+  if (token()) return '当前 API 密钥持有人';
+  return session() ? `“${session().name}”` : `“${by}”`;
 }
 
 // showName shows in the top bar the key in use, with 退出, or else the stored name.
@@ -27,6 +29,12 @@ export function showName() {
   if (t) {
     // The first characters, as draftd keys list shows them, tell keys apart without showing one.
     name.textContent = `已使用密钥 ${t.slice(0, 10)}…`;
+    change.hidden = true;
+    signOut.hidden = false;
+    return;
+  }
+  if (session()) {
+    name.textContent = `当前用户：${session().name}`;
     change.hidden = true;
     signOut.hidden = false;
     return;
@@ -67,8 +75,10 @@ export function askName() {
 }
 
 // requireName returns who signs: with an API key, a placeholder the server replaces with the
-// key's name, never asking; otherwise the stored name, asked for the first time.
+// key's name, never asking; signed in, the user's name (the server records it whatever is sent);
+// otherwise the stored name, asked for the first time.
 export async function requireName() {
   if (token()) return userName() || keySigner;
+  if (session()) return session().name;
   return userName() || askName();
 }

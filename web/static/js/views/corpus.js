@@ -1,10 +1,39 @@
 // corpus.js: the historical summaries drafts lean on: upload (several files, drag and drop,
-// progress), list, open one as a section tree of its passages, delete, and search.
+// progress), list, open one as a section tree of its passages, delete, and search, narrowed by
+// collection, kind, passage role and years. Ingestion warnings are shown in Chinese.
 import { api, uploadDocuments } from '../api.js';
 import { append, clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
 
 const statusText = { created: '新增', replaced: '已替换旧版本', unchanged: '未变化（已存在）' };
 const metaLabel = { org_kind: '单位类型', years: '年份', period: '时期', kind: '文种' };
+
+// warningTexts turn the ingestion warnings the server writes in English (retrieval's cleaning and
+// extraction) into Chinese; a warning none matches is shown as written.
+const warningTexts = [
+  [/^dropped (\d+) boilerplate lines$/, '已去掉 $1 行网页模板文字（导航、版权声明等）'],
+  [/^site hid (\d+) characters$/, '网页隐藏了 $1 个字符，已去掉'],
+  [/^text ends mid-sentence: the site may have cut it short$/, '正文在句子中间结束，网页可能没有显示全文'],
+  [/^(.*): no body text, not indexed$/, '$1：没有正文，未入库'],
+  [/^the table of contents lists (\d+) documents; the site hid (\d+) of them: (.*)$/, '目录列出 $1 篇文档，其中 $2 篇被网页隐藏：$3'],
+  [/^(\d+) undecodable byte sequence\(s\) in the (.*) text were replaced with U\+FFFD$/, '$2 文本中有 $1 处无法识别的字符，已替换为 �'],
+  [/^the document's styles could not be read; numbering carried by styles is missing: (.*)$/, '无法读取文档样式，样式中的自动编号没有读出（$1）'],
+  [/^the document's list numbering could not be read; automatic numbers are missing: (.*)$/, '无法读取文档的列表编号，自动编号没有读出（$1）'],
+  [/^(.*) is named (.*) but is (.*); it was read as such$/, '$1 的扩展名是 $2，实际是 $3，已按实际格式读取'],
+  [/^the page declares an unknown charset "(.*)"; read as (.*)$/, '网页声明了未知的字符集“$1”，已按 $2 读取'],
+  [/^the page declares charset (.*) but its bytes are (.*); read as (.*)$/, '网页声明的字符集是 $1，实际是 $2，已按 $3 读取'],
+  [/^the \.doc file is plain text, not a Word document; read as text$/, '这个 .doc 文件是纯文本，不是 Word 文档，已按文本读取'],
+];
+
+// warningText says an ingestion warning in Chinese.
+export function warningText(w) {
+  for (const [re, zh] of warningTexts) if (re.test(w)) return w.replace(re, zh);
+  return w;
+}
+
+// warningList shows warnings in Chinese, each with the server's words as its tooltip.
+function warningList(warnings) {
+  return h('ul', { class: 'warnings' }, warnings.map((w) => h('li', { title: w }, warningText(w))));
+}
 
 export async function mount(main, docID) {
   if (docID) return mountDocument(main, docID);
@@ -28,7 +57,7 @@ export async function mount(main, docID) {
       progress.value = 100;
       clear(results).append(h('ul', { class: 'upload-results' }, res.documents.map((d) => h('li', null,
         h('strong', null, d.title), ` ${statusText[d.status] || d.status}，${d.passages} 个段落`,
-        (d.warnings || []).length ? h('ul', { class: 'warnings' }, d.warnings.map((w) => h('li', null, w))) : null))));
+        (d.warnings || []).length ? warningList(d.warnings) : null))));
       toast(`已入库 ${res.documents.length} 篇文档`);
       await refresh();
     } catch (err) {
@@ -48,6 +77,7 @@ export async function mount(main, docID) {
 
   async function refresh() {
     const { documents } = await api.documents();
+    fillFilters(documents);
     clear(list);
     if (!documents.length) {
       list.append(h('p', { class: 'empty' }, '语料库还是空的。上传往年的工作总结，起草时会从中检索相似的段落。'));
@@ -61,7 +91,7 @@ export async function mount(main, docID) {
         h('td', null, d.collection),
         h('td', { class: 'num' }, String(d.passages)),
         h('td', null, (d.warnings || []).length
-          ? h('details', null, h('summary', null, `${d.warnings.length} 条`), h('ul', { class: 'warnings' }, d.warnings.map((w) => h('li', null, w))))
+          ? h('details', null, h('summary', null, `${d.warnings.length} 条`), warningList(d.warnings))
           : h('span', { class: 'muted' }, '无')),
         h('td', null, fmtTime(d.created_at)),
         h('td', { class: 'actions' },
@@ -78,25 +108,100 @@ export async function mount(main, docID) {
 
   const query = h('input', { id: 'search-query', type: 'search', placeholder: '例如：乡村旅游 接待游客', 'aria-label': '检索语料' });
   const hits = h('div', { id: 'search-results', 'aria-live': 'polite' });
+  const anyOption = (text) => h('option', { value: '' }, text);
+  const inCollection = h('select', { id: 'filter-collection' }, anyOption('全部文集'));
+  const ofKind = h('select', { id: 'filter-kind' }, anyOption('全部文种'));
+  const ofRole = h('select', { id: 'filter-role' }, anyOption('全部段落'),
+    Object.entries(roleText).map(([v, t]) => h('option', { value: v }, `${t}类段落`)));
+  const year = (id, label) => h('input', { id, type: 'number', min: 1949, max: 2100, step: 1, inputmode: 'numeric', placeholder: label, class: 'year' });
+  const yearFrom = year('filter-year-from', '起始年份');
+  const yearTo = year('filter-year-to', '截止年份');
+
+  // fillFilters offers the collections and kinds the corpus holds, and its years as a hint,
+  // keeping what is chosen.
+  function fillFilters(documents) {
+    const refill = (sel, values, label) => {
+      const chosen = sel.value;
+      append(clear(sel), anyOption(label), values.map((v) => h('option', { value: v, selected: v === chosen }, v)));
+    };
+    const uniq = (xs) => [...new Set(xs.filter(Boolean))].sort();
+    refill(inCollection, uniq(documents.map((d) => d.collection)), '全部文集');
+    refill(ofKind, uniq(documents.map((d) => d.meta && d.meta.kind)), '全部文种');
+    const years = documents.flatMap((d) => (d.meta && d.meta.years) || []);
+    if (years.length) {
+      yearFrom.placeholder = `起始年份（最早 ${Math.min(...years)}）`;
+      yearTo.placeholder = `截止年份（最晚 ${Math.max(...years)}）`;
+    }
+  }
+
+  // filters reads the filter fields as the search API's filters, or throws what is wrong, in Chinese.
+  function filters() {
+    const f = {};
+    if (inCollection.value) f.collection = inCollection.value;
+    if (ofKind.value) f.kinds = [ofKind.value];
+    if (ofRole.value) f.roles = [ofRole.value];
+    for (const [el, key, what] of [[yearFrom, 'year_from', '起始年份'], [yearTo, 'year_to', '截止年份']]) {
+      const v = el.value.trim();
+      if (!v) continue;
+      if (!/^\d{4}$/.test(v)) throw new Error(`${what}应为四位数字，例如 2024`);
+      f[key] = Number(v);
+    }
+    if (f.year_from && f.year_to && f.year_from > f.year_to) throw new Error(`起始年份（${f.year_from}）不能晚于截止年份（${f.year_to}）`);
+    return f;
+  }
+
+  // filterSummary says in words what a search was narrowed to.
+  function filterSummary(f) {
+    const parts = [];
+    if (f.collection) parts.push(`文集“${f.collection}”`);
+    if (f.kinds) parts.push(`文种“${f.kinds[0]}”`);
+    if (f.roles) parts.push(`${roleText[f.roles[0]]}类段落`);
+    if (f.year_from || f.year_to) parts.push(`${f.year_from || '不限'}—${f.year_to || '不限'}年`);
+    return parts.join('、');
+  }
+
   const search = h('form', { class: 'search', role: 'search', on: { submit: async (ev) => {
     ev.preventDefault();
     const q = query.value.trim();
     if (!q) return;
+    let f;
+    try {
+      f = filters();
+    } catch (err) {
+      clear(hits).append(h('p', { class: 'notice error', role: 'alert' }, err.message));
+      return;
+    }
+    const narrowed = filterSummary(f);
     clear(hits).append(h('p', { class: 'muted' }, '检索中…'));
     try {
-      const { results } = await api.search(q, 10);
+      const { results } = await api.search(q, 10, Object.keys(f).length ? f : undefined);
       clear(hits);
-      if (!results.length) { hits.append(h('p', { class: 'muted' }, '没有找到相关段落。')); return; }
+      if (!results.length) { hits.append(h('p', { class: 'muted' }, narrowed ? `在${narrowed}中没有找到相关段落。` : '没有找到相关段落。')); return; }
+      if (narrowed) hits.append(h('p', { class: 'muted', id: 'search-narrowed' }, `在${narrowed}中找到 ${results.length} 段：`));
       hits.append(h('ol', { class: 'results' }, results.map((r) => h('li', { class: 'result' },
         h('div', { class: 'source-head' },
           h('a', { href: `#/corpus/${encodeURIComponent(r.document_id)}` }, r.document_title),
+          r.role ? h('span', { class: 'badge role' }, roleText[r.role] || r.role) : null,
           h('span', { class: 'muted' }, ` 得分 ${r.score.toFixed(3)}`)),
         (r.heading_path || []).length ? h('div', { class: 'heading-path' }, r.heading_path.join(' › ')) : null,
         h('p', { class: 'result-text' }, r.text)))));
     } catch (err) {
       clear(hits).append(h('p', { class: 'notice error' }, err.message));
     }
-  } } }, query, h('button', { type: 'submit', class: 'primary' }, '检索'));
+  } } },
+  h('div', { class: 'search-row' }, query, h('button', { type: 'submit', class: 'primary' }, '检索')),
+  h('fieldset', { class: 'search-filters' },
+    h('legend', null, '筛选（可选）'),
+    h('label', { for: 'filter-collection' }, '文集'), inCollection,
+    h('label', { for: 'filter-kind' }, '文种'), ofKind,
+    h('label', { for: 'filter-role' }, '段落'), ofRole,
+    h('label', { for: 'filter-year-from' }, '年份'), yearFrom, h('span', { 'aria-hidden': 'true' }, '—'),
+    h('label', { for: 'filter-year-to', class: 'visually-hidden' }, '截止年份'), yearTo,
+    h('button', { type: 'button', class: 'link-button', id: 'filter-clear', on: { click: () => {
+      for (const el of [inCollection, ofKind, ofRole]) el.value = '';
+      yearFrom.value = '';
+      yearTo.value = '';
+    } } }, '清除筛选')));
 
   append(main,
     h('div', { class: 'page-head' }, h('h1', null, '语料库')),
@@ -148,7 +253,7 @@ async function mountDocument(main, id) {
       h('div', null, h('h1', null, d.title),
         h('p', { class: 'meta muted' }, `文集：${d.collection} · ${d.passages.length} 个段落 · 入库于 ${fmtTime(d.created_at)}`))),
     meta.length ? h('dl', { class: 'doc-meta' }, meta.map(([k, v]) => [h('dt', null, metaLabel[k] || k), h('dd', null, Array.isArray(v) ? v.join('、') : String(v))])) : null,
-    (d.warnings || []).length ? h('div', { class: 'notice' }, h('strong', null, '入库提示'), h('ul', null, d.warnings.map((w) => h('li', null, w)))) : null,
+    (d.warnings || []).length ? h('div', { class: 'notice' }, h('strong', null, '入库提示'), warningList(d.warnings)) : null,
     h('section', { class: 'card', id: 'doc-tree', 'aria-label': '章节结构与段落' }, h('h2', null, '章节与段落'), nodeView(tree(d.passages), 1)),
     h('details', { class: 'card' }, h('summary', null, '清洗后的全文'), h('pre', { class: 'doc-text', id: 'doc-text' }, d.text)));
 }

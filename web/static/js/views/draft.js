@@ -1,12 +1,14 @@
-// draft.js: the writer's view of a draft. Sections stream in as they are written; every
-// generated sentence is highlighted by risk; a sentence can be edited and a section regenerated;
-// the draft is exported or previewed as the final paper once written.
+// draft.js: the writer's view of a draft. Sections stream in as they are written, with the
+// model's attempt when it tries again; every generated sentence is highlighted by risk; a sentence
+// can be edited and a section regenerated; the draft is exported or previewed as the final paper
+// once written, copied for the next period or deleted.
 import { api } from '../api.js';
 import { append, clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
 import { requireName } from '../user.js';
 import { decisionLabel, decisionOf, draftActive, legend, progressOf, riskBadge, sentenceSpan, statusBadge, streamDraft } from './shared.js';
 import { missingNotice } from './claims.js';
 import { exportBar, previewLink } from './export.js';
+import { copyForNext, deleteDraft } from './drafts.js';
 
 let stop = null;
 
@@ -81,6 +83,16 @@ export async function mount(main, id) {
     return box;
   }
 
+  // sectionBadge shows a section's status or, while the model tries again after the checks found
+  // problems in its answer, which attempt it is on.
+  function sectionBadge(sec) {
+    if (sec.attempt > 1 && (sec.status === 'generating' || sec.status === 'pending')) {
+      return h('span', { class: 'badge status-generating attempt', 'data-status': 'generating', dataset: { attempt: sec.attempt } },
+        `第${sec.attempt}次尝试…`);
+    }
+    return statusBadge(sec.status);
+  }
+
   function sectionView(sec, n) {
     const busy = sec.status === 'generating' || sec.status === 'pending';
     const actions = [];
@@ -103,9 +115,10 @@ export async function mount(main, id) {
     const open = (sec.sentences || []).find((s) => s.id === editing);
     return h('section', { class: `draft-section section-${sec.status}`, dataset: { section: n }, 'aria-busy': busy ? 'true' : 'false' },
       h('div', { class: 'section-head' },
-        h('h2', null, sec.heading), statusBadge(sec.status), ...actions),
+        h('h2', null, sec.heading), sectionBadge(sec), ...actions),
       sec.status === 'failed' ? h('p', { class: 'notice error', role: 'alert' }, '生成失败：', sec.error || '未知原因') : null,
-      sec.status === 'generating' && !(sec.sentences || []).length ? h('p', { class: 'muted loading' }, '正在撰写…') : null,
+      sec.status === 'generating' && !(sec.sentences || []).length ? h('p', { class: 'muted loading', role: 'status' },
+        sec.attempt > 1 ? `上一稿有未通过检查的数字或说法，模型正在第${sec.attempt}次尝试…` : '正在撰写…') : null,
       sec.status === 'pending' ? h('p', { class: 'muted' }, '等待生成') : null,
       missingNotice(sec, n),
       prose,
@@ -124,6 +137,10 @@ export async function mount(main, id) {
         h('div', { class: 'head-actions' },
           h('span', { id: 'draft-status' }, statusBadge(draft.status)),
           draftActive(draft) ? null : previewLink(draft),
+          h('button', { type: 'button', id: 'duplicate-draft', title: '用本稿的指标新建下一期稿件，上期数值自动填入“上期值”', on: { click: () => copyForNext(draft) } }, '复制为下一期'),
+          draftActive(draft) ? null : h('button', { type: 'button', class: 'danger', id: 'delete-draft', title: '删除稿件及其审核记录（仅管理员）', on: { click: async () => {
+            if (await deleteDraft(draft)) location.hash = '#/drafts';
+          } } }, '删除稿件'),
           h('a', { class: 'button primary', href: `#/drafts/${encodeURIComponent(id)}/review` }, '进入审核'))),
       h('div', { class: 'summary-bar' },
         legend(draft),

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { append, clear, confirmDialog, h, toast } from '../dom.js';
 
 const storeKey = 'draftd.newdraft';
+const fromKey = 'draftd.newdraft.from'; // title of the draft the form was copied from, until the form is sent or cleared
 const fields = ['id', 'label', 'value', 'unit', 'previous', 'target', 'note'];
 const fieldLabel = { id: '编号', label: '指标名称', value: '数值', unit: '单位', previous: '上期值', target: '目标值', note: '备注' };
 
@@ -24,6 +25,34 @@ function load() {
 
 function save(form) {
   try { localStorage.setItem(storeKey, JSON.stringify(form)); } catch { /* storage full or disabled */ }
+}
+
+function copiedFrom() {
+  try { return localStorage.getItem(fromKey) || ''; } catch { return ''; }
+}
+
+function setCopiedFrom(title) {
+  try {
+    if (title) localStorage.setItem(fromKey, title);
+    else localStorage.removeItem(fromKey);
+  } catch { /* storage disabled */ }
+}
+
+// hasContent reports whether the saved form holds anything a writer typed.
+function hasContent(form) {
+  return Boolean(form.title.trim() || form.sections.some((s) => s.figures.some((r) => !isEmptyRow(r)) || s.notes.trim()));
+}
+
+// duplicate fills the new-draft form with draft d's figures for the next period (the server moves
+// each value to 上期值 and leaves 数值 for the writer) and opens it. A form with content is replaced
+// only once the writer agrees.
+export async function duplicate(d) {
+  const next = await api.duplicateDraft(d.id);
+  const form = load();
+  if (hasContent(form) && !await confirmDialog('新建稿件表单中已有未提交的内容，复制后将被替换。确定吗？', '替换')) return;
+  save(fromFigures(next, form.model));
+  setCopiedFrom(d.title);
+  location.hash = '#/new';
 }
 
 // fromFigures turns figures JSON (from an import) into the form's shape.
@@ -144,7 +173,8 @@ export async function mount(main) {
     const key = (k) => `s${si}.r${ri}.${k}`;
     const row = h('tr', { dataset: { row: ri } },
       fields.map((k) => h('td', { class: `col-${k}` },
-        input(f, k, { type: 'text', 'aria-label': `${where}${fieldLabel[k]}`, inputmode: ['value', 'previous', 'target'].includes(k) ? 'decimal' : null },
+        input(f, k, { type: 'text', 'aria-label': `${where}${fieldLabel[k]}`, inputmode: ['value', 'previous', 'target'].includes(k) ? 'decimal' : null,
+          placeholder: k === 'value' && f.previous && !f.value ? '本期数值' : null },
           key(k), false))),
       h('td', { class: 'row-actions' },
         h('button', { type: 'button', class: 'icon', 'aria-label': `上移${where}`, title: '上移', disabled: ri === 0, on: { click: () => change(() => move(sec.figures, ri, -1)) } }, '↑'),
@@ -269,6 +299,7 @@ export async function mount(main) {
     render();
     try {
       const res = await api.createDraft(figures, form.model);
+      setCopiedFrom('');
       location.hash = `#/drafts/${encodeURIComponent(res.id)}`;
     } catch (err) {
       busy = false;
@@ -290,8 +321,10 @@ export async function mount(main) {
           fileInput,
           h('label', { for: 'import-file', class: 'button' }, '导入 Excel/CSV'),
           h('button', { type: 'button', on: { click: async () => {
-            if (await confirmDialog('清空表单中的全部内容？', '清空')) change(() => { form = { ...emptyForm(), model: form.model }; });
+            if (await confirmDialog('清空表单中的全部内容？', '清空')) change(() => { form = { ...emptyForm(), model: form.model }; setCopiedFrom(''); });
           } } }, '清空'))),
+      copiedFrom() ? h('p', { class: 'notice copied-from', id: 'copied-from', role: 'status' },
+        `已复制“${copiedFrom()}”为下一期：上期的数值已移到“上期值”一栏，请逐项填写本期“数值”后再生成。`) : null,
       count ? h('div', { class: 'error-summary', role: 'alert', tabindex: -1 },
         h('strong', null, `数据有 ${count} 处问题，请修改后再生成（出错的格子已用红框标出）：`),
         h('ul', null,

@@ -3,6 +3,8 @@
 // reject. Approving a high-risk sentence asks for the reason, which the audit trail keeps. The
 // words of unsupported claims are marked in the text, and a section warns of the figures it no
 // longer states. The holder of the key that created a draft is refused its review, and told why.
+// 改写/扩写/缩写 has the chat model write the sentence anew; the result is checked again and waits
+// for a reviewer.
 import { api } from '../api.js';
 import { append, clear, confirmDialog, fmtTime, h, isTyping, promptDialog, toast } from '../dom.js';
 import { deny, denial } from '../signin.js';
@@ -19,6 +21,14 @@ export function unmount() {
   for (const fn of cleanup) fn();
   cleanup = [];
 }
+
+// modeLabel names the rewrite modes as the buttons do; modeHint says what each asks of the model.
+const modeLabel = { rewrite: '改写', expand: '扩写', shorten: '缩写' };
+const modeHint = {
+  rewrite: '换一种说法，意思和数据不变',
+  expand: '写得更充实，不增加新的事实和数据',
+  shorten: '写得更简练，保留全部数据',
+};
 
 // minOverlap is the shortest run of characters shared by a sentence and a source that is marked.
 const minOverlap = 5;
@@ -63,6 +73,7 @@ export async function mount(main, id) {
   let current = null; // selected sentence id
   let editing = false;
   let own = ''; // the server's message when this key's holder created the draft: no approving or rejecting here
+  let rewriting = ''; // the mode of the rewrite under way, if one is
   const root = h('div', { class: 'review-view', id: 'review-view' });
   main.append(root);
 
@@ -142,6 +153,31 @@ export async function mount(main, id) {
       return;
     }
     select(nextPending());
+  }
+
+  // rewrite has the chat model write the current sentence anew (mode: rewrite, expand or shorten).
+  // The new text is checked again and waits for a reviewer; a model that fails or loses a figure
+  // changes nothing, and the toast says why.
+  async function rewrite(mode) {
+    const s = find(current);
+    if (!s || rewriting) return;
+    const by = await requireName();
+    if (!by) { toast('请先输入姓名', 'error'); return; }
+    rewriting = mode;
+    render();
+    try {
+      draft = await api.rewrite(id, s.id, mode, by);
+    } catch (err) {
+      rewriting = '';
+      render();
+      toast(err.message, 'error');
+      return;
+    }
+    rewriting = '';
+    const after = find(s.id);
+    const risk = after && after.risk !== 'low' ? `，重新检查后为${after.risk === 'high' ? '高' : '中'}风险，请核对` : '，重新检查后为低风险';
+    toast(`已${modeLabel[mode]}${risk}；新句子待审核`, after && after.risk === 'high' ? 'error' : 'ok');
+    select(s.id);
   }
 
   // restoreFigure has draftd state a missing figure of section n again; dropFigure drops it with a reason.
@@ -267,6 +303,12 @@ export async function mount(main, id) {
         h('button', { type: 'button', class: 'approve', 'aria-keyshortcuts': 'a', disabled: !!denied, title: denied || null, on: { click: () => decide('approve') } }, '通过 (a)'),
         h('button', { type: 'button', 'aria-keyshortcuts': 'e', on: { click: () => { editing = true; render(); } } }, '修改 (e)'),
         h('button', { type: 'button', class: 'reject', 'aria-keyshortcuts': 'r', disabled: !!denied, title: denied || null, on: { click: () => decide('reject') } }, '驳回 (r)')),
+      editing ? null : h('div', { class: 'rewrite', role: 'group', 'aria-label': '让模型修改这句话' },
+        Object.entries(modeLabel).map(([mode, label]) => h('button', {
+          type: 'button', dataset: { rewrite: mode }, disabled: !!rewriting || draftActive(draft), 'aria-busy': rewriting === mode ? 'true' : null,
+          title: modeHint[mode], on: { click: () => rewrite(mode) },
+        }, rewriting === mode ? `正在${label}…` : label)),
+        h('span', { class: 'muted small' }, '由模型重写本句，保留原有数据，结果重新检查后待审核')),
       !editing && s.risk === 'high' && !denied
         ? h('p', { class: 'muted small reason-hint', id: 'panel-reason-hint' }, '高风险句子：通过时需写明理由，记入审核记录。') : null,
       h('h3', null, '具体说法'),

@@ -104,6 +104,11 @@ export function streamDraft(id, draft, onDraft) {
       if (sec) Object.assign(sec, { status: 'generating', error: '', sentences: [] });
       draft.status = 'generating';
     },
+    section_attempt: (ev) => {
+      const sec = section(ev);
+      if (sec) Object.assign(sec, { status: 'generating', attempt: ev.attempt });
+      draft.status = 'generating';
+    },
     sentence: (ev) => {
       const sec = section(ev);
       if (!sec) return;
