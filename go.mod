@@ -3,6 +3,7 @@ module github.com/draftd/draftd
 go 1.26.8
 
 require (
+	github.com/gofrs/flock v0.13.2
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0

@@ -63,6 +63,11 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := lockDataDir(cfg)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	store, emb, err := openChecked(ctx, cfg)
 	if err != nil {
 		return err

@@ -96,6 +96,11 @@ func (m *Main) reindex(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := lockDataDir(cfg)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -32,6 +32,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		cfg.Addr = m.addr
 	}
 	log := m.logger()
+	unlock, err := lockDataDir(cfg)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	store, emb, err := openChecked(ctx, cfg)
 	if err != nil {
 		return err
