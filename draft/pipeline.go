@@ -290,17 +290,11 @@ func (d *Drafter) RunSection(ctx context.Context, dr *Draft, n int, emit func(Ev
 	return nil
 }
 
-// SectionRole tells from a heading what a section does: retrieval.RoleProblems (问题、不足…),
-// retrieval.RolePlans (计划、打算、下一步…) or retrieval.RoleAchievements. Passages of that role are
-// retrieved for it, and the offline writer opens it accordingly.
+// SectionRole tells from a heading what a section does, as retrieval stores the passages it
+// retrieves: retrieval.RoleOf's role, retrieval.RoleAchievements when the heading names none.
+// Passages of that role are retrieved for it, and the offline writer opens it accordingly.
 func SectionRole(heading string) string {
-	switch {
-	case strings.ContainsAny(heading, "问题不足短板困难") && (strings.Contains(heading, "问题") || strings.Contains(heading, "不足") || strings.Contains(heading, "短板") || strings.Contains(heading, "困难")):
-		return retrieval.RoleProblems
-	case strings.Contains(heading, "计划") || strings.Contains(heading, "打算") || strings.Contains(heading, "下一步") || strings.Contains(heading, "思路"):
-		return retrieval.RolePlans
-	}
-	return retrieval.RoleAchievements
+	return retrieval.Role([]string{heading}, retrieval.RoleAchievements)
 }
 
 // draftSection does the work of RunSection; it fills dr.Sections[n], calls started with the

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -55,26 +54,15 @@ func (d *Draft) Parts() []Part {
 	return out
 }
 
-// headingNumber is an enumerator a heading may already start with: 一、 （一） (1) 1. 1、 １． ①
-// 第一部分 第一章 第一， — but not the 1. of 1.5万亩 or the 第一 of 第一产业.
-var headingNumber = regexp.MustCompile(`^(?:第[一二三四五六七八九十百零〇0-9０-９]+(?:部分|章|节|篇)[、，,：:.．]?|第[一二三四五六七八九十百零〇0-9０-９]+[、，,]|[（(][一二三四五六七八九十0-9０-９]{1,3}[)）][、.．]?|[一二三四五六七八九十]{1,3}[、.．]|[0-9０-９]{1,2}[、.．]|[①-⑳])`)
-
 // Heading is the nth (1-based) section heading as printed: numbered 一、二、… by its place, once. A
 // number the writer already put in front (一、 （一） 1. 第一部分 …) is replaced, not repeated: the
 // sections may have been reordered, and a draft numbers all its headings alike.
 func Heading(n int, heading string) string { return ChineseOrdinal(n) + "、" + HeadingText(heading) }
 
-// HeadingText is a heading without the number a writer may have put in front of it (see Heading).
-func HeadingText(heading string) string {
-	h := strings.TrimSpace(heading)
-	if m := headingNumber.FindStringIndex(h); m != nil {
-		next, _ := utf8.DecodeRuneInString(h[m[1]:])
-		if !('0' <= next && next <= '9' || '０' <= next && next <= '９') { // 1.5万亩 is no number of the heading's
-			h = strings.TrimSpace(h[m[1]:])
-		}
-	}
-	return h
-}
+// HeadingText is a heading without the number a writer may have put in front of it (see Heading):
+// any numbering retrieval's heading grammar knows (retrieval.TrimMarker), but not the 1. of 1.5万亩
+// or the 第一 of 第一产业.
+func HeadingText(heading string) string { return retrieval.TrimMarker(heading) }
 
 // Punctuation as mend reads it: final marks end a sentence, pauses do not; closers (quotes and
 // brackets) may follow either.

@@ -232,13 +232,17 @@ func trimPiece(l *cleanLine) *cleanLine {
 
 var (
 	tocHeaderRe = regexp.MustCompile(`^(目录|目次|contents)$|目录$`)
-	tocEntryRe  = regexp.MustCompile(`^(?:\d{1,2}[.、．]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|第[一二三四五六七八九十\d]{1,3}[章节部分篇])?\s*(\S.*?)\s*([.…·．\-—_ ]{2,}|…)?\s*(\d{1,3})$`)
+	// tocEntryRe is a table-of-contents entry once its heading number is gone: title, leader, page.
+	tocEntryRe = regexp.MustCompile(`^\s*(\S.*?)\s*([.…·．\-—_ ]{2,}|…)?\s*(\d{1,3})$`)
 )
 
 // tocEntry parses a table-of-contents line: title, page, whether it had a dotted leader.
 func tocEntry(s string) (title string, page int, leader, ok bool) {
 	if runeLen(s) > 80 || strings.ContainsAny(s, "。！？") {
 		return "", 0, false, false
+	}
+	if h, ok := ParseHeading(s); ok {
+		s = s[h.End:]
 	}
 	m := tocEntryRe.FindStringSubmatch(s)
 	if m == nil {
@@ -372,10 +376,11 @@ var (
 	keywordLabelRe = re(`^[-•·*]?(关键词|关键字|标签|tags?|keywords?):$`)
 )
 
-// headingMarkerRe matches the numbering that starts a heading.
-var headingMarkerRe = re(`^(第[一二三四五六七八九十百\d]+[部分章节篇]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}(、|[.．]($|[^\d]))|[①-⑳])`)
-
-func hasHeadingMarker(s string) bool { return headingMarkerRe.MatchString(width.Fold.String(s)) }
+// hasHeadingMarker reports whether s starts with a heading's numbering (see ParseHeading).
+func hasHeadingMarker(s string) bool {
+	_, ok := ParseHeading(s)
+	return ok
+}
 
 // terminated reports whether s ends a sentence (closing quotes and brackets aside).
 func terminated(s string) bool {

@@ -302,44 +302,23 @@ func lastLine(s *Section) string {
 	return strings.TrimSpace(b)
 }
 
-var (
-	problemsRe = regexp.MustCompile(`存在(的)?(主要)?(问题|不足|困难)|问题(和|与|及|、)(不足|差距|困难|挑战|短板)|(不足|困难|差距)(和|与|及|、)问题|不足之处|面临的(困难|挑战|问题)|薄弱环节|^(主要)?(问题|不足)$`)
-	// reviewRe names a look back; it wins over plan words in the same heading (重点任务完成情况).
-	reviewRe       = regexp.MustCompile(`(完成|执行|落实|进展|开展)情况|工作(开展)?情况|回顾|工作总结`)
-	plansRe        = regexp.MustCompile(`下一步|打算|计划|思路|设想|展望|工作安排|努力方向|工作重点|今后|明年|总体要求|总体部署|工作部署|目标任务|重点任务|主要任务|主要目标|工作的建议`)
-	achievementsRe = regexp.MustCompile(`主要工作|成效|成绩|做法|亮点|进展|取得`)
-	overviewRe     = regexp.MustCompile(`基本情况|总体情况|概况|总体评价`)
-	// laterWorkRe is what a heading naming a year after the reviewed ones needs to be a plan.
-	laterWorkRe  = regexp.MustCompile(`工作|任务|目标|重点|安排`)
-	headingNumRe = regexp.MustCompile(`^(第[^部章节篇]+(部分|章|节|篇)|[一二三四五六七八九十]+[、.．]|（[^）]+）|[0-9]+[、.．]|[①-⑳])\s*`)
-)
+// laterWorkRe is what a heading naming a year after the reviewed ones needs to be a plan.
+var laterWorkRe = regexp.MustCompile(`工作|任务|目标|重点|安排`)
 
 // roler tells the role a heading names.
 type roler struct {
 	reviewed []int // the years the document looks back on, ascending; nil if unknown
 }
 
-// heading returns the role a heading names on its own ("" if none), and whether it says so
-// clearly: every role but achievements named by a loose word (主要工作, 成效, 取得…), which
-// items of a plan use too ("推动…取得新进展").
+// heading returns the role a heading names (see RoleOf) and whether it says so clearly; in
+// a document whose reviewed years are known, a heading about a later year's work
+// (2025年重点工作) is a plan unless it clearly names another role.
 func (r roler) heading(h string) (role string, clear bool) {
-	h = headingNumRe.ReplaceAllString(width.Fold.String(h), "")
-	h = strings.NewReplacer("计划生育", "", "计划免疫", "").Replace(h)
-	switch {
-	case problemsRe.MatchString(h):
-		return RoleProblems, true
-	case reviewRe.MatchString(h):
-		return RoleAchievements, true
-	case plansRe.MatchString(h):
+	role, clear = roleOf(h)
+	if (role == "" || role == RoleOverview || !clear) && r.later(width.Fold.String(TrimMarker(h))) && laterWorkRe.MatchString(h) {
 		return RolePlans, true
-	case r.later(h) && laterWorkRe.MatchString(h):
-		return RolePlans, true
-	case achievementsRe.MatchString(h):
-		return RoleAchievements, false
-	case overviewRe.MatchString(h):
-		return RoleOverview, true
 	}
-	return "", false
+	return role, clear
 }
 
 // later reports whether h names only years after those the document reviews.

@@ -157,7 +157,7 @@ func checkCoverage(t *testing.T, text string, ps []Passage) {
 	hs := findHeadings(text)
 	covered := func(a, b int) bool {
 		for _, h := range hs {
-			if a >= h.start && b <= h.bodyStart {
+			if a >= h.Start && b <= h.body {
 				return true
 			}
 		}
@@ -171,8 +171,8 @@ func checkCoverage(t *testing.T, text string, ps []Passage) {
 		// A sentence holding headings: what lies between the headings must be in a passage.
 		rest := text[sp[0]:sp[1]]
 		for _, h := range hs {
-			if h.start >= sp[0] && h.start < sp[1] {
-				rest = strings.Replace(rest, text[h.start:min(h.bodyStart, sp[1])], "\n", 1)
+			if h.Start >= sp[0] && h.Start < sp[1] {
+				rest = strings.Replace(rest, text[h.Start:min(h.body, sp[1])], "\n", 1)
 			}
 		}
 		for _, piece := range strings.Split(rest, "\n") {

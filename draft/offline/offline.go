@@ -7,7 +7,6 @@ package offline
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -70,9 +69,6 @@ func compose(req draft.SectionRequest) string {
 	return b.String()
 }
 
-// headingNumber is the enumerator a heading starts with: 一、 （二） 3. 第四，
-var headingNumber = regexp.MustCompile(`^\s*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+[、.．]|[0-9]+[、.．]|第[一二三四五六七八九十]+[，,、])\s*`)
-
 // opening is the writer's notes when there are any, said as they are; otherwise a sentence from
 // the phrase bank chosen by the section's role: what was achieved in the period, the shortcomings
 // (工作中也存在一些不足：) or what the organisation will do next (下一步，…将…).
@@ -89,7 +85,7 @@ func opening(req draft.SectionRequest) string {
 	case retrieval.RoleProblems:
 		return bank().pick("opening-problems", req.Heading, "{org}", strings.TrimSpace(req.Organization))
 	}
-	topic := strings.TrimRight(headingNumber.ReplaceAllString(req.Heading, ""), " 。：:；;，,")
+	topic := strings.TrimRight(retrieval.TrimMarker(req.Heading), " 。：:；;，,")
 	if topic == "" {
 		topic = "各项工作"
 	}

@@ -6,13 +6,12 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/draftd/draftd/retrieval"
 )
 
 // PDF layout undone by unwrapPDF.
 var (
-	// pdfHeadingRe is the numbering that starts a heading (一、 （一） 1. （1） ① 第一部分);
-	// 1.5万 and 1、2月 are not headings.
-	pdfHeadingRe = regexp.MustCompile(`^(第[一二三四五六七八九十百\d]+[部分章节篇]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d０-９]{1,3}[）)]|[\d０-９]{1,2}(、|[.．])([^\d０-９]|$)|[①-⑳])`)
 	// pdfPageRe is a page number alone on its line: 3, -3-, — 3 —, 第3页, 3/12, 第3页 共12页.
 	pdfPageRe = regexp.MustCompile(`^[-—–－~·\s]*(第\s*)?\d{1,4}(\s*页)?[-—–－~·\s]*$|^\d{1,4}\s*/\s*\d{1,4}$|^第\s*\d{1,4}\s*页\s*[,，]?\s*共\s*\d{1,4}\s*页$`)
 )
@@ -81,17 +80,11 @@ func unwrapPDF(s string) string {
 	return b.String()
 }
 
-// startsHeading reports whether a line starts with a heading's numbering; 二、三级医院 does not.
+// startsHeading reports whether a line starts with a heading's numbering (retrieval's one
+// grammar, see retrieval.ParseHeading); 二、三级医院 and 1.5万 do not.
 func startsHeading(s string) bool {
-	m := pdfHeadingRe.FindString(s)
-	if m == "" {
-		return false
-	}
-	if strings.HasSuffix(m, "、") {
-		next, _ := utf8.DecodeRuneInString(s[len(m):])
-		return !strings.ContainsRune("一二三四五六七八九十是", next)
-	}
-	return true
+	_, ok := retrieval.ParseHeading(s)
+	return ok
 }
 
 // wraps reports whether a line of the given display width, not a page number, ran on to the next line.
