@@ -277,18 +277,23 @@ func (c *claimChecker) comparesFigures(b int) bool {
 		}
 		end += size
 	}
-	object := tellingChars(c.text[b:end])
+	return c.someLabelShares(tellingChars(c.text[b:end]), 3, "")
+}
+
+// someLabelShares reports whether the label of a writer's figure (not a derived one, nor except)
+// shares at least n telling characters with words.
+func (c *claimChecker) someLabelShares(words map[rune]bool, n int, except string) bool {
 	for _, f := range c.figures {
-		if f.Derived || strings.Contains(f.ID, ".") {
+		if f.ID == except || f.Label == "" || f.Derived || strings.Contains(f.ID, ".") {
 			continue
 		}
-		n := 0
+		shared := 0
 		for r := range tellingChars(f.Label) {
-			if object[r] {
-				n++
+			if words[r] {
+				shared++
 			}
 		}
-		if n >= 3 {
+		if shared >= n {
 			return true
 		}
 	}
@@ -454,21 +459,7 @@ func (c *claimChecker) numberSubject(a int) string {
 // otherFits reports whether another figure than f has a label sharing two telling characters with
 // subject.
 func (c *claimChecker) otherFits(f BoundFigure, subject map[rune]bool) bool {
-	for _, g := range c.figures {
-		if g.ID == f.ID || g.Label == "" || g.Derived {
-			continue
-		}
-		n := 0
-		for r := range tellingChars(g.Label) {
-			if subject[r] {
-				n++
-			}
-		}
-		if n >= 2 {
-			return true
-		}
-	}
-	return false
+	return c.someLabelShares(subject, 2, f.ID)
 }
 
 // labelInClause reports whether most telling characters of the label of the figure f was computed
