@@ -2,7 +2,6 @@ package openai
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -23,23 +22,11 @@ var _ draft.Writer = (*Writer)(nil)
 // EUNAVAILABLE for a model that failed, timed out or stopped early; the SectionText then carries
 // whatever usage was spent.
 func (w *Writer) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
-	if w.Complete == nil {
-		return draft.SectionText{}, errors.New("openai: write: no Completer")
-	}
 	system, user, err := prompts.Section(req)
 	if err != nil {
 		return draft.SectionText{}, fmt.Errorf("openai: write: %w", err)
 	}
-	c, err := w.Complete(ctx, draft.CompletionRequest{System: system, User: user})
-	out := draft.SectionText{Model: c.Model, Usage: c.Usage}
-	if out.Model == "" {
-		out.Model = w.Model
-	}
-	if err != nil {
-		return out, err
-	}
-	out.Text = strings.TrimSpace(c.Text)
-	return out, nil
+	return w.complete(ctx, "write", system, user)
 }
 
 var _ draft.Rewriter = (*Writer)(nil)
@@ -47,12 +34,18 @@ var _ draft.Rewriter = (*Writer)(nil)
 // Rewrite implements draft.Rewriter: it renders prompts.Rewrite and sends it to Complete. The text
 // has figure tokens in place of numbers; the Reviewer checks it. Errors are as Write's.
 func (w *Writer) Rewrite(ctx context.Context, req draft.RewriteRequest) (draft.SectionText, error) {
-	if w.Complete == nil {
-		return draft.SectionText{}, errors.New("openai: rewrite: no Completer")
-	}
 	system, user, err := prompts.Rewrite(req)
 	if err != nil {
 		return draft.SectionText{}, fmt.Errorf("openai: rewrite: %w", err)
+	}
+	return w.complete(ctx, "rewrite", system, user)
+}
+
+// complete sends one chat request and returns its trimmed answer, named after the model, with the
+// usage spent even when the call failed.
+func (w *Writer) complete(ctx context.Context, op, system, user string) (draft.SectionText, error) {
+	if w.Complete == nil {
+		return draft.SectionText{}, fmt.Errorf("openai: %s: no Completer", op)
 	}
 	c, err := w.Complete(ctx, draft.CompletionRequest{System: system, User: user})
 	out := draft.SectionText{Model: c.Model, Usage: c.Usage}
