@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/draftd/draftd/retrieval"
 )
 
 // Status is the state of a draft or of one of its sections.
@@ -37,6 +39,7 @@ const (
 // Draft is a generated summary: the writer's figures and, per section, sentences with provenance.
 type Draft struct {
 	ID             string       `json:"id"`
+	Workspace      string       `json:"workspace"` // whose it is; "" is retrieval.DefaultWorkspace
 	Title          string       `json:"title"`
 	Organization   string       `json:"organization"`
 	Period         string       `json:"period"`
@@ -280,14 +283,17 @@ type DraftInfo struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Store keeps drafts. The embedded and pgvector stores implement it.
+// Store keeps drafts. The embedded and pgvector stores implement it. A draft belongs to one
+// workspace: the calls that find drafts take a scope, and a draft of another workspace is
+// retrieval.ErrNotFound, as if it did not exist. The calls by ID alone come after one that found it.
 type Store interface {
-	// CreateDraft stores a new draft with its sections.
+	// CreateDraft stores a new draft with its sections, in workspace d.Workspace ("" is the
+	// default workspace, and CreateDraft sets it so).
 	CreateDraft(ctx context.Context, d *Draft) error
-	// Draft returns a draft with its sections; retrieval.ErrNotFound if absent.
-	Draft(ctx context.Context, id string) (*Draft, error)
-	// Drafts lists drafts, newest first.
-	Drafts(ctx context.Context) ([]DraftInfo, error)
+	// Draft returns a draft of sc's workspace with its sections; retrieval.ErrNotFound if absent.
+	Draft(ctx context.Context, sc retrieval.Scope, id string) (*Draft, error)
+	// Drafts lists the drafts of sc's workspace, newest first.
+	Drafts(ctx context.Context, sc retrieval.Scope) ([]DraftInfo, error)
 	// SaveSection replaces section s.Index of draft id; retrieval.ErrNotFound if absent.
 	SaveSection(ctx context.Context, id string, s Section) error
 	// SetStatus sets a draft's status and usage; retrieval.ErrNotFound if absent.
@@ -296,9 +302,9 @@ type Store interface {
 	// appends the audit entries and sets the draft's status, in one transaction;
 	// retrieval.ErrNotFound if the draft is absent. Draft returns the audit entries oldest first.
 	SaveReview(ctx context.Context, id string, sections []Section, entries []AuditEntry, st Status) error
-	// DeleteDraft removes draft id with its sections, sentences and audit trail, in one transaction;
-	// retrieval.ErrNotFound if absent.
-	DeleteDraft(ctx context.Context, id string) error
+	// DeleteDraft removes draft id of sc's workspace with its sections, sentences and audit trail,
+	// in one transaction; retrieval.ErrNotFound if absent.
+	DeleteDraft(ctx context.Context, sc retrieval.Scope, id string) error
 }
 
 // Stores keep each sentence's Claims and each section's Dropped figures with the sentences, and an

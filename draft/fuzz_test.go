@@ -27,10 +27,10 @@ type invStore struct {
 }
 
 func (s *invStore) CreateDraft(context.Context, *Draft) error { return nil }
-func (s *invStore) Draft(context.Context, string) (*Draft, error) {
+func (s *invStore) Draft(context.Context, retrieval.Scope, string) (*Draft, error) {
 	return nil, retrieval.ErrNotFound
 }
-func (s *invStore) Drafts(context.Context) ([]DraftInfo, error) { return nil, nil }
+func (s *invStore) Drafts(context.Context, retrieval.Scope) ([]DraftInfo, error) { return nil, nil }
 func (s *invStore) SaveSection(_ context.Context, _ string, sec Section) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -44,7 +44,7 @@ func (s *invStore) SetStatus(context.Context, string, Status, Usage) error { ret
 func (s *invStore) SaveReview(context.Context, string, []Section, []AuditEntry, Status) error {
 	return nil
 }
-func (s *invStore) DeleteDraft(context.Context, string) error { return nil }
+func (s *invStore) DeleteDraft(context.Context, retrieval.Scope, string) error { return nil }
 
 // invPassages are what the search returns: another organisation's facts, numbers and rankings.
 var invPassages = []retrieval.Result{

@@ -44,17 +44,17 @@ func (m *memStore) CreateDraft(_ context.Context, d *Draft) error {
 	return nil
 }
 
-func (m *memStore) Draft(_ context.Context, id string) (*Draft, error) {
+func (m *memStore) Draft(_ context.Context, sc retrieval.Scope, id string) (*Draft, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, ok := m.drafts[id]
-	if !ok {
+	if !ok || !sc.Owns(d.Workspace) {
 		return nil, retrieval.ErrNotFound
 	}
 	return clone(d), nil
 }
 
-func (m *memStore) Drafts(context.Context) ([]DraftInfo, error) { return nil, nil }
+func (m *memStore) Drafts(context.Context, retrieval.Scope) ([]DraftInfo, error) { return nil, nil }
 
 func (m *memStore) SaveSection(_ context.Context, id string, s Section) error {
 	m.mu.Lock()
@@ -93,10 +93,10 @@ func (m *memStore) SaveReview(_ context.Context, id string, secs []Section, entr
 	return nil
 }
 
-func (m *memStore) DeleteDraft(_ context.Context, id string) error {
+func (m *memStore) DeleteDraft(_ context.Context, sc retrieval.Scope, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.drafts[id]; !ok {
+	if d, ok := m.drafts[id]; !ok || !sc.Owns(d.Workspace) {
 		return retrieval.ErrNotFound
 	}
 	delete(m.drafts, id)
@@ -175,7 +175,7 @@ func runDraft(t *testing.T, w Writer, search Searcher) (*Draft, *memStore, []Eve
 	}
 	var events []Event
 	err = d.Run(context.Background(), dr, func(e Event) { events = append(events, e) })
-	stored, _ := store.Draft(context.Background(), dr.ID)
+	stored, _ := store.Draft(context.Background(), retrieval.Scope{}, dr.ID)
 	return stored, store, events, err
 }
 
@@ -325,7 +325,7 @@ func TestDrafter(t *testing.T) {
 		if err := dr.Regenerate(context.Background(), d, 0, nil); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := store.Draft(context.Background(), d.ID)
+		got, _ := store.Draft(context.Background(), retrieval.Scope{}, d.ID)
 		if got.Status != StatusReady || got.Sections[0].Status != StatusReady {
 			t.Fatalf("after regenerate: %s / %s", got.Status, got.Sections[0].Status)
 		}
@@ -359,7 +359,7 @@ func TestDrafter(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := store.Draft(context.Background(), d.ID)
+		got, _ := store.Draft(context.Background(), retrieval.Scope{}, d.ID)
 		for i, s := range got.Sections {
 			if s.Status != StatusReady || done[i] != 1 || len(s.Sentences) == 0 {
 				t.Fatalf("section %d: %s, %d done events, %d sentences", i, s.Status, done[i], len(s.Sentences))
@@ -405,7 +405,7 @@ func draftWith(t *testing.T, d *Drafter, notes string) *Draft {
 	if err := d.Run(context.Background(), dr, nil); err != nil {
 		t.Fatal(err)
 	}
-	stored, _ := store.Draft(context.Background(), dr.ID)
+	stored, _ := store.Draft(context.Background(), retrieval.Scope{}, dr.ID)
 	return stored
 }
 

@@ -24,7 +24,7 @@ func draftOne(t *testing.T, sec SectionInput, passages []retrieval.Result, answe
 	if err := d.Run(context.Background(), dr, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := store.Draft(context.Background(), dr.ID)
+	got, _ := store.Draft(context.Background(), retrieval.Scope{}, dr.ID)
 	return got.Sections[0]
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/draftd/draftd/retrieval"
 )
 
 // interruptedError is the section error a stopped process leaves behind.
@@ -19,7 +21,7 @@ const interruptedError = "draftd 在生成本节时停止运行，本节未完�
 // may pass its start time.
 func (d *Drafter) RecoverInterrupted(ctx context.Context, cutoff time.Time) (int, error) {
 	d.defaults()
-	infos, err := d.Store.Drafts(ctx)
+	infos, err := d.Store.Drafts(ctx, retrieval.AllWorkspaces())
 	if err != nil {
 		return 0, fmt.Errorf("draft: recover: %w", err)
 	}
@@ -28,7 +30,7 @@ func (d *Drafter) RecoverInterrupted(ctx context.Context, cutoff time.Time) (int
 		if info.Status != StatusPending && info.Status != StatusGenerating {
 			continue
 		}
-		dr, err := d.Store.Draft(ctx, info.ID)
+		dr, err := d.Store.Draft(ctx, retrieval.AllWorkspaces(), info.ID)
 		if err != nil {
 			return n, fmt.Errorf("draft: recover %s: %w", info.ID, err)
 		}

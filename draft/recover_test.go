@@ -4,16 +4,21 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/draftd/draftd/retrieval"
 )
 
 // listStore is a memStore that lists its drafts.
 type listStore struct{ *memStore }
 
-func (s listStore) Drafts(context.Context) ([]DraftInfo, error) {
+func (s listStore) Drafts(_ context.Context, sc retrieval.Scope) ([]DraftInfo, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []DraftInfo
 	for _, d := range s.drafts {
+		if !sc.Owns(d.Workspace) {
+			continue
+		}
 		out = append(out, DraftInfo{ID: d.ID, Status: d.Status})
 	}
 	return out, nil
@@ -49,7 +54,7 @@ func TestRecoverInterrupted(t *testing.T) {
 		t.Fatalf("RecoverInterrupted = %d, %v; want 1 draft", n, err)
 	}
 	t.Run("the unfinished section fails with a reason and the finished one is kept", func(t *testing.T) {
-		got, _ := store.Draft(ctx, stopped.ID)
+		got, _ := store.Draft(ctx, retrieval.Scope{}, stopped.ID)
 		if got.Status != StatusFailed {
 			t.Fatalf("draft status %s, want failed", got.Status)
 		}
@@ -58,20 +63,20 @@ func TestRecoverInterrupted(t *testing.T) {
 		}
 	})
 	t.Run("finished drafts and drafts written after the cutoff are left alone", func(t *testing.T) {
-		if got, _ := store.Draft(ctx, done.ID); got.Status != StatusReady {
+		if got, _ := store.Draft(ctx, retrieval.Scope{}, done.ID); got.Status != StatusReady {
 			t.Fatalf("finished draft is %s", got.Status)
 		}
-		if got, _ := store.Draft(ctx, recent.ID); got.Status != StatusGenerating || got.Sections[0].Status != StatusPending {
+		if got, _ := store.Draft(ctx, retrieval.Scope{}, recent.ID); got.Status != StatusGenerating || got.Sections[0].Status != StatusPending {
 			t.Fatalf("recent draft is %s with section %s", got.Status, got.Sections[0].Status)
 		}
 	})
 	t.Run("the recovered section can be regenerated alone", func(t *testing.T) {
-		got, _ := store.Draft(ctx, stopped.ID)
+		got, _ := store.Draft(ctx, retrieval.Scope{}, stopped.ID)
 		d.Writer = &scriptWriter{texts: []string{"门诊量达到【f3】。"}}
 		if err := d.Regenerate(ctx, got, 1, nil); err != nil {
 			t.Fatalf("Regenerate: %v", err)
 		}
-		got, _ = store.Draft(ctx, stopped.ID)
+		got, _ = store.Draft(ctx, retrieval.Scope{}, stopped.ID)
 		if got.Status != StatusReady || got.Sections[1].Status != StatusReady {
 			t.Fatalf("after regenerating: draft %s, section %s (%s)", got.Status, got.Sections[1].Status, got.Sections[1].Error)
 		}

@@ -17,6 +17,7 @@ import (
 
 // Reviewer applies reviewers' decisions to drafts: approve, reject or edit a sentence.
 // An edited sentence is checked again by the number guard and keeps its earlier texts.
+// Every decision is made in a scope: a draft of another workspace is retrieval.ErrNotFound.
 type Reviewer struct {
 	Store Store
 	Guard *guard.Guard
@@ -65,8 +66,8 @@ func (r *Reviewer) now() time.Time {
 }
 
 // load returns a draft that can be reviewed: its generation has finished.
-func (r *Reviewer) load(ctx context.Context, id string) (*Draft, error) {
-	d, err := r.Store.Draft(ctx, id)
+func (r *Reviewer) load(ctx context.Context, sc retrieval.Scope, id string) (*Draft, error) {
+	d, err := r.Store.Draft(ctx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ type Verdict struct {
 // the number guard and keep the earlier text. Approving a high-risk sentence takes a reason
 // (EREASONREQUIRED without one). The creator of a draft (Draft.CreatedBy, when set) may not approve
 // or reject its sentences (EOWNDRAFT); their edit is a revision, which waits for another reviewer.
-func (r *Reviewer) Decide(ctx context.Context, id, sid string, v Verdict) (*Draft, error) {
+func (r *Reviewer) Decide(ctx context.Context, sc retrieval.Scope, id, sid string, v Verdict) (*Draft, error) {
 	by, reason := strings.TrimSpace(v.By), strings.TrimSpace(v.Reason)
 	if by == "" {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
@@ -121,7 +122,7 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid string, v Verdict) (*Draf
 		return nil, retrieval.Errorf(retrieval.EINVALID, "decision 只能是 approve、reject、edit 或 revise，收到的是 %q", v.Decision)
 	}
 	defer r.lock(id)()
-	d, err := r.load(ctx, id)
+	d, err := r.load(ctx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +162,7 @@ func (r *Reviewer) Decide(ctx context.Context, id, sid string, v Verdict) (*Draf
 	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, st); err != nil {
 		return nil, err
 	}
-	return r.Store.Draft(ctx, id)
+	return r.Store.Draft(ctx, sc, id)
 }
 
 // ownDraft reports whether by created d with an API key: in single-user mode no draft has a creator.
@@ -174,13 +175,13 @@ func ownDraftError(d *Draft) error {
 
 // ApproveLowRisk approves every pending low-risk generated sentence of draft id at once; the
 // draft's creator may not (EOWNDRAFT).
-func (r *Reviewer) ApproveLowRisk(ctx context.Context, id, by string) (*Draft, error) {
+func (r *Reviewer) ApproveLowRisk(ctx context.Context, sc retrieval.Scope, id, by string) (*Draft, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
 	}
 	defer r.lock(id)()
-	d, err := r.load(ctx, id)
+	d, err := r.load(ctx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +210,7 @@ func (r *Reviewer) ApproveLowRisk(ctx context.Context, id, by string) (*Draft, e
 			return nil, err
 		}
 	}
-	return r.Store.Draft(ctx, id)
+	return r.Store.Draft(ctx, sc, id)
 }
 
 // recheck replaces x's text and runs the number guard and risk analysis on it again.
@@ -372,13 +373,13 @@ func (d *Draft) Missing(n int) []string {
 
 // Restore states a missing figure of section n of draft id again, in a sentence draftd writes as it
 // writes a figure the model left out; the sentence waits for a reviewer. The figure must be missing.
-func (r *Reviewer) Restore(ctx context.Context, id string, n int, figureID, by string) (*Draft, error) {
+func (r *Reviewer) Restore(ctx context.Context, sc retrieval.Scope, id string, n int, figureID, by string) (*Draft, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
 	}
 	defer r.lock(id)()
-	d, err := r.load(ctx, id)
+	d, err := r.load(ctx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -399,13 +400,13 @@ func (r *Reviewer) Restore(ctx context.Context, id string, n int, figureID, by s
 	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
 		return nil, err
 	}
-	return r.Store.Draft(ctx, id)
+	return r.Store.Draft(ctx, sc, id)
 }
 
 // Drop records that section n of draft id need not state a missing figure, with the reviewer's
 // reason, which is required. The draft's creator may not (EOWNDRAFT): a drop lets the draft be
 // approved without the figure.
-func (r *Reviewer) Drop(ctx context.Context, id string, n int, figureID, reason, by string) (*Draft, error) {
+func (r *Reviewer) Drop(ctx context.Context, sc retrieval.Scope, id string, n int, figureID, reason, by string) (*Draft, error) {
 	by, reason = strings.TrimSpace(by), strings.TrimSpace(reason)
 	if by == "" {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
@@ -414,7 +415,7 @@ func (r *Reviewer) Drop(ctx context.Context, id string, n int, figureID, reason,
 		return nil, retrieval.Errorf(retrieval.EINVALID, "请说明不再陈述该数据的理由（reason）")
 	}
 	defer r.lock(id)()
-	d, err := r.load(ctx, id)
+	d, err := r.load(ctx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +433,7 @@ func (r *Reviewer) Drop(ctx context.Context, id string, n int, figureID, reason,
 	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
 		return nil, err
 	}
-	return r.Store.Draft(ctx, id)
+	return r.Store.Draft(ctx, sc, id)
 }
 
 // missingFigure returns the figure figureID of section n of d, which must be missing.
@@ -543,7 +544,7 @@ type Rewriter interface {
 // whoever asked. The model is called without the draft's lock; if the sentence changed meanwhile
 // the rewrite is ECONFLICT. An answer that leaves out a figure the sentence stated, or names one the
 // section lacks, is EUNAVAILABLE and changes nothing, as is a failed model call.
-func (r *Reviewer) Rewrite(ctx context.Context, id, sid, mode, by string, w Rewriter) (*Draft, error) {
+func (r *Reviewer) Rewrite(ctx context.Context, sc retrieval.Scope, id, sid, mode, by string, w Rewriter) (*Draft, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
@@ -553,7 +554,7 @@ func (r *Reviewer) Rewrite(ctx context.Context, id, sid, mode, by string, w Rewr
 		return nil, retrieval.Errorf(retrieval.EINVALID, "mode 只能是 rewrite（改写）、expand（扩写）或 shorten（缩写），收到的是 %q", mode)
 	}
 	unlock := r.lock(id)
-	d, err := r.load(ctx, id)
+	d, err := r.load(ctx, sc, id)
 	unlock()
 	if err != nil {
 		return nil, err
@@ -601,7 +602,7 @@ func (r *Reviewer) Rewrite(ctx context.Context, id, sid, mode, by string, w Rewr
 	}
 
 	defer r.lock(id)()
-	if d, err = r.load(ctx, id); err != nil {
+	if d, err = r.load(ctx, sc, id); err != nil {
 		return nil, err
 	}
 	if si, xi = findSentence(d, sid); si < 0 || d.Sections[si].Sentences[xi].Text != x.Text {
@@ -625,7 +626,7 @@ func (r *Reviewer) Rewrite(ctx context.Context, id, sid, mode, by string, w Rewr
 	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
 		return nil, err
 	}
-	return r.Store.Draft(ctx, id)
+	return r.Store.Draft(ctx, sc, id)
 }
 
 // tokenized returns x's text with each figure it states as its Token: at the words of a supported

@@ -19,7 +19,7 @@ func readyDraft(t *testing.T, answer string) (*memStore, *Draft) {
 		t.Fatal(err)
 	}
 	d.Run(context.Background(), dr, nil)
-	got, _ := store.Draft(context.Background(), dr.ID)
+	got, _ := store.Draft(context.Background(), retrieval.Scope{}, dr.ID)
 	return store, got
 }
 
@@ -33,7 +33,7 @@ func TestReviewer(t *testing.T) {
 		if p := d.Progress(); p.Total != 3 || p.Reviewed != 0 {
 			t.Fatalf("progress = %+v", p)
 		}
-		got, err := r.Decide(ctx, d.ID, ss[1].ID, Verdict{Decision: "approve", By: "张审核"})
+		got, err := r.Decide(ctx, retrieval.Scope{}, d.ID, ss[1].ID, Verdict{Decision: "approve", By: "张审核"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,8 +43,8 @@ func TestReviewer(t *testing.T) {
 		if got.Status != StatusReady {
 			t.Fatalf("status = %s with sentences pending", got.Status)
 		}
-		r.Decide(ctx, d.ID, ss[3].ID, Verdict{Decision: "reject", By: "张审核"}) // it states no figure
-		got, _ = r.Decide(ctx, d.ID, ss[2].ID, Verdict{Decision: "approve", By: "李审核"})
+		r.Decide(ctx, retrieval.Scope{}, d.ID, ss[3].ID, Verdict{Decision: "reject", By: "张审核"}) // it states no figure
+		got, _ = r.Decide(ctx, retrieval.Scope{}, d.ID, ss[2].ID, Verdict{Decision: "approve", By: "李审核"})
 		if got.Status != StatusApproved || got.Progress().Reviewed != 3 {
 			t.Fatalf("status %s progress %+v", got.Status, got.Progress())
 		}
@@ -56,7 +56,7 @@ func TestReviewer(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
 		sid := d.Sections[0].Sentences[3].ID
-		got, err := r.Decide(ctx, d.ID, sid, Verdict{Decision: "edit", Text: "群众满意度达到99%。", By: "王撰稿"})
+		got, err := r.Decide(ctx, retrieval.Scope{}, d.ID, sid, Verdict{Decision: "edit", Text: "群众满意度达到99%。", By: "王撰稿"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestReviewer(t *testing.T) {
 		if a := got.Audit[0]; a.Before != "群众满意度明显提升。" || a.After != "群众满意度达到99%。" {
 			t.Fatalf("audit = %+v", a)
 		}
-		got, _ = r.Decide(ctx, d.ID, sid, Verdict{Decision: "edit", Text: "享受政策36239人，群众满意。", By: "王撰稿"})
+		got, _ = r.Decide(ctx, retrieval.Scope{}, d.ID, sid, Verdict{Decision: "edit", Text: "享受政策36239人，群众满意。", By: "王撰稿"})
 		if x := got.Sections[0].Sentences[3]; x.Risk != RiskLow || len(x.Figures) != 1 || len(x.History) != 2 {
 			t.Fatalf("second edit = %+v", x)
 		}
@@ -79,7 +79,7 @@ func TestReviewer(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
 		sid := d.Sections[0].Sentences[1].ID
-		got, err := r.Decide(ctx, d.ID, sid, Verdict{Decision: "revise", Text: "享受政策共计36239人。", By: "王撰稿"})
+		got, err := r.Decide(ctx, retrieval.Scope{}, d.ID, sid, Verdict{Decision: "revise", Text: "享受政策共计36239人。", By: "王撰稿"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestReviewer(t *testing.T) {
 	t.Run("approve all low-risk approves only low-risk pending sentences", func(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
-		got, err := r.ApproveLowRisk(ctx, d.ID, "张审核")
+		got, err := r.ApproveLowRisk(ctx, retrieval.Scope{}, d.ID, "张审核")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestReviewer(t *testing.T) {
 			{"an unknown draft", "nope", sid, "approve", "", "a", retrieval.ENOTFOUND},
 		}
 		for _, c := range cases {
-			if _, err := r.Decide(ctx, c.id, c.sid, Verdict{Decision: c.dec, Text: c.text, By: c.by}); retrieval.ErrorCode(err) != c.code {
+			if _, err := r.Decide(ctx, retrieval.Scope{}, c.id, c.sid, Verdict{Decision: c.dec, Text: c.text, By: c.by}); retrieval.ErrorCode(err) != c.code {
 				t.Errorf("%s: err = %v, want code %s", c.name, err, c.code)
 			}
 		}
@@ -136,13 +136,13 @@ func TestReviewer(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				sid := d.Sections[0].Sentences[1+i%3].ID
-				if _, err := r.Decide(ctx, d.ID, sid, Verdict{Decision: "reject", By: "张审核"}); err != nil {
+				if _, err := r.Decide(ctx, retrieval.Scope{}, d.ID, sid, Verdict{Decision: "reject", By: "张审核"}); err != nil {
 					t.Error(err)
 				}
 			}()
 		}
 		wg.Wait()
-		if got, _ := store.Draft(ctx, d.ID); len(got.Audit) != 20 {
+		if got, _ := store.Draft(ctx, retrieval.Scope{}, d.ID); len(got.Audit) != 20 {
 			t.Fatalf("%d audit entries, want 20", len(got.Audit))
 		}
 		if len(r.locks) != 0 {
@@ -154,7 +154,7 @@ func TestReviewer(t *testing.T) {
 		d := &Drafter{Writer: &scriptWriter{texts: []string{answer}}, Store: store}
 		dr, _ := d.Create(ctx, pipelineFigures())
 		r := &Reviewer{Store: store}
-		if _, err := r.ApproveLowRisk(ctx, dr.ID, "a"); retrieval.ErrorCode(err) != retrieval.ECONFLICT || !strings.Contains(err.Error(), "仍在生成") {
+		if _, err := r.ApproveLowRisk(ctx, retrieval.Scope{}, dr.ID, "a"); retrieval.ErrorCode(err) != retrieval.ECONFLICT || !strings.Contains(err.Error(), "仍在生成") {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -182,15 +182,15 @@ func TestApprovalRules(t *testing.T) {
 		r := &Reviewer{Store: store}
 		high := sentence(t, d, RiskHigh)
 		for _, reason := range []string{"", " \n "} {
-			_, err := r.Decide(ctx, d.ID, high, Verdict{Decision: "approve", Reason: reason, By: "张审核"})
+			_, err := r.Decide(ctx, retrieval.Scope{}, d.ID, high, Verdict{Decision: "approve", Reason: reason, By: "张审核"})
 			if retrieval.ErrorCode(err) != EREASONREQUIRED || !strings.Contains(retrieval.ErrorMessage(err), "理由") {
 				t.Fatalf("approving with reason %q: %v, want %s with a message in Chinese", reason, err, EREASONREQUIRED)
 			}
 		}
-		if got, _ := store.Draft(ctx, d.ID); len(got.Audit) != 0 {
+		if got, _ := store.Draft(ctx, retrieval.Scope{}, d.ID); len(got.Audit) != 0 {
 			t.Fatalf("a refused approval reached the audit trail: %+v", got.Audit)
 		}
-		got, err := r.Decide(ctx, d.ID, high, Verdict{Decision: "approve", Reason: " 已与市统计局通报核对 ", By: "张审核"})
+		got, err := r.Decide(ctx, retrieval.Scope{}, d.ID, high, Verdict{Decision: "approve", Reason: " 已与市统计局通报核对 ", By: "张审核"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,10 +202,10 @@ func TestApprovalRules(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
 		low := sentence(t, d, RiskLow)
-		if _, err := r.Decide(ctx, d.ID, low, Verdict{Decision: "approve", By: "张审核"}); err != nil {
+		if _, err := r.Decide(ctx, retrieval.Scope{}, d.ID, low, Verdict{Decision: "approve", By: "张审核"}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := r.Decide(ctx, d.ID, sentence(t, d, RiskHigh), Verdict{Decision: "reject", Reason: "排名无出处", By: "张审核"})
+		got, err := r.Decide(ctx, retrieval.Scope{}, d.ID, sentence(t, d, RiskHigh), Verdict{Decision: "reject", Reason: "排名无出处", By: "张审核"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,28 +219,28 @@ func TestApprovalRules(t *testing.T) {
 		r := &Reviewer{Store: store}
 		low, high := sentence(t, d, RiskLow), sentence(t, d, RiskHigh)
 		// Another reviewer rejects the sentence of f1, which is then missing and could be dropped.
-		if _, err := r.Decide(ctx, d.ID, d.Sections[0].Sentences[0].ID, Verdict{Decision: "reject", By: "张审核"}); err != nil {
+		if _, err := r.Decide(ctx, retrieval.Scope{}, d.ID, d.Sections[0].Sentences[0].ID, Verdict{Decision: "reject", By: "张审核"}); err != nil {
 			t.Fatal(err)
 		}
 		refusals := []struct {
 			name string
 			err  error
 		}{
-			{"approve", errOf(r.Decide(ctx, d.ID, low, Verdict{Decision: "approve", By: "王撰稿"}))},
-			{"approve with a reason", errOf(r.Decide(ctx, d.ID, high, Verdict{Decision: "approve", Reason: "已核实", By: " 王撰稿 "}))},
-			{"reject", errOf(r.Decide(ctx, d.ID, low, Verdict{Decision: "reject", By: "王撰稿"}))},
-			{"approve all low-risk", errOf(r.ApproveLowRisk(ctx, d.ID, "王撰稿"))},
-			{"drop a missing figure", errOf(r.Drop(ctx, d.ID, 0, "f1", "不再陈述", "王撰稿"))},
+			{"approve", errOf(r.Decide(ctx, retrieval.Scope{}, d.ID, low, Verdict{Decision: "approve", By: "王撰稿"}))},
+			{"approve with a reason", errOf(r.Decide(ctx, retrieval.Scope{}, d.ID, high, Verdict{Decision: "approve", Reason: "已核实", By: " 王撰稿 "}))},
+			{"reject", errOf(r.Decide(ctx, retrieval.Scope{}, d.ID, low, Verdict{Decision: "reject", By: "王撰稿"}))},
+			{"approve all low-risk", errOf(r.ApproveLowRisk(ctx, retrieval.Scope{}, d.ID, "王撰稿"))},
+			{"drop a missing figure", errOf(r.Drop(ctx, retrieval.Scope{}, d.ID, 0, "f1", "不再陈述", "王撰稿"))},
 		}
 		for _, c := range refusals {
 			if retrieval.ErrorCode(c.err) != EOWNDRAFT || !strings.Contains(retrieval.ErrorMessage(c.err), "王撰稿") {
 				t.Errorf("%s: %v, want %s naming the creator", c.name, c.err, EOWNDRAFT)
 			}
 		}
-		if got, _ := store.Draft(ctx, d.ID); len(got.Audit) != 1 || len(got.Sections[0].Dropped) != 0 {
+		if got, _ := store.Draft(ctx, retrieval.Scope{}, d.ID); len(got.Audit) != 1 || len(got.Sections[0].Dropped) != 0 {
 			t.Fatalf("refused decisions changed the draft: audit %+v, dropped %+v", got.Audit, got.Sections[0].Dropped)
 		}
-		if _, err := r.Restore(ctx, d.ID, 0, "f1", "王撰稿"); err != nil {
+		if _, err := r.Restore(ctx, retrieval.Scope{}, d.ID, 0, "f1", "王撰稿"); err != nil {
 			t.Fatalf("restoring a figure only adds a sentence to review, yet: %v", err)
 		}
 	})
@@ -249,7 +249,7 @@ func TestApprovalRules(t *testing.T) {
 		store.drafts[d.ID].CreatedBy = "王撰稿"
 		r := &Reviewer{Store: store}
 		sid := sentence(t, d, RiskHigh)
-		got, err := r.Decide(ctx, d.ID, sid, Verdict{Decision: "edit", Text: "服务满意度持续提升。", By: "王撰稿"})
+		got, err := r.Decide(ctx, retrieval.Scope{}, d.ID, sid, Verdict{Decision: "edit", Text: "服务满意度持续提升。", By: "王撰稿"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +257,7 @@ func TestApprovalRules(t *testing.T) {
 		if x := got.Sections[0].Sentences[xi]; x.Review.Reviewed() || got.Audit[0].Decision != DecisionRevised {
 			t.Fatalf("review %+v, audit %+v: want a revision waiting for a reviewer", x.Review, got.Audit)
 		}
-		if _, err := r.Decide(ctx, d.ID, sid, Verdict{Decision: "approve", By: "张审核"}); err != nil {
+		if _, err := r.Decide(ctx, retrieval.Scope{}, d.ID, sid, Verdict{Decision: "approve", By: "张审核"}); err != nil {
 			t.Fatalf("another reviewer approves: %v", err)
 		}
 	})
@@ -270,9 +270,9 @@ func TestFiguresNeverVanish(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
 		ss := d.Sections[0].Sentences
-		r.Decide(ctx, d.ID, ss[1].ID, Verdict{Decision: "approve", By: "张审核"})
-		r.Decide(ctx, d.ID, ss[3].ID, Verdict{Decision: "approve", By: "张审核"})
-		got, err := r.Decide(ctx, d.ID, ss[2].ID, Verdict{Decision: "reject", By: "张审核"})
+		r.Decide(ctx, retrieval.Scope{}, d.ID, ss[1].ID, Verdict{Decision: "approve", By: "张审核"})
+		r.Decide(ctx, retrieval.Scope{}, d.ID, ss[3].ID, Verdict{Decision: "approve", By: "张审核"})
+		got, err := r.Decide(ctx, retrieval.Scope{}, d.ID, ss[2].ID, Verdict{Decision: "reject", By: "张审核"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -282,13 +282,13 @@ func TestFiguresNeverVanish(t *testing.T) {
 		if got.Status == StatusApproved {
 			t.Fatal("a draft that lost a figure is approved")
 		}
-		if _, err := r.Drop(ctx, d.ID, 0, "f2", " ", "张审核"); retrieval.ErrorCode(err) != retrieval.EINVALID {
+		if _, err := r.Drop(ctx, retrieval.Scope{}, d.ID, 0, "f2", " ", "张审核"); retrieval.ErrorCode(err) != retrieval.EINVALID {
 			t.Fatalf("dropping without a reason: %v, want invalid", err)
 		}
-		if _, err := r.Drop(ctx, d.ID, 0, "f1", "重复", "张审核"); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
+		if _, err := r.Drop(ctx, retrieval.Scope{}, d.ID, 0, "f1", "重复", "张审核"); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
 			t.Fatalf("dropping a figure still stated: %v, want conflict", err)
 		}
-		got, err = r.Drop(ctx, d.ID, 0, "f2", "报销比例另行报送", "张审核")
+		got, err = r.Drop(ctx, retrieval.Scope{}, d.ID, 0, "f2", "报销比例另行报送", "张审核")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -307,7 +307,7 @@ func TestFiguresNeverVanish(t *testing.T) {
 	t.Run("an edit that leaves a figure out lists it missing too", func(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
-		got, err := r.Decide(ctx, d.ID, d.Sections[0].Sentences[1].ID, Verdict{Decision: "edit", Text: "享受政策的人数稳定。", By: "张审核"})
+		got, err := r.Decide(ctx, retrieval.Scope{}, d.ID, d.Sections[0].Sentences[1].ID, Verdict{Decision: "edit", Text: "享受政策的人数稳定。", By: "张审核"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,8 +318,8 @@ func TestFiguresNeverVanish(t *testing.T) {
 	t.Run("restoring a figure states it again in a sentence that waits for a reviewer", func(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
-		r.Decide(ctx, d.ID, d.Sections[0].Sentences[2].ID, Verdict{Decision: "reject", By: "张审核"})
-		got, err := r.Restore(ctx, d.ID, 0, "f2", "张审核")
+		r.Decide(ctx, retrieval.Scope{}, d.ID, d.Sections[0].Sentences[2].ID, Verdict{Decision: "reject", By: "张审核"})
+		got, err := r.Restore(ctx, retrieval.Scope{}, d.ID, 0, "f2", "张审核")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -334,10 +334,10 @@ func TestFiguresNeverVanish(t *testing.T) {
 		if len(got.Missing(0)) != 0 {
 			t.Fatalf("missing after the restore = %v", got.Missing(0))
 		}
-		if _, err := r.Restore(ctx, d.ID, 0, "f2", "张审核"); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
+		if _, err := r.Restore(ctx, retrieval.Scope{}, d.ID, 0, "f2", "张审核"); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
 			t.Fatalf("restoring a figure that is stated: %v, want conflict", err)
 		}
-		if _, err := r.Restore(ctx, d.ID, 0, "nope", "张审核"); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
+		if _, err := r.Restore(ctx, retrieval.Scope{}, d.ID, 0, "nope", "张审核"); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
 			t.Fatalf("restoring an unknown figure: %v, want not found", err)
 		}
 	})
@@ -345,7 +345,7 @@ func TestFiguresNeverVanish(t *testing.T) {
 		store, d := readyDraft(t, "一是享受政策【f1】。二是报销比例达到【f2】。三是群众满意度明显提升。其一，政策落实到位。其二，服务更加便捷。")
 		r := &Reviewer{Store: store}
 		ss := d.Sections[0].Sentences
-		got, err := r.Decide(ctx, d.ID, ss[0].ID, Verdict{Decision: "reject", By: "张审核"})
+		got, err := r.Decide(ctx, retrieval.Scope{}, d.ID, ss[0].ID, Verdict{Decision: "reject", By: "张审核"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,7 +360,7 @@ func TestFiguresNeverVanish(t *testing.T) {
 		if h := got.Sections[0].Sentences[1].History; len(h) != 1 || h[0].Text != "二是报销比例达到90%。" {
 			t.Fatalf("history = %+v", h)
 		}
-		got, _ = r.Decide(ctx, d.ID, ss[0].ID, Verdict{Decision: "approve", By: "张审核"})
+		got, _ = r.Decide(ctx, retrieval.Scope{}, d.ID, ss[0].ID, Verdict{Decision: "approve", By: "张审核"})
 		if x := got.Sections[0].Sentences; x[0].Text != "一是享受政策36239人。" || x[1].Text != "二是报销比例达到90%。" {
 			t.Fatalf("after approving the rejected item again: %q, %q", x[0].Text, x[1].Text)
 		}
@@ -390,11 +390,11 @@ func TestReviewerRewrite(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
 		sid := d.Sections[0].Sentences[1].ID
-		if _, err := r.Decide(ctx, d.ID, sid, Verdict{Decision: "approve", By: "张审核"}); err != nil {
+		if _, err := r.Decide(ctx, retrieval.Scope{}, d.ID, sid, Verdict{Decision: "approve", By: "张审核"}); err != nil {
 			t.Fatal(err)
 		}
 		var reqs []RewriteRequest
-		got, err := r.Rewrite(ctx, d.ID, sid, ModeExpand, "王撰稿", answers("全县享受健康扶贫各项政策【f1】，困难群众就医负担有效减轻。", &reqs))
+		got, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, sid, ModeExpand, "王撰稿", answers("全县享受健康扶贫各项政策【f1】，困难群众就医负担有效减轻。", &reqs))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -421,7 +421,7 @@ func TestReviewerRewrite(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
 		var reqs []RewriteRequest
-		got, err := r.Rewrite(ctx, d.ID, d.Sections[0].Sentences[2].ID, ModeRewrite, "王撰稿", answers("住院费用实际报销比例达到【f2】，群众满意度达到98%。", &reqs))
+		got, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, d.Sections[0].Sentences[2].ID, ModeRewrite, "王撰稿", answers("住院费用实际报销比例达到【f2】，群众满意度达到98%。", &reqs))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -443,11 +443,11 @@ func TestReviewerRewrite(t *testing.T) {
 				return SectionText{}, retrieval.Errorf(retrieval.EUNAVAILABLE, "模型没有响应")
 			}),
 		} {
-			if _, err := r.Rewrite(ctx, d.ID, sid, ModeShorten, "王撰稿", w); retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE {
+			if _, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, sid, ModeShorten, "王撰稿", w); retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE {
 				t.Errorf("%s: err = %v, want code %s", name, err, retrieval.EUNAVAILABLE)
 			}
 		}
-		if got, _ := store.Draft(ctx, d.ID); got.Sections[0].Sentences[1].Text != "享受政策36239人。" || len(got.Audit) != 0 {
+		if got, _ := store.Draft(ctx, retrieval.Scope{}, d.ID); got.Sections[0].Sentences[1].Text != "享受政策36239人。" || len(got.Audit) != 0 {
 			t.Fatalf("the draft changed: %+v, audit %+v", got.Sections[0].Sentences[1], got.Audit)
 		}
 	})
@@ -464,7 +464,7 @@ func TestReviewerRewrite(t *testing.T) {
 			{ss[0].ID, ModeRewrite, "王撰稿", retrieval.EINVALID},
 			{"s9-9", ModeRewrite, "王撰稿", retrieval.ENOTFOUND},
 		} {
-			if _, err := r.Rewrite(ctx, d.ID, c.sid, c.mode, c.by, w); retrieval.ErrorCode(err) != c.code {
+			if _, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, c.sid, c.mode, c.by, w); retrieval.ErrorCode(err) != c.code {
 				t.Errorf("%+v: err = %v, want code %s", c, err, c.code)
 			}
 		}
@@ -478,15 +478,15 @@ func TestReviewerRewrite(t *testing.T) {
 		r := &Reviewer{Store: store}
 		sid := d.Sections[0].Sentences[1].ID
 		w := rewriterFunc(func(ctx context.Context, req RewriteRequest) (SectionText, error) {
-			if _, err := r.Decide(ctx, d.ID, sid, Verdict{Decision: "edit", Text: "享受健康扶贫政策36239人。", By: "张审核"}); err != nil {
+			if _, err := r.Decide(ctx, retrieval.Scope{}, d.ID, sid, Verdict{Decision: "edit", Text: "享受健康扶贫政策36239人。", By: "张审核"}); err != nil {
 				t.Errorf("an edit during the rewrite: %v", err)
 			}
 			return SectionText{Text: "全县享受政策【f1】。"}, nil
 		})
-		if _, err := r.Rewrite(ctx, d.ID, sid, ModeRewrite, "王撰稿", w); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
+		if _, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, sid, ModeRewrite, "王撰稿", w); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
 			t.Fatalf("err = %v, want code %s", err, retrieval.ECONFLICT)
 		}
-		if got, _ := store.Draft(ctx, d.ID); got.Sections[0].Sentences[1].Text != "享受健康扶贫政策36239人。" {
+		if got, _ := store.Draft(ctx, retrieval.Scope{}, d.ID); got.Sections[0].Sentences[1].Text != "享受健康扶贫政策36239人。" {
 			t.Fatalf("the reviewer's edit was lost: %+v", got.Sections[0].Sentences[1])
 		}
 	})

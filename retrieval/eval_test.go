@@ -84,7 +84,7 @@ func TestRetrievalEval(t *testing.T) {
 	perTopic := map[string]int{}
 	passages := 0
 	for _, f := range files {
-		_, prep, err := in.Ingest(ctx, f.Name, f.Text, "eval")
+		_, prep, err := in.Ingest(ctx, retrieval.Scope{}, f.Name, f.Text, "eval")
 		if err != nil {
 			t.Fatalf("ingest %s: %v", f.Name, err)
 		}

@@ -49,11 +49,17 @@ func PrepareFile(name, text, collection string) (*Prepared, error) {
 	return &Prepared{Documents: docs, Report: report}, nil
 }
 
-// Save embeds the prepared documents' passages and stores each document in its own transaction.
-// Embedding happens first, so an embedder failure stores nothing.
-func (in *Ingester) Save(ctx context.Context, p *Prepared) ([]IngestResult, error) {
+// Save embeds the prepared documents' passages and stores each document in its own transaction,
+// in sc's workspace (their IDs assigned again for it). Embedding happens first, so an embedder
+// failure stores nothing. sc must not be AllWorkspaces (EINVALID).
+func (in *Ingester) Save(ctx context.Context, sc Scope, p *Prepared) ([]IngestResult, error) {
+	if sc.All() {
+		return nil, Errorf(EINVALID, "ingest: documents are stored in one workspace")
+	}
 	var all []*Passage
 	for _, d := range p.Documents {
+		d.Workspace = sc.Workspace()
+		AssignIDs(d)
 		for i := range d.Passages {
 			all = append(all, &d.Passages[i])
 		}
@@ -86,22 +92,27 @@ func (in *Ingester) Save(ctx context.Context, p *Prepared) ([]IngestResult, erro
 	return out, nil
 }
 
-// Ingest prepares, embeds and stores the text of one file.
-func (in *Ingester) Ingest(ctx context.Context, name, text, collection string) ([]IngestResult, *Prepared, error) {
+// Ingest prepares, embeds and stores the text of one file in sc's workspace.
+func (in *Ingester) Ingest(ctx context.Context, sc Scope, name, text, collection string) ([]IngestResult, *Prepared, error) {
 	p, err := PrepareFile(name, text, collection)
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := in.Save(ctx, p)
+	res, err := in.Save(ctx, sc, p)
 	return res, p, err
 }
 
-// AssignIDs sets a document's Hash, its ID (stable for its collection and key)
-// and its passages' IDs (new whenever the content changes).
+// AssignIDs sets a document's Hash, its ID (stable for its workspace, collection and key)
+// and its passages' IDs (new whenever the content changes). The default workspace's IDs are
+// those of the time before workspaces, so that a file ingested again keeps its ID.
 func AssignIDs(d *Document) {
 	h := sha256.Sum256([]byte(d.Title + "\x00" + d.Text))
 	d.Hash = hex.EncodeToString(h[:])
-	id := sha256.Sum256([]byte(d.Collection + "\x00" + d.Key))
+	identity := d.Collection + "\x00" + d.Key
+	if d.Workspace != "" && d.Workspace != DefaultWorkspace {
+		identity = d.Workspace + "\x00" + identity
+	}
+	id := sha256.Sum256([]byte(identity))
 	d.ID = hex.EncodeToString(id[:8])
 	for i := range d.Passages {
 		p := &d.Passages[i]

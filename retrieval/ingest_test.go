@@ -49,7 +49,7 @@ func TestIngesterStoresNothingWhenEmbeddingFails(t *testing.T) {
 		Embed: func(context.Context, []string) ([][]float32, error) { return nil, errors.New("endpoint down") },
 	}
 	text := "青山县卫生健康局2024年工作总结\n一、主要工作\n全年完成疫苗接种1.2万剂次。\n二、存在问题\n人才不足。\n"
-	if _, _, err := in.Ingest(context.Background(), "a.txt", text, ""); err == nil {
+	if _, _, err := in.Ingest(context.Background(), Scope{}, "a.txt", text, ""); err == nil {
 		t.Fatal("want the embedder's error")
 	}
 }

@@ -10,6 +10,7 @@ import (
 // Document is one historical summary after cleaning, with its passages.
 type Document struct {
 	ID         string    `json:"id"`
+	Workspace  string    `json:"workspace"` // whose it is; "" is DefaultWorkspace
 	Collection string    `json:"collection"`
 	Key        string    `json:"key"` // identity within the collection: file name or title
 	Title      string    `json:"title"`
@@ -63,6 +64,7 @@ func (p Passage) HasPlaceholders() bool {
 // DocumentInfo is a document's summary as listed, without its text.
 type DocumentInfo struct {
 	ID         string    `json:"id"`
+	Workspace  string    `json:"workspace"`
 	Collection string    `json:"collection"`
 	Key        string    `json:"key"`
 	Title      string    `json:"title"`
@@ -72,8 +74,10 @@ type DocumentInfo struct {
 	CreatedAt  time.Time `json:"created_at"`
 }
 
-// Filter narrows a search. Zero values do not filter.
+// Filter narrows a search. Zero values do not filter, except Scope: a search sees its scope's
+// passages and those of shared collections, never another workspace's.
 type Filter struct {
+	Scope      Scope    `json:"-"` // set by the caller from who asks, never from a request's body
 	Collection string   `json:"collection,omitempty"`
 	Kinds      []string `json:"kinds,omitempty"`
 	YearFrom   int      `json:"year_from,omitempty"`
@@ -111,18 +115,22 @@ type Embedder func(ctx context.Context, texts []string) ([][]float32, error)
 // Store keeps documents and passages and answers vector and keyword searches.
 // Both the embedded store and the pgvector store implement it and pass storetest.
 type Store interface {
-	// Put stores doc with all its passages (embeddings filled in) atomically.
-	// A document with the same Collection and Key and Hash is left alone (PutUnchanged);
-	// one with the same Collection and Key and another Hash replaces the old one and its passages.
+	// Put stores doc with all its passages (embeddings filled in) atomically, in workspace
+	// doc.Workspace ("" is DefaultWorkspace, and Put sets it so).
+	// A document with the same Workspace, Collection and Key and Hash is left alone (PutUnchanged);
+	// one with the same Workspace, Collection and Key and another Hash replaces the old one and its passages.
 	// doc.ID, passage IDs and DocumentID must be set by the caller (see AssignIDs).
 	Put(ctx context.Context, doc *Document) (PutStatus, error)
-	// Document returns a document with its passages (without embeddings); ErrNotFound if absent.
-	Document(ctx context.Context, id string) (*Document, error)
-	// Documents lists the documents of a collection ("" for all), newest first.
-	Documents(ctx context.Context, collection string) ([]DocumentInfo, error)
-	// Delete removes a document and its passages; ErrNotFound if absent.
-	Delete(ctx context.Context, id string) error
-	// SearchVector returns up to k passages nearest to vec by cosine distance, best first, under f.
+	// Document returns a document of sc's workspace or of a shared collection with its passages
+	// (without embeddings); ErrNotFound if absent or another workspace's.
+	Document(ctx context.Context, sc Scope, id string) (*Document, error)
+	// Documents lists the documents sc may read, of a collection ("" for all), newest first.
+	Documents(ctx context.Context, sc Scope, collection string) ([]DocumentInfo, error)
+	// Delete removes a document of sc's workspace and its passages; ErrNotFound if absent or
+	// another workspace's, shared or not.
+	Delete(ctx context.Context, sc Scope, id string) error
+	// SearchVector returns up to k passages nearest to vec by cosine distance, best first, under f
+	// (f.Scope's workspace and the shared collections).
 	// It returns k hits whenever at least k passages match f.
 	SearchVector(ctx context.Context, vec []float32, k int, f Filter) ([]Hit, error)
 	// SearchKeyword returns up to k passages that contain any of tokens, best first, under f.

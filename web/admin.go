@@ -22,9 +22,11 @@ type userJSON struct {
 
 func userOut(u *auth.User) userJSON { return userJSON{User: u, Password: len(u.PasswordHash) > 0} }
 
-// listUsers lists every user, disabled ones included, oldest first.
+// An admin manages the users and keys of their own workspace: those of others are not found.
+
+// listUsers lists the users of the admin's workspace, disabled ones included, oldest first.
 func (s *Server) listUsers(c echo.Context) error {
-	users, err := s.Keys.Users(c.Request().Context())
+	users, err := s.Keys.Users(c.Request().Context(), scopeOf(c))
 	if err != nil {
 		return err
 	}
@@ -56,6 +58,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	u.Workspace = scopeOf(c).Workspace()
 	if err := s.Keys.CreateUser(c.Request().Context(), u); err != nil {
 		return err
 	}
@@ -81,6 +84,9 @@ func (s *Server) updateUser(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	u, err := s.Keys.User(ctx, c.Param("id"))
+	if err == nil && !scopeOf(c).Owns(u.Workspace) {
+		err = retrieval.ErrNotFound
+	}
 	if errors.Is(err, retrieval.ErrNotFound) {
 		return retrieval.Errorf(retrieval.ENOTFOUND, "there is no user %s", c.Param("id"))
 	}
@@ -128,9 +134,9 @@ func (s *Server) updateUser(c echo.Context) error {
 	return c.JSON(http.StatusOK, userOut(u))
 }
 
-// listKeys lists every API key, revoked ones included, oldest first; never a token.
+// listKeys lists the API keys of the admin's workspace, revoked ones included, oldest first; never a token.
 func (s *Server) listKeys(c echo.Context) error {
-	keys, err := s.Keys.Keys(c.Request().Context())
+	keys, err := s.Keys.Keys(c.Request().Context(), scopeOf(c))
 	if err != nil {
 		return err
 	}
@@ -159,6 +165,7 @@ func (s *Server) createKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	k.Workspace = scopeOf(c).Workspace()
 	if err := s.Keys.CreateKey(c.Request().Context(), k); err != nil {
 		return err
 	}
@@ -170,7 +177,7 @@ func (s *Server) createKey(c echo.Context) error {
 // revokeKey revokes an API key at once; the key stays listed. Revoking a revoked key keeps the
 // first time and is not an error.
 func (s *Server) revokeKey(c echo.Context) error {
-	err := s.Keys.RevokeKey(c.Request().Context(), c.Param("id"), s.gate.now().UTC().Truncate(time.Microsecond))
+	err := s.Keys.RevokeKey(c.Request().Context(), scopeOf(c), c.Param("id"), s.gate.now().UTC().Truncate(time.Microsecond))
 	if errors.Is(err, retrieval.ErrNotFound) {
 		return retrieval.Errorf(retrieval.ENOTFOUND, "there is no key %s", c.Param("id"))
 	}

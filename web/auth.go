@@ -46,6 +46,8 @@ var routeRoles = map[string][]auth.Role{
 	"GET /api/v1/documents":                                    anyRole,
 	"GET /api/v1/documents/:id":                                anyRole,
 	"POST /api/v1/search":                                      anyRole,
+	"GET /api/v1/collections":                                  anyRole,
+	"PATCH /api/v1/collections/:name":                          admins,
 	"GET /api/v1/drafts":                                       anyRole,
 	"GET /api/v1/drafts/:id":                                   anyRole,
 	"GET /api/v1/drafts/:id/events":                            anyRole,
@@ -94,8 +96,11 @@ type principal struct {
 	method  string // how: "key", "password" or "oidc" (a session), "local" (single-user mode)
 	name    string // the key's holder or the user's name: recorded as the reviewer
 	role    auth.Role
-	scope   string // what idempotency and the token budget are kept per: keyID, or localScope
-	limit   string // what the rate limit is kept per: keyID, or the client's IP in single-user mode
+	// workspace is whose documents, collections, drafts, users and keys the sender sees: the key's
+	// or the user's, the default one in single-user mode. Every store call below a handler gets it.
+	workspace retrieval.Scope
+	scope     string // what idempotency and the token budget are kept per: keyID, or localScope
+	limit     string // what the rate limit is kept per: keyID, or the client's IP in single-user mode
 }
 
 // signedIn reports whether the sender proved who they are, with a key or a session.
@@ -108,6 +113,10 @@ func principalOf(c echo.Context) principal {
 	p, _ := c.Get(principalContextKey).(principal)
 	return p
 }
+
+// scopeOf returns the workspace of the request's sender. Every API route but those that sign in
+// is authenticated first (guardAPI), so a handler never sees the zero principal.
+func scopeOf(c echo.Context) retrieval.Scope { return principalOf(c).workspace }
 
 // gate is the state behind authentication and limits.
 type gate struct {
@@ -155,11 +164,11 @@ func (g *gate) authRequired(ctx context.Context) (bool, error) {
 	if g.hasKeys || now.Sub(g.checked) < keyCheckInterval {
 		return g.hasKeys, nil
 	}
-	keys, err := g.keys.Keys(ctx)
+	keys, err := g.keys.Keys(ctx, retrieval.AllWorkspaces())
 	if err != nil {
 		return false, fmt.Errorf("web: authenticate: %w", err)
 	}
-	users, err := g.keys.Users(ctx)
+	users, err := g.keys.Users(ctx, retrieval.AllWorkspaces())
 	if err != nil {
 		return false, fmt.Errorf("web: authenticate: %w", err)
 	}
@@ -226,7 +235,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if ip == nil || !ip.IsLoopback() {
 				return unauthorized(c, "this server has no API keys or users yet, so it answers only on its own machine; create one with draftd keys create or draftd users add")
 			}
-			p = principal{method: "local", role: auth.RoleAdmin, scope: localScope, limit: "ip:" + ip.String()}
+			p = principal{method: "local", role: auth.RoleAdmin, workspace: retrieval.InWorkspace(retrieval.DefaultWorkspace),
+				scope: localScope, limit: "ip:" + ip.String()}
 		case c.Request().Header.Get(echo.HeaderAuthorization) != "" || cookieErr != nil:
 			p, err = s.keyPrincipal(c)
 		default:
@@ -269,7 +279,8 @@ func (s *Server) keyPrincipal(c echo.Context) (principal, error) {
 			s.Logger.Warn("record key use", "key_id", k.ID, "err", err)
 		}
 	}
-	return principal{keyID: k.ID, method: "key", name: k.Name, role: k.Role, scope: k.ID, limit: k.ID}, nil
+	return principal{keyID: k.ID, method: "key", name: k.Name, role: k.Role, workspace: retrieval.InWorkspace(k.Workspace),
+		scope: k.ID, limit: k.ID}, nil
 }
 
 // sessionPrincipal returns the user signed in with the request's session cookie. A request that
@@ -309,7 +320,8 @@ func (s *Server) sessionPrincipal(c echo.Context) (principal, error) {
 		method = "oidc"
 	}
 	id := "user:" + u.ID
-	return principal{keyID: id, userID: u.ID, session: cookie.Value, method: method, name: u.Name, role: u.Role, scope: id, limit: id}, nil
+	return principal{keyID: id, userID: u.ID, session: cookie.Value, method: method, name: u.Name, role: u.Role,
+		workspace: retrieval.InWorkspace(u.Workspace), scope: id, limit: id}, nil
 }
 
 // authorize lets a request through only if routeRoles allows its sender's role on its route.

@@ -276,7 +276,7 @@ func TestAuthentication(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.RevokeKey(context.Background(), k.ID, time.Now()); err != nil {
+	if err := env.store.RevokeKey(context.Background(), retrieval.Scope{}, k.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -321,7 +321,7 @@ func TestAuthentication(t *testing.T) {
 		}
 	})
 	t.Run("a request records the key's last use", func(t *testing.T) {
-		keys, _ := env.store.Keys(context.Background())
+		keys, _ := env.store.Keys(context.Background(), retrieval.Scope{})
 		for _, k := range keys {
 			if k.Name == keyNames[auth.RoleWriter] && (k.LastUsedAt == nil || !k.LastUsedAt.Equal(env.clock.now())) {
 				t.Fatalf("writer key last used %v, want %v", k.LastUsedAt, env.clock.now())
@@ -505,7 +505,7 @@ func TestIdempotency(t *testing.T) {
 	env := newAuthServer(t, true, nil)
 	writer, admin := env.tokens[auth.RoleWriter], env.tokens[auth.RoleAdmin]
 	drafts := func() int {
-		ds, err := env.store.Drafts(context.Background())
+		ds, err := env.store.Drafts(context.Background(), retrieval.Scope{})
 		if err != nil {
 			t.Fatal(err)
 		}

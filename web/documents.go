@@ -100,7 +100,7 @@ func (s *Server) createDocuments(c echo.Context) error {
 	}
 	var resp createDocumentsResponse
 	for i, p := range prepared {
-		res, err := s.Ingester.Save(ctx, p)
+		res, err := s.Ingester.Save(ctx, scopeOf(c), p)
 		if err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ type documentsResponse struct {
 }
 
 func (s *Server) listDocuments(c echo.Context) error {
-	docs, err := s.Store.Documents(c.Request().Context(), c.QueryParam("collection"))
+	docs, err := s.Store.Documents(c.Request().Context(), scopeOf(c), c.QueryParam("collection"))
 	if err != nil {
 		return err
 	}
@@ -167,6 +167,7 @@ type passageView struct {
 // documentView is a document with its passages.
 type documentView struct {
 	ID         string         `json:"id"`
+	Workspace  string         `json:"workspace"`
 	Collection string         `json:"collection"`
 	Key        string         `json:"key"`
 	Title      string         `json:"title"`
@@ -178,11 +179,11 @@ type documentView struct {
 }
 
 func (s *Server) getDocument(c echo.Context) error {
-	d, err := s.Store.Document(c.Request().Context(), c.Param("id"))
+	d, err := s.Store.Document(c.Request().Context(), scopeOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	v := documentView{ID: d.ID, Collection: d.Collection, Key: d.Key, Title: d.Title, Meta: d.Meta,
+	v := documentView{ID: d.ID, Workspace: d.Workspace, Collection: d.Collection, Key: d.Key, Title: d.Title, Meta: d.Meta,
 		Warnings: nonNil(d.Warnings), Text: d.Text, CreatedAt: d.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), Passages: []passageView{}}
 	for _, p := range d.Passages {
 		v.Passages = append(v.Passages, passageView{ID: p.ID, HeadingPath: nonNil(p.HeadingPath), Text: p.Text, Role: p.Role, Placeholders: p.HasPlaceholders()})
@@ -191,7 +192,8 @@ func (s *Server) getDocument(c echo.Context) error {
 }
 
 func (s *Server) deleteDocument(c echo.Context) error {
-	if err := s.Store.Delete(c.Request().Context(), c.Param("id")); err != nil {
+	// A shared collection's documents are read by every workspace and changed by their own alone.
+	if err := s.Store.Delete(c.Request().Context(), scopeOf(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

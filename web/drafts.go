@@ -49,10 +49,11 @@ func (s *Server) drafterFor(c echo.Context, name string) (*draft.Drafter, error)
 	if err != nil {
 		return nil, err
 	}
-	d := *s.Drafter
+	// Drafts are stored in the sender's workspace, from passages of it and of shared collections.
+	d := s.Drafter.InWorkspace(scopeOf(c))
 	d.Writer, d.Model = w, name
 	d.ClaimChecker = s.meteredCheck(c, d.ClaimChecker)
-	return &d, nil
+	return d, nil
 }
 
 // createDraft stores a new draft and drafts it. A retry with the same Idempotency-Key gets the
@@ -104,8 +105,9 @@ func (s *Server) publish(e draft.Event) {
 	s.events.publish(e)
 }
 
-// newDraft stores a pending draft of the figures in body, with the drafter that will draft it.
-// With an API key the draft records the key's holder as its creator, who may not review it.
+// newDraft stores a pending draft of the figures in body, with the drafter that will draft it, in
+// the sender's workspace. With an API key or a session the draft records the key's holder or the
+// user as its creator, who may not review it.
 func (s *Server) newDraft(c echo.Context, body []byte) (*draft.Drafter, *draft.Draft, error) {
 	d, err := s.drafter(c)
 	if err != nil {
@@ -145,9 +147,10 @@ func (s *Server) writeDraft(c echo.Context, status int, id string) error {
 	return c.JSON(status, withProgress(dr))
 }
 
-// loadDraft reads draft id, saying in Chinese that it is not there (deleted, or never made).
+// loadDraft reads draft id of the sender's workspace, saying in Chinese that it is not there
+// (deleted, never made, or another workspace's: which of them is not told).
 func (s *Server) loadDraft(c echo.Context, id string) (*draft.Draft, error) {
-	dr, err := s.DraftStore.Draft(c.Request().Context(), id)
+	dr, err := s.DraftStore.Draft(c.Request().Context(), scopeOf(c), id)
 	if retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
 		return nil, retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 不存在，可能已被删除", id)
 	}
@@ -165,7 +168,7 @@ func (s *Server) deleteDraft(c echo.Context) error {
 	if dr.Status == draft.StatusGenerating || dr.Status == draft.StatusPending {
 		return retrieval.Errorf(retrieval.ECONFLICT, "稿件正在生成，生成结束后才能删除")
 	}
-	if err := s.DraftStore.DeleteDraft(ctx, dr.ID); err != nil {
+	if err := s.DraftStore.DeleteDraft(ctx, scopeOf(c), dr.ID); err != nil {
 		if retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
 			return retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 不存在，可能已被删除", dr.ID)
 		}
@@ -214,7 +217,7 @@ type draftsResponse struct {
 }
 
 func (s *Server) listDrafts(c echo.Context) error {
-	ds, err := s.DraftStore.Drafts(c.Request().Context())
+	ds, err := s.DraftStore.Drafts(c.Request().Context(), scopeOf(c))
 	if err != nil {
 		return err
 	}
@@ -272,7 +275,7 @@ func (s *Server) draftEvents(c echo.Context) error {
 	id := c.Param("id")
 	events, cancel := s.events.subscribe(id)
 	defer cancel()
-	dr, err := s.DraftStore.Draft(ctx, id)
+	dr, err := s.loadDraft(c, id)
 	if err != nil {
 		return err
 	}

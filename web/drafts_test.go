@@ -160,7 +160,7 @@ func TestDraftsAPIErrors(t *testing.T) {
 		if len(problems) < 2 {
 			t.Fatalf("problems = %v", problems)
 		}
-		if ds, _ := store.(draft.Store).Drafts(t.Context()); len(ds) != 0 {
+		if ds, _ := store.(draft.Store).Drafts(t.Context(), retrieval.Scope{}); len(ds) != 0 {
 			t.Fatalf("%d drafts stored from invalid input", len(ds))
 		}
 	})

@@ -78,6 +78,9 @@ func TestSignInWithPasswordsAndAdminister(t *testing.T) {
 	step("the admin adds a reviewer and creates a key, whose token is shown once", func(t *testing.T) {
 		p.do("open 管理", chromedp.Click(chromedp.CSS(`[data-nav="admin"]`)))
 		p.wait("users and keys are listed", `document.querySelector('#user-list [data-user="管理员周"]') && document.querySelector('#key-list')`)
+		if ws := p.eval(`document.querySelector('#admin-workspace [data-workspace]').textContent`); ws != "default" {
+			t.Fatalf("the admin page shows workspace %q, want default", ws)
+		}
 		p.do("add a reviewer",
 			fill("#new-user-name", "审核员赵敏"),
 			chromedp.SetValue(chromedp.ID("new-user-role"), "reviewer"),

@@ -18,6 +18,7 @@ import (
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/draft/openai"
 	"github.com/draftd/draftd/draft/openai/openaitest"
+	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/web/auth"
 )
@@ -168,7 +169,7 @@ func TestDraftToolsAPI(t *testing.T) {
 		if code, msg := errorOf(body); status != http.StatusNotFound || code != "not_found" || !strings.Contains(msg, "已被删除") {
 			t.Errorf("GET a deleted draft: %d %s", status, body)
 		}
-		if _, err := app.store.Draft(context.Background(), d.ID); err == nil {
+		if _, err := app.store.Draft(context.Background(), retrieval.Scope{}, d.ID); err == nil {
 			t.Errorf("the store still has the draft")
 		}
 		if status, _ := apiCall(t, "DELETE", app.URL+"/api/v1/drafts/"+d.ID, keys["管理员"], nil); status != http.StatusNotFound {

@@ -56,7 +56,7 @@ func (s *Server) exportDraft(c echo.Context) error {
 	if !ok {
 		return retrieval.Errorf(retrieval.EINVALID, "format must be docx, md, html or txt, got %q", format)
 	}
-	d, err := s.DraftStore.Draft(c.Request().Context(), c.Param("id"))
+	d, err := s.loadDraft(c, c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func (s *Server) replayDraft(c echo.Context, id string) error {
 	ctx := c.Request().Context()
 	c.Response().Header().Set(headerReplayed, "true")
 	if c.QueryParam("wait") != "true" {
-		dr, err := s.DraftStore.Draft(ctx, id)
+		dr, err := s.DraftStore.Draft(ctx, scopeOf(c), id)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (s *Server) replayDraft(c echo.Context, id string) error {
 	}
 	events, cancel := s.events.subscribe(id)
 	defer cancel()
-	dr, err := s.DraftStore.Draft(ctx, id)
+	dr, err := s.DraftStore.Draft(ctx, scopeOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Server) replayDraft(c echo.Context, id string) error {
 			}
 		case <-poll.C:
 		}
-		if dr, err = s.DraftStore.Draft(ctx, id); err != nil {
+		if dr, err = s.DraftStore.Draft(ctx, scopeOf(c), id); err != nil {
 			return err
 		}
 	}

@@ -33,6 +33,8 @@ type OIDC struct {
 	RoleClaim string
 	// DefaultRole is the role of a user whose token maps to none; "" refuses such users.
 	DefaultRole auth.Role
+	// Workspace is the workspace of the users made at their first sign-in; "" is the default one.
+	Workspace string
 	// Client makes the calls to the provider; nil is http.DefaultClient.
 	Client *http.Client
 
@@ -222,7 +224,7 @@ func (s *Server) oidcUser(ctx context.Context, sub string, claims map[string]any
 		if err != nil {
 			return nil, err
 		}
-		u.Subject = sub
+		u.Subject, u.Workspace = sub, s.OIDC.Workspace
 		if err = s.Keys.CreateUser(ctx, u); retrieval.ErrorCode(err) != retrieval.ECONFLICT || i > 0 {
 			break
 		}

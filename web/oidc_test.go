@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/web/auth"
 )
 
@@ -185,7 +186,7 @@ func TestOIDCSignIn(t *testing.T) {
 		if r := env.send(t, "GET", "/api/v1/session", "", "", sessionOf(t, cb)...); r.body["role"] != "admin" {
 			t.Fatalf("session: %v", r.body)
 		}
-		users, _ := env.store.Users(context.Background())
+		users, _ := env.store.Users(context.Background(), retrieval.Scope{})
 		if len(users) != 1 || users[0].Subject != f.URL+" 248289761001" || users[0].PasswordHash != nil {
 			t.Fatalf("users = %+v", users)
 		}

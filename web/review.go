@@ -36,7 +36,7 @@ func (s *Server) reviewSentence(c echo.Context) error {
 		}
 	}
 	v := draft.Verdict{Decision: req.Decision, Text: req.Text, Reason: req.Reason, By: reviewerName(c, req.By)}
-	d, err := s.Reviewer.Decide(c.Request().Context(), c.Param("id"), c.Param("sid"), v)
+	d, err := s.Reviewer.Decide(c.Request().Context(), scopeOf(c), c.Param("id"), c.Param("sid"), v)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (s *Server) approveLowRisk(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := s.Reviewer.ApproveLowRisk(c.Request().Context(), c.Param("id"), reviewerName(c, req.By))
+	d, err := s.Reviewer.ApproveLowRisk(c.Request().Context(), scopeOf(c), c.Param("id"), reviewerName(c, req.By))
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) restoreFigure(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Reviewer.Restore(c.Request().Context(), c.Param("id"), n, c.Param("fid"), reviewerName(c, req.By))
+	d, err := s.Reviewer.Restore(c.Request().Context(), scopeOf(c), c.Param("id"), n, c.Param("fid"), reviewerName(c, req.By))
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) dropFigure(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Reviewer.Drop(c.Request().Context(), c.Param("id"), n, c.Param("fid"), req.Reason, reviewerName(c, req.By))
+	d, err := s.Reviewer.Drop(c.Request().Context(), scopeOf(c), c.Param("id"), n, c.Param("fid"), req.Reason, reviewerName(c, req.By))
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (s *Server) rewriteSentence(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Reviewer.Rewrite(c.Request().Context(), dr.ID, c.Param("sid"), req.Mode, reviewerName(c, req.By), rw)
+	d, err := s.Reviewer.Rewrite(c.Request().Context(), scopeOf(c), dr.ID, c.Param("sid"), req.Mode, reviewerName(c, req.By), rw)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ func (s *Server) search(c echo.Context) error {
 	if err := decodeJSON(c, &q); err != nil {
 		return err
 	}
+	q.Filter.Scope = scopeOf(c)
 	res, err := s.Searcher.Search(c.Request().Context(), q)
 	if err != nil {
 		return err

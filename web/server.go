@@ -17,6 +17,7 @@ import (
 // Server holds the dependencies of draftd's handlers.
 type Server struct {
 	Store          retrieval.Store
+	Workspaces     retrieval.WorkspaceStore // workspaces and the collections they share
 	Searcher       *retrieval.Searcher
 	Ingester       *retrieval.Ingester
 	Logger         *slog.Logger
@@ -71,6 +72,8 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/documents/:id", s.getDocument)
 	api.DELETE("/documents/:id", s.deleteDocument)
 	api.POST("/search", s.search)
+	api.GET("/collections", s.listCollections)
+	api.PATCH("/collections/:name", s.updateCollection)
 	api.POST("/drafts", s.createDraft)
 	api.GET("/drafts", s.listDrafts)
 	api.POST("/drafts/import", s.importFigures)

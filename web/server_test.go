@@ -17,6 +17,7 @@ import (
 	"github.com/draftd/draftd/draft/offline"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
+	"github.com/draftd/draftd/web/auth"
 )
 
 // newTestServer returns a server over a fresh embedded store with the local embedder.
@@ -38,6 +39,21 @@ func testServer(t *testing.T) (*Server, *embedded.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	return serverOn(t, store), store
+}
+
+// testStore is everything a Server keeps, as both stores keep it.
+type testStore interface {
+	retrieval.Store
+	retrieval.WorkspaceStore
+	draft.Store
+	auth.Store
+	auth.IdempotencyStore
+}
+
+// serverOn wires a Server over store as testServer does, recording the local embedder.
+func serverOn(t *testing.T, store testStore) *Server {
+	t.Helper()
 	emb := retrieval.NewLocalEmbedder(64)
 	if err := store.CheckEmbedder(context.Background(), emb.Spec()); err != nil {
 		t.Fatal(err)
@@ -45,6 +61,7 @@ func testServer(t *testing.T) (*Server, *embedded.Store) {
 	searcher := &retrieval.Searcher{Store: store, Embed: emb.Embed}
 	return &Server{
 		Store:          store,
+		Workspaces:     store,
 		Searcher:       searcher,
 		Ingester:       &retrieval.Ingester{Store: store, Embed: emb.Embed},
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -56,7 +73,7 @@ func testServer(t *testing.T) (*Server, *embedded.Store) {
 		Reviewer:       &draft.Reviewer{Store: store},
 		Keys:           store,
 		Idempotency:    store,
-	}, store
+	}
 }
 
 // call sends a request and decodes the JSON answer into a map.
@@ -113,7 +130,7 @@ func errCode(body map[string]any) string {
 }
 
 func docCount(t *testing.T, store retrieval.Store) int {
-	docs, err := store.Documents(context.Background(), "")
+	docs, err := store.Documents(context.Background(), retrieval.Scope{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,9 +39,10 @@ func clearSessionCookie(c echo.Context) {
 
 // sessionInfo says who is signed in: the answer of GET and POST /api/v1/session.
 type sessionInfo struct {
-	Name      string     `json:"name"`   // "" in single-user mode
-	Role      auth.Role  `json:"role"`   // what the sender may do
-	Method    string     `json:"method"` // password, oidc, key or local (single-user mode)
+	Name      string     `json:"name"`      // "" in single-user mode
+	Role      auth.Role  `json:"role"`      // what the sender may do
+	Workspace string     `json:"workspace"` // whose documents and drafts the sender sees
+	Method    string     `json:"method"`    // password, oidc, key or local (single-user mode)
 	CSRFToken string     `json:"csrf_token,omitempty"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"` // when the session ends
 }
@@ -94,14 +95,14 @@ func (s *Server) startSession(c echo.Context, u *auth.User, method string) error
 	}
 	setSessionCookie(c, token, sess.ExpiresAt)
 	s.Logger.Info("signed in", "user_id", u.ID, "method", method, "request_id", requestID(c))
-	return c.JSON(http.StatusOK, sessionInfo{Name: u.Name, Role: u.Role, Method: method, CSRFToken: auth.CSRFToken(token), ExpiresAt: &sess.ExpiresAt})
+	return c.JSON(http.StatusOK, sessionInfo{Name: u.Name, Role: u.Role, Workspace: retrieval.InWorkspace(u.Workspace).Workspace(), Method: method, CSRFToken: auth.CSRFToken(token), ExpiresAt: &sess.ExpiresAt})
 }
 
 // getSession says who sent the request: a signed-in user (with the session's CSRF token), an API
 // key's holder, or the single user.
 func (s *Server) getSession(c echo.Context) error {
 	p := principalOf(c)
-	info := sessionInfo{Name: p.name, Role: p.role, Method: p.method}
+	info := sessionInfo{Name: p.name, Role: p.role, Workspace: p.workspace.Workspace(), Method: p.method}
 	if p.session != "" {
 		info.CSRFToken = auth.CSRFToken(p.session)
 		if sess, err := s.Keys.SessionByHash(c.Request().Context(), auth.HashToken(p.session)); err == nil {

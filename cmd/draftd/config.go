@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/web/auth"
 )
 
@@ -49,6 +50,7 @@ type Config struct {
 	OIDCRedirectURL  string // DRAFTD_OIDC_REDIRECT_URL: https://draftd.example.gov.cn/api/v1/oidc/callback
 	OIDCRoleClaim    string // DRAFTD_OIDC_ROLE_CLAIM: the ID token claim whose values writer, reviewer or admin give the role
 	OIDCDefaultRole  string // DRAFTD_OIDC_DEFAULT_ROLE: the role of users the claim gives none; empty refuses them
+	OIDCWorkspace    string // DRAFTD_OIDC_WORKSPACE: the workspace of users made at their first sign-in; empty is "default"
 }
 
 // defaultEmbedDim is the local embedder's dimension: at 256, signed hashing
@@ -73,6 +75,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		OIDCRedirectURL:  getenv("DRAFTD_OIDC_REDIRECT_URL"),
 		OIDCRoleClaim:    getenv("DRAFTD_OIDC_ROLE_CLAIM"),
 		OIDCDefaultRole:  getenv("DRAFTD_OIDC_DEFAULT_ROLE"),
+		OIDCWorkspace:    getenv("DRAFTD_OIDC_WORKSPACE"),
 		EmbedTimeout:     60 * time.Second,
 		Demo:             true,
 	}
@@ -211,7 +214,8 @@ func (c *Config) Validate() error {
 func (c *Config) validateOIDC(bad func(format string, args ...any)) {
 	if c.OIDCIssuer == "" {
 		for name, v := range map[string]string{"DRAFTD_OIDC_CLIENT_ID": c.OIDCClientID, "DRAFTD_OIDC_CLIENT_SECRET": c.OIDCClientSecret,
-			"DRAFTD_OIDC_REDIRECT_URL": c.OIDCRedirectURL, "DRAFTD_OIDC_ROLE_CLAIM": c.OIDCRoleClaim, "DRAFTD_OIDC_DEFAULT_ROLE": c.OIDCDefaultRole} {
+			"DRAFTD_OIDC_REDIRECT_URL": c.OIDCRedirectURL, "DRAFTD_OIDC_ROLE_CLAIM": c.OIDCRoleClaim, "DRAFTD_OIDC_DEFAULT_ROLE": c.OIDCDefaultRole,
+			"DRAFTD_OIDC_WORKSPACE": c.OIDCWorkspace} {
 			if v != "" {
 				bad("%s is set but DRAFTD_OIDC_ISSUER is not: set the issuer to turn OpenID Connect sign-in on, or unset %s", name, name)
 			}
@@ -233,6 +237,11 @@ func (c *Config) validateOIDC(bad func(format string, args ...any)) {
 	if c.OIDCDefaultRole != "" {
 		if _, err := auth.ParseRole(c.OIDCDefaultRole); err != nil {
 			bad("DRAFTD_OIDC_DEFAULT_ROLE must be writer, reviewer or admin (or empty to refuse users without a role), got %q", c.OIDCDefaultRole)
+		}
+	}
+	if c.OIDCWorkspace != "" {
+		if err := retrieval.ValidWorkspaceName(c.OIDCWorkspace); err != nil {
+			bad("DRAFTD_OIDC_WORKSPACE must name a workspace (draftd workspaces list), got %q", c.OIDCWorkspace)
 		}
 	}
 	if c.OIDCRoleClaim == "" && c.OIDCDefaultRole == "" {

@@ -28,14 +28,10 @@ type drafting struct {
 // newDrafting wires the drafter over store: offline always, the chat model when configured (and then
 // by default), and the chat model's claim check when DRAFTD_CLAIM_CHECK is on, for drafts the chat
 // model writes: an offline draft calls no model.
-func newDrafting(cfg Config, store retrieval.Store, emb embedder) (drafting, error) {
-	ds, ok := store.(draft.Store)
-	if !ok {
-		return drafting{}, fmt.Errorf("the %T store cannot keep drafts", store)
-	}
+func newDrafting(cfg Config, store Store, emb embedder) (drafting, error) {
 	searcher := &retrieval.Searcher{Store: store, Embed: emb.embed}
 	w := drafting{
-		drafter: &draft.Drafter{Search: searcher.Search, Store: ds, PromptVersion: prompts.Version,
+		drafter: &draft.Drafter{Search: searcher.Search, Store: store, PromptVersion: prompts.Version,
 			Concurrency: cfg.SectionConcurrency},
 		writers:      map[string]draft.Writer{offline.Model: offline.Writer{}},
 		defaultModel: offline.Model,
@@ -59,7 +55,7 @@ func newDrafting(cfg Config, store retrieval.Store, emb embedder) (drafting, err
 }
 
 func (m *Main) draft(ctx context.Context, args []string) error {
-	var figuresPath, format, outPath, model, title, org, period string
+	var figuresPath, format, outPath, model, title, org, period, workspace string
 	var claimCheck *bool // set when --claim-check is given
 	cfg, _, err := m.config("draft", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&figuresPath, "figures", "", "figures file: .json, .xlsx or .csv (required)")
@@ -69,6 +65,7 @@ func (m *Main) draft(ctx context.Context, args []string) error {
 		fs.StringVar(&title, "title", "", "title (for .xlsx/.csv figures)")
 		fs.StringVar(&org, "organization", "", "organisation (for .xlsx/.csv figures)")
 		fs.StringVar(&period, "period", "", "period, e.g. 2025年上半年 (for .xlsx/.csv figures)")
+		workspaceFlag(fs, &workspace)
 		fs.Func("claim-check", "on or off: the chat model checks each section's claims in one more call (overrides DRAFTD_CLAIM_CHECK)", func(v string) error {
 			on, err := parseOnOff(v)
 			claimCheck = &on
@@ -119,15 +116,18 @@ func (m *Main) draft(ctx context.Context, args []string) error {
 	if !ok {
 		return fmt.Errorf("draft: unknown model %q (offline, or set DRAFTD_CHAT_MODEL)", model)
 	}
-	d := *wiring.drafter
+	sc, err := inWorkspace(ctx, store, workspace)
+	if err != nil {
+		return fmt.Errorf("draft: --workspace: %w", err)
+	}
+	d := wiring.drafter.InWorkspace(sc)
 	d.Writer, d.Model = w, model
 	dr, err := d.Create(ctx, in)
 	if err != nil {
 		return describeValidation(err)
 	}
 	runErr := d.Run(ctx, dr, m.draftProgress(len(dr.Sections)))
-	ds := store.(draft.Store)
-	saved, err := ds.Draft(context.WithoutCancel(ctx), dr.ID)
+	saved, err := store.Draft(context.WithoutCancel(ctx), sc, dr.ID)
 	if err != nil {
 		return err
 	}

@@ -44,8 +44,9 @@ type preparedFile struct {
 }
 
 func (m *Main) ingest(ctx context.Context, args []string) error {
-	var collection, bulk string
+	var collection, bulk, workspace string
 	cfg, fs, err := m.config("ingest", args, func(fs *flag.FlagSet) {
+		workspaceFlag(fs, &workspace)
 		fs.StringVar(&collection, "collection", retrieval.DefaultCollection, "collection to ingest into")
 		fs.StringVar(&bulk, "bulk", bulkAuto, "suspend the search indexes during the load and rebuild them after: "+
 			"auto (PostgreSQL, when the load is large against the store), always, never")
@@ -73,6 +74,10 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
+	sc, err := inWorkspace(ctx, store, workspace)
+	if err != nil {
+		return fmt.Errorf("ingest: --workspace: %w", err)
+	}
 	in := &retrieval.Ingester{Store: store, Embed: emb.embed}
 	say := m.sayer()
 	start := time.Now()
@@ -123,7 +128,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		}
 		g.Go(func() error {
 			pf := prepared[i]
-			res, err := in.Save(ctx, pf.prepared)
+			res, err := in.Save(ctx, sc, pf.prepared)
 			prepared[i].prepared = nil // let the embeddings go
 			mu.Lock()
 			defer mu.Unlock()

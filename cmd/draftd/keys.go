@@ -13,8 +13,9 @@ import (
 )
 
 const keysUsage = `usage:
-  draftd keys create --name NAME --role writer|reviewer|admin   print a new key's token, once
-  draftd keys list                                              list keys (never their tokens)
+  draftd keys create --name NAME --role writer|reviewer|admin [--workspace W]
+                                                                print a new key's token, once
+  draftd keys list                                              list every workspace's keys (never their tokens)
   draftd keys revoke ID                                         revoke a key at once`
 
 // keys manages API keys: create, list, revoke.
@@ -23,13 +24,14 @@ func (m *Main) keys(ctx context.Context, args []string) error {
 		return fmt.Errorf("keys: name a subcommand\n%s", keysUsage)
 	}
 	sub, args := args[0], args[1:]
-	var name, role string
+	var name, role, workspace string
 	extra := func(fs *flag.FlagSet) {}
 	switch sub {
 	case "create":
 		extra = func(fs *flag.FlagSet) {
 			fs.StringVar(&name, "name", "", "who holds the key; reviews made with it are recorded under this name (required)")
 			fs.StringVar(&role, "role", "", "writer, reviewer or admin (required)")
+			workspaceFlag(fs, &workspace)
 		}
 	case "list", "revoke":
 	default:
@@ -44,44 +46,44 @@ func (m *Main) keys(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	ks, ok := store.(auth.Store)
-	if !ok {
-		return fmt.Errorf("keys: the %T store cannot keep API keys", store)
-	}
 	switch sub {
 	case "create":
-		return m.createKey(ctx, ks, name, role)
+		return m.createKey(ctx, store, name, role, workspace)
 	case "list":
-		return m.listKeys(ctx, ks)
+		return m.listKeys(ctx, store)
 	default:
 		if fs.NArg() != 1 {
 			return fmt.Errorf("keys revoke: give one key ID (draftd keys list shows them)")
 		}
-		return m.revokeKey(ctx, ks, fs.Arg(0))
+		return m.revokeKey(ctx, store, fs.Arg(0))
 	}
 }
 
-func (m *Main) createKey(ctx context.Context, ks auth.Store, name, role string) error {
+func (m *Main) createKey(ctx context.Context, store Store, name, role, workspace string) error {
 	r, err := auth.ParseRole(role)
 	if err != nil {
 		return fmt.Errorf("keys create: --role: %s", retrieval.ErrorMessage(err))
+	}
+	if _, err := inWorkspace(ctx, store, workspace); err != nil {
+		return fmt.Errorf("keys create: --workspace: %w", err)
 	}
 	k, token, err := auth.NewKey(name, r)
 	if err != nil {
 		return fmt.Errorf("keys create: --name: %s", retrieval.ErrorMessage(err))
 	}
-	if err := ks.CreateKey(ctx, k); err != nil {
+	k.Workspace = workspace
+	if err := store.CreateKey(ctx, k); err != nil {
 		return err
 	}
 	// The token alone goes to standard output, so that a script can capture it.
 	fmt.Fprintln(m.Stdout, token)
-	fmt.Fprintf(m.Stderr, "created key %s for %s (%s). The token above is shown only this once: hand it over\n"+
-		"securely. Clients send it as the header Authorization: Bearer %s…\n", k.ID, k.Name, k.Role, k.Prefix)
+	fmt.Fprintf(m.Stderr, "created key %s for %s (%s, workspace %s). The token above is shown only this once: hand it over\n"+
+		"securely. Clients send it as the header Authorization: Bearer %s…\n", k.ID, k.Name, k.Role, k.Workspace, k.Prefix)
 	return nil
 }
 
 func (m *Main) listKeys(ctx context.Context, ks auth.Store) error {
-	keys, err := ks.Keys(ctx)
+	keys, err := ks.Keys(ctx, retrieval.AllWorkspaces())
 	if err != nil {
 		return err
 	}
@@ -90,9 +92,9 @@ func (m *Main) listKeys(ctx context.Context, ks auth.Store) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tROLE\tTOKEN\tCREATED\tLAST USED\tREVOKED")
+	fmt.Fprintln(w, "ID\tWORKSPACE\tNAME\tROLE\tTOKEN\tCREATED\tLAST USED\tREVOKED")
 	for _, k := range keys {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, k.Role, k.Prefix, k.CreatedAt.Local().Format(time.DateTime),
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Workspace, k.Name, k.Role, k.Prefix, k.CreatedAt.Local().Format(time.DateTime),
 			orDash(k.LastUsedAt), orDash(k.RevokedAt))
 	}
 	return w.Flush()
@@ -107,7 +109,7 @@ func orDash(t *time.Time) string {
 }
 
 func (m *Main) revokeKey(ctx context.Context, ks auth.Store, id string) error {
-	err := ks.RevokeKey(ctx, id, time.Now().UTC())
+	err := ks.RevokeKey(ctx, retrieval.AllWorkspaces(), id, time.Now().UTC())
 	if errors.Is(err, retrieval.ErrNotFound) || retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
 		return fmt.Errorf("keys revoke: there is no key %q; draftd keys list shows them", id)
 	}

@@ -76,7 +76,7 @@ func TestKeysCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A row is ID, name, role, token prefix, created (date and time), last used and revoked (each a
+	// A row is ID, workspace, name, role, token prefix, created (date and time), last used and revoked (each a
 	// date and time, or -).
 	row := func(out string) []string {
 		lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -86,8 +86,8 @@ func TestKeysCommand(t *testing.T) {
 		return strings.Fields(lines[1])
 	}
 	f := row(out)
-	if len(f) != 8 || f[1] != "审核人王科长" || f[2] != "reviewer" || f[3] != token[:10]+"…" || f[6] != "-" || f[7] != "-" || strings.Contains(out, token) {
-		t.Fatalf("list = %q; want the unused key with its name, role and token prefix, never the token", out)
+	if len(f) != 9 || f[1] != "default" || f[2] != "审核人王科长" || f[3] != "reviewer" || f[4] != token[:10]+"…" || f[7] != "-" || f[8] != "-" || strings.Contains(out, token) {
+		t.Fatalf("list = %q; want the unused key with its workspace, name, role and token prefix, never the token", out)
 	}
 	id := f[0]
 
@@ -108,7 +108,7 @@ func TestKeysCommand(t *testing.T) {
 	})
 	t.Run("list shows when the key was last used", func(t *testing.T) {
 		out, _, _ := run("keys", "list")
-		if f := row(out); len(f) != 9 || f[8] != "-" {
+		if f := row(out); len(f) != 10 || f[9] != "-" {
 			t.Fatalf("list after use = %q, want a last-used time and no revocation", out)
 		}
 	})
@@ -120,7 +120,7 @@ func TestKeysCommand(t *testing.T) {
 			t.Fatalf("status %d after revoke", st)
 		}
 		out, _, _ := run("keys", "list")
-		if f := row(out); len(f) != 10 {
+		if f := row(out); len(f) != 11 {
 			t.Fatalf("list after revoke = %q, want a revocation time", out)
 		}
 	})

@@ -1,6 +1,6 @@
 // Command draftd drafts Chinese work summaries from a corpus of historical ones.
 //
-// Usage: draftd serve|ingest|search|draft|keys|users|migrate|reindex|version [flags]
+// Usage: draftd serve|ingest|search|draft|keys|users|workspaces|collections|migrate|reindex|version [flags]
 package main
 
 import (
@@ -18,10 +18,12 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/retrieval/openai"
 	"github.com/draftd/draftd/retrieval/pgvector"
+	"github.com/draftd/draftd/web/auth"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=…".
@@ -58,19 +60,23 @@ const usage = `draftd drafts work summaries from a corpus of historical ones.
 
 Usage:
   draftd serve    [--addr HOST:PORT]            run the web service (and the demo corpus on a new embedded store)
-  draftd ingest   [--collection C] [--bulk auto|always|never] PATH...
+  draftd ingest   [--workspace W] [--collection C] [--bulk auto|always|never] PATH...
                                                 ingest files and directories into the corpus; --bulk suspends
                                                 PostgreSQL's search indexes during a large load (auto: when large)
-  draftd search   [-k N] [--json] [--collection C] [--kind 总结,计划] [--role plans]
+  draftd search   [-k N] [--json] [--workspace W] [--collection C] [--kind 总结,计划] [--role plans]
                   [--year-from Y] [--year-to Y] QUERY
                                                 hybrid search of the corpus
-  draftd draft    --figures FILE [--format json|md|html|txt|docx] [-o FILE] [--model M]
+  draftd draft    --figures FILE [--format json|md|html|txt|docx] [-o FILE] [--model M] [--workspace W]
                                                 draft a summary from figures (.json, .xlsx, .csv)
-  draftd keys     create --name NAME --role writer|reviewer|admin | list | revoke ID
+  draftd keys     create --name NAME --role writer|reviewer|admin [--workspace W] | list | revoke ID
                                                 manage API keys (the token is printed once)
-  draftd users    add NAME --role writer|reviewer|admin | list | passwd NAME | disable NAME | enable NAME
+  draftd users    add NAME --role writer|reviewer|admin [--workspace W] | list | passwd NAME | disable NAME | enable NAME
                                                 manage the users who sign in to the web app (the password
                                                 is asked for, or read from standard input; never logged)
+  draftd workspaces add NAME | list             manage workspaces: organisations that share this server and
+                                                never see each other's documents, drafts, users or keys
+  draftd collections list | share NAME | unshare NAME [--workspace W]
+                                                make a workspace's collection readable by every workspace
   draftd migrate                                apply database migrations
   draftd reindex                                re-embed every passage with the configured embedder
   draftd version                                print the version
@@ -82,7 +88,9 @@ DRAFTD_RATE_BURST, DRAFTD_TOKEN_BUDGET, DRAFTD_CORS_ORIGINS, DRAFTD_SECTION_CONC
 DRAFTD_MAX_UPLOAD_MB, DRAFTD_DEMO, DRAFTD_CHAT_TIMEOUT_S, DRAFTD_CHAT_IDLE_TIMEOUT_S,
 DRAFTD_CHAT_MAX_TOKENS, DRAFTD_CLAIM_CHECK, and for OpenID Connect sign-in DRAFTD_OIDC_ISSUER,
 DRAFTD_OIDC_CLIENT_ID, DRAFTD_OIDC_CLIENT_SECRET, DRAFTD_OIDC_REDIRECT_URL, DRAFTD_OIDC_ROLE_CLAIM,
-DRAFTD_OIDC_DEFAULT_ROLE); flags override it. "draftd COMMAND -h" lists a command's flags.
+DRAFTD_OIDC_DEFAULT_ROLE, DRAFTD_OIDC_WORKSPACE); flags override it. "draftd COMMAND -h" lists a
+command's flags. --workspace defaults to "default", the workspace of single-user mode and of
+everything stored before workspaces existed.
 With no API keys and no users, serve answers only on a loopback address, to a single user.
 `
 
@@ -106,6 +114,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.keys(ctx, args)
 	case "users":
 		return m.users(ctx, args)
+	case "workspaces":
+		return m.workspaces(ctx, args)
+	case "collections":
+		return m.collections(ctx, args)
 	case "migrate":
 		return m.migrate(ctx, args)
 	case "reindex":
@@ -174,8 +186,18 @@ func newEmbedder(cfg Config) embedder {
 	return embedder{e.Spec(), e.Embed}
 }
 
+// Store is everything draftd keeps, which both stores keep: the corpus, workspaces and shared
+// collections, drafts, API keys, users, sessions and idempotency records.
+type Store interface {
+	retrieval.Store
+	retrieval.WorkspaceStore
+	draft.Store
+	auth.Store
+	auth.IdempotencyStore
+}
+
 // openStore opens the configured store; it applies pending migrations.
-func openStore(ctx context.Context, cfg Config) (retrieval.Store, error) {
+func openStore(ctx context.Context, cfg Config) (Store, error) {
 	if cfg.DatabaseURL != "" {
 		s, err := pgvector.Open(ctx, cfg.DatabaseURL, pgvector.Options{})
 		if err != nil {
@@ -191,7 +213,7 @@ func openStore(ctx context.Context, cfg Config) (retrieval.Store, error) {
 }
 
 // openChecked opens the store and refuses an embedder other than the one it was built with.
-func openChecked(ctx context.Context, cfg Config) (retrieval.Store, embedder, error) {
+func openChecked(ctx context.Context, cfg Config) (Store, embedder, error) {
 	emb := newEmbedder(cfg)
 	s, err := openStore(ctx, cfg)
 	if err != nil {

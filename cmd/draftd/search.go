@@ -19,8 +19,9 @@ func (m *Main) search(ctx context.Context, args []string) error {
 	var k int
 	var asJSON bool
 	var q retrieval.Query
-	var kinds, roles string
+	var kinds, roles, workspace string
 	cfg, fs, err := m.config("search", args, func(fs *flag.FlagSet) {
+		workspaceFlag(fs, &workspace)
 		fs.IntVar(&k, "k", retrieval.DefaultK, "number of results")
 		fs.BoolVar(&asJSON, "json", false, "print the same JSON as POST /api/v1/search")
 		fs.StringVar(&q.Filter.Collection, "collection", "", "only this collection")
@@ -39,6 +40,9 @@ func (m *Main) search(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
+	if q.Filter.Scope, err = inWorkspace(ctx, store, workspace); err != nil {
+		return fmt.Errorf("search: --workspace: %w", err)
+	}
 	s := &retrieval.Searcher{Store: store, Embed: emb.embed}
 	res, err := s.Search(ctx, q)
 	if err != nil {

@@ -42,17 +42,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	keys, ok := store.(auth.Store)
-	idem, ok2 := store.(auth.IdempotencyStore)
-	if !ok || !ok2 {
-		return fmt.Errorf("the %T store cannot keep API keys", store)
-	}
 	var oidcSignIn *web.OIDC
 	if cfg.OIDCIssuer != "" {
 		oidcSignIn = &web.OIDC{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
-			RedirectURL: cfg.OIDCRedirectURL, RoleClaim: cfg.OIDCRoleClaim, DefaultRole: auth.Role(cfg.OIDCDefaultRole)}
+			RedirectURL: cfg.OIDCRedirectURL, RoleClaim: cfg.OIDCRoleClaim, DefaultRole: auth.Role(cfg.OIDCDefaultRole),
+			Workspace: cfg.OIDCWorkspace}
 		log.Info("OpenID Connect sign-in", "issuer", cfg.OIDCIssuer, "client_id", cfg.OIDCClientID, "role_claim", cfg.OIDCRoleClaim, "default_role", cfg.OIDCDefaultRole)
-	} else if err := checkSingleUser(ctx, log, keys, cfg.Addr); err != nil {
+	} else if err := checkSingleUser(ctx, log, store, cfg.Addr); err != nil {
 		return err
 	}
 	in := &retrieval.Ingester{Store: store, Embed: emb.embed}
@@ -105,8 +101,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Writers:        wiring.writers,
 		DefaultModel:   wiring.defaultModel,
 		Reviewer:       &draft.Reviewer{Store: wiring.drafter.Store},
-		Keys:           keys,
-		Idempotency:    idem,
+		Workspaces:     store,
+		Keys:           store,
+		Idempotency:    store,
 		Limits:         web.Limits{RatePerMin: cfg.RatePerMin, Burst: cfg.RateBurst, TokenBudget: cfg.TokenBudget},
 		CORSOrigins:    cfg.CORSOrigins,
 		OIDC:           oidcSignIn,
@@ -150,11 +147,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 // checkSingleUser decides how serve authenticates: with API keys and users' sign-ins when the
 // store has any, else as a single user, which is allowed only on a loopback address.
 func checkSingleUser(ctx context.Context, log *slog.Logger, keys auth.Store, addr string) error {
-	ks, err := keys.Keys(ctx)
+	ks, err := keys.Keys(ctx, retrieval.AllWorkspaces())
 	if err != nil {
 		return err
 	}
-	us, err := keys.Users(ctx)
+	us, err := keys.Users(ctx, retrieval.AllWorkspaces())
 	if err != nil {
 		return err
 	}
@@ -172,7 +169,7 @@ func checkSingleUser(ctx context.Context, log *slog.Logger, keys auth.Store, add
 
 // loadDemo ingests the embedded demo corpus into an empty store and returns how many documents it stored.
 func loadDemo(ctx context.Context, store retrieval.Store, in *retrieval.Ingester) (int, error) {
-	docs, err := store.Documents(ctx, "")
+	docs, err := store.Documents(ctx, retrieval.AllWorkspaces(), "")
 	if err != nil || len(docs) > 0 {
 		return 0, err
 	}
@@ -186,7 +183,7 @@ func loadDemo(ctx context.Context, store retrieval.Store, in *retrieval.Ingester
 		if err != nil {
 			return n, err
 		}
-		res, _, err := in.Ingest(ctx, name, string(data), demoCollection)
+		res, _, err := in.Ingest(ctx, retrieval.InWorkspace(retrieval.DefaultWorkspace), name, string(data), demoCollection)
 		if err != nil {
 			return n, fmt.Errorf("%s: %w", name, err)
 		}

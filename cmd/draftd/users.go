@@ -19,9 +19,10 @@ import (
 )
 
 const usersUsage = `usage:
-  draftd users add NAME --role writer|reviewer|admin   add a user who signs in to the web app; the password
-                                                       is asked for (twice) or read from standard input
-  draftd users list                                    list users (never their passwords)
+  draftd users add NAME --role writer|reviewer|admin [--workspace W]
+                                                       add a user of workspace W who signs in to the web app; the
+                                                       password is asked for (twice) or read from standard input
+  draftd users list                                    list every workspace's users (never their passwords)
   draftd users passwd NAME                             set a new password; the user is signed out everywhere
   draftd users disable NAME | enable NAME              stop or allow a user's sign-ins; disabling signs them out`
 
@@ -32,7 +33,7 @@ func (m *Main) users(ctx context.Context, args []string) error {
 	}
 	sub, args := args[0], args[1:]
 	// The name comes first (draftd users add 王科长 --role reviewer), where flag would stop parsing.
-	var name, role string
+	var name, role, workspace string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
@@ -41,6 +42,7 @@ func (m *Main) users(ctx context.Context, args []string) error {
 	case "add":
 		extra = func(fs *flag.FlagSet) {
 			fs.StringVar(&role, "role", "", "writer, reviewer or admin (required)")
+			workspaceFlag(fs, &workspace)
 		}
 	case "list", "passwd", "disable", "enable":
 	default:
@@ -63,24 +65,23 @@ func (m *Main) users(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	us, ok := store.(auth.Store)
-	if !ok {
-		return fmt.Errorf("users: the %T store cannot keep users", store)
-	}
 	switch sub {
 	case "add":
-		return m.addUser(ctx, us, name, role)
+		return m.addUser(ctx, store, name, role, workspace)
 	case "list":
-		return m.listUsers(ctx, us)
+		return m.listUsers(ctx, store)
 	default:
-		return m.changeUser(ctx, us, sub, name)
+		return m.changeUser(ctx, store, sub, name)
 	}
 }
 
-func (m *Main) addUser(ctx context.Context, us auth.Store, name, role string) error {
+func (m *Main) addUser(ctx context.Context, us Store, name, role, workspace string) error {
 	r, err := auth.ParseRole(role)
 	if err != nil {
 		return fmt.Errorf("users add: --role: %s", retrieval.ErrorMessage(err))
+	}
+	if _, err := inWorkspace(ctx, us, workspace); err != nil {
+		return fmt.Errorf("users add: --workspace: %w", err)
 	}
 	if _, err := us.UserByName(ctx, strings.TrimSpace(name)); err == nil {
 		return fmt.Errorf("users add: there is already a user called %s; draftd users passwd %s sets a new password", name, name)
@@ -93,15 +94,16 @@ func (m *Main) addUser(ctx context.Context, us auth.Store, name, role string) er
 	if err != nil {
 		return fmt.Errorf("users add: %s", retrieval.ErrorMessage(err))
 	}
+	u.Workspace = workspace
 	if err := us.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stderr, "added %s (%s), who signs in to the web app with this name and password\n", u.Name, u.Role)
+	fmt.Fprintf(m.Stderr, "added %s (%s, workspace %s), who signs in to the web app with this name and password\n", u.Name, u.Role, u.Workspace)
 	return nil
 }
 
 func (m *Main) listUsers(ctx context.Context, us auth.Store) error {
-	users, err := us.Users(ctx)
+	users, err := us.Users(ctx, retrieval.AllWorkspaces())
 	if err != nil {
 		return err
 	}
@@ -110,7 +112,7 @@ func (m *Main) listUsers(ctx context.Context, us auth.Store) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tROLE\tSIGNS IN WITH\tCREATED\tDISABLED")
+	fmt.Fprintln(w, "ID\tWORKSPACE\tNAME\tROLE\tSIGNS IN WITH\tCREATED\tDISABLED")
 	for _, u := range users {
 		with := "password"
 		switch {
@@ -119,7 +121,7 @@ func (m *Main) listUsers(ctx context.Context, us auth.Store) error {
 		case u.Subject != "":
 			with = "OpenID Connect"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Name, u.Role, with, u.CreatedAt.Local().Format(time.DateTime), orDash(u.DisabledAt))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Workspace, u.Name, u.Role, with, u.CreatedAt.Local().Format(time.DateTime), orDash(u.DisabledAt))
 	}
 	return w.Flush()
 }

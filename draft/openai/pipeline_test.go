@@ -47,7 +47,7 @@ func pipeCorpus(t testing.TB) (*embedded.Store, draft.Searcher) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := in.Ingest(ctx, filepath.Base(f), string(text), ""); err != nil {
+		if _, _, err := in.Ingest(ctx, retrieval.Scope{}, filepath.Base(f), string(text), ""); err != nil {
 			t.Fatalf("ingest %s: %v", f, err)
 		}
 	}
@@ -148,7 +148,7 @@ func pipeRun(t *testing.T, d *draft.Drafter, store draft.Store, in *draft.Figure
 	}
 	log := &eventLog{}
 	runErr := d.Run(ctx, dr, log.emit)
-	saved, err := store.Draft(ctx, dr.ID)
+	saved, err := store.Draft(ctx, retrieval.Scope{}, dr.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,7 +499,7 @@ func TestPipelineRegenerate(t *testing.T) {
 		// The recovered endpoint: a fake that follows. The draft is reloaded, as the API does.
 		up := openaitest.New(t)
 		d = pipeDrafter(t, up, store, search)
-		loaded, err := store.Draft(ctx, dr.ID)
+		loaded, err := store.Draft(ctx, retrieval.Scope{}, dr.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -507,7 +507,7 @@ func TestPipelineRegenerate(t *testing.T) {
 		if err := d.Regenerate(ctx, loaded, 1, log.emit); err != nil {
 			t.Fatalf("Regenerate: %v", err)
 		}
-		saved, err := store.Draft(ctx, dr.ID)
+		saved, err := store.Draft(ctx, retrieval.Scope{}, dr.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

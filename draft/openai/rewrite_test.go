@@ -56,7 +56,7 @@ func TestRewriteWithTheModel(t *testing.T) {
 		t.Run(name+" keeps every figure exactly and leaves the sentence for a reviewer", func(t *testing.T) {
 			r, d, x := rewriteSetup(t)
 			w, srv := rewriter(t, openaitest.Follow)
-			got, err := r.Rewrite(ctx, d.ID, x.ID, mode, "王撰稿", w)
+			got, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, x.ID, mode, "王撰稿", w)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestRewriteWithTheModel(t *testing.T) {
 	t.Run("a rewrite that invents a number comes back high risk", func(t *testing.T) {
 		r, d, x := rewriteSetup(t)
 		w, _ := rewriter(t, openaitest.InventPercent)
-		got, err := r.Rewrite(ctx, d.ID, x.ID, draft.ModeExpand, "王撰稿", w)
+		got, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, x.ID, draft.ModeExpand, "王撰稿", w)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,11 +99,11 @@ func TestRewriteWithTheModel(t *testing.T) {
 		for _, b := range []openaitest.Behaviour{openaitest.DropFigure, openaitest.WrongDigits} {
 			r, d, x := rewriteSetup(t)
 			w, _ := rewriter(t, b)
-			_, err := r.Rewrite(ctx, d.ID, x.ID, draft.ModeShorten, "王撰稿", w)
+			_, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, x.ID, draft.ModeShorten, "王撰稿", w)
 			if retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE {
 				t.Fatalf("%s: err = %v, want code %s", b, err, retrieval.EUNAVAILABLE)
 			}
-			if after, _ := r.Store.Draft(ctx, d.ID); sentenceOf(after, x.ID).Text != x.Text {
+			if after, _ := r.Store.Draft(ctx, retrieval.Scope{}, d.ID); sentenceOf(after, x.ID).Text != x.Text {
 				t.Errorf("%s: the sentence changed to %q", b, sentenceOf(after, x.ID).Text)
 			}
 		}
@@ -112,7 +112,7 @@ func TestRewriteWithTheModel(t *testing.T) {
 	t.Run("a model that fails is an unavailable error", func(t *testing.T) {
 		r, d, x := rewriteSetup(t)
 		w, _ := rewriter(t, openaitest.Status500)
-		if _, err := r.Rewrite(ctx, d.ID, x.ID, draft.ModeRewrite, "王撰稿", w); retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE {
+		if _, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, x.ID, draft.ModeRewrite, "王撰稿", w); retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE {
 			t.Fatalf("err = %v, want code %s", err, retrieval.EUNAVAILABLE)
 		}
 	})

@@ -34,7 +34,7 @@ func openDrafts(t *testing.T, n int) *Store {
 // status returns the stored status of draft id.
 func status(t *testing.T, s *Store, id string) draft.Status {
 	t.Helper()
-	d, err := s.Draft(t.Context(), id)
+	d, err := s.Draft(t.Context(), retrieval.Scope{}, id)
 	if err != nil {
 		t.Fatalf("Draft %s: %v", id, err)
 	}
@@ -81,7 +81,7 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 	if got := status(t, s, "d1"); got != draft.StatusFailed {
 		t.Errorf("d1 is %s after the batch, want failed: a write after the failed one was lost", got)
 	}
-	d1, err := s.Draft(t.Context(), "d1")
+	d1, err := s.Draft(t.Context(), retrieval.Scope{}, "d1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestConcurrentDraftWritesEachGetTheirOwnResult(t *testing.T) {
 		}
 	}
 	for i := range drafts {
-		d, err := s.Draft(t.Context(), fmt.Sprint("d", i))
+		d, err := s.Draft(t.Context(), retrieval.Scope{}, fmt.Sprint("d", i))
 		if err != nil {
 			t.Fatal(err)
 		}

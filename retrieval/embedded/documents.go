@@ -10,19 +10,24 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/draftd/draftd/retrieval"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/draftd/draftd/retrieval"
 )
 
 // Put stores doc and its passages in one transaction. A document with the same
-// Collection, Key and Hash is left alone (PutUnchanged); one with another Hash is
+// Workspace, Collection, Key and Hash is left alone (PutUnchanged); one with another Hash is
 // replaced (PutReplaced). It returns an EINVALID error for missing IDs or
-// embeddings of the wrong dimension, and ECONFLICT when an ID is already taken.
-// A zero doc.CreatedAt is set to now.
+// embeddings of the wrong dimension, ECONFLICT when an ID is already taken and ENOTFOUND when
+// there is no workspace doc.Workspace. A zero doc.CreatedAt is set to now, an empty
+// doc.Workspace to the default one.
 func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.PutStatus, error) {
 	if err := validate(doc); err != nil {
 		return "", fmt.Errorf("embedded: put: %w", err)
+	}
+	if doc.Workspace == "" {
+		doc.Workspace = retrieval.DefaultWorkspace
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -43,9 +48,9 @@ func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.Put
 		}
 	}
 
-	const existing = `SELECT id, hash FROM documents WHERE collection = ? AND key = ?`
+	const existing = `SELECT id, hash FROM documents WHERE workspace = ? AND collection = ? AND key = ?`
 	var oldID, oldHash string
-	err := s.wr.QueryRowContext(ctx, existing, doc.Collection, doc.Key).Scan(&oldID, &oldHash)
+	err := s.wr.QueryRowContext(ctx, existing, doc.Workspace, doc.Collection, doc.Key).Scan(&oldID, &oldHash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
@@ -74,7 +79,7 @@ func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.Put
 	}
 	passages, err := insertDocument(ctx, tx, doc)
 	if err != nil {
-		return "", fmt.Errorf("embedded: put: %w", conflict(err))
+		return "", fmt.Errorf("embedded: put: %w", missingWorkspace(conflict(err), doc.Workspace))
 	}
 
 	s.mu.Lock()
@@ -108,17 +113,17 @@ func validate(doc *retrieval.Document) error {
 }
 
 func entryOf(doc *retrieval.Document) docEntry {
-	return docEntry{id: doc.ID, collection: doc.Collection, kind: doc.Meta.Kind, years: doc.Meta.Years, title: doc.Title}
+	return docEntry{id: doc.ID, workspace: doc.Workspace, collection: doc.Collection, kind: doc.Meta.Kind, years: doc.Meta.Years, title: doc.Title}
 }
 
 // insertDocument writes doc and its passages and returns the passages as the index takes them.
 func insertDocument(ctx context.Context, tx *sql.Tx, doc *retrieval.Document) ([]indexedPassage, error) {
-	const insertDoc = `INSERT INTO documents (id, collection, key, title, hash, meta, text, warnings, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	const insertDoc = `INSERT INTO documents (id, workspace, collection, key, title, hash, meta, text, warnings, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	const insertPassage = `INSERT INTO passages (id, document_id, ordinal, heading_path, text, role, placeholders, embedding)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
-	if _, err := tx.ExecContext(ctx, insertDoc, doc.ID, doc.Collection, doc.Key, doc.Title, doc.Hash,
+	if _, err := tx.ExecContext(ctx, insertDoc, doc.ID, doc.Workspace, doc.Collection, doc.Key, doc.Title, doc.Hash,
 		jsonText(doc.Meta), doc.Text, jsonText(doc.Warnings), doc.CreatedAt.UnixNano()); err != nil {
 		return nil, err
 	}
@@ -156,11 +161,16 @@ func conflict(err error) error {
 	return err
 }
 
-// Document returns the document with id and its passages in order, without
+// readable is true for a row d of documents that scope parameters ?2 (every workspace) and ?3
+// (the workspace) may read: the workspace's own, or of a collection its workspace shares.
+const readable = `(?2 OR d.workspace = ?3 OR EXISTS (
+		SELECT 1 FROM shared_collections c WHERE c.workspace = d.workspace AND c.collection = d.collection))`
+
+// Document returns the document with id that sc may read and its passages in order, without
 // embeddings; ErrNotFound if there is none.
-func (s *Store) Document(ctx context.Context, id string) (*retrieval.Document, error) {
-	const docQuery = `SELECT id, collection, key, title, hash, meta, text, warnings, created_at
-		FROM documents WHERE id = ?`
+func (s *Store) Document(ctx context.Context, sc retrieval.Scope, id string) (*retrieval.Document, error) {
+	const docQuery = `SELECT id, workspace, collection, key, title, hash, meta, text, warnings, created_at
+		FROM documents d WHERE id = ?1 AND ` + readable
 	const passagesQuery = `SELECT id, document_id, ordinal, heading_path, text, role, placeholders
 		FROM passages WHERE document_id = ? ORDER BY ordinal, seq`
 
@@ -174,7 +184,7 @@ func (s *Store) Document(ctx context.Context, id string) (*retrieval.Document, e
 	var d retrieval.Document
 	var meta, warnings string
 	var created int64
-	err = tx.QueryRowContext(ctx, docQuery, id).Scan(&d.ID, &d.Collection, &d.Key, &d.Title, &d.Hash,
+	err = tx.QueryRowContext(ctx, docQuery, id, sc.All(), sc.Workspace()).Scan(&d.ID, &d.Workspace, &d.Collection, &d.Key, &d.Title, &d.Hash,
 		&meta, &d.Text, &warnings, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("embedded: document %s: %w", id, retrieval.ErrNotFound)
@@ -245,15 +255,29 @@ func decodeStrings(raw string, dst *[]string) error {
 	return nil
 }
 
-// Documents lists the documents of collection ("" for all), newest first.
-func (s *Store) Documents(ctx context.Context, collection string) ([]retrieval.DocumentInfo, error) {
-	const query = `SELECT d.id, d.collection, d.key, d.title, d.meta, d.warnings, d.created_at,
-			(SELECT count(*) FROM passages p WHERE p.document_id = d.id)
-		FROM documents d
+// Documents lists the documents of collection ("" for all) that sc may read, newest first: its
+// workspace's, through documents_workspace_created_at, and those of the collections other
+// workspaces share.
+func (s *Store) Documents(ctx context.Context, sc retrieval.Scope, collection string) ([]retrieval.DocumentInfo, error) {
+	const columns = `d.id, d.workspace, d.collection, d.key, d.title, d.meta, d.warnings, d.created_at,
+			(SELECT count(*) FROM passages p WHERE p.document_id = d.id), d.rowid`
+	const query = `SELECT ` + columns + ` FROM documents d
+		WHERE d.workspace = ?2 AND (?1 = '' OR d.collection = ?1)
+		UNION ALL
+		SELECT ` + columns + ` FROM shared_collections c JOIN documents d ON d.workspace = c.workspace AND d.collection = c.collection
+		WHERE c.workspace <> ?2 AND (?1 = '' OR c.collection = ?1)
+		ORDER BY 8 DESC, 10 DESC`
+	const all = `SELECT ` + columns + ` FROM documents d
 		WHERE ?1 = '' OR d.collection = ?1
 		ORDER BY d.created_at DESC, d.rowid DESC`
 
-	rows, err := s.db.QueryContext(ctx, query, collection)
+	var rows *sql.Rows
+	var err error
+	if sc.All() {
+		rows, err = s.db.QueryContext(ctx, all, collection)
+	} else {
+		rows, err = s.db.QueryContext(ctx, query, collection, sc.Workspace())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("embedded: documents: %w", err)
 	}
@@ -262,8 +286,8 @@ func (s *Store) Documents(ctx context.Context, collection string) ([]retrieval.D
 	for rows.Next() {
 		var d retrieval.DocumentInfo
 		var meta, warnings string
-		var created int64
-		if err := rows.Scan(&d.ID, &d.Collection, &d.Key, &d.Title, &meta, &warnings, &created, &d.Passages); err != nil {
+		var created, rowid int64
+		if err := rows.Scan(&d.ID, &d.Workspace, &d.Collection, &d.Key, &d.Title, &meta, &warnings, &created, &d.Passages, &rowid); err != nil {
 			return nil, fmt.Errorf("embedded: documents: %w", err)
 		}
 		if err := errors.Join(json.Unmarshal([]byte(meta), &d.Meta), json.Unmarshal([]byte(warnings), &d.Warnings)); err != nil {
@@ -278,8 +302,9 @@ func (s *Store) Documents(ctx context.Context, collection string) ([]retrieval.D
 	return infos, nil
 }
 
-// Delete removes the document with id and its passages; ErrNotFound if there is none.
-func (s *Store) Delete(ctx context.Context, id string) error {
+// Delete removes the document with id of sc's workspace and its passages; ErrNotFound if there
+// is none.
+func (s *Store) Delete(ctx context.Context, sc retrieval.Scope, id string) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 
@@ -288,7 +313,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("embedded: delete: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
+	res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?1 AND (?2 OR workspace = ?3)`, id, sc.All(), sc.Workspace())
 	if err != nil {
 		return fmt.Errorf("embedded: delete: %w", err)
 	}

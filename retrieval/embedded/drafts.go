@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/draftd/draftd/draft"
-	"github.com/draftd/draftd/retrieval"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
 )
 
 // Drafts do not touch the in-memory index, so their writes need neither wmu nor mu: they are
@@ -25,15 +26,19 @@ var draftWrites = []string{insertDraft, insertSection, insertSentence, reviewSec
 	touchDraft, updateSection, setStatus, setReviewStatus, insertAudit, deleteDraft}
 
 const insertDraft = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
-		prompt_tokens, completion_tokens, created_at, created_by, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		prompt_tokens, completion_tokens, created_at, created_by, updated_at, workspace)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateDraft stores d with its sections and their sentences in one transaction. A zero
-// d.CreatedAt is set to now and a zero d.UpdatedAt to d.CreatedAt. It returns an EINVALID error
-// for a draft without an ID and ECONFLICT when the ID, or a section index, is taken.
+// d.CreatedAt is set to now, a zero d.UpdatedAt to d.CreatedAt and an empty d.Workspace to the
+// default one. It returns an EINVALID error for a draft without an ID, ECONFLICT when the ID, or
+// a section index, is taken and ENOTFOUND when there is no workspace d.Workspace.
 func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	if d.ID == "" {
 		return fmt.Errorf("embedded: create draft: %w", retrieval.Errorf(retrieval.EINVALID, "a draft needs an ID"))
+	}
+	if d.Workspace == "" {
+		d.Workspace = retrieval.DefaultWorkspace
 	}
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = time.Now().UTC()
@@ -43,7 +48,7 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	}
 	// Everything is encoded before the write, by the caller: the committer runs writes in turn.
 	row := []any{d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model, d.PromptVersion, jsonText(d.Input),
-		d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt.UnixNano(), d.CreatedBy, d.UpdatedAt.UnixNano()}
+		d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt.UnixNano(), d.CreatedBy, d.UpdatedAt.UnixNano(), d.Workspace}
 	sections := make([][]any, len(d.Sections))
 	sentences := make([][][]any, len(d.Sections))
 	for i, sec := range d.Sections {
@@ -53,7 +58,7 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.exec(ctx, tx, insertDraft, row...); err != nil {
-			return draftConflict(err, "a draft with ID "+d.ID+" already exists")
+			return missingWorkspace(draftConflict(err, "a draft with ID "+d.ID+" already exists"), d.Workspace)
 		}
 		for i, sec := range d.Sections {
 			if _, err := s.exec(ctx, tx, insertSection, sections[i]...); err != nil {
@@ -194,13 +199,14 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 
 // deleteDraft removes a draft; its sections, sentences and audit trail go by ON DELETE CASCADE
 // (foreign keys are on for every connection: see Open).
-const deleteDraft = `DELETE FROM drafts WHERE id = ?`
+const deleteDraft = `DELETE FROM drafts WHERE id = ?1 AND (?2 OR workspace = ?3)`
 
-// DeleteDraft removes draft id with its sections, sentences and audit trail in one transaction;
-// ErrNotFound if there is no draft id.
-func (s *Store) DeleteDraft(ctx context.Context, id string) error {
+// DeleteDraft removes draft id of sc's workspace with its sections, sentences and audit trail in
+// one transaction; ErrNotFound if there is no such draft.
+func (s *Store) DeleteDraft(ctx context.Context, sc retrieval.Scope, id string) error {
+	all, ws := sc.All(), sc.Workspace()
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return affected(s.exec(ctx, tx, deleteDraft, id))
+		return affected(s.exec(ctx, tx, deleteDraft, id, all, ws))
 	})
 	if err != nil {
 		return fmt.Errorf("embedded: delete draft %s: %w", id, err)
@@ -208,12 +214,12 @@ func (s *Store) DeleteDraft(ctx context.Context, id string) error {
 	return nil
 }
 
-// Draft returns draft id with its sections in index order, their sentences in order and the audit
-// trail oldest first; ErrNotFound if there is none. Lists are empty, never nil.
-func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
-	const draftQuery = `SELECT id, title, organization, period, status, model, prompt_version, input,
+// Draft returns draft id of sc's workspace with its sections in index order, their sentences in
+// order and the audit trail oldest first; ErrNotFound if there is none. Lists are empty, never nil.
+func (s *Store) Draft(ctx context.Context, sc retrieval.Scope, id string) (*draft.Draft, error) {
+	const draftQuery = `SELECT id, workspace, title, organization, period, status, model, prompt_version, input,
 			prompt_tokens, completion_tokens, created_at, created_by, updated_at
-		FROM drafts WHERE id = ?`
+		FROM drafts WHERE id = ?1 AND (?2 OR workspace = ?3)`
 	const sectionsQuery = `SELECT idx, heading, status, error, attempts, sources, dropped, prompt_tokens,
 			completion_tokens
 		FROM draft_sections WHERE draft_id = ? ORDER BY idx`
@@ -233,7 +239,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	d := &draft.Draft{Sections: []draft.Section{}, Audit: []draft.AuditEntry{}}
 	var input string
 	var created, updated int64
-	err = tx.QueryRowContext(ctx, draftQuery, id).Scan(&d.ID, &d.Title, &d.Organization, &d.Period, &d.Status,
+	err = tx.QueryRowContext(ctx, draftQuery, id, sc.All(), sc.Workspace()).Scan(&d.ID, &d.Workspace, &d.Title, &d.Organization, &d.Period, &d.Status,
 		&d.Model, &d.PromptVersion, &input, &d.Usage.PromptTokens, &d.Usage.CompletionTokens, &created, &d.CreatedBy,
 		&updated)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -317,11 +323,18 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 	return d, nil
 }
 
-// Drafts lists the drafts, newest first.
-func (s *Store) Drafts(ctx context.Context) ([]draft.DraftInfo, error) {
-	const query = `SELECT id, title, status, model, created_at FROM drafts ORDER BY created_at DESC, rowid DESC`
+// Drafts lists the drafts of sc's workspace, through drafts_workspace_created_at, newest first.
+func (s *Store) Drafts(ctx context.Context, sc retrieval.Scope) ([]draft.DraftInfo, error) {
+	const query = `SELECT id, title, status, model, created_at FROM drafts WHERE workspace = ? ORDER BY created_at DESC, rowid DESC`
+	const all = `SELECT id, title, status, model, created_at FROM drafts ORDER BY created_at DESC, rowid DESC`
 
-	rows, err := s.db.QueryContext(ctx, query)
+	var rows *sql.Rows
+	var err error
+	if sc.All() {
+		rows, err = s.db.QueryContext(ctx, all)
+	} else {
+		rows, err = s.db.QueryContext(ctx, query, sc.Workspace())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("embedded: drafts: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/retrieval/storetest"
 )
@@ -40,7 +41,7 @@ func TestDraftSurvivesReopen(t *testing.T) {
 	if err := s.SaveReview(ctx, d.ID, []draft.Section{sec}, []draft.AuditEntry{entry}, draft.StatusApproved); err != nil {
 		t.Fatalf("SaveReview: %v", err)
 	}
-	before, err := s.Draft(ctx, d.ID)
+	before, err := s.Draft(ctx, retrieval.Scope{}, d.ID)
 	if err != nil {
 		t.Fatalf("Draft: %v", err)
 	}
@@ -48,7 +49,7 @@ func TestDraftSurvivesReopen(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	after, err := reopen(t, dir).Draft(ctx, d.ID)
+	after, err := reopen(t, dir).Draft(ctx, retrieval.Scope{}, d.ID)
 	if err != nil {
 		t.Fatalf("Draft after reopening: %v", err)
 	}
@@ -74,7 +75,7 @@ func TestCreateDraftFillsInZeroTimes(t *testing.T) {
 	if d.CreatedAt.Before(start.Add(-time.Second)) || d.CreatedAt.After(time.Now()) || !d.UpdatedAt.Equal(d.CreatedAt) {
 		t.Errorf("CreateDraft set CreatedAt %v and UpdatedAt %v; want both now", d.CreatedAt, d.UpdatedAt)
 	}
-	got, err := s.Draft(t.Context(), d.ID)
+	got, err := s.Draft(t.Context(), retrieval.Scope{}, d.ID)
 	if err != nil {
 		t.Fatalf("Draft: %v", err)
 	}

@@ -43,6 +43,7 @@ type index struct {
 
 	docs    []docEntry // by document slot; a free one has id ""
 	docSlot map[string]int32
+	inWS    map[string]int // live documents by workspace
 	free    []int32
 	roles   []string // by role code
 	role    map[string]int32
@@ -50,10 +51,11 @@ type index struct {
 
 // docEntry is what the index knows of a document.
 type docEntry struct {
-	id, collection, kind string
-	title                string // for search hits, which then need not read the documents table
-	years                []int
-	seqs                 []int64 // its passages
+	id, workspace    string
+	collection, kind string
+	title            string // for search hits, which then need not read the documents table
+	years            []int
+	seqs             []int64 // its passages
 }
 
 // indexedPassage is one passage as the index takes it.
@@ -94,6 +96,7 @@ func newIndex(dim int) *index {
 		at:      map[int64]int32{},
 		terms:   vocab{short: map[uint64]int32{}, long: map[string]int32{}},
 		docSlot: map[string]int32{},
+		inWS:    map[string]int{},
 		role:    map[string]int32{},
 	}
 }
@@ -161,6 +164,7 @@ func (ix *index) add(d docEntry, ps []indexedPassage) error {
 	}
 	ix.docs[ds] = d
 	ix.docSlot[d.id] = ds
+	ix.inWS[d.workspace]++
 	return nil
 }
 
@@ -179,6 +183,9 @@ func (ix *index) remove(docID string) {
 		ix.tokens -= int64(ix.lens[slot])
 		ix.dead++
 		delete(ix.at, seq)
+	}
+	if ix.inWS[ix.docs[ds].workspace]--; ix.inWS[ix.docs[ds].workspace] == 0 {
+		delete(ix.inWS, ix.docs[ds].workspace)
 	}
 	ix.docs[ds] = docEntry{}
 	delete(ix.docSlot, docID)
@@ -294,18 +301,31 @@ type mask struct {
 	roleOK []bool
 }
 
-func (ix *index) compile(f retrieval.Filter) mask {
-	if f.Collection == "" && len(f.Kinds) == 0 && f.YearFrom == 0 && f.YearTo == 0 && len(f.Roles) == 0 {
+// sharedSet holds the shared collections, as "workspace\x00collection".
+type sharedSet map[string]bool
+
+func sharedKey(workspace, collection string) string { return workspace + "\x00" + collection }
+
+// compile compiles f, whose scope sees its workspace's documents and those of shared.
+func (ix *index) compile(f retrieval.Filter, shared sharedSet) mask {
+	// A scope that holds every document filters nothing, as in a deployment of one workspace.
+	scoped := !f.Scope.All() && ix.inWS[f.Scope.Workspace()] != len(ix.docSlot)
+	if !scoped && f.Collection == "" && len(f.Kinds) == 0 && f.YearFrom == 0 && f.YearTo == 0 && len(f.Roles) == 0 {
 		return mask{all: true}
 	}
 	m := mask{docOK: make([]bool, len(ix.docs)), roleOK: make([]bool, len(ix.roles))}
 	for i, d := range ix.docs {
-		m.docOK[i] = d.id != "" && docMatches(d, f)
+		m.docOK[i] = d.id != "" && docMatches(d, f) && (!scoped || sees(d, f.Scope, shared))
 	}
 	for i, r := range ix.roles {
 		m.roleOK[i] = len(f.Roles) == 0 || slices.Contains(f.Roles, r)
 	}
 	return m
+}
+
+// sees reports whether sc may read document d: its workspace's, or of a shared collection.
+func sees(d docEntry, sc retrieval.Scope, shared sharedSet) bool {
+	return sc.Owns(d.workspace) || shared[sharedKey(d.workspace, d.collection)]
 }
 
 func docMatches(d docEntry, f retrieval.Filter) bool {

@@ -78,7 +78,7 @@ func TestSearchVectorMatchesBruteForce(t *testing.T) {
 	filters := []retrieval.Filter{{}, {Collection: "c1", Roles: []string{"b"}}, {YearFrom: 2023, YearTo: 2023}}
 	for _, f := range filters {
 		t.Run(fmt.Sprintf("filter %+v", f), func(t *testing.T) {
-			m := ix.compile(f)
+			m := ix.compile(f, nil)
 			for range 5 {
 				q := appendNormalised(nil, []float32{rng.Float32(), rng.Float32(), -rng.Float32(), 0, 1, 0, rng.Float32(), 0})
 				got, want := seqsOf(ix.searchVector(q, 25, m)), bruteVector(ix, q, 25, m)
@@ -114,11 +114,11 @@ func TestRemovedDocumentsLeaveTheIndexAsIfNeverAdded(t *testing.T) {
 	for _, f := range []retrieval.Filter{{}, {Collection: "c0"}, {Roles: []string{"a", "c"}}} {
 		t.Run(fmt.Sprintf("filter %+v", f), func(t *testing.T) {
 			q := appendNormalised(nil, []float32{1, 2, 3, 4})
-			if got, want := ix.searchVector(q, 30, ix.compile(f)), ref.searchVector(q, 30, ref.compile(f)); !slices.EqualFunc(got, want, sameHit) {
+			if got, want := ix.searchVector(q, 30, ix.compile(f, nil)), ref.searchVector(q, 30, ref.compile(f, nil)); !slices.EqualFunc(got, want, sameHit) {
 				t.Errorf("searchVector = %v, want %v", got, want)
 			}
 			for _, toks := range [][]string{{"卫生"}, {"教育", "水利", "conference2025"}} {
-				got, want := ix.searchKeyword(toks, 30, ix.compile(f)), ref.searchKeyword(toks, 30, ref.compile(f))
+				got, want := ix.searchKeyword(toks, 30, ix.compile(f, nil)), ref.searchKeyword(toks, 30, ref.compile(f, nil))
 				if len(want) == 0 || !slices.EqualFunc(got, want, sameHit) {
 					t.Errorf("searchKeyword(%q) = %v, want %v", toks, got, want)
 				}

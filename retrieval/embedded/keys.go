@@ -19,24 +19,28 @@ var (
 	_ auth.IdempotencyStore = (*Store)(nil)
 )
 
-// CreateKey stores k; an ECONFLICT error if its ID or hash is taken.
+// CreateKey stores k in its workspace ("" is the default one, and k.Workspace is set so); an
+// ECONFLICT error if its ID or hash is taken, ENOTFOUND if there is no such workspace.
 func (s *Store) CreateKey(ctx context.Context, k *auth.Key) error {
-	const insert = `INSERT INTO api_keys (id, name, role, prefix, hash, created_at, last_used_at, revoked_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	const insert = `INSERT INTO api_keys (id, workspace, name, role, prefix, hash, created_at, last_used_at, revoked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-	_, err := s.wr.ExecContext(ctx, insert, k.ID, k.Name, k.Role, k.Prefix, k.Hash, k.CreatedAt.UnixNano(),
+	if k.Workspace == "" {
+		k.Workspace = retrieval.DefaultWorkspace
+	}
+	_, err := s.wr.ExecContext(ctx, insert, k.ID, k.Workspace, k.Name, k.Role, k.Prefix, k.Hash, k.CreatedAt.UnixNano(),
 		nanos(k.LastUsedAt), nanos(k.RevokedAt))
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
 		err = retrieval.Errorf(retrieval.ECONFLICT, "a key with ID %s or the same token already exists", k.ID)
 	}
 	if err != nil {
-		return fmt.Errorf("embedded: create key: %w", err)
+		return fmt.Errorf("embedded: create key: %w", missingWorkspace(err, k.Workspace))
 	}
 	return nil
 }
 
-const keyColumns = `id, name, role, prefix, hash, created_at, last_used_at, revoked_at`
+const keyColumns = `id, workspace, name, role, prefix, hash, created_at, last_used_at, revoked_at`
 
 // KeyByHash returns the key whose token hashes to hash; retrieval.ErrNotFound if none.
 func (s *Store) KeyByHash(ctx context.Context, hash []byte) (*auth.Key, error) {
@@ -52,11 +56,11 @@ func (s *Store) KeyByHash(ctx context.Context, hash []byte) (*auth.Key, error) {
 	return k, nil
 }
 
-// Keys lists every key, revoked ones included, oldest first.
-func (s *Store) Keys(ctx context.Context) ([]auth.Key, error) {
-	const query = `SELECT ` + keyColumns + ` FROM api_keys ORDER BY created_at, id`
+// Keys lists the keys of sc's workspace, revoked ones included, oldest first.
+func (s *Store) Keys(ctx context.Context, sc retrieval.Scope) ([]auth.Key, error) {
+	const query = `SELECT ` + keyColumns + ` FROM api_keys WHERE ?1 OR workspace = ?2 ORDER BY created_at, id`
 
-	rows, err := s.db.QueryContext(ctx, query)
+	rows, err := s.db.QueryContext(ctx, query, sc.All(), sc.Workspace())
 	if err != nil {
 		return nil, fmt.Errorf("embedded: keys: %w", err)
 	}
@@ -75,11 +79,12 @@ func (s *Store) Keys(ctx context.Context) ([]auth.Key, error) {
 	return keys, nil
 }
 
-// RevokeKey marks key id revoked at at, keeping the first time; retrieval.ErrNotFound if there is no key id.
-func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
-	const update = `UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`
+// RevokeKey marks key id of sc's workspace revoked at at, keeping the first time;
+// retrieval.ErrNotFound if there is no such key.
+func (s *Store) RevokeKey(ctx context.Context, sc retrieval.Scope, id string, at time.Time) error {
+	const update = `UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?1) WHERE id = ?2 AND (?3 OR workspace = ?4)`
 
-	if err := affected(s.wr.ExecContext(ctx, update, at.UnixNano(), id)); err != nil {
+	if err := affected(s.wr.ExecContext(ctx, update, at.UnixNano(), id, sc.All(), sc.Workspace())); err != nil {
 		return fmt.Errorf("embedded: revoke key: %w", err)
 	}
 	return nil
@@ -100,7 +105,7 @@ func scanKey(row interface{ Scan(...any) error }) (*auth.Key, error) {
 	var k auth.Key
 	var created int64
 	var used, revoked sql.NullInt64
-	if err := row.Scan(&k.ID, &k.Name, &k.Role, &k.Prefix, &k.Hash, &created, &used, &revoked); err != nil {
+	if err := row.Scan(&k.ID, &k.Workspace, &k.Name, &k.Role, &k.Prefix, &k.Hash, &created, &used, &revoked); err != nil {
 		return nil, err
 	}
 	k.CreatedAt = time.Unix(0, created).UTC()

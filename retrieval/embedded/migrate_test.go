@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
 )
 
 // TestDraftsStoredBeforeClaimsUpgradeInPlace opens a database that the migrations before
@@ -63,11 +64,11 @@ func TestDraftsStoredBeforeClaimsUpgradeInPlace(t *testing.T) {
 		t.Fatalf("Open of the old database: %v", err)
 	}
 	defer s.Close()
-	got, err := s.Draft(ctx, "d-old")
+	got, err := s.Draft(ctx, retrieval.Scope{}, "d-old")
 	if err != nil {
 		t.Fatalf("Draft: %v", err)
 	}
-	want := &draft.Draft{ID: "d-old", Title: "松林镇2025年上半年工作总结", Organization: "松林镇", Period: "2025年上半年",
+	want := &draft.Draft{ID: "d-old", Workspace: retrieval.DefaultWorkspace, Title: "松林镇2025年上半年工作总结", Organization: "松林镇", Period: "2025年上半年",
 		Status: draft.StatusApproved, Model: "offline", PromptVersion: "v2",
 		Usage:     draft.Usage{PromptTokens: 10, CompletionTokens: 5},
 		CreatedAt: created, UpdatedAt: reviewed,
@@ -92,7 +93,7 @@ func TestDraftsStoredBeforeClaimsUpgradeInPlace(t *testing.T) {
 	if err := s.SaveReview(ctx, "d-old", []draft.Section{sec}, []draft.AuditEntry{entry}, draft.StatusApproved); err != nil {
 		t.Fatalf("SaveReview: %v", err)
 	}
-	if got, err = s.Draft(ctx, "d-old"); err != nil {
+	if got, err = s.Draft(ctx, retrieval.Scope{}, "d-old"); err != nil {
 		t.Fatalf("Draft after SaveReview: %v", err)
 	}
 	if g := got.Sections[0]; !reflect.DeepEqual(g.Dropped, sec.Dropped) || !reflect.DeepEqual(g.Sentences[0].Claims, sec.Sentences[0].Claims) {
@@ -150,7 +151,7 @@ func TestDraftsStoredBeforeCreatorUpgradeInPlace(t *testing.T) {
 		t.Fatalf("Open of the old database: %v", err)
 	}
 	defer s.Close()
-	got, err := s.Draft(ctx, "d-old")
+	got, err := s.Draft(ctx, retrieval.Scope{}, "d-old")
 	if err != nil {
 		t.Fatalf("Draft: %v", err)
 	}
@@ -166,7 +167,92 @@ func TestDraftsStoredBeforeCreatorUpgradeInPlace(t *testing.T) {
 	if err := s.SaveReview(ctx, "d-old", nil, []draft.AuditEntry{entry}, draft.StatusReady); err != nil {
 		t.Fatalf("SaveReview: %v", err)
 	}
-	if got, err = s.Draft(ctx, "d-old"); err != nil || len(got.Audit) != 2 || !reflect.DeepEqual(got.Audit[1], entry) {
+	if got, err = s.Draft(ctx, retrieval.Scope{}, "d-old"); err != nil || len(got.Audit) != 2 || !reflect.DeepEqual(got.Audit[1], entry) {
 		t.Errorf("audit after SaveReview = %+v (%v), want the old entry, then %+v", got.Audit, err, entry)
+	}
+}
+
+// TestRowsStoredBeforeWorkspacesUpgradeInPlace opens a database that the migrations before
+// 0007_workspaces.sql made and the store of that time wrote a document, a draft, a key and a user
+// to: they belong to the default workspace, the document keeps its passages (the migration makes
+// the documents table again) and another workspace may hold a document of the same key.
+func TestRowsStoredBeforeWorkspacesUpgradeInPlace(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old := &Store{wr: db}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_drafts.sql", "migrations/0003_keys.sql",
+		"migrations/0004_claims_dropped.sql", "migrations/0005_creator_reason.sql", "migrations/0006_users.sql"} {
+		if err := old.migrateFile(ctx, name); err != nil {
+			t.Fatalf("migrate %s: %v", name, err)
+		}
+	}
+	created := time.Date(2025, 6, 30, 17, 4, 5, 0, time.UTC).UnixNano()
+	vec := encodeVector([]float32{1, 0, 0, 0})
+	for _, stmt := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO meta (key, value) VALUES ('embedder', '{"name":"test","dim":4}')`, nil},
+		{`INSERT INTO documents (id, collection, key, title, hash, meta, text, warnings, created_at)
+			VALUES ('doc-old', 'default', '2024.txt', '松林镇2024年工作总结', 'h1', '{"kind":"总结"}', '全年完成医疗救助。', '[]', ?)`, []any{created}},
+		{`INSERT INTO passages (id, document_id, ordinal, heading_path, text, role, placeholders, embedding)
+			VALUES ('p-old', 'doc-old', 0, '[]', '全年完成医疗救助。', '', '[]', ?)`, []any{vec}},
+		{`INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
+				prompt_tokens, completion_tokens, created_at, updated_at)
+			VALUES ('d-old', '松林镇2025年上半年工作总结', '松林镇', '2025年上半年', 'ready', 'offline', 'v2', 'null', 0, 0, ?, ?)`,
+			[]any{created, created}},
+		{`INSERT INTO api_keys (id, name, role, prefix, hash, created_at) VALUES ('k-old', '小李', 'writer', 'dk_abcdefg', x'01', ?)`, []any{created}},
+		{`INSERT INTO users (id, name, role, created_at) VALUES ('u-old', '赵主任', 'admin', ?)`, []any{created}},
+	} {
+		if _, err := db.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
+			t.Fatalf("%s: %v", stmt.sql, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatalf("Open of the old database: %v", err)
+	}
+	defer s.Close()
+	def := retrieval.InWorkspace(retrieval.DefaultWorkspace)
+	doc, err := s.Document(ctx, def, "doc-old")
+	if err != nil || doc.Workspace != retrieval.DefaultWorkspace || len(doc.Passages) != 1 {
+		t.Fatalf("Document stored before the upgrade = %+v, %v; want it in the default workspace with its passage", doc, err)
+	}
+	if hits, err := s.SearchKeyword(ctx, []string{"医疗"}, 5, retrieval.Filter{Scope: def}); err != nil || len(hits) != 1 {
+		t.Errorf("SearchKeyword in the default workspace = %+v, %v; want the old passage", hits, err)
+	}
+	if d, err := s.Draft(ctx, def, "d-old"); err != nil || d.Workspace != retrieval.DefaultWorkspace {
+		t.Errorf("Draft stored before the upgrade = %+v, %v", d, err)
+	}
+	if ks, err := s.Keys(ctx, def); err != nil || len(ks) != 1 || ks[0].Workspace != retrieval.DefaultWorkspace {
+		t.Errorf("Keys = %+v, %v", ks, err)
+	}
+	if u, err := s.User(ctx, "u-old"); err != nil || u.Workspace != retrieval.DefaultWorkspace {
+		t.Errorf("User = %+v, %v", u, err)
+	}
+
+	// The same file in another workspace is another document.
+	if err := s.CreateWorkspace(ctx, &retrieval.Workspace{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	other := &retrieval.Document{ID: "doc-b", Workspace: "b", Collection: "default", Key: "2024.txt", Title: "另一份", Hash: "h1",
+		Text: "x", Passages: []retrieval.Passage{{ID: "p-b", DocumentID: "doc-b", Text: "x", Embedding: []float32{0, 1, 0, 0}}}}
+	if st, err := s.Put(ctx, other); err != nil || st != retrieval.PutCreated {
+		t.Fatalf("Put of the same key in workspace b = %v, %v", st, err)
+	}
+	if _, err := s.Document(ctx, retrieval.InWorkspace("b"), "doc-old"); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
+		t.Errorf("workspace b reads the default workspace's old document: %v", err)
 	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // SearchVector returns up to k passages most similar to vec by cosine, best
-// first, under f. The search is exact, so it returns k hits whenever at least
+// first, under f (its scope's workspace and the shared collections). The search is exact, so it returns k hits whenever at least
 // k passages match f. A vector of the wrong dimension is an EINVALID error.
 func (s *Store) SearchVector(ctx context.Context, vec []float32, k int, f retrieval.Filter) ([]retrieval.Hit, error) {
 	s.mu.RLock()
@@ -21,7 +21,7 @@ func (s *Store) SearchVector(ctx context.Context, vec []float32, k int, f retrie
 			"query vector has dimension %d; this store holds dimension %d", len(vec), s.ix.dim))
 	}
 	q := appendNormalised(make([]float32, 0, len(vec)), vec)
-	hits, err := s.hits(ctx, s.ix.searchVector(q, k, s.ix.compile(f)))
+	hits, err := s.hits(ctx, s.ix.searchVector(q, k, s.ix.compile(f, s.shared)))
 	if err != nil {
 		return nil, fmt.Errorf("embedded: search vector: %w", err)
 	}
@@ -33,7 +33,7 @@ func (s *Store) SearchVector(ctx context.Context, vec []float32, k int, f retrie
 func (s *Store) SearchKeyword(ctx context.Context, tokens []string, k int, f retrieval.Filter) ([]retrieval.Hit, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	hits, err := s.hits(ctx, s.ix.searchKeyword(tokens, k, s.ix.compile(f)))
+	hits, err := s.hits(ctx, s.ix.searchKeyword(tokens, k, s.ix.compile(f, s.shared)))
 	if err != nil {
 		return nil, fmt.Errorf("embedded: search keyword: %w", err)
 	}

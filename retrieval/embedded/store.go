@@ -49,9 +49,10 @@ type Store struct {
 
 	// mu guards ix and spec; searches hold it for reading while they scan
 	// and fetch, writers take it to commit so the index and the file agree.
-	mu   sync.RWMutex
-	ix   *index
-	spec *retrieval.EmbedderSpec // nil until recorded
+	mu     sync.RWMutex
+	ix     *index
+	spec   *retrieval.EmbedderSpec // nil until recorded
+	shared sharedSet               // the collections shared with every workspace
 
 	// hitsStmt fetches search hits; prepared once, since under concurrent searches
 	// re-preparing it per call cost about a third of the CPU.
@@ -128,8 +129,22 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
+// migrateFile applies migration name unless it is recorded, in one transaction. Foreign keys are
+// off while it runs, as SQLite's way of changing a table's constraints requires (make the table
+// again, copy, drop the old one: with foreign keys on, the drop would delete the rows that refer
+// to it), and checked before it commits.
 func (s *Store) migrateFile(ctx context.Context, name string) error {
-	tx, err := s.wr.BeginTx(ctx, nil)
+	conn, err := s.wr.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -148,6 +163,17 @@ func (s *Store) migrateFile(ctx context.Context, name string) error {
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
+	}
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	broken := rows.Next()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	if broken {
+		return fmt.Errorf("a row refers to one that does not exist")
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().Unix()); err != nil {
 		return err
@@ -256,8 +282,12 @@ func (s *Store) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	shared, err := s.loadShared(ctx)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
-	s.ix, s.spec = ix, spec
+	s.ix, s.spec, s.shared = ix, spec, shared
 	s.mu.Unlock()
 	return nil
 }
@@ -267,7 +297,7 @@ const loadBatch = 4096
 
 // loadIndex builds an index from every document and passage in the database.
 func (s *Store) loadIndex(ctx context.Context) (*index, error) {
-	const docsQuery = `SELECT id, collection, title, meta FROM documents`
+	const docsQuery = `SELECT id, workspace, collection, title, meta FROM documents`
 	const passagesQuery = `SELECT seq, document_id, role, embedding, heading_path, text FROM passages ORDER BY document_id, ordinal`
 
 	ix := newIndex(0)
@@ -277,8 +307,8 @@ func (s *Store) loadIndex(ctx context.Context) (*index, error) {
 	}
 	docs := map[string]*docEntry{}
 	for rows.Next() {
-		var id, collection, title, meta string
-		if err := rows.Scan(&id, &collection, &title, &meta); err != nil {
+		var id, workspace, collection, title, meta string
+		if err := rows.Scan(&id, &workspace, &collection, &title, &meta); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load documents: %w", err)
 		}
@@ -287,7 +317,7 @@ func (s *Store) loadIndex(ctx context.Context) (*index, error) {
 			rows.Close()
 			return nil, fmt.Errorf("load documents: %s: %w", id, err)
 		}
-		docs[id] = &docEntry{id: id, collection: collection, kind: m.Kind, years: m.Years, title: title}
+		docs[id] = &docEntry{id: id, workspace: workspace, collection: collection, kind: m.Kind, years: m.Years, title: title}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load documents: %w", err)

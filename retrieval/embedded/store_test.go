@@ -47,7 +47,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 			t.Fatalf("Put: %v", err)
 		}
 	}
-	if err := s.Delete(ctx, gone.ID); err != nil {
+	if err := s.Delete(ctx, retrieval.Scope{}, gone.ID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	if err := s.Close(); err != nil {
@@ -55,10 +55,10 @@ func TestReopenKeepsEverything(t *testing.T) {
 	}
 
 	s = reopen(t, dir)
-	if _, err := s.Document(ctx, kept.ID); err != nil {
+	if _, err := s.Document(ctx, retrieval.Scope{}, kept.ID); err != nil {
 		t.Errorf("Document after reopening: %v", err)
 	}
-	if _, err := s.Document(ctx, gone.ID); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
+	if _, err := s.Document(ctx, retrieval.Scope{}, gone.ID); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
 		t.Errorf("Document of the deleted document after reopening: %v, want not found", err)
 	}
 	if hits, err := s.SearchVector(ctx, []float32{1, 0, 0, 0}, 5, retrieval.Filter{}); err != nil || len(hits) != 1 || hits[0].Passage.ID != kept.Passages[0].ID {
@@ -190,4 +190,8 @@ func TestSearchHitsCarryTheTitleOfTheDocumentAsLastPut(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after reopening", reopen(t, dir))
+}
+
+func TestWorkspaces(t *testing.T) {
+	storetest.RunWorkspaces(t, func(t *testing.T) storetest.WorkspaceStore { return open(t, 0).(*embedded.Store) })
 }

@@ -19,24 +19,28 @@ var (
 	_ auth.SessionStore = (*Store)(nil)
 )
 
-// CreateUser stores u; an ECONFLICT error if its ID, name or OpenID subject is taken.
+// CreateUser stores u in its workspace ("" is the default one, and u.Workspace is set so); an
+// ECONFLICT error if its ID, name or OpenID subject is taken, ENOTFOUND if there is no such workspace.
 func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
-	const insert = `INSERT INTO users (id, name, role, password_hash, oidc_subject, created_at, disabled_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	const insert = `INSERT INTO users (id, workspace, name, role, password_hash, oidc_subject, created_at, disabled_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
-	_, err := s.wr.ExecContext(ctx, insert, u.ID, u.Name, u.Role, u.PasswordHash, nullString(u.Subject),
+	if u.Workspace == "" {
+		u.Workspace = retrieval.DefaultWorkspace
+	}
+	_, err := s.wr.ExecContext(ctx, insert, u.ID, u.Workspace, u.Name, u.Role, u.PasswordHash, nullString(u.Subject),
 		u.CreatedAt.UnixNano(), nanos(u.DisabledAt))
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
 		err = retrieval.Errorf(retrieval.ECONFLICT, "there is already a user called %s", u.Name)
 	}
 	if err != nil {
-		return fmt.Errorf("embedded: create user: %w", err)
+		return fmt.Errorf("embedded: create user: %w", missingWorkspace(err, u.Workspace))
 	}
 	return nil
 }
 
-const userColumns = `id, name, role, password_hash, oidc_subject, created_at, disabled_at`
+const userColumns = `id, workspace, name, role, password_hash, oidc_subject, created_at, disabled_at`
 
 // User returns user id; retrieval.ErrNotFound if there is none.
 func (s *Store) User(ctx context.Context, id string) (*auth.User, error) {
@@ -70,11 +74,11 @@ func (s *Store) oneUser(ctx context.Context, what, query string, arg any) (*auth
 	return u, nil
 }
 
-// Users lists every user, disabled ones included, oldest first.
-func (s *Store) Users(ctx context.Context) ([]auth.User, error) {
-	const query = `SELECT ` + userColumns + ` FROM users ORDER BY created_at, id`
+// Users lists the users of sc's workspace, disabled ones included, oldest first.
+func (s *Store) Users(ctx context.Context, sc retrieval.Scope) ([]auth.User, error) {
+	const query = `SELECT ` + userColumns + ` FROM users WHERE ?1 OR workspace = ?2 ORDER BY created_at, id`
 
-	rows, err := s.db.QueryContext(ctx, query)
+	rows, err := s.db.QueryContext(ctx, query, sc.All(), sc.Workspace())
 	if err != nil {
 		return nil, fmt.Errorf("embedded: users: %w", err)
 	}
@@ -109,7 +113,7 @@ func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	var created int64
 	var subject sql.NullString
 	var disabled sql.NullInt64
-	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &subject, &created, &disabled); err != nil {
+	if err := row.Scan(&u.ID, &u.Workspace, &u.Name, &u.Role, &u.PasswordHash, &subject, &created, &disabled); err != nil {
 		return nil, err
 	}
 	if len(u.PasswordHash) == 0 {

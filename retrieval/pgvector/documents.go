@@ -13,14 +13,14 @@ import (
 	"github.com/draftd/draftd/retrieval"
 )
 
-// Put serialises writers of one (collection, key) with an advisory lock, so
+// Put serialises writers of one (workspace, collection, key) with an advisory lock, so
 // two concurrent Puts of a new document cannot both insert it.
 const (
-	lockDocumentKey = `SELECT pg_advisory_xact_lock(hashtextextended($1::text || E'\x1f' || $2::text, 0))`
-	selectByKey     = `SELECT id, hash FROM documents WHERE collection = $1 AND key = $2`
+	lockDocumentKey = `SELECT pg_advisory_xact_lock(hashtextextended($1::text || E'\x1f' || $2::text || E'\x1f' || $3::text, 0))`
+	selectByKey     = `SELECT id, hash FROM documents WHERE workspace = $1 AND collection = $2 AND key = $3`
 	deleteDocument  = `DELETE FROM documents WHERE id = $1`
-	insertDocument  = `INSERT INTO documents (id, collection, key, title, hash, org_kind, years, period, kind, text, warnings, passages, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, coalesce($13, now()))
+	insertDocument  = `INSERT INTO documents (id, workspace, collection, key, title, hash, org_kind, years, period, kind, text, warnings, passages, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, coalesce($14, now()))
 RETURNING created_at`
 	// selectAnyDim finds the dimension of stored vectors when no embedder is recorded.
 	selectAnyDim = `SELECT vector_dims(embedding) FROM passages WHERE embedding IS NOT NULL LIMIT 1`
@@ -28,12 +28,12 @@ RETURNING created_at`
 
 var passageColumns = []string{
 	"id", "document_id", "ordinal", "heading_path", "text", "role", "placeholders",
-	"collection", "kind", "years", "tokens", "n_tokens", "embedding",
+	"workspace", "collection", "kind", "years", "tokens", "n_tokens", "embedding",
 }
 
 // Put stores doc and its passages in one transaction: unchanged when a
-// document with the same collection, key and hash exists, replacing it when
-// the hash differs. It sets doc.CreatedAt when it was zero.
+// document with the same workspace, collection, key and hash exists, replacing it when
+// the hash differs. It sets doc.CreatedAt when it was zero and doc.Workspace when it was "".
 // It returns EINVALID for a malformed document or an embedding of the wrong
 // dimension (nothing is written), ECONFLICT when an id is taken by another document.
 func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.PutStatus, error) {
@@ -44,13 +44,16 @@ func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.Put
 	if err := validateDocument(doc, dim); err != nil {
 		return "", fmt.Errorf("pgvector: put: %w", err)
 	}
+	if doc.Workspace == "" {
+		doc.Workspace = retrieval.DefaultWorkspace
+	}
 	status := retrieval.PutCreated
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, lockDocumentKey, doc.Collection, doc.Key); err != nil {
+		if _, err := tx.Exec(ctx, lockDocumentKey, doc.Workspace, doc.Collection, doc.Key); err != nil {
 			return err
 		}
 		var oldID, oldHash string
-		err := tx.QueryRow(ctx, selectByKey, doc.Collection, doc.Key).Scan(&oldID, &oldHash)
+		err := tx.QueryRow(ctx, selectByKey, doc.Workspace, doc.Collection, doc.Key).Scan(&oldID, &oldHash)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
@@ -80,7 +83,7 @@ func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.Put
 			createdAt = &doc.CreatedAt
 		}
 		m := doc.Meta
-		err = tx.QueryRow(ctx, insertDocument, doc.ID, doc.Collection, doc.Key, doc.Title, doc.Hash,
+		err = tx.QueryRow(ctx, insertDocument, doc.ID, doc.Workspace, doc.Collection, doc.Key, doc.Title, doc.Hash,
 			m.OrgKind, nonNil(m.Years), m.Period, m.Kind, doc.Text, nonNil(doc.Warnings), len(doc.Passages), createdAt,
 		).Scan(&doc.CreatedAt)
 		if err != nil {
@@ -91,13 +94,13 @@ func (s *Store) Put(ctx context.Context, doc *retrieval.Document) (retrieval.Put
 			toks := retrieval.PassageTokens(*p)
 			return []any{
 				p.ID, doc.ID, p.Ordinal, nonNil(p.HeadingPath), p.Text, p.Role, nonNil(p.Placeholders),
-				doc.Collection, m.Kind, nonNil(m.Years), lexemes(toks), len(toks), pgv.NewVector(p.Embedding),
+				doc.Workspace, doc.Collection, m.Kind, nonNil(m.Years), lexemes(toks), len(toks), pgv.NewVector(p.Embedding),
 			}, nil
 		}))
 		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("pgvector: put: %w", mapErr(s.orChanged(ctx, err)))
+		return "", fmt.Errorf("pgvector: put: %w", mapErr(missingWorkspace(s.orChanged(ctx, err), doc.Workspace)))
 	}
 	return status, nil
 }
@@ -166,8 +169,14 @@ func emptyNil[T any](s []T) []T {
 	return s
 }
 
-const selectDocument = `SELECT id, collection, key, title, hash, org_kind, years, period, kind, text, warnings, created_at
-FROM documents WHERE id = $1`
+// readable is true for a row d of documents or passages that scope parameters $2 (every
+// workspace) and $3 (the workspace) may read: the workspace's own, or of a collection its
+// workspace shares. The custom plan (see Open) folds $2 away.
+const readable = `($2::bool OR d.workspace = $3 OR EXISTS (
+        SELECT FROM shared_collections c WHERE c.workspace = d.workspace AND c.collection = d.collection))`
+
+const selectDocument = `SELECT id, workspace, collection, key, title, hash, org_kind, years, period, kind, text, warnings, created_at
+FROM documents d WHERE id = $1 AND ` + readable
 
 const selectPassages = `SELECT id, document_id, ordinal, heading_path, text, role, placeholders
 FROM passages WHERE document_id = $1 ORDER BY ordinal, id`
@@ -175,6 +184,7 @@ FROM passages WHERE document_id = $1 ORDER BY ordinal, id`
 // documentRow is a documents row as selectDocument reads it.
 type documentRow struct {
 	ID         string
+	Workspace  string
 	Collection string
 	Key        string
 	Title      string
@@ -206,12 +216,12 @@ func (r passageRow) passage() retrieval.Passage {
 	}
 }
 
-// Document returns the document with id and its passages in order, without embeddings;
-// retrieval.ErrNotFound if there is none.
-func (s *Store) Document(ctx context.Context, id string) (*retrieval.Document, error) {
+// Document returns the document with id that sc may read and its passages in order, without
+// embeddings; retrieval.ErrNotFound if there is none.
+func (s *Store) Document(ctx context.Context, sc retrieval.Scope, id string) (*retrieval.Document, error) {
 	var doc *retrieval.Document
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, selectDocument, id)
+		rows, _ := tx.Query(ctx, selectDocument, id, sc.All(), sc.Workspace())
 		d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[documentRow])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return retrieval.ErrNotFound
@@ -225,7 +235,7 @@ func (s *Store) Document(ctx context.Context, id string) (*retrieval.Document, e
 			return err
 		}
 		doc = &retrieval.Document{
-			ID: d.ID, Collection: d.Collection, Key: d.Key, Title: d.Title, Hash: d.Hash,
+			ID: d.ID, Workspace: d.Workspace, Collection: d.Collection, Key: d.Key, Title: d.Title, Hash: d.Hash,
 			Meta: retrieval.Meta{OrgKind: d.OrgKind, Years: emptyNil(d.Years), Period: d.Period, Kind: d.Kind},
 			Text: d.Text, Warnings: emptyNil(d.Warnings), CreatedAt: d.CreatedAt,
 			Passages: make([]retrieval.Passage, len(ps)),
@@ -241,13 +251,27 @@ func (s *Store) Document(ctx context.Context, id string) (*retrieval.Document, e
 	return doc, nil
 }
 
-const selectDocuments = `SELECT id, collection, key, title, org_kind, years, period, kind, passages, warnings, created_at
-FROM documents WHERE ($1::text = '' OR collection = $1)
+// selectDocuments lists the documents of collection $1 ("" for all) of workspace $2 and of the
+// collections other workspaces share, each part through its own index; selectAllDocuments lists
+// every workspace's.
+const (
+	documentInfoColumns = `d.id, d.workspace, d.collection, d.key, d.title, d.org_kind, d.years, d.period, d.kind, d.passages, d.warnings, d.created_at`
+	selectDocuments     = `SELECT ` + documentInfoColumns + `
+FROM documents d WHERE d.workspace = $2 AND ($1::text = '' OR d.collection = $1)
+UNION ALL
+SELECT ` + documentInfoColumns + `
+FROM shared_collections c JOIN documents d ON d.workspace = c.workspace AND d.collection = c.collection
+WHERE c.workspace <> $2 AND ($1::text = '' OR c.collection = $1)
 ORDER BY created_at DESC, id`
+	selectAllDocuments = `SELECT ` + documentInfoColumns + `
+FROM documents d WHERE ($1::text = '' OR d.collection = $1)
+ORDER BY created_at DESC, id`
+)
 
 // documentInfoRow is a documents row as selectDocuments reads it.
 type documentInfoRow struct {
 	ID         string
+	Workspace  string
 	Collection string
 	Key        string
 	Title      string
@@ -260,9 +284,14 @@ type documentInfoRow struct {
 	CreatedAt  time.Time
 }
 
-// Documents lists the documents of collection ("" for all), newest first.
-func (s *Store) Documents(ctx context.Context, collection string) ([]retrieval.DocumentInfo, error) {
-	rows, _ := s.pool.Query(ctx, selectDocuments, collection)
+// Documents lists the documents of collection ("" for all) that sc may read, newest first.
+func (s *Store) Documents(ctx context.Context, sc retrieval.Scope, collection string) ([]retrieval.DocumentInfo, error) {
+	var rows pgx.Rows
+	if sc.All() {
+		rows, _ = s.pool.Query(ctx, selectAllDocuments, collection)
+	} else {
+		rows, _ = s.pool.Query(ctx, selectDocuments, collection, sc.Workspace())
+	}
 	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[documentInfoRow])
 	if err != nil {
 		return nil, fmt.Errorf("pgvector: documents: %w", mapErr(err))
@@ -270,7 +299,7 @@ func (s *Store) Documents(ctx context.Context, collection string) ([]retrieval.D
 	out := make([]retrieval.DocumentInfo, len(ds))
 	for i, d := range ds {
 		out[i] = retrieval.DocumentInfo{
-			ID: d.ID, Collection: d.Collection, Key: d.Key, Title: d.Title,
+			ID: d.ID, Workspace: d.Workspace, Collection: d.Collection, Key: d.Key, Title: d.Title,
 			Meta:     retrieval.Meta{OrgKind: d.OrgKind, Years: emptyNil(d.Years), Period: d.Period, Kind: d.Kind},
 			Passages: d.Passages, Warnings: emptyNil(d.Warnings), CreatedAt: d.CreatedAt,
 		}
@@ -278,9 +307,13 @@ func (s *Store) Documents(ctx context.Context, collection string) ([]retrieval.D
 	return out, nil
 }
 
-// Delete removes the document with id and, by cascade, its passages; retrieval.ErrNotFound if there is none.
-func (s *Store) Delete(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, deleteDocument, id)
+// deleteScoped deletes document $1 if it is of workspace $3 or $2 (every workspace) is true.
+const deleteScoped = `DELETE FROM documents WHERE id = $1 AND ($2::bool OR workspace = $3)`
+
+// Delete removes the document with id of sc's workspace and, by cascade, its passages;
+// retrieval.ErrNotFound if there is none.
+func (s *Store) Delete(ctx context.Context, sc retrieval.Scope, id string) error {
+	tag, err := s.pool.Exec(ctx, deleteScoped, id, sc.All(), sc.Workspace())
 	if err != nil {
 		return fmt.Errorf("pgvector: delete: %w", mapErr(err))
 	}

@@ -24,8 +24,8 @@ var _ draft.Store = (*Store)(nil)
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 const insertDraft = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
-    prompt_tokens, completion_tokens, created_at, created_by, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+    prompt_tokens, completion_tokens, created_at, created_by, updated_at, workspace)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 
 var sectionColumns = []string{
 	"draft_id", "idx", "heading", "status", "error", "attempts", "sources", "dropped",
@@ -34,10 +34,14 @@ var sectionColumns = []string{
 
 // CreateDraft stores d with its sections and their sentences in one transaction. A zero
 // d.CreatedAt is set to now and a zero d.UpdatedAt to d.CreatedAt. It returns EINVALID for a
-// draft without an ID and ECONFLICT when the ID is taken or two sections share an index.
+// draft without an ID, ECONFLICT when the ID is taken or two sections share an index and
+// ENOTFOUND when there is no workspace d.Workspace ("" is the default one, and d.Workspace is set so).
 func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	if d.ID == "" {
 		return fmt.Errorf("pgvector: create draft: %w", retrieval.Errorf(retrieval.EINVALID, "a draft needs an ID"))
+	}
+	if d.Workspace == "" {
+		d.Workspace = retrieval.DefaultWorkspace
 	}
 	seen := make(map[int]bool, len(d.Sections))
 	for _, sec := range d.Sections {
@@ -56,9 +60,9 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, insertDraft, d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model,
 			d.PromptVersion, d.Input, d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt, d.CreatedBy,
-			d.UpdatedAt)
+			d.UpdatedAt, d.Workspace)
 		if err != nil {
-			return conflict(err, "drafts_pkey", "a draft with ID "+d.ID+" already exists")
+			return missingWorkspace(conflict(err, "drafts_pkey", "a draft with ID "+d.ID+" already exists"), d.Workspace)
 		}
 		if len(d.Sections) > 0 {
 			_, err = tx.CopyFrom(ctx, pgx.Identifier{"draft_sections"}, sectionColumns,
@@ -265,9 +269,10 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 }
 
 const (
-	selectDraft = `SELECT id, title, organization, period, status, model, prompt_version, input,
+	// selectDraft reads draft $1 if it is of workspace $3 or $2 (every workspace) is true.
+	selectDraft = `SELECT id, workspace, title, organization, period, status, model, prompt_version, input,
     prompt_tokens, completion_tokens, created_at, created_by, updated_at
-FROM drafts WHERE id = $1`
+FROM drafts WHERE id = $1 AND ($2::bool OR workspace = $3)`
 	selectSections = `SELECT idx, heading, status, error, attempts, sources, dropped, prompt_tokens, completion_tokens
 FROM draft_sections WHERE draft_id = $1 ORDER BY idx`
 	selectSentences = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, claims,
@@ -280,6 +285,7 @@ FROM draft_audit WHERE draft_id = $1 ORDER BY seq`
 // draftRow is a drafts row as selectDraft reads it.
 type draftRow struct {
 	ID               string
+	Workspace        string
 	Title            string
 	Organization     string
 	Period           string
@@ -355,13 +361,13 @@ type auditRow struct {
 	Reason     string
 }
 
-// Draft returns draft id with its sections in index order, their sentences in order and the
-// audit trail oldest first, read in one snapshot; retrieval.ErrNotFound if there is none.
-// Lists are empty, never nil; times are in UTC.
-func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
+// Draft returns draft id of sc's workspace with its sections in index order, their sentences in
+// order and the audit trail oldest first, read in one snapshot; retrieval.ErrNotFound if there is
+// none. Lists are empty, never nil; times are in UTC.
+func (s *Store) Draft(ctx context.Context, sc retrieval.Scope, id string) (*draft.Draft, error) {
 	var d *draft.Draft
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, selectDraft, id)
+		rows, _ := tx.Query(ctx, selectDraft, id, sc.All(), sc.Workspace())
 		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[draftRow])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return retrieval.ErrNotFound
@@ -370,7 +376,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 			return err
 		}
 		d = &draft.Draft{
-			ID: r.ID, Title: r.Title, Organization: r.Organization, Period: r.Period, Status: r.Status,
+			ID: r.ID, Workspace: r.Workspace, Title: r.Title, Organization: r.Organization, Period: r.Period, Status: r.Status,
 			Model: r.Model, PromptVersion: r.PromptVersion, Input: r.Input,
 			Usage:     draft.Usage{PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens},
 			CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy, UpdatedAt: r.UpdatedAt.UTC(),
@@ -424,12 +430,12 @@ func (s *Store) Draft(ctx context.Context, id string) (*draft.Draft, error) {
 }
 
 // deleteDraft removes a draft; its sections, sentences and audit trail go by ON DELETE CASCADE.
-const deleteDraft = `DELETE FROM drafts WHERE id = $1`
+const deleteDraft = `DELETE FROM drafts WHERE id = $1 AND ($2::bool OR workspace = $3)`
 
-// DeleteDraft removes draft id with its sections, sentences and audit trail in one statement, so
-// one transaction; retrieval.ErrNotFound if there is no draft id.
-func (s *Store) DeleteDraft(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, deleteDraft, id)
+// DeleteDraft removes draft id of sc's workspace with its sections, sentences and audit trail in
+// one statement, so one transaction; retrieval.ErrNotFound if there is no such draft.
+func (s *Store) DeleteDraft(ctx context.Context, sc retrieval.Scope, id string) error {
+	tag, err := s.pool.Exec(ctx, deleteDraft, id, sc.All(), sc.Workspace())
 	if err != nil {
 		return fmt.Errorf("pgvector: delete draft %s: %w", id, mapErr(err))
 	}
@@ -439,11 +445,20 @@ func (s *Store) DeleteDraft(ctx context.Context, id string) error {
 	return nil
 }
 
-const selectDrafts = `SELECT id, title, status, model, created_at FROM drafts ORDER BY created_at DESC, id DESC`
+// selectDrafts lists the drafts of workspace $1 through drafts_workspace_created_at; selectAllDrafts every workspace's.
+const (
+	selectDrafts    = `SELECT id, title, status, model, created_at FROM drafts WHERE workspace = $1 ORDER BY created_at DESC, id DESC`
+	selectAllDrafts = `SELECT id, title, status, model, created_at FROM drafts ORDER BY created_at DESC, id DESC`
+)
 
-// Drafts lists the drafts, newest first.
-func (s *Store) Drafts(ctx context.Context) ([]draft.DraftInfo, error) {
-	rows, _ := s.pool.Query(ctx, selectDrafts)
+// Drafts lists the drafts of sc's workspace, newest first.
+func (s *Store) Drafts(ctx context.Context, sc retrieval.Scope) ([]draft.DraftInfo, error) {
+	var rows pgx.Rows
+	if sc.All() {
+		rows, _ = s.pool.Query(ctx, selectAllDrafts)
+	} else {
+		rows, _ = s.pool.Query(ctx, selectDrafts, sc.Workspace())
+	}
 	infos, err := pgx.CollectRows(rows, pgx.RowToStructByName[draft.DraftInfo])
 	if err != nil {
 		return nil, fmt.Errorf("pgvector: drafts: %w", mapErr(err))

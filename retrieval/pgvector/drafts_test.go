@@ -47,7 +47,7 @@ func TestDraftWrites(t *testing.T) {
 		if d.CreatedAt.Before(start.Add(-time.Second)) || d.CreatedAt.After(time.Now()) || !d.UpdatedAt.Equal(d.CreatedAt) {
 			t.Errorf("CreateDraft set CreatedAt %v and UpdatedAt %v; want both now", d.CreatedAt, d.UpdatedAt)
 		}
-		got, err := s.Draft(t.Context(), d.ID)
+		got, err := s.Draft(t.Context(), retrieval.Scope{}, d.ID)
 		if err != nil {
 			t.Fatalf("Draft: %v", err)
 		}
@@ -62,7 +62,7 @@ func TestDraftWrites(t *testing.T) {
 		if err := s.CreateDraft(t.Context(), d); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
 			t.Fatalf("CreateDraft = %v, want code %s", err, retrieval.ECONFLICT)
 		}
-		if _, err := s.Draft(t.Context(), d.ID); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
+		if _, err := s.Draft(t.Context(), retrieval.Scope{}, d.ID); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
 			t.Fatalf("Draft after the failed CreateDraft = %v, want code %s", err, retrieval.ENOTFOUND)
 		}
 	})
@@ -77,7 +77,7 @@ func TestDraftWrites(t *testing.T) {
 		if retrieval.ErrorCode(err) != retrieval.EINVALID {
 			t.Fatalf("SaveReview = %v, want code %s", err, retrieval.EINVALID)
 		}
-		got, err := s.Draft(t.Context(), d.ID)
+		got, err := s.Draft(t.Context(), retrieval.Scope{}, d.ID)
 		if err != nil {
 			t.Fatalf("Draft: %v", err)
 		}
@@ -119,7 +119,7 @@ func TestDraftWrites(t *testing.T) {
 		for err := range errs {
 			t.Error(err)
 		}
-		got, err := s.Draft(t.Context(), d.ID)
+		got, err := s.Draft(t.Context(), retrieval.Scope{}, d.ID)
 		if err != nil {
 			t.Fatalf("Draft: %v", err)
 		}
@@ -225,11 +225,11 @@ VALUES ('d-old', 's0-0', 'approved', '赵主任', $1, '', '')`, []any{reviewed}}
 		t.Fatalf("Open of the old schema: %v", err)
 	}
 	defer s.Close()
-	got, err := s.Draft(ctx, "d-old")
+	got, err := s.Draft(ctx, retrieval.Scope{}, "d-old")
 	if err != nil {
 		t.Fatalf("Draft: %v", err)
 	}
-	want := &draft.Draft{ID: "d-old", Title: "松林镇2025年上半年工作总结", Organization: "松林镇", Period: "2025年上半年",
+	want := &draft.Draft{ID: "d-old", Workspace: retrieval.DefaultWorkspace, Title: "松林镇2025年上半年工作总结", Organization: "松林镇", Period: "2025年上半年",
 		Status: draft.StatusApproved, Model: "offline", PromptVersion: "v2",
 		Usage:     draft.Usage{PromptTokens: 10, CompletionTokens: 5},
 		CreatedAt: created, UpdatedAt: reviewed,
@@ -254,7 +254,7 @@ VALUES ('d-old', 's0-0', 'approved', '赵主任', $1, '', '')`, []any{reviewed}}
 	if err := s.SaveReview(ctx, "d-old", []draft.Section{sec}, []draft.AuditEntry{entry}, draft.StatusApproved); err != nil {
 		t.Fatalf("SaveReview: %v", err)
 	}
-	if got, err = s.Draft(ctx, "d-old"); err != nil {
+	if got, err = s.Draft(ctx, retrieval.Scope{}, "d-old"); err != nil {
 		t.Fatalf("Draft after SaveReview: %v", err)
 	}
 	if g := got.Sections[0]; !reflect.DeepEqual(g.Dropped, sec.Dropped) || !reflect.DeepEqual(g.Sentences[0].Claims, sec.Sentences[0].Claims) {
@@ -293,7 +293,7 @@ VALUES ('d-old', 's0-0', '', 'approved', '赵主任', $1, '', '')`, []any{review
 		t.Fatalf("Open of the old schema: %v", err)
 	}
 	defer s.Close()
-	got, err := s.Draft(ctx, "d-old")
+	got, err := s.Draft(ctx, retrieval.Scope{}, "d-old")
 	if err != nil {
 		t.Fatalf("Draft: %v", err)
 	}
@@ -309,7 +309,58 @@ VALUES ('d-old', 's0-0', '', 'approved', '赵主任', $1, '', '')`, []any{review
 	if err := s.SaveReview(ctx, "d-old", nil, []draft.AuditEntry{entry}, draft.StatusReady); err != nil {
 		t.Fatalf("SaveReview: %v", err)
 	}
-	if got, err = s.Draft(ctx, "d-old"); err != nil || len(got.Audit) != 2 || !reflect.DeepEqual(got.Audit[1], entry) {
+	if got, err = s.Draft(ctx, retrieval.Scope{}, "d-old"); err != nil || len(got.Audit) != 2 || !reflect.DeepEqual(got.Audit[1], entry) {
 		t.Errorf("audit after SaveReview = %+v (%v), want the old entry, then %+v", got.Audit, err, entry)
+	}
+}
+
+// TestRowsStoredBeforeWorkspacesUpgradeInPlace opens a schema that the migrations before
+// 0007_workspaces.sql made, with a document, a draft, a key and a user as the store of that time
+// wrote them: they belong to the default workspace, and another workspace may hold a document of
+// the same key.
+func TestRowsStoredBeforeWorkspacesUpgradeInPlace(t *testing.T) {
+	ctx := t.Context()
+	conn, schema := oldSchema(t, 6)
+	for _, stmt := range []string{
+		`INSERT INTO documents (id, collection, key, title, hash, text) VALUES ('doc-old', 'default', '2024.txt', '松林镇2024年工作总结', 'h1', '全年完成医疗救助。')`,
+		`INSERT INTO passages (id, document_id, ordinal, text, collection, tokens, n_tokens) VALUES ('p-old', 'doc-old', 0, '全年完成医疗救助。', 'default', '医疗', 1)`,
+		`INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, prompt_tokens, completion_tokens, created_at, updated_at)
+			VALUES ('d-old', '松林镇2025年上半年工作总结', '松林镇', '2025年上半年', 'ready', 'offline', 'v2', 0, 0, now(), now())`,
+		`INSERT INTO api_keys (id, name, role, prefix, hash, created_at) VALUES ('k-old', '小李', 'writer', 'dk_abcdefg', '\x01', now())`,
+		`INSERT INTO users (id, name, role, created_at) VALUES ('u-old', '赵主任', 'admin', now())`,
+	} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	s, err := Open(ctx, testURL(t), Options{Schema: schema, MaxConns: 2})
+	if err != nil {
+		t.Fatalf("Open of the old schema: %v", err)
+	}
+	defer s.Close()
+	def := retrieval.InWorkspace(retrieval.DefaultWorkspace)
+	doc, err := s.Document(ctx, def, "doc-old")
+	if err != nil || doc.Workspace != retrieval.DefaultWorkspace || len(doc.Passages) != 1 {
+		t.Fatalf("Document stored before the upgrade = %+v, %v; want it in the default workspace with its passage", doc, err)
+	}
+	if hits, err := s.SearchKeyword(ctx, []string{"医疗"}, 5, retrieval.Filter{Scope: def}); err != nil || len(hits) != 1 {
+		t.Errorf("SearchKeyword in the default workspace = %+v, %v; want the old passage", hits, err)
+	}
+	if d, err := s.Draft(ctx, def, "d-old"); err != nil || d.Workspace != retrieval.DefaultWorkspace {
+		t.Errorf("Draft stored before the upgrade = %+v, %v", d, err)
+	}
+	if ks, err := s.Keys(ctx, def); err != nil || len(ks) != 1 || ks[0].Workspace != retrieval.DefaultWorkspace {
+		t.Errorf("Keys = %+v, %v", ks, err)
+	}
+	if u, err := s.User(ctx, "u-old"); err != nil || u.Workspace != retrieval.DefaultWorkspace {
+		t.Errorf("User = %+v, %v", u, err)
+	}
+	if err := s.CreateWorkspace(ctx, &retrieval.Workspace{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	other := &retrieval.Document{ID: "doc-b", Workspace: "b", Collection: "default", Key: "2024.txt", Title: "另一份", Hash: "h1",
+		Text: "x", Passages: []retrieval.Passage{{ID: "p-b", DocumentID: "doc-b", Text: "x", Embedding: []float32{0, 1, 0, 0}}}}
+	if st, err := s.Put(ctx, other); err != nil || st != retrieval.PutCreated {
+		t.Fatalf("Put of the same key in workspace b = %v, %v", st, err)
 	}
 }

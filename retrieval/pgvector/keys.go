@@ -17,16 +17,20 @@ var (
 	_ auth.IdempotencyStore = (*Store)(nil)
 )
 
-const insertKey = `INSERT INTO api_keys (id, name, role, prefix, hash, created_at, last_used_at, revoked_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+const insertKey = `INSERT INTO api_keys (id, workspace, name, role, prefix, hash, created_at, last_used_at, revoked_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 
-// CreateKey stores k; an ECONFLICT error if its ID or hash is taken.
+// CreateKey stores k in its workspace ("" is the default one, and k.Workspace is set so); an
+// ECONFLICT error if its ID or hash is taken, ENOTFOUND if there is no such workspace.
 func (s *Store) CreateKey(ctx context.Context, k *auth.Key) error {
-	_, err := s.pool.Exec(ctx, insertKey, k.ID, k.Name, string(k.Role), k.Prefix, k.Hash, k.CreatedAt, k.LastUsedAt, k.RevokedAt)
+	if k.Workspace == "" {
+		k.Workspace = retrieval.DefaultWorkspace
+	}
+	_, err := s.pool.Exec(ctx, insertKey, k.ID, k.Workspace, k.Name, string(k.Role), k.Prefix, k.Hash, k.CreatedAt, k.LastUsedAt, k.RevokedAt)
 	if err != nil {
 		err = conflict(err, "api_keys_pkey", "a key with ID "+k.ID+" already exists")
 		err = conflict(err, "api_keys_hash_key", "a key with the same token already exists")
-		return fmt.Errorf("pgvector: create key: %w", mapErr(err))
+		return fmt.Errorf("pgvector: create key: %w", mapErr(missingWorkspace(err, k.Workspace)))
 	}
 	return nil
 }
@@ -34,6 +38,7 @@ func (s *Store) CreateKey(ctx context.Context, k *auth.Key) error {
 // keyRow is an api_keys row.
 type keyRow struct {
 	ID         string     `db:"id"`
+	Workspace  string     `db:"workspace"`
 	Name       string     `db:"name"`
 	Role       string     `db:"role"`
 	Prefix     string     `db:"prefix"`
@@ -44,7 +49,7 @@ type keyRow struct {
 }
 
 func (r keyRow) key() auth.Key {
-	return auth.Key{ID: r.ID, Name: r.Name, Role: auth.Role(r.Role), Prefix: r.Prefix, Hash: r.Hash,
+	return auth.Key{ID: r.ID, Workspace: r.Workspace, Name: r.Name, Role: auth.Role(r.Role), Prefix: r.Prefix, Hash: r.Hash,
 		CreatedAt: r.CreatedAt.UTC(), LastUsedAt: utc(r.LastUsedAt), RevokedAt: utc(r.RevokedAt)}
 }
 
@@ -58,8 +63,9 @@ func utc(t *time.Time) *time.Time {
 }
 
 const (
-	selectKeyByHash = `SELECT id, name, role, prefix, hash, created_at, last_used_at, revoked_at FROM api_keys WHERE hash = $1`
-	selectKeys      = `SELECT id, name, role, prefix, hash, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at, id`
+	keyColumns      = `id, workspace, name, role, prefix, hash, created_at, last_used_at, revoked_at`
+	selectKeyByHash = `SELECT ` + keyColumns + ` FROM api_keys WHERE hash = $1`
+	selectKeys      = `SELECT ` + keyColumns + ` FROM api_keys WHERE $1::bool OR workspace = $2 ORDER BY created_at, id`
 )
 
 // KeyByHash returns the key whose token hashes to hash; retrieval.ErrNotFound if none.
@@ -76,9 +82,9 @@ func (s *Store) KeyByHash(ctx context.Context, hash []byte) (*auth.Key, error) {
 	return &k, nil
 }
 
-// Keys lists every key, revoked ones included, oldest first.
-func (s *Store) Keys(ctx context.Context) ([]auth.Key, error) {
-	rows, _ := s.pool.Query(ctx, selectKeys)
+// Keys lists the keys of sc's workspace, revoked ones included, oldest first.
+func (s *Store) Keys(ctx context.Context, sc retrieval.Scope) ([]auth.Key, error) {
+	rows, _ := s.pool.Query(ctx, selectKeys, sc.All(), sc.Workspace())
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[keyRow])
 	if err != nil {
 		return nil, fmt.Errorf("pgvector: keys: %w", mapErr(err))
@@ -90,11 +96,12 @@ func (s *Store) Keys(ctx context.Context) ([]auth.Key, error) {
 	return keys, nil
 }
 
-const revokeKey = `UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1`
+const revokeKey = `UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 AND ($3::bool OR workspace = $4)`
 
-// RevokeKey marks key id revoked at at, keeping the first time; retrieval.ErrNotFound if there is no key id.
-func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
-	tag, err := s.pool.Exec(ctx, revokeKey, id, at)
+// RevokeKey marks key id of sc's workspace revoked at at, keeping the first time;
+// retrieval.ErrNotFound if there is no such key.
+func (s *Store) RevokeKey(ctx context.Context, sc retrieval.Scope, id string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, revokeKey, id, at, sc.All(), sc.Workspace())
 	if err != nil {
 		return fmt.Errorf("pgvector: revoke key: %w", mapErr(err))
 	}

@@ -35,18 +35,18 @@ const (
 	bm25B             = 0.75
 )
 
-// searchKeyword takes $1 the query tokens as tsquery texts, $2 k, $3–$7 the
-// filter, $8 the tokens' IDFs, $9 the mean passage length in tokens, $10
-// keywordCandidates, $11 BM25's k1 and $12 b.
+// searchKeyword takes $1 the query tokens as tsquery texts, $2 k, $3–$9 the
+// filter, $10 the tokens' IDFs, $11 the mean passage length in tokens, $12
+// keywordCandidates, $13 BM25's k1 and $14 b.
 const searchKeyword = `SELECT p.id, p.document_id, p.ordinal, p.heading_path, p.text, p.role, p.placeholders,
        d.title AS document_title, m.score
 FROM (
-    SELECT t.id, sum(q.idf) * ($11 + 1) / (1 + $11 * (1 - $12 + $12 * t.n_tokens / $9::float8)) AS score
-    FROM unnest($1::text[], $8::float8[]) AS q (query, idf)
+    SELECT t.id, sum(q.idf) * ($13 + 1) / (1 + $13 * (1 - $14 + $14 * t.n_tokens / $11::float8)) AS score
+    FROM unnest($1::text[], $10::float8[]) AS q (query, idf)
     CROSS JOIN LATERAL (
         SELECT p.id, p.n_tokens FROM passages p
         WHERE p.tokens @@ q.query::tsquery AND ` + searchFilter + `
-        LIMIT $10
+        LIMIT $12
     ) t
     GROUP BY t.id, t.n_tokens
     ORDER BY score DESC, t.id

@@ -286,7 +286,7 @@ func TestPut(t *testing.T) {
 		if _, err := s.Put(ctx, doc); retrieval.ErrorCode(err) != retrieval.EINVALID {
 			t.Fatalf("Put = %v, want code %s", err, retrieval.EINVALID)
 		}
-		if ds, _ := s.Documents(ctx, ""); len(ds) != 0 {
+		if ds, _ := s.Documents(ctx, retrieval.Scope{}, ""); len(ds) != 0 {
 			t.Fatalf("Documents = %v, want none", ds)
 		}
 	})
@@ -462,30 +462,50 @@ func TestSearchVector(t *testing.T) {
 	}
 	q := unit(rng, dim)
 
-	t.Run("the unfiltered query walks the HNSW index", func(t *testing.T) {
-		tx, err := s.pool.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
-		if _, err := tx.Exec(ctx, setEfSearch, "100"); err != nil {
-			t.Fatal(err)
-		}
-		// At 2,000 rows an exact scan costs about as much as the HNSW index does, so the planner's
-		// choice flips on page costs; SSD servers run with random_page_cost 1.1 (README), as here.
-		if _, err := tx.Exec(ctx, "SET LOCAL random_page_cost = 1.1"); err != nil {
-			t.Fatal(err)
-		}
-		rows, _ := tx.Query(ctx, "EXPLAIN "+searchVector, append([]any{pgv.NewVector(q), 10}, filterArgs(retrieval.Filter{})...)...)
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatal(err)
-		}
-		plan := strings.Join(lines, "\n")
-		if !strings.Contains(plan, "Index Scan using passages_embedding_hnsw") {
-			t.Fatalf("plan does not use the HNSW index:\n%s", plan)
-		}
-	})
+	// A shared collection makes the workspace filter probe shared_collections for passages of
+	// other workspaces, as it does in a deployment with several.
+	if err := s.CreateWorkspace(ctx, &retrieval.Workspace{Name: "city"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO shared_collections (workspace, collection, shared_at) VALUES ('city', 'public', now())`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		scope retrieval.Scope
+	}{
+		{"the query over every workspace walks the HNSW index", retrieval.AllWorkspaces()},
+		{"the query in one workspace, with the shared collections, walks the HNSW index", retrieval.InWorkspace(retrieval.DefaultWorkspace)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tx, err := s.pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			if _, err := tx.Exec(ctx, setEfSearch, "100"); err != nil {
+				t.Fatal(err)
+			}
+			// At 2,000 rows an exact scan costs about as much as the HNSW index does, so the planner's
+			// choice flips on page costs; SSD servers run with random_page_cost 1.1 (README), as here.
+			if _, err := tx.Exec(ctx, "SET LOCAL random_page_cost = 1.1"); err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := tx.Query(ctx, "EXPLAIN "+searchVector, append([]any{pgv.NewVector(q), 10}, filterArgs(retrieval.Filter{Scope: tc.scope})...)...)
+			lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := strings.Join(lines, "\n")
+			if !strings.Contains(plan, "Index Scan using passages_embedding_hnsw") {
+				t.Fatalf("plan does not use the HNSW index:\n%s", plan)
+			}
+			// The shared collections, a small table, are read once per query into a hash, not per passage.
+			if !tc.scope.All() && !strings.Contains(plan, "hashed SubPlan") && !strings.Contains(plan, "shared_collections_pkey") {
+				t.Fatalf("plan reads the shared collections for every passage:\n%s", plan)
+			}
+		})
+	}
 	t.Run("hits come best first with cosine similarity and ranks from 1", func(t *testing.T) {
 		hits, err := s.SearchVector(ctx, q, 10, retrieval.Filter{})
 		if err != nil {
@@ -686,4 +706,9 @@ func TestReindexElsewhere(t *testing.T) {
 	if err := other.Ping(ctx); err != nil {
 		t.Fatalf("the reindexing store itself is fine: %v", err)
 	}
+}
+
+func TestWorkspaces(t *testing.T) {
+	testURL(t)
+	storetest.RunWorkspaces(t, func(t *testing.T) storetest.WorkspaceStore { return openTest(t) })
 }

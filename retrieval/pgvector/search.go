@@ -15,23 +15,30 @@ import (
 	"github.com/draftd/draftd/retrieval"
 )
 
-// searchFilter is the WHERE clause both searches share, over parameters $3–$7:
-// collection, kinds, year from, year to, roles. Zero values do not filter; the
-// custom plan (see Open) folds the unused conditions away.
+// searchFilter is the WHERE clause both searches share, over parameters $3–$9:
+// collection, kinds, year from, year to, roles, every workspace, the workspace.
+// Zero values do not filter; the custom plan (see Open) folds the unused
+// conditions away. A passage of another workspace passes only when its
+// collection is shared: the planner reads shared_collections, a small table,
+// once per query into a hash (TestSearchVector checks the plan), so the
+// searches still walk the HNSW and GIN indexes with one more cheap filter.
 const searchFilter = `($3::text = '' OR p.collection = $3)
   AND (cardinality($4::text[]) = 0 OR p.kind = ANY ($4))
   AND ($5::int = 0 AND $6::int = 0 OR EXISTS (
         SELECT FROM unnest(p.years) y WHERE ($5 = 0 OR y >= $5) AND ($6 = 0 OR y <= $6)))
-  AND (cardinality($7::text[]) = 0 OR p.role = ANY ($7))`
+  AND (cardinality($7::text[]) = 0 OR p.role = ANY ($7))
+  AND ($8::bool OR p.workspace = $9 OR EXISTS (
+        SELECT FROM shared_collections c WHERE c.workspace = p.workspace AND c.collection = p.collection))`
 
 // filterArgs returns the parameters of searchFilter.
 func filterArgs(f retrieval.Filter) []any {
-	return []any{f.Collection, nonNil(f.Kinds), f.YearFrom, f.YearTo, nonNil(f.Roles)}
+	return []any{f.Collection, nonNil(f.Kinds), f.YearFrom, f.YearTo, nonNil(f.Roles), f.Scope.All(), f.Scope.Workspace()}
 }
 
-// filtered reports whether f filters anything.
+// filtered reports whether f filters anything; every scope but AllWorkspaces does. With one
+// workspace the filter passes every passage and the iterative scan never has to go on.
 func filtered(f retrieval.Filter) bool {
-	return f.Collection != "" || len(f.Kinds) > 0 || f.YearFrom != 0 || f.YearTo != 0 || len(f.Roles) > 0
+	return f.Collection != "" || len(f.Kinds) > 0 || f.YearFrom != 0 || f.YearTo != 0 || len(f.Roles) > 0 || !f.Scope.All()
 }
 
 // hitRow is a passage found by a search, with its document's title and the search's score.

@@ -18,17 +18,21 @@ var (
 	_ auth.SessionStore = (*Store)(nil)
 )
 
-const insertUser = `INSERT INTO users (id, name, role, password_hash, oidc_subject, created_at, disabled_at)
-VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7)`
+const insertUser = `INSERT INTO users (id, workspace, name, role, password_hash, oidc_subject, created_at, disabled_at)
+VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7, $8)`
 
-// CreateUser stores u; an ECONFLICT error if its ID, name or OpenID subject is taken.
+// CreateUser stores u in its workspace ("" is the default one, and u.Workspace is set so); an
+// ECONFLICT error if its ID, name or OpenID subject is taken, ENOTFOUND if there is no such workspace.
 func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
-	_, err := s.pool.Exec(ctx, insertUser, u.ID, u.Name, string(u.Role), u.PasswordHash, u.Subject, u.CreatedAt, u.DisabledAt)
+	if u.Workspace == "" {
+		u.Workspace = retrieval.DefaultWorkspace
+	}
+	_, err := s.pool.Exec(ctx, insertUser, u.ID, u.Workspace, u.Name, string(u.Role), u.PasswordHash, u.Subject, u.CreatedAt, u.DisabledAt)
 	if err != nil {
 		err = conflict(err, "users_pkey", "a user with ID "+u.ID+" already exists")
 		err = conflict(err, "users_name_key", "there is already a user called "+u.Name)
 		err = conflict(err, "users_oidc_subject_key", "there is already a user with this OpenID Connect subject")
-		return fmt.Errorf("pgvector: create user: %w", mapErr(err))
+		return fmt.Errorf("pgvector: create user: %w", mapErr(missingWorkspace(err, u.Workspace)))
 	}
 	return nil
 }
@@ -36,6 +40,7 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
 // userRow is a users row.
 type userRow struct {
 	ID           string     `db:"id"`
+	Workspace    string     `db:"workspace"`
 	Name         string     `db:"name"`
 	Role         string     `db:"role"`
 	PasswordHash []byte     `db:"password_hash"`
@@ -45,7 +50,7 @@ type userRow struct {
 }
 
 func (r userRow) user() auth.User {
-	u := auth.User{ID: r.ID, Name: r.Name, Role: auth.Role(r.Role), PasswordHash: r.PasswordHash,
+	u := auth.User{ID: r.ID, Workspace: r.Workspace, Name: r.Name, Role: auth.Role(r.Role), PasswordHash: r.PasswordHash,
 		CreatedAt: r.CreatedAt.UTC(), DisabledAt: utc(r.DisabledAt)}
 	if len(u.PasswordHash) == 0 {
 		u.PasswordHash = nil
@@ -57,10 +62,11 @@ func (r userRow) user() auth.User {
 }
 
 const (
-	selectUser          = `SELECT id, name, role, password_hash, oidc_subject, created_at, disabled_at FROM users WHERE id = $1`
-	selectUserByName    = `SELECT id, name, role, password_hash, oidc_subject, created_at, disabled_at FROM users WHERE name = $1`
-	selectUserBySubject = `SELECT id, name, role, password_hash, oidc_subject, created_at, disabled_at FROM users WHERE oidc_subject = $1`
-	selectUsers         = `SELECT id, name, role, password_hash, oidc_subject, created_at, disabled_at FROM users ORDER BY created_at, id`
+	userColumns         = `id, workspace, name, role, password_hash, oidc_subject, created_at, disabled_at`
+	selectUser          = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
+	selectUserByName    = `SELECT ` + userColumns + ` FROM users WHERE name = $1`
+	selectUserBySubject = `SELECT ` + userColumns + ` FROM users WHERE oidc_subject = $1`
+	selectUsers         = `SELECT ` + userColumns + ` FROM users WHERE $1::bool OR workspace = $2 ORDER BY created_at, id`
 )
 
 // User returns user id; retrieval.ErrNotFound if there is none.
@@ -91,9 +97,9 @@ func (s *Store) oneUser(ctx context.Context, what, query, arg string) (*auth.Use
 	return &u, nil
 }
 
-// Users lists every user, disabled ones included, oldest first.
-func (s *Store) Users(ctx context.Context) ([]auth.User, error) {
-	rows, _ := s.pool.Query(ctx, selectUsers)
+// Users lists the users of sc's workspace, disabled ones included, oldest first.
+func (s *Store) Users(ctx context.Context, sc retrieval.Scope) ([]auth.User, error) {
+	rows, _ := s.pool.Query(ctx, selectUsers, sc.All(), sc.Workspace())
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[userRow])
 	if err != nil {
 		return nil, fmt.Errorf("pgvector: users: %w", mapErr(err))

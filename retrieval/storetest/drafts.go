@@ -66,6 +66,7 @@ func fullDraft(id string) *draft.Draft {
 		HeadingPath: []string{"一、主要工作", "（二）农田建设"}, Text: "全年建成高标准农田1.2万亩。", Overlap: 0.375}
 	return &draft.Draft{
 		ID:            id,
+		Workspace:     retrieval.DefaultWorkspace,
 		Title:         "青禾县农业农村局2025年上半年工作总结",
 		Organization:  "青禾县农业农村局",
 		Period:        "2025年上半年",
@@ -149,7 +150,7 @@ func create(t *testing.T, s draft.Store, d *draft.Draft) {
 
 func load(t *testing.T, s draft.Store, id string) *draft.Draft {
 	t.Helper()
-	d, err := s.Draft(t.Context(), id)
+	d, err := s.Draft(t.Context(), retrieval.Scope{}, id)
 	if err != nil {
 		t.Fatalf("Draft %s: %v", id, err)
 	}
@@ -323,7 +324,7 @@ func testDraftEmptyLists(t *testing.T, s draft.Store) {
 
 func testDraftNotFound(t *testing.T, s draft.Store) {
 	create(t, s, fullDraft("d-present"))
-	_, err := s.Draft(t.Context(), "d-absent")
+	_, err := s.Draft(t.Context(), retrieval.Scope{}, "d-absent")
 	wantCode(t, err, retrieval.ENOTFOUND, "Draft of a missing ID")
 }
 
@@ -403,7 +404,7 @@ func testSetStatus(t *testing.T, s draft.Store) {
 }
 
 func testDraftsNewestFirst(t *testing.T, s draft.Store) {
-	infos, err := s.Drafts(t.Context())
+	infos, err := s.Drafts(t.Context(), retrieval.Scope{})
 	if err != nil || infos == nil || len(infos) != 0 {
 		t.Fatalf("Drafts of an empty store = %#v, %v; want an empty list", infos, err)
 	}
@@ -419,7 +420,7 @@ func testDraftsNewestFirst(t *testing.T, s draft.Store) {
 	}
 	want = []draft.DraftInfo{want[1], want[2], want[0]}
 
-	got, err := s.Drafts(t.Context())
+	got, err := s.Drafts(t.Context(), retrieval.Scope{})
 	if err != nil {
 		t.Fatalf("Drafts: %v", err)
 	}
@@ -746,12 +747,12 @@ func testDeleteDraft(t *testing.T, s draft.Store) {
 		}
 	}
 
-	if err := s.DeleteDraft(t.Context(), gone.ID); err != nil {
+	if err := s.DeleteDraft(t.Context(), retrieval.Scope{}, gone.ID); err != nil {
 		t.Fatalf("DeleteDraft: %v", err)
 	}
-	_, err := s.Draft(t.Context(), gone.ID)
+	_, err := s.Draft(t.Context(), retrieval.Scope{}, gone.ID)
 	wantCode(t, err, retrieval.ENOTFOUND, "Draft after DeleteDraft")
-	infos, err := s.Drafts(t.Context())
+	infos, err := s.Drafts(t.Context(), retrieval.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -761,7 +762,7 @@ func testDeleteDraft(t *testing.T, s draft.Store) {
 	if got := load(t, s, kept.ID); len(got.Audit) != 1 || len(got.Sections) != len(kept.Sections) {
 		t.Errorf("the other draft lost its audit or sections: %d entries, %d sections", len(got.Audit), len(got.Sections))
 	}
-	wantCode(t, s.DeleteDraft(t.Context(), gone.ID), retrieval.ENOTFOUND, "DeleteDraft of a deleted draft")
+	wantCode(t, s.DeleteDraft(t.Context(), retrieval.Scope{}, gone.ID), retrieval.ENOTFOUND, "DeleteDraft of a deleted draft")
 	wantCode(t, s.SaveSection(t.Context(), gone.ID, gone.Sections[0]), retrieval.ENOTFOUND, "SaveSection of a deleted draft")
 
 	// The ID can be used again, and nothing of the deleted draft comes back with it: no section,

@@ -125,7 +125,7 @@ func testKeyConflict(t *testing.T, s KeyStore) {
 }
 
 func testKeys(t *testing.T, s KeyStore) {
-	keys, err := s.Keys(t.Context())
+	keys, err := s.Keys(t.Context(), retrieval.Scope{})
 	if err != nil || keys == nil || len(keys) != 0 {
 		t.Fatalf("Keys of an empty store = %#v, %v; want [] and no error", keys, err)
 	}
@@ -133,10 +133,10 @@ func testKeys(t *testing.T, s KeyStore) {
 	older := testKey("cccccccccccc", "办公室", auth.RoleAdmin, at(time.August, 1, 9, 0))
 	createKey(t, s, newer)
 	createKey(t, s, older)
-	if err := s.RevokeKey(t.Context(), older.ID, at(time.August, 3, 9, 0)); err != nil {
+	if err := s.RevokeKey(t.Context(), retrieval.Scope{}, older.ID, at(time.August, 3, 9, 0)); err != nil {
 		t.Fatal(err)
 	}
-	keys, err = s.Keys(t.Context())
+	keys, err = s.Keys(t.Context(), retrieval.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func testRevokeKey(t *testing.T, s KeyStore) {
 	createKey(t, s, k)
 	first, later := at(time.August, 5, 9, 0), at(time.August, 6, 9, 0)
 	for _, when := range []time.Time{first, later} {
-		if err := s.RevokeKey(t.Context(), k.ID, when); err != nil {
+		if err := s.RevokeKey(t.Context(), retrieval.Scope{}, k.ID, when); err != nil {
 			t.Fatalf("RevokeKey at %v: %v", when, err)
 		}
 	}
@@ -162,7 +162,7 @@ func testRevokeKey(t *testing.T, s KeyStore) {
 	if !sameTime(got.RevokedAt, &first) {
 		t.Errorf("RevokedAt = %v, want the first revocation %v", got.RevokedAt, first)
 	}
-	wantCode(t, s.RevokeKey(t.Context(), "000000000000", later), retrieval.ENOTFOUND, "RevokeKey of an unknown ID")
+	wantCode(t, s.RevokeKey(t.Context(), retrieval.Scope{}, "000000000000", later), retrieval.ENOTFOUND, "RevokeKey of an unknown ID")
 }
 
 func testTouchKey(t *testing.T, s KeyStore) {

@@ -206,7 +206,7 @@ func testPutStatuses(t *testing.T, open opener) {
 	same := newDoc("a", passage("第一版：开展爱国卫生运动。", vec(8, 1)), passage("第一版：推进疫苗接种。", vec(8, 0, 1)))
 	same.Title = "a title that must not be written"
 	put(t, s, same, retrieval.PutUnchanged)
-	if d, err := s.Document(ctx, v1.ID); err != nil || d.Title != v1.Title {
+	if d, err := s.Document(ctx, retrieval.Scope{}, v1.ID); err != nil || d.Title != v1.Title {
 		t.Fatalf("after an unchanged put, Document = %+v, %v; want the title %q kept", d, err, v1.Title)
 	}
 
@@ -214,19 +214,19 @@ func testPutStatuses(t *testing.T, open opener) {
 	v2.Key = v1.Key
 	put(t, s, v2, retrieval.PutReplaced)
 
-	if _, err := s.Document(ctx, v1.ID); err == nil {
+	if _, err := s.Document(ctx, retrieval.Scope{}, v1.ID); err == nil {
 		t.Fatalf("Document of the replaced version succeeded")
 	} else {
 		wantCode(t, err, retrieval.ENOTFOUND, "Document of the replaced version")
 	}
-	d, err := s.Document(ctx, v2.ID)
+	d, err := s.Document(ctx, retrieval.Scope{}, v2.ID)
 	if err != nil {
 		t.Fatalf("Document of the new version: %v", err)
 	}
 	if got := len(d.Passages); got != 1 || d.Passages[0].ID != v2.Passages[0].ID {
 		t.Fatalf("new version has passages %+v, want only %s", d.Passages, v2.Passages[0].ID)
 	}
-	docs, err := s.Documents(ctx, "")
+	docs, err := s.Documents(ctx, retrieval.Scope{}, "")
 	if err != nil || len(docs) != 1 || docs[0].ID != v2.ID {
 		t.Fatalf("Documents = %+v, %v; want only %s", docs, err, v2.ID)
 	}
@@ -254,7 +254,7 @@ func testPutReplaceSameIDs(t *testing.T, open opener) {
 	v2.Hash = "hash-b-2"
 	put(t, s, v2, retrieval.PutReplaced)
 
-	d, err := s.Document(ctx, v2.ID)
+	d, err := s.Document(ctx, retrieval.Scope{}, v2.ID)
 	if err != nil {
 		t.Fatalf("Document: %v", err)
 	}
@@ -294,16 +294,16 @@ func testPutAtomic(t *testing.T, open opener) {
 				t.Fatalf("Put succeeded")
 			}
 			wantCode(t, err, retrieval.EINVALID, "Put")
-			if _, err := s.Document(ctx, tt.doc.ID); err == nil {
+			if _, err := s.Document(ctx, retrieval.Scope{}, tt.doc.ID); err == nil {
 				t.Errorf("the failed document was stored")
 			}
 		})
 	}
-	d, err := s.Document(ctx, v1.ID)
+	d, err := s.Document(ctx, retrieval.Scope{}, v1.ID)
 	if err != nil || len(d.Passages) != 1 || d.Passages[0].Text != v1.Passages[0].Text {
 		t.Fatalf("earlier version after failed puts = %+v, %v; want it untouched", d, err)
 	}
-	docs, err := s.Documents(ctx, "")
+	docs, err := s.Documents(ctx, retrieval.Scope{}, "")
 	if err != nil || len(docs) != 1 {
 		t.Fatalf("Documents = %+v, %v; want only the earlier version", docs, err)
 	}
@@ -331,7 +331,7 @@ func testDocumentRoundTrip(t *testing.T, open opener) {
 	d.Passages[0].Ordinal, d.Passages[1].Ordinal, d.Passages[2].Ordinal = 1, 2, 0
 	put(t, s, d, retrieval.PutCreated)
 
-	got, err := s.Document(t.Context(), d.ID)
+	got, err := s.Document(t.Context(), retrieval.Scope{}, d.ID)
 	if err != nil {
 		t.Fatalf("Document: %v", err)
 	}
@@ -371,7 +371,7 @@ func metaEqual(a, b retrieval.Meta) bool {
 
 func testDocumentNotFound(t *testing.T, open opener) {
 	s := ready(t, open, 8)
-	_, err := s.Document(t.Context(), "doc-missing")
+	_, err := s.Document(t.Context(), retrieval.Scope{}, "doc-missing")
 	if err == nil {
 		t.Fatalf("Document of a missing ID succeeded")
 	}
@@ -402,7 +402,7 @@ func testDocuments(t *testing.T, open opener) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("collection %q", tt.collection), func(t *testing.T) {
-			got, err := s.Documents(t.Context(), tt.collection)
+			got, err := s.Documents(t.Context(), retrieval.Scope{}, tt.collection)
 			if err != nil {
 				t.Fatalf("Documents: %v", err)
 			}
@@ -428,13 +428,13 @@ func testDelete(t *testing.T, open opener) {
 	put(t, s, gone, retrieval.PutCreated)
 	put(t, s, kept, retrieval.PutCreated)
 
-	if err := s.Delete(ctx, gone.ID); err != nil {
+	if err := s.Delete(ctx, retrieval.Scope{}, gone.ID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, err := s.Document(ctx, gone.ID); err == nil {
+	if _, err := s.Document(ctx, retrieval.Scope{}, gone.ID); err == nil {
 		t.Errorf("Document of a deleted document succeeded")
 	}
-	if docs, err := s.Documents(ctx, ""); err != nil || len(docs) != 1 || docs[0].ID != kept.ID {
+	if docs, err := s.Documents(ctx, retrieval.Scope{}, ""); err != nil || len(docs) != 1 || docs[0].ID != kept.ID {
 		t.Errorf("Documents after Delete = %+v, %v; want only %s", docs, err, kept.ID)
 	}
 	if got := ids(searchVector(t, s, vec(8, 1), 10, retrieval.Filter{})); !slices.Equal(got, []string{kept.Passages[0].ID}) {
@@ -443,7 +443,7 @@ func testDelete(t *testing.T, open opener) {
 	if got := ids(searchKeyword(t, s, "垃圾分类", 10, retrieval.Filter{})); len(got) != 0 {
 		t.Errorf("SearchKeyword after Delete = %v, want nothing", got)
 	}
-	err := s.Delete(ctx, gone.ID)
+	err := s.Delete(ctx, retrieval.Scope{}, gone.ID)
 	if err == nil {
 		t.Fatalf("second Delete succeeded")
 	}
@@ -841,7 +841,7 @@ func testConcurrent(t *testing.T, open opener) {
 				if _, err := s.SearchKeyword(ctx, retrieval.QueryTokens("社区治理"), 5, retrieval.Filter{Collection: "main"}); err != nil {
 					errs <- fmt.Errorf("SearchKeyword: %w", err)
 				}
-				if _, err := s.Documents(ctx, ""); err != nil {
+				if _, err := s.Documents(ctx, retrieval.Scope{}, ""); err != nil {
 					errs <- fmt.Errorf("Documents: %w", err)
 				}
 			}
@@ -852,7 +852,7 @@ func testConcurrent(t *testing.T, open opener) {
 	for err := range errs {
 		t.Error(err)
 	}
-	docs, err := s.Documents(ctx, "")
+	docs, err := s.Documents(ctx, retrieval.Scope{}, "")
 	if err != nil || len(docs) != writers*docsEach {
 		t.Fatalf("Documents = %d documents, %v; want %d", len(docs), err, writers*docsEach)
 	}

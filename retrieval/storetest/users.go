@@ -128,13 +128,13 @@ func testUserConflict(t *testing.T, s UserStore) {
 	// Users without a subject do not conflict with one another.
 	createUser(t, s, testUser("d1b2c3d4e5f6", "第四人", auth.RoleWriter, at(time.August, 1, 11, 1)))
 	createUser(t, s, testUser("e1b2c3d4e5f6", "第五人", auth.RoleWriter, at(time.August, 1, 12, 1)))
-	if users, err := s.Users(t.Context()); err != nil || len(users) != 3 {
+	if users, err := s.Users(t.Context(), retrieval.Scope{}); err != nil || len(users) != 3 {
 		t.Fatalf("Users after the conflicts = %d users, %v; want 3", len(users), err)
 	}
 }
 
 func testUsers(t *testing.T, s UserStore) {
-	users, err := s.Users(t.Context())
+	users, err := s.Users(t.Context(), retrieval.Scope{})
 	if err != nil || users == nil || len(users) != 0 {
 		t.Fatalf("Users of an empty store = %#v, %v; want an empty list", users, err)
 	}
@@ -149,7 +149,7 @@ func testUsers(t *testing.T, s UserStore) {
 	for _, i := range []int{2, 0, 1} {
 		createUser(t, s, want[i])
 	}
-	users, err = s.Users(t.Context())
+	users, err = s.Users(t.Context(), retrieval.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}

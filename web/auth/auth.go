@@ -53,8 +53,9 @@ const TouchInterval = time.Minute
 
 // Key is an API key as stored: its token's hash, never the token.
 type Key struct {
-	ID         string     `json:"id"`   // public and short: names the key in lists, logs and revoke
-	Name       string     `json:"name"` // who holds it; the audit trail records it as the reviewer
+	ID         string     `json:"id"`        // public and short: names the key in lists, logs and revoke
+	Workspace  string     `json:"workspace"` // whose documents and drafts it opens; "" is retrieval.DefaultWorkspace
+	Name       string     `json:"name"`      // who holds it; the audit trail records it as the reviewer
 	Role       Role       `json:"role"`
 	Prefix     string     `json:"prefix"` // the token's first characters, so a holder can tell keys apart
 	Hash       []byte     `json:"-"`      // SHA-256 of the token
@@ -101,15 +102,16 @@ type Store interface {
 	UserStore
 	SessionStore
 
-	// CreateKey stores k; an ECONFLICT error if its ID or hash is taken.
+	// CreateKey stores k in workspace k.Workspace ("" is the default workspace, and CreateKey
+	// sets it so); an ECONFLICT error if its ID or hash is taken, ENOTFOUND if the workspace is not.
 	CreateKey(ctx context.Context, k *Key) error
 	// KeyByHash returns the key whose token hashes to hash, revoked or not; retrieval.ErrNotFound if none.
 	KeyByHash(ctx context.Context, hash []byte) (*Key, error)
-	// Keys lists every key, revoked ones included, oldest first.
-	Keys(ctx context.Context) ([]Key, error)
-	// RevokeKey marks key id revoked at at, keeping the first time if it already was;
-	// retrieval.ErrNotFound if there is no key id.
-	RevokeKey(ctx context.Context, id string, at time.Time) error
+	// Keys lists the keys of sc's workspace, revoked ones included, oldest first.
+	Keys(ctx context.Context, sc retrieval.Scope) ([]Key, error)
+	// RevokeKey marks key id of sc's workspace revoked at at, keeping the first time if it already
+	// was; retrieval.ErrNotFound if sc's workspace has no key id.
+	RevokeKey(ctx context.Context, sc retrieval.Scope, id string, at time.Time) error
 	// TouchKey records that key id was used at at, unless a later use is recorded. An unknown id
 	// changes nothing and is not an error: the caller is answering a request, not managing keys.
 	TouchKey(ctx context.Context, id string, at time.Time) error

@@ -22,7 +22,8 @@ import (
 // the names in audit trails keep meaning someone.
 type User struct {
 	ID           string     `json:"id"`
-	Name         string     `json:"name"` // signs in with it; the audit trail records it as the reviewer
+	Workspace    string     `json:"workspace"` // whose documents and drafts they see; "" is retrieval.DefaultWorkspace
+	Name         string     `json:"name"`      // signs in with it; the audit trail records it as the reviewer
 	Role         Role       `json:"role"`
 	PasswordHash []byte     `json:"-"`                      // bcrypt; nil for a user who signs in only with OpenID Connect
 	Subject      string     `json:"oidc_subject,omitempty"` // "issuer subject" of an OpenID Connect user; "" for others
@@ -140,7 +141,9 @@ func newID() string {
 
 // UserStore keeps users. The embedded and pgvector stores implement it.
 type UserStore interface {
-	// CreateUser stores u; an ECONFLICT error if its ID, name or OpenID subject is taken.
+	// CreateUser stores u in workspace u.Workspace ("" is the default workspace, and CreateUser
+	// sets it so); an ECONFLICT error if its ID, name or OpenID subject is taken (names are unique
+	// across workspaces: a user signs in with the name alone), ENOTFOUND if the workspace is not.
 	CreateUser(ctx context.Context, u *User) error
 	// User returns user id; retrieval.ErrNotFound if there is none.
 	User(ctx context.Context, id string) (*User, error)
@@ -148,8 +151,8 @@ type UserStore interface {
 	UserByName(ctx context.Context, name string) (*User, error)
 	// UserBySubject returns the user with OpenID subject sub; retrieval.ErrNotFound if none.
 	UserBySubject(ctx context.Context, sub string) (*User, error)
-	// Users lists every user, disabled ones included, oldest first.
-	Users(ctx context.Context) ([]User, error)
+	// Users lists the users of sc's workspace, disabled ones included, oldest first.
+	Users(ctx context.Context, sc retrieval.Scope) ([]User, error)
 	// UpdateUser writes u's role, password hash and disabled time over user u.ID's; name, subject
 	// and creation time never change. retrieval.ErrNotFound if there is no user u.ID.
 	UpdateUser(ctx context.Context, u *User) error

@@ -190,6 +190,9 @@ export const api = {
   keys: () => request('GET', '/keys'),
   createKey: (name, role) => request('POST', '/keys', { name, role }),
   revokeKey: (id) => request('DELETE', `/keys/${enc(id)}`),
+  // Collections of the workspace and those other workspaces share; admins share their own.
+  collections: () => request('GET', '/collections'),
+  shareCollection: (name, shared) => request('PATCH', `/collections/${enc(name)}`, { shared }),
 
   documents: () => request('GET', '/documents'),
   document: (id) => request('GET', `/documents/${enc(id)}`),

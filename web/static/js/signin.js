@@ -12,7 +12,7 @@ let asking = null; // the sign-in dialog's promise while it is open, shared by e
 const denied = new Map(); // actions the current key was refused with 403, e.g. "review", → the message
 const listeners = new Set();
 let current = null; // the session: {name, role, method, csrf_token}, or null
-let whoami = null; // the server's last answer to GET /api/v1/session: {name, role, method}, or null
+let whoami = null; // the server's last answer to GET /api/v1/session: {name, role, workspace, method}, or null
 let epoch = 0; // counts sign-ins and sign-outs: a call refused under an older one is sent again
 
 // token returns the stored API key, or "".

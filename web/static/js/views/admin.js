@@ -1,8 +1,10 @@
-// admin.js: users and API keys, for admins. Users sign in to this app with a name and password;
-// keys are for office add-ins and scripts. A new key's token is shown once, here, and never again.
+// admin.js: users, API keys and shared collections of the admin's workspace, for admins. Users
+// sign in to this app with a name and password; keys are for office add-ins and scripts. A new
+// key's token is shown once, here, and never again. Other workspaces' users, keys and documents
+// are never listed: the server answers with the sender's workspace alone.
 import { api } from '../api.js';
-import { clear, confirmDialog, fmtTime, h, promptDialog, toast } from '../dom.js';
-import { session } from '../signin.js';
+import { append, clear, confirmDialog, fmtTime, h, promptDialog, toast } from '../dom.js';
+import { session, who } from '../signin.js';
 
 const roleNames = { writer: '撰稿人', reviewer: '审核人', admin: '管理员' };
 
@@ -23,14 +25,53 @@ function failed(err) {
 }
 
 export async function mount(main) {
+  const me = who();
+  const workspace = (me && me.workspace) || 'default';
   main.append(h('div', { class: 'page-head' }, h('h1', null, '用户与密钥')),
+    h('p', { id: 'admin-workspace' }, '工作区：', h('strong', { class: 'badge', dataset: { workspace } }, workspace),
+      h('span', { class: 'muted' }, '　本页只列出本工作区的用户、密钥和文档集；其他单位（工作区）的用户、文档和稿件互不可见，由各自的管理员管理。')),
     h('p', { class: 'muted' }, '用户用姓名和密码登录本系统；API 密钥供 WPS/Word 加载项和脚本使用。审核记录署名为登录用户或密钥持有人，不能自行填写。'));
   const usersBox = h('section', { class: 'card', id: 'admin-users', 'aria-labelledby': 'users-title' });
   const keysBox = h('section', { class: 'card', id: 'admin-keys', 'aria-labelledby': 'keys-title' });
-  main.append(usersBox, keysBox);
-  const [users, keys] = await Promise.all([api.users(), api.keys()]);
+  const collectionsBox = h('section', { class: 'card', id: 'admin-collections', 'aria-labelledby': 'collections-title' });
+  main.append(usersBox, keysBox, collectionsBox);
+  const [users, keys, collections] = await Promise.all([api.users(), api.keys(), api.collections()]);
   renderUsers(usersBox, users);
   renderKeys(keysBox, keys);
+  renderCollections(collectionsBox, collections.collections, workspace);
+}
+
+// renderCollections fills box with the workspace's collections, each shared with every workspace
+// or not, and the collections other workspaces share, which are read here and never changed.
+function renderCollections(box, collections, workspace) {
+  clear(box);
+  const reload = async () => renderCollections(box, (await api.collections()).collections, workspace);
+  const rows = collections.map((c) => {
+    const own = c.workspace === workspace;
+    const action = !own ? h('span', { class: 'muted' }, '由该工作区管理')
+      : h('button', { type: 'button', class: 'link-button', dataset: { share: c.name }, on: { click: async () => {
+        const shared = !c.shared;
+        if (shared && !(await confirmDialog(`把文档集“${c.name}”共享给所有工作区？其他单位可以检索、查看其中的文档，但不能修改或删除。`, '共享'))) return;
+        try {
+          await api.shareCollection(c.name, shared);
+          toast(shared ? `已共享文档集“${c.name}”` : `已取消共享文档集“${c.name}”`);
+          await reload();
+        } catch (err) { failed(err); }
+      } } }, c.shared ? '取消共享' : '共享给所有工作区');
+    return h('tr', { dataset: { collection: c.name, workspace: c.workspace } },
+      h('td', null, c.name),
+      h('td', null, own ? '本工作区' : c.workspace),
+      h('td', null, String(c.documents)),
+      h('td', null, c.shared ? h('span', { class: 'badge status-on' }, '已共享') : h('span', { class: 'muted' }, '仅本工作区')),
+      h('td', { class: 'actions' }, action));
+  });
+  box.append(
+    h('h2', { id: 'collections-title' }, '文档集'),
+    h('p', { class: 'muted' }, '共享的文档集（例如市里的公开报告）所有工作区都能检索和查看，只有所属工作区能修改。'),
+    collections.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'collection-list' },
+      h('thead', null, h('tr', null, ['文档集', '所属', '文档数', '共享', '操作'].map((col) => h('th', { scope: 'col' }, col)))),
+      h('tbody', null, rows)))
+      : h('p', { class: 'empty' }, '本工作区还没有文档。'));
 }
 
 // renderUsers fills box with the users and the form that adds one.
@@ -141,7 +182,7 @@ function renderKeys(box, keys, created) {
         } } }, '复制')),
       h('button', { type: 'button', class: 'link-button', id: 'hide-token', on: { click: () => renderKeys(box, keys) } }, '我已保存，隐藏密钥'));
   }
-  box.append(
+  append(box, // skips shown when there is no token to show, where box.append would write "null"
     h('h2', { id: 'keys-title' }, 'API 密钥'),
     shown,
     keys.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'key-list' },
