@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -20,18 +22,21 @@ import (
 	"github.com/draftd/draftd/web/auth"
 )
 
-// fakeProvider is an OpenID Connect provider in the test: discovery, its RSA key as a JWKS, and a
+// fakeProvider is an OpenID Connect provider in the test: discovery, its RSA key as a JWKS, an
+// authorization endpoint that signs anyone in at once and sends the browser back with a code, and a
 // token endpoint that answers a code with an ID token for the next account and nonce.
 type fakeProvider struct {
 	*httptest.Server
 	key *rsa.PrivateKey
 
-	mu       sync.Mutex
-	claims   map[string]any // of the next ID token; sub, name, role…
-	nonce    string         // of the next ID token
-	verifier string         // the PKCE verifier the last token request sent
-	audience string         // of the next ID token; "" is the client ID
-	badNonce bool           // the next ID token carries another nonce
+	mu         sync.Mutex
+	claims     map[string]any // of the next ID token; sub, name, role…
+	nonce      string         // of the next ID token
+	verifier   string         // the PKCE verifier the last token request sent
+	challenge  string         // the PKCE S256 challenge the last authorization request sent; "" checks none
+	authorized []url.Values   // the query of every authorization request
+	audience   string         // of the next ID token; "" is the client ID
+	badNonce   bool           // the next ID token carries another nonce
 }
 
 func newFakeProvider(t *testing.T) *fakeProvider {
@@ -52,20 +57,39 @@ func newFakeProvider(t *testing.T) *fakeProvider {
 	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 	})
+	// The browser's stop at the provider: the account is signed in already, so it goes straight
+	// back to the client's redirect_uri with a code and the state it brought.
+	mux.HandleFunc("GET /authorize", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		back, err := url.Parse(q.Get("redirect_uri"))
+		if err != nil || !back.IsAbs() || q.Get("client_id") != "draftd" || q.Get("response_type") != "code" ||
+			q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" {
+			http.Error(w, "bad authorization request: "+q.Encode(), http.StatusBadRequest)
+			return
+		}
+		f.mu.Lock()
+		f.authorized = append(f.authorized, q)
+		f.nonce, f.challenge = q.Get("nonce"), q.Get("code_challenge")
+		f.mu.Unlock()
+		back.RawQuery = url.Values{"code": {"good-code"}, "state": {q.Get("state")}}.Encode()
+		http.Redirect(w, r, back.String(), http.StatusFound)
+	})
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		id, secret, ok := r.BasicAuth()
 		if !ok {
 			id, secret = r.Form.Get("client_id"), r.Form.Get("client_secret")
 		}
-		if r.Form.Get("code") != "good-code" || id != "draftd" || secret != "s3cret" {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		sum := sha256.Sum256([]byte(r.Form.Get("code_verifier")))
+		pkce := f.challenge == "" || base64.RawURLEncoding.EncodeToString(sum[:]) == f.challenge
+		if r.Form.Get("code") != "good-code" || id != "draftd" || secret != "s3cret" || !pkce {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)
 			w.Write([]byte(`{"error":"invalid_grant"}`))
 			return
 		}
-		f.mu.Lock()
-		defer f.mu.Unlock()
 		f.verifier = r.Form.Get("code_verifier")
 		claims := map[string]any{"iss": f.URL, "aud": "draftd", "exp": time.Now().Add(5 * time.Minute).Unix(),
 			"iat": time.Now().Unix(), "nonce": f.nonce}
