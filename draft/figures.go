@@ -141,7 +141,7 @@ func ParseFiguresJSON(r io.Reader) (*Figures, error) {
 		return nil, fmt.Errorf("draft: parse figures: %w", err)
 	}
 	if len(data) > MaxFiguresBytes {
-		return nil, retrieval.Errorf(retrieval.ETOOLARGE, "figures are over the %d MB limit", MaxFiguresBytes>>20)
+		return nil, retrieval.Errorf(retrieval.ETOOLARGE, "数据超过了 %d MB 的上限", MaxFiguresBytes>>20)
 	}
 	p := &jsonParser{}
 	f := p.figures(data)

@@ -59,7 +59,7 @@ func ImportFigures(name string, r io.Reader, meta Meta) (*Figures, error) {
 		return nil, fmt.Errorf("draft: import figures: %w", err)
 	}
 	if len(data) > MaxFiguresBytes {
-		return nil, retrieval.Errorf(retrieval.ETOOLARGE, "%s is over the %d MB limit", filepath.Base(name), MaxFiguresBytes>>20)
+		return nil, retrieval.Errorf(retrieval.ETOOLARGE, "%s 超过了 %d MB 的上限", filepath.Base(name), MaxFiguresBytes>>20)
 	}
 	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".json":
@@ -87,9 +87,9 @@ func ImportFigures(name string, r io.Reader, meta Meta) (*Figures, error) {
 		}
 		return buildFigures(rows, meta)
 	case ".xls", ".et", ".wps", ".numbers", ".ods":
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "%s files are not supported: save the sheet as .xlsx or .csv", ext)
+		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "不支持 %s 文件：请把表格另存为 .xlsx 或 .csv", ext)
 	default:
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "figures must be a .json, .csv or .xlsx file, not %q", filepath.Base(name))
+		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "数据文件应为 .json、.csv 或 .xlsx 文件，收到的是 %q", filepath.Base(name))
 	}
 }
 
@@ -357,7 +357,7 @@ func decodeCSVText(data []byte) (string, error) {
 	case bytes.HasPrefix(data, []byte("\xff\xfe")), bytes.HasPrefix(data, []byte("\xfe\xff")):
 		out, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder().Bytes(data)
 		if err != nil {
-			return "", retrieval.Errorf(retrieval.EUNDECODABLE, "the CSV file is not valid UTF-16")
+			return "", retrieval.Errorf(retrieval.EUNDECODABLE, "这个 CSV 文件不是有效的 UTF-16 文本")
 		}
 		return string(out), nil
 	}
@@ -366,7 +366,7 @@ func decodeCSVText(data []byte) (string, error) {
 	}
 	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 	if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
-		return "", retrieval.Errorf(retrieval.EUNDECODABLE, "the CSV file is neither UTF-8 nor GB18030 (GBK) text")
+		return "", retrieval.Errorf(retrieval.EUNDECODABLE, "这个 CSV 文件既不是 UTF-8 文本，也不是 GB18030（GBK）文本")
 	}
 	return string(out), nil
 }
@@ -399,25 +399,25 @@ func sniffComma(text string) rune {
 func readXLSX(data []byte) ([]sheetRow, error) {
 	wb, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 8 * MaxFiguresBytes, UnzipXMLSizeLimit: 8 * MaxFiguresBytes})
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "cannot read the file as .xlsx: %v", err)
+		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法按 .xlsx 读取这个文件：%v", err)
 	}
 	defer wb.Close()
 	sheets := wb.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "the .xlsx file has no sheet")
+		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "这个 .xlsx 文件没有工作表")
 	}
 	sheet := sheets[0]
 	shown, err := wb.GetRows(sheet)
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "cannot read sheet %q: %v", sheet, err)
+		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法读取工作表 %q：%v", sheet, err)
 	}
 	raw, err := wb.GetRows(sheet, excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "cannot read sheet %q: %v", sheet, err)
+		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法读取工作表 %q：%v", sheet, err)
 	}
 	merged, err := wb.GetMergeCells(sheet)
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "cannot read sheet %q: %v", sheet, err)
+		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法读取工作表 %q：%v", sheet, err)
 	}
 	for _, m := range merged {
 		fillMerged(shown, raw, m)

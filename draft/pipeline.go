@@ -238,7 +238,7 @@ func (d *Drafter) Regenerate(ctx context.Context, dr *Draft, n int, emit func(Ev
 // asks right after a regenerate request sees the draft generating, never a stale "ready".
 func (d *Drafter) MarkRegenerating(ctx context.Context, dr *Draft, n int) error {
 	if n < 0 || n >= len(dr.Sections) {
-		return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d (it has %d)", dr.ID, n, len(dr.Sections))
+		return retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 没有第 %d 部分（共 %d 部分）", dr.ID, n, len(dr.Sections))
 	}
 	dr.Status = StatusGenerating
 	dr.Sections[n].Status, dr.Sections[n].Error = StatusGenerating, ""

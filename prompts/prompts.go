@@ -36,7 +36,7 @@ func init() {
 // kept. It fails only on a request with no heading or a template that cannot execute.
 func Section(req draft.SectionRequest) (system, user string, err error) {
 	if strings.TrimSpace(req.Heading) == "" {
-		return "", "", retrieval.Errorf(retrieval.EINVALID, "section heading is empty")
+		return "", "", retrieval.Errorf(retrieval.EINVALID, "部分标题为空")
 	}
 	d := sectionData{
 		Title:        line(req.Title),
@@ -122,7 +122,7 @@ type passage struct {
 // execute.
 func ClaimCheck(req draft.ClaimCheckRequest) (system, user string, err error) {
 	if strings.TrimSpace(req.Text) == "" {
-		return "", "", retrieval.Errorf(retrieval.EINVALID, "claim check: the section text is empty")
+		return "", "", retrieval.Errorf(retrieval.EINVALID, "核实说法：这一部分的正文为空")
 	}
 	d := checkData{
 		Title:        line(req.Title),
@@ -198,11 +198,11 @@ var tasks = map[string]string{
 func Rewrite(req draft.RewriteRequest) (system, user string, err error) {
 	task, ok := tasks[req.Mode]
 	if !ok {
-		return "", "", retrieval.Errorf(retrieval.EINVALID, "rewrite: unknown mode %q", req.Mode)
+		return "", "", retrieval.Errorf(retrieval.EINVALID, "改写：未知的方式 %q", req.Mode)
 	}
 	sentence := strings.TrimSpace(unfence(oneLine(req.Sentence)))
 	if sentence == "" {
-		return "", "", retrieval.Errorf(retrieval.EINVALID, "rewrite: the sentence is empty")
+		return "", "", retrieval.Errorf(retrieval.EINVALID, "改写：句子为空")
 	}
 	d := rewriteData{
 		Title:        line(req.Title),

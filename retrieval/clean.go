@@ -880,15 +880,15 @@ func (c *cleaner) output() (string, CleanReport) {
 		c.rep.Gaps = append(c.rep.Gaps, len(out)+1)
 	}
 	if c.rep.DroppedLines > 0 {
-		c.rep.Warnings = append(c.rep.Warnings, fmt.Sprintf("dropped %d boilerplate lines", c.rep.DroppedLines))
+		c.rep.Warnings = append(c.rep.Warnings, fmt.Sprintf("已去掉 %d 行网页模板文字（导航、版权声明等）", c.rep.DroppedLines))
 	}
 	if c.rep.HiddenChars > 0 {
-		c.rep.Warnings = append(c.rep.Warnings, fmt.Sprintf("site hid %d characters", c.rep.HiddenChars))
+		c.rep.Warnings = append(c.rep.Warnings, fmt.Sprintf("网页隐藏了 %d 个字符，已去掉", c.rep.HiddenChars))
 	}
 	if len(out) > 0 {
 		last := out[len(out)-1]
 		if runeLen(last) >= 20 && !terminated(last) {
-			c.rep.Warnings = append(c.rep.Warnings, "text ends mid-sentence: the site may have cut it short")
+			c.rep.Warnings = append(c.rep.Warnings, "正文在句子中间结束，网页可能没有显示全文")
 		}
 	}
 	return strings.Join(out, "\n"), c.rep

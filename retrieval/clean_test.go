@@ -176,12 +176,12 @@ func TestCleanSamples(t *testing.T) {
 			name: "the health bureau's half-year summary from a document-sharing site", file: sampleHealthBureau,
 			rules:       []string{RuleMembership, RuleDocSharing, RuleCopyright, RuleKeywords, RuleFieldLabel, RuleDuplicateTitle, RuleFileName},
 			pageNumbers: 9,
-			warnings:    []string{"dropped 8 boilerplate lines", "text ends mid-sentence: the site may have cut it short"},
+			warnings:    []string{"已去掉 8 行网页模板文字（导航、版权声明等）", "正文在句子中间结束，网页可能没有显示全文"},
 		},
 		{
 			name: "the key-work report from a template site", file: sampleKeyWork,
 			rules:    []string{RulePromo, RuleNavigation, RuleDownload, RuleRating, RuleContact, RuleDuplicateTitle},
-			warnings: []string{"dropped 15 boilerplate lines"},
+			warnings: []string{"已去掉 15 行网页模板文字（导航、版权声明等）"},
 		},
 		{
 			name: "the compilation of five summaries", file: sampleCompilation,
@@ -189,7 +189,7 @@ func TestCleanSamples(t *testing.T) {
 			hidden:   11840,
 			contents: 5,
 			gaps:     1,
-			warnings: []string{"dropped 9 boilerplate lines", "site hid 11840 characters"},
+			warnings: []string{"已去掉 9 行网页模板文字（导航、版权声明等）", "网页隐藏了 11840 个字符，已去掉"},
 		},
 	}
 	for _, tt := range tests {
@@ -467,7 +467,7 @@ func TestCleanHiddenText(t *testing.T) {
 	if rep.HiddenChars != 2048 || !equalInts(rep.Gaps, []int{3}) {
 		t.Errorf("hidden chars %d, gaps %v; want 2048, [3]", rep.HiddenChars, rep.Gaps)
 	}
-	if len(rep.Warnings) == 0 || rep.Warnings[len(rep.Warnings)-1] != "site hid 2048 characters" {
+	if len(rep.Warnings) == 0 || rep.Warnings[len(rep.Warnings)-1] != "网页隐藏了 2048 个字符，已去掉" {
 		t.Errorf("warnings = %q, want a last warning about 2048 hidden characters", rep.Warnings)
 	}
 }

@@ -47,14 +47,14 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the message of the first *Error in err's chain, or "internal error".
+// ErrorMessage returns the message of the first *Error in err's chain, or "服务器内部错误" (internal error).
 func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message
 	}
-	return "internal error"
+	return "服务器内部错误"
 }
 
 // ErrNotFound is returned when a document or passage does not exist.
-var ErrNotFound = &Error{Code: ENOTFOUND, Message: "not found"}
+var ErrNotFound = &Error{Code: ENOTFOUND, Message: "未找到"}

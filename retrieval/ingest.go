@@ -54,7 +54,7 @@ func PrepareFile(name, text, collection string) (*Prepared, error) {
 // failure stores nothing. sc must not be AllWorkspaces (EINVALID).
 func (in *Ingester) Save(ctx context.Context, sc Scope, p *Prepared) ([]IngestResult, error) {
 	if sc.All() {
-		return nil, Errorf(EINVALID, "ingest: documents are stored in one workspace")
+		return nil, Errorf(EINVALID, "入库：文档只能存入一个工作区")
 	}
 	var all []*Passage
 	for _, d := range p.Documents {

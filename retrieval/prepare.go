@@ -60,7 +60,7 @@ func Prepare(name, text, collection string) ([]*Document, PrepareReport, error) 
 		rep.Dropped = []DroppedLine{}
 	}
 	if strings.TrimSpace(cleaned) == "" {
-		return nil, rep, &Error{Code: EEMPTY, Message: fmt.Sprintf("%s: no text left after removing boilerplate", name), Detail: rep}
+		return nil, rep, &Error{Code: EEMPTY, Message: fmt.Sprintf("%s：去掉网页模板文字后没有剩下任何文字", name), Detail: rep}
 	}
 	parts := SplitDocuments(cleaned, crep)
 	var docs []*Document
@@ -85,7 +85,7 @@ func Prepare(name, text, collection string) ([]*Document, PrepareReport, error) 
 		}
 		passages := segment(p.Text, DefaultPassageRunes, fallback, meta.Years)
 		if len(passages) == 0 {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no body text, not indexed", title))
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s：没有正文，未入库", title))
 			continue
 		}
 		warnings := append([]string{}, crep.Warnings...)
@@ -109,11 +109,11 @@ func Prepare(name, text, collection string) ([]*Document, PrepareReport, error) 
 	}
 	rep.DocumentsFound = len(docs)
 	if len(rep.Hidden) > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the table of contents lists %d documents; the site hid %d of them: %s",
-			len(parts), len(rep.Hidden), strings.Join(rep.Hidden, "; ")))
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("目录列出 %d 篇文档，其中 %d 篇被网页隐藏：%s",
+			len(parts), len(rep.Hidden), strings.Join(rep.Hidden, "；")))
 	}
 	if len(docs) == 0 {
-		return nil, rep, &Error{Code: EEMPTY, Message: fmt.Sprintf("%s: no body text left after removing boilerplate", name), Detail: rep}
+		return nil, rep, &Error{Code: EEMPTY, Message: fmt.Sprintf("%s：去掉网页模板文字后没有剩下正文", name), Detail: rep}
 	}
 	return docs, rep, nil
 }
@@ -133,12 +133,12 @@ func placeholderWarning(ph []string) string {
 		if len(ss) > 5 {
 			ss = ss[:5]
 		}
-		return strings.Join(ss, ", ")
+		return strings.Join(ss, "、")
 	}
 	if len(figures) > 0 {
-		return fmt.Sprintf("document contains placeholders (%s): figures written so are not facts", examples(figures))
+		return fmt.Sprintf("文档含有占位符（%s）：这样写的数据不是实际数据", examples(figures))
 	}
-	return fmt.Sprintf("document contains name placeholders (%s)", examples(ph))
+	return fmt.Sprintf("文档含有名称占位符（%s）", examples(ph))
 }
 
 // baseName returns a file name without its directories and extension.

@@ -122,10 +122,10 @@ func TestPrepareSamples(t *testing.T) {
 			t.Errorf("found %d, hidden %d, listed %d, hidden chars %d; want 2, 3, 5, 11840",
 				rep.DocumentsFound, len(rep.Hidden), len(rep.Contents), rep.HiddenChars)
 		}
-		if !containsPrefix(rep.Warnings, "the table of contents lists 5 documents; the site hid 3") {
+		if !containsPrefix(rep.Warnings, "目录列出 5 篇文档，其中 3 篇被网页隐藏") {
 			t.Errorf("warnings = %q, want one about the 3 hidden documents", rep.Warnings)
 		}
-		if !containsPrefix(docs[1].Warnings, "document contains placeholders") || !containsPrefix(docs[0].Warnings, "document contains name placeholders") {
+		if !containsPrefix(docs[1].Warnings, "文档含有占位符") || !containsPrefix(docs[0].Warnings, "文档含有名称占位符") {
 			t.Errorf("warnings = %q and %q, want figure placeholders in the second and name placeholders in the first", docs[0].Warnings, docs[1].Warnings)
 		}
 	})

@@ -82,25 +82,25 @@ func Kinds() []string {
 func (q *Query) Validate() error {
 	q.Text = strings.TrimSpace(q.Text)
 	if q.Text == "" {
-		return Errorf(EINVALID, "query is empty")
+		return Errorf(EINVALID, "查询内容为空")
 	}
 	if q.K == 0 {
 		q.K = DefaultK
 	}
 	if q.K < 0 || q.K > MaxK {
-		return Errorf(EINVALID, "k must be between 1 and %d, got %d", MaxK, q.K)
+		return Errorf(EINVALID, "k 应在 1 到 %d 之间，收到的是 %d", MaxK, q.K)
 	}
 	if f := q.Filter; f.YearFrom != 0 && f.YearTo != 0 && f.YearFrom > f.YearTo {
-		return Errorf(EINVALID, "filters.year_from (%d) is after filters.year_to (%d)", f.YearFrom, f.YearTo)
+		return Errorf(EINVALID, "filters.year_from（%d）晚于 filters.year_to（%d）", f.YearFrom, f.YearTo)
 	}
 	for _, r := range q.Filter.Roles {
 		if !slices.Contains(Roles, r) {
-			return Errorf(EINVALID, "filters.roles: unknown role %q; roles are %s", r, strings.Join(Roles, ", "))
+			return Errorf(EINVALID, "filters.roles：未知的段落类型 %q，可选：%s", r, strings.Join(Roles, ", "))
 		}
 	}
 	for _, k := range q.Filter.Kinds {
 		if !slices.Contains(Kinds(), k) {
-			return Errorf(EINVALID, "filters.kinds: unknown kind %q; kinds are %s", k, strings.Join(Kinds(), ", "))
+			return Errorf(EINVALID, "filters.kinds：未知的文种 %q，可选：%s", k, strings.Join(Kinds(), ", "))
 		}
 	}
 	return nil

@@ -36,7 +36,7 @@ func ValidWorkspaceName(name string) error {
 	if name == "" || utf8.RuneCountInString(name) > 64 || strings.ContainsFunc(name, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/'
 	}) {
-		return Errorf(EINVALID, "a workspace needs a name of 1 to 64 characters without spaces or slashes, got %q", name)
+		return Errorf(EINVALID, "工作区名称应为 1 到 64 个字符，不能含空格或斜杠，收到的是 %q", name)
 	}
 	return nil
 }

@@ -170,7 +170,7 @@ func addinBase(c echo.Context) (string, error) {
 	if b := c.QueryParam("base"); b != "" {
 		u, err := url.Parse(b)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			return "", retrieval.Errorf(retrieval.EINVALID, "base must be an http(s) address such as https://draftd.example.gov.cn, got %q", b)
+			return "", retrieval.Errorf(retrieval.EINVALID, "base 应为 http(s) 地址，例如 https://draftd.example.gov.cn，收到的是 %q", b)
 		}
 		return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
 	}

@@ -49,10 +49,10 @@ type createUserRequest struct {
 func (s *Server) createUser(c echo.Context) error {
 	var req createUserRequest
 	if err := c.Bind(&req); err != nil {
-		return retrieval.Errorf(retrieval.EINVALID, "body must be JSON: {\"name\":…,\"role\":…,\"password\":…}")
+		return retrieval.Errorf(retrieval.EINVALID, "请求体应为 JSON：{\"name\":…,\"role\":…,\"password\":…}")
 	}
 	if req.Password == "" {
-		return retrieval.Errorf(retrieval.EINVALID, "a user needs a password of at least %d characters", auth.MinPasswordLen)
+		return retrieval.Errorf(retrieval.EINVALID, "用户密码至少需要 %d 个字符", auth.MinPasswordLen)
 	}
 	u, err := auth.NewUser(req.Name, req.Role, req.Password)
 	if err != nil {
@@ -80,7 +80,7 @@ type updateUserRequest struct {
 func (s *Server) updateUser(c echo.Context) error {
 	var req updateUserRequest
 	if err := c.Bind(&req); err != nil {
-		return retrieval.Errorf(retrieval.EINVALID, "body must be JSON: {\"role\":…,\"password\":…,\"disabled\":…}")
+		return retrieval.Errorf(retrieval.EINVALID, "请求体应为 JSON：{\"role\":…,\"password\":…,\"disabled\":…}")
 	}
 	ctx := c.Request().Context()
 	u, err := s.Keys.User(ctx, c.Param("id"))
@@ -88,7 +88,7 @@ func (s *Server) updateUser(c echo.Context) error {
 		err = retrieval.ErrNotFound
 	}
 	if errors.Is(err, retrieval.ErrNotFound) {
-		return retrieval.Errorf(retrieval.ENOTFOUND, "there is no user %s", c.Param("id"))
+		return retrieval.Errorf(retrieval.ENOTFOUND, "用户 %s 不存在", c.Param("id"))
 	}
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ func (s *Server) updateUser(c echo.Context) error {
 			return err
 		}
 		if self && *req.Role != auth.RoleAdmin {
-			return retrieval.Errorf(retrieval.EINVALID, "you cannot take away your own admin role; another admin can")
+			return retrieval.Errorf(retrieval.EINVALID, "不能取消自己的管理员角色，请由其他管理员操作")
 		}
 		u.Role = *req.Role
 	}
@@ -113,7 +113,7 @@ func (s *Server) updateUser(c echo.Context) error {
 	if req.Disabled != nil {
 		switch {
 		case *req.Disabled && self:
-			return retrieval.Errorf(retrieval.EINVALID, "you cannot disable yourself; another admin can")
+			return retrieval.Errorf(retrieval.EINVALID, "不能停用自己的账号，请由其他管理员操作")
 		case *req.Disabled && !u.Disabled():
 			now := s.gate.now().UTC()
 			u.DisabledAt, signOut = &now, true
@@ -159,7 +159,7 @@ type createdKey struct {
 func (s *Server) createKey(c echo.Context) error {
 	var req createKeyRequest
 	if err := c.Bind(&req); err != nil {
-		return retrieval.Errorf(retrieval.EINVALID, "body must be JSON: {\"name\":…,\"role\":…}")
+		return retrieval.Errorf(retrieval.EINVALID, "请求体应为 JSON：{\"name\":…,\"role\":…}")
 	}
 	k, token, err := auth.NewKey(req.Name, req.Role)
 	if err != nil {
@@ -179,7 +179,7 @@ func (s *Server) createKey(c echo.Context) error {
 func (s *Server) revokeKey(c echo.Context) error {
 	err := s.Keys.RevokeKey(c.Request().Context(), scopeOf(c), c.Param("id"), s.gate.now().UTC().Truncate(time.Microsecond))
 	if errors.Is(err, retrieval.ErrNotFound) {
-		return retrieval.Errorf(retrieval.ENOTFOUND, "there is no key %s", c.Param("id"))
+		return retrieval.Errorf(retrieval.ENOTFOUND, "API 密钥 %s 不存在", c.Param("id"))
 	}
 	if err != nil {
 		return err

@@ -233,7 +233,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		case !required && s.OIDC == nil: // with OpenID Connect, people sign in from the first request
 			ip := net.ParseIP(c.RealIP())
 			if ip == nil || !ip.IsLoopback() {
-				return unauthorized(c, "this server has no API keys or users yet, so it answers only on its own machine; create one with draftd keys create or draftd users add")
+				return unauthorized(c, "本服务还没有 API 密钥或用户，只接受本机的请求；请用 draftd keys create 或 draftd users add 创建")
 			}
 			p = principal{method: "local", role: auth.RoleAdmin, workspace: retrieval.InWorkspace(retrieval.DefaultWorkspace),
 				scope: localScope, limit: "ip:" + ip.String()}
@@ -257,7 +257,7 @@ func (s *Server) keyPrincipal(c echo.Context) (principal, error) {
 	scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
-		err := unauthorized(c, "sign in, or send an API key as Authorization: Bearer dk_…; an admin creates one with draftd keys create")
+		err := unauthorized(c, "请登录，或以 Authorization: Bearer dk_… 发送 API 密钥；管理员可用 draftd keys create 创建密钥")
 		if s.OIDC != nil {
 			// The app offers the organisation's sign-in beside the password.
 			err.(*retrieval.Error).Detail = map[string]bool{"oidc": true}
@@ -266,13 +266,13 @@ func (s *Server) keyPrincipal(c echo.Context) (principal, error) {
 	}
 	k, err := s.Keys.KeyByHash(ctx, auth.HashToken(token))
 	if errors.Is(err, retrieval.ErrNotFound) {
-		return principal{}, s.failed(c, unauthorized(c, "unknown API key"))
+		return principal{}, s.failed(c, unauthorized(c, "API 密钥无效"))
 	}
 	if err != nil {
 		return principal{}, fmt.Errorf("web: authenticate: %w", err)
 	}
 	if k.Revoked() {
-		return principal{}, s.failed(c, unauthorized(c, "this API key was revoked"))
+		return principal{}, s.failed(c, unauthorized(c, "这个 API 密钥已被吊销"))
 	}
 	if now := s.gate.now(); k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= auth.TouchInterval {
 		if err := s.Keys.TouchKey(ctx, k.ID, now.UTC()); err != nil {
@@ -292,14 +292,14 @@ func (s *Server) sessionPrincipal(c echo.Context) (principal, error) {
 	sess, err := s.Keys.SessionByHash(ctx, auth.HashToken(cookie.Value))
 	if errors.Is(err, retrieval.ErrNotFound) {
 		clearSessionCookie(c)
-		return principal{}, s.failed(c, unauthorized(c, "you were signed out; sign in again"))
+		return principal{}, s.failed(c, unauthorized(c, "您已退出登录，请重新登录"))
 	}
 	if err != nil {
 		return principal{}, fmt.Errorf("web: authenticate: %w", err)
 	}
 	if !s.gate.now().Before(sess.ExpiresAt) {
 		clearSessionCookie(c)
-		return principal{}, unauthorized(c, "your sign-in has expired; sign in again")
+		return principal{}, unauthorized(c, "登录已过期，请重新登录")
 	}
 	u, err := s.Keys.User(ctx, sess.UserID)
 	if err != nil {
@@ -307,12 +307,12 @@ func (s *Server) sessionPrincipal(c echo.Context) (principal, error) {
 	}
 	if u.Disabled() {
 		clearSessionCookie(c)
-		return principal{}, unauthorized(c, "user %s was disabled by an admin", u.Name)
+		return principal{}, unauthorized(c, "用户 %s 已被管理员停用", u.Name)
 	}
 	if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions {
 		sent := c.Request().Header.Get(headerCSRFToken)
 		if subtle.ConstantTimeCompare([]byte(sent), []byte(auth.CSRFToken(cookie.Value))) != 1 {
-			return principal{}, retrieval.Errorf(ECSRF, "send the CSRF token from GET /api/v1/session in the %s header with every request that changes something", headerCSRFToken)
+			return principal{}, retrieval.Errorf(ECSRF, "每个修改数据的请求都要在 %s 请求头中带上 GET /api/v1/session 返回的 CSRF 令牌", headerCSRFToken)
 		}
 	}
 	method := "password"
@@ -334,9 +334,9 @@ func (s *Server) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 				return next(c) // no such route: Echo answers 404 or 405
 			}
 			s.Logger.Error("route has no roles in routeRoles: refused to everyone", "route", route)
-			return retrieval.Errorf(EFORBIDDEN, "%s is not open to any role", route)
+			return retrieval.Errorf(EFORBIDDEN, "%s 不对任何角色开放", route)
 		}
-		if err := requireRole(c, "call "+route, roles...); err != nil {
+		if err := requireRole(c, "调用 "+route, roles...); err != nil {
 			return err
 		}
 		return next(c)
@@ -351,15 +351,15 @@ func requireRole(c echo.Context, what string, roles ...auth.Role) error {
 	if slices.Contains(roles, role) {
 		return nil
 	}
-	who := string(role) + " key"
+	who := "角色为 " + string(role) + " 的 API 密钥"
 	if p.method != "key" {
-		who = string(role)
+		who = "角色为 " + string(role) + " 的用户"
 	}
 	names := make([]string, len(roles))
 	for i, r := range roles {
 		names[i] = string(r)
 	}
-	return retrieval.Errorf(EFORBIDDEN, "a %s cannot %s (allowed: %s)", who, what, strings.Join(names, ", "))
+	return retrieval.Errorf(EFORBIDDEN, "%s不能%s（允许的角色：%s）", who, what, strings.Join(names, "、"))
 }
 
 // reviewerName is who the audit trail records for a review: the API key's holder or the signed-in

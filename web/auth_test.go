@@ -535,7 +535,7 @@ func TestIdempotency(t *testing.T) {
 	t.Run("the same key with another request conflicts", func(t *testing.T) {
 		other := strings.Replace(figuresJSON, "36239", "36240", 1)
 		r := env.send(t, "POST", "/api/v1/drafts", writer, other, "Idempotency-Key", "office-retry-1")
-		if r.status != 409 || r.code() != retrieval.ECONFLICT || !strings.Contains(r.body["error"].(map[string]any)["message"].(string), "different request") {
+		if r.status != 409 || r.code() != retrieval.ECONFLICT || !strings.Contains(r.body["error"].(map[string]any)["message"].(string), "不同的请求") {
 			t.Fatalf("status %d %v", r.status, r.body)
 		}
 	})

@@ -37,7 +37,7 @@ func (s *Server) updateCollection(c echo.Context) error {
 		return err
 	}
 	if req.Shared == nil {
-		return retrieval.Errorf(retrieval.EINVALID, "body must be JSON: {\"shared\": true|false}")
+		return retrieval.Errorf(retrieval.EINVALID, "请求体应为 JSON：{\"shared\": true|false}")
 	}
 	ctx, sc, name := c.Request().Context(), scopeOf(c), c.Param("name")
 	err := s.Workspaces.ShareCollection(ctx, sc, name, *req.Shared)

@@ -43,10 +43,10 @@ func (s *Server) createDocuments(c echo.Context) error {
 		}
 		req.Title = strings.TrimSpace(req.Title)
 		if req.Title == "" {
-			return retrieval.Errorf(retrieval.EINVALID, "title is required")
+			return retrieval.Errorf(retrieval.EINVALID, "请填写标题（title）")
 		}
 		if strings.TrimSpace(req.Text) == "" {
-			return retrieval.Errorf(retrieval.EINVALID, "text is required")
+			return retrieval.Errorf(retrieval.EINVALID, "请填写正文（text）")
 		}
 		p, err := retrieval.PrepareFile(req.Title, req.Text, req.Collection)
 		if err != nil {
@@ -65,7 +65,7 @@ func (s *Server) createDocuments(c echo.Context) error {
 			if errors.As(err, &mbe) {
 				return err
 			}
-			return retrieval.Errorf(retrieval.EINVALID, "cannot read the multipart form: %v", err)
+			return retrieval.Errorf(retrieval.EINVALID, "无法读取 multipart 表单：%v", err)
 		}
 		collection := strings.TrimSpace(first(form.Value["collection"]))
 		var n int
@@ -93,10 +93,10 @@ func (s *Server) createDocuments(c echo.Context) error {
 			}
 		}
 		if n == 0 {
-			return retrieval.Errorf(retrieval.EINVALID, "the form has no file; send one or more files in a field named file")
+			return retrieval.Errorf(retrieval.EINVALID, "表单中没有文件：请在名为 file 的字段中上传一个或多个文件")
 		}
 	default:
-		return retrieval.Errorf(retrieval.EUNSUPPORTED, "send multipart/form-data with files, or application/json {\"title\",\"text\",\"collection\"}")
+		return retrieval.Errorf(retrieval.EUNSUPPORTED, "请以 multipart/form-data 上传文件，或以 application/json 发送 {\"title\",\"text\",\"collection\"}")
 	}
 	var resp createDocumentsResponse
 	for i, p := range prepared {
@@ -124,8 +124,8 @@ func inFile(name string, err error) error {
 	var re *retrieval.Error
 	if errors.As(err, &re) {
 		msg := re.Message
-		if !strings.HasPrefix(msg, name+": ") { // some messages name the file already
-			msg = name + ": " + msg
+		if !strings.HasPrefix(msg, name+"：") && !strings.HasPrefix(msg, name+" ") { // some messages name the file already
+			msg = name + "：" + msg
 		}
 		return &retrieval.Error{Code: re.Code, Message: msg, Detail: re.Detail}
 	}
@@ -203,7 +203,7 @@ func (s *Server) deleteDocument(c echo.Context) error {
 func decodeJSON(c echo.Context, v any) error {
 	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if ct != echo.MIMEApplicationJSON {
-		return retrieval.Errorf(retrieval.EUNSUPPORTED, "send application/json")
+		return retrieval.Errorf(retrieval.EUNSUPPORTED, "请以 application/json 发送请求体")
 	}
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
@@ -212,10 +212,10 @@ func decodeJSON(c echo.Context, v any) error {
 		if errors.As(err, &mbe) {
 			return err
 		}
-		return retrieval.Errorf(retrieval.EINVALID, "invalid JSON body: %v", err)
+		return retrieval.Errorf(retrieval.EINVALID, "请求体不是有效的 JSON：%v", err)
 	}
 	if dec.More() {
-		return retrieval.Errorf(retrieval.EINVALID, "invalid JSON body: data after the JSON value")
+		return retrieval.Errorf(retrieval.EINVALID, "请求体不是有效的 JSON：JSON 值之后还有多余的数据")
 	}
 	return nil
 }

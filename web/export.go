@@ -54,7 +54,7 @@ func (s *Server) exportDraft(c echo.Context) error {
 	}
 	f, ok := exportFormats[format]
 	if !ok {
-		return retrieval.Errorf(retrieval.EINVALID, "format must be docx, md, html or txt, got %q", format)
+		return retrieval.Errorf(retrieval.EINVALID, "format 只能是 docx、md、html 或 txt，收到的是 %q", format)
 	}
 	d, err := s.loadDraft(c, c.Param("id"))
 	if err != nil {

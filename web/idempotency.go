@@ -41,7 +41,7 @@ func (s *Server) claimIdempotency(c echo.Context, body []byte) (idempotencyClaim
 		return idempotencyClaim{}, nil
 	}
 	if len(key) > 255 || strings.IndexFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
-		return idempotencyClaim{}, retrieval.Errorf(retrieval.EINVALID, "Idempotency-Key must be 1 to 255 printable ASCII characters, such as a UUID")
+		return idempotencyClaim{}, retrieval.Errorf(retrieval.EINVALID, "Idempotency-Key 应为 1 到 255 个可打印的 ASCII 字符，例如 UUID")
 	}
 	ctx := c.Request().Context()
 	h := sha256.New()
@@ -58,7 +58,7 @@ func (s *Server) claimIdempotency(c echo.Context, body []byte) (idempotencyClaim
 		case claimed:
 			return cl, nil
 		case !bytes.Equal(got.BodyHash, r.BodyHash):
-			return idempotencyClaim{}, retrieval.Errorf(retrieval.ECONFLICT, "Idempotency-Key reused with a different request")
+			return idempotencyClaim{}, retrieval.Errorf(retrieval.ECONFLICT, "同一个 Idempotency-Key 被用于不同的请求")
 		case got.DraftID != "":
 			cl.draftID = got.DraftID
 			return cl, nil
@@ -68,7 +68,7 @@ func (s *Server) claimIdempotency(c echo.Context, body []byte) (idempotencyClaim
 				return idempotencyClaim{}, fmt.Errorf("web: idempotency: %w", err)
 			}
 		default:
-			return idempotencyClaim{}, retrieval.Errorf(retrieval.ECONFLICT, "a request with this Idempotency-Key is still being processed; retry in a few seconds")
+			return idempotencyClaim{}, retrieval.Errorf(retrieval.ECONFLICT, "使用这个 Idempotency-Key 的请求仍在处理中，请几秒后重试")
 		}
 	}
 }

@@ -77,10 +77,10 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 			secs := int(math.Ceil(wait.Seconds()))
 			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 			if review {
-				return retrieval.Errorf(ERATELIMITED, "too many review decisions with this API key (at most %d at once, then %d a minute); retry in %d s",
+				return retrieval.Errorf(ERATELIMITED, "使用这个 API 密钥提交的审核操作太多（一次最多 %d 个，之后每分钟 %d 个），请 %d 秒后重试",
 					s.gate.reviewBurst, s.gate.reviewRate, secs)
 			}
-			return retrieval.Errorf(ERATELIMITED, "too many requests with this API key (at most %d a minute); retry in %d s", s.Limits.RatePerMin, secs)
+			return retrieval.Errorf(ERATELIMITED, "使用这个 API 密钥的请求太多（每分钟最多 %d 个），请 %d 秒后重试", s.Limits.RatePerMin, secs)
 		}
 		return next(c)
 	}
@@ -132,7 +132,7 @@ func (s *Server) tooManyFailures(c echo.Context) error {
 	r.CancelAt(now)
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-	return retrieval.Errorf(ERATELIMITED, "too many failed sign-ins or unknown API keys from this address; retry in %d s", secs)
+	return retrieval.Errorf(ERATELIMITED, "这个地址登录失败或使用未知 API 密钥的次数太多，请 %d 秒后重试", secs)
 }
 
 // failed counts a failed authentication from the request's client address and returns err, or
@@ -200,7 +200,7 @@ func (s *Server) metered(c echo.Context, model string, w draft.Writer) (draft.Wr
 	}
 	scope := principalOf(c).scope
 	if used := b.spent(scope, s.gate.now()); used >= b.limit {
-		return nil, retrieval.Errorf(EBUDGETEXCEEDED, "today's model budget of %d tokens for this API key is spent (%d used); it renews at midnight, and drafting with model %s needs no budget",
+		return nil, retrieval.Errorf(EBUDGETEXCEEDED, "这个 API 密钥今天的模型额度（%d 个 token）已用完（已用 %d 个）；额度在午夜恢复，使用模型 %s 起草不占用额度",
 			b.limit, used, offline.Model)
 	}
 	return meteredWriter{Writer: w, spend: func(n int) { b.add(scope, n, s.gate.now()) }}, nil

@@ -31,7 +31,7 @@ func (s *Server) reviewSentence(c echo.Context) error {
 		req.Decision = "revise"
 	}
 	if req.Decision != "edit" && req.Decision != "revise" {
-		if err := requireRole(c, "approve or reject sentences", auth.RoleReviewer, auth.RoleAdmin); err != nil {
+		if err := requireRole(c, "通过或驳回句子", auth.RoleReviewer, auth.RoleAdmin); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -122,7 +123,7 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func tooLarge(limit int64) error {
-	return retrieval.Errorf(retrieval.ETOOLARGE, "request body is over the %d MB limit", limit>>20)
+	return retrieval.Errorf(retrieval.ETOOLARGE, "请求体超过了 %d MB 的上限", limit>>20)
 }
 
 // errorBody is the JSON every error response carries.
@@ -168,7 +169,7 @@ var echoCodes = map[int]string{
 }
 
 // handleError writes err as {"error":{"code","message"}} with the status its code maps to.
-// Internal errors are logged with the request id and shown only as "internal error".
+// Internal errors are logged with the request id and shown only as "服务器内部错误" (internal error).
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
@@ -195,12 +196,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if body.Error.Code == "" {
 			body.Error.Code = "http_" + http.StatusText(he.Code)
 		}
-		body.Error.Message = http.StatusText(he.Code)
-		if m, ok := he.Message.(string); ok && m != "" {
-			body.Error.Message = m
-		}
+		body.Error.Message = echoMessage(he)
 	default:
-		body.Error.Code, body.Error.Message = retrieval.EINTERNAL, "internal error"
+		body.Error.Code, body.Error.Message = retrieval.EINTERNAL, retrieval.ErrorMessage(nil)
 		s.Logger.Error("internal error", "request_id", requestID(c), "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	body.Error.RequestID = requestID(c)
@@ -209,6 +207,28 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	c.JSON(status, body)
+}
+
+// echoMessages say Echo's own errors (unknown route, wrong method…) in Chinese; Echo writes them
+// in English, as their HTTP status text.
+var echoMessages = map[int]string{
+	http.StatusBadRequest:            "请求有误",
+	http.StatusNotFound:              "未找到",
+	http.StatusMethodNotAllowed:      "不支持该请求方法",
+	http.StatusRequestEntityTooLarge: "请求体太大",
+	http.StatusUnsupportedMediaType:  "不支持该请求内容类型",
+}
+
+// echoMessage returns the message of an Echo error in Chinese: its own message when it has one
+// other than the status text, else the status said in Chinese.
+func echoMessage(he *echo.HTTPError) string {
+	if m, ok := he.Message.(string); ok && m != "" && m != http.StatusText(he.Code) {
+		return m
+	}
+	if m, ok := echoMessages[he.Code]; ok {
+		return m
+	}
+	return fmt.Sprintf("请求未能处理（HTTP %d %s）", he.Code, http.StatusText(he.Code))
 }
 
 func requestID(c echo.Context) string {
@@ -225,7 +245,7 @@ func (s *Server) readyz(c echo.Context) error {
 		if retrieval.ErrorCode(err) == retrieval.EEMBEDDERMISMATCH {
 			return retrieval.Errorf(retrieval.EUNAVAILABLE, "%s", retrieval.ErrorMessage(err))
 		}
-		return retrieval.Errorf(retrieval.EUNAVAILABLE, "the store does not answer")
+		return retrieval.Errorf(retrieval.EUNAVAILABLE, "数据存储没有响应")
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -239,7 +239,7 @@ func TestUploadErrors(t *testing.T) {
 			if st != tt.wantStatus || errCode(resp) != tt.wantCode {
 				t.Fatalf("got %d %v, want %d %s", st, resp, tt.wantStatus, tt.wantCode)
 			}
-			if msg := resp["error"].(map[string]any)["message"].(string); msg == "" || msg == "internal error" {
+			if msg := resp["error"].(map[string]any)["message"].(string); msg == "" || msg == "服务器内部错误" {
 				t.Fatalf("message = %q", msg)
 			}
 			if n := docCount(t, store); n != 0 {
@@ -254,7 +254,7 @@ func TestUploadErrors(t *testing.T) {
 		if resp["error"].(map[string]any)["detail"] == nil {
 			t.Fatalf("no detail: %v", resp)
 		}
-		if msg := resp["error"].(map[string]any)["message"].(string); !strings.HasPrefix(msg, "c.txt: ") || strings.Count(msg, "c.txt") != 1 {
+		if msg := resp["error"].(map[string]any)["message"].(string); !strings.HasPrefix(msg, "c.txt：") || strings.Count(msg, "c.txt") != 1 {
 			t.Fatalf("message = %q, want the file named once", msg)
 		}
 	})

@@ -61,11 +61,11 @@ func (s *Server) signIn(c echo.Context) error {
 		return err
 	}
 	if ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); ct != echo.MIMEApplicationJSON {
-		return retrieval.Errorf(retrieval.EUNSUPPORTED, "send the name and password as JSON")
+		return retrieval.Errorf(retrieval.EUNSUPPORTED, "请以 JSON 发送用户名和密码")
 	}
 	var req signInRequest
 	if err := c.Bind(&req); err != nil {
-		return retrieval.Errorf(retrieval.EINVALID, "body must be JSON: {\"name\":…,\"password\":…}")
+		return retrieval.Errorf(retrieval.EINVALID, "请求体应为 JSON：{\"name\":…,\"password\":…}")
 	}
 	ctx := c.Request().Context()
 	u, err := s.Keys.UserByName(ctx, strings.TrimSpace(req.Name))
@@ -73,7 +73,7 @@ func (s *Server) signIn(c echo.Context) error {
 		return fmt.Errorf("web: sign in: %w", err)
 	}
 	if !auth.CheckPassword(u, req.Password) {
-		return s.failed(c, unauthorized(c, "wrong name or password"))
+		return s.failed(c, unauthorized(c, "用户名或密码错误"))
 	}
 	if u.Disabled() {
 		return s.failed(c, unauthorized(c, "user %s was disabled by an admin", u.Name))

@@ -88,7 +88,7 @@ func TestPasswordSignIn(t *testing.T) {
 	t.Run("a wrong password and an unknown name are refused alike", func(t *testing.T) {
 		for _, body := range []string{`{"name":"审核员赵敏","password":"wrong-password"}`, `{"name":"无此人","password":"正确的密码abc"}`} {
 			r := env.send(t, "POST", "/api/v1/session", "", body)
-			if r.status != 401 || r.code() != EUNAUTHORIZED || !strings.Contains(r.body["error"].(map[string]any)["message"].(string), "wrong name or password") ||
+			if r.status != 401 || r.code() != EUNAUTHORIZED || !strings.Contains(r.body["error"].(map[string]any)["message"].(string), "用户名或密码错误") ||
 				r.header.Get("Set-Cookie") != "" {
 				t.Fatalf("%s: status %d %v, Set-Cookie %q", body, r.status, r.body, r.header.Get("Set-Cookie"))
 			}

@@ -131,7 +131,7 @@ func TestKeysCommand(t *testing.T) {
 		}{
 			{[]string{"keys"}, "create"},
 			{[]string{"keys", "rotate"}, "unknown subcommand"},
-			{[]string{"keys", "create", "--name", "x", "--role", "boss"}, "writer, reviewer or admin"},
+			{[]string{"keys", "create", "--name", "x", "--role", "boss"}, "writer、reviewer 或 admin"},
 			{[]string{"keys", "create", "--role", "writer"}, "--name"},
 			{[]string{"keys", "revoke"}, "key ID"},
 			{[]string{"keys", "revoke", "nope"}, "no key"},

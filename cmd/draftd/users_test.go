@@ -68,9 +68,9 @@ func TestUsersCommand(t *testing.T) {
 		}{
 			{"", []string{"users"}, "add"},
 			{"", []string{"users", "remove", "x"}, "unknown subcommand"},
-			{"password123\n", []string{"users", "add", "x", "--role", "boss"}, "writer, reviewer or admin"},
+			{"password123\n", []string{"users", "add", "x", "--role", "boss"}, "writer、reviewer 或 admin"},
 			{"password123\n", []string{"users", "add", "--role", "writer"}, "name"},
-			{"short\n", []string{"users", "add", "新人", "--role", "writer"}, "at least 8"},
+			{"short\n", []string{"users", "add", "新人", "--role", "writer"}, "至少需要 8 个字符"},
 			{"", []string{"users", "add", "新人", "--role", "writer"}, "no password"},
 			{"password123\n", []string{"users", "add", "审核员赵敏", "--role", "writer"}, "already"},
 			{"", []string{"users", "disable", "无此人"}, "no user"},

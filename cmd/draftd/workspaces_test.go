@@ -86,7 +86,7 @@ func TestWorkspacesCommands(t *testing.T) {
 		}{
 			{"", []string{"workspaces"}, "add"},
 			{"", []string{"workspaces", "add", "市政府办"}, "already"},
-			{"", []string{"workspaces", "add", "a b"}, "without spaces"},
+			{"", []string{"workspaces", "add", "a b"}, "不能含空格"},
 			{"", []string{"keys", "create", "--name", "x", "--role", "writer", "--workspace", "nope"}, "no workspace"},
 			{"password123\n", []string{"users", "add", "新人", "--role", "writer", "--workspace", "nope"}, "no workspace"},
 			{"", []string{"ingest", "--workspace", "nope", file}, "no workspace"},

@@ -48,7 +48,7 @@ func (c *ClaimChecker) Check(ctx context.Context, req draft.ClaimCheckRequest) (
 	}
 	items, err := claimItems(out.Text)
 	if err != nil {
-		return nil, out.Usage, retrieval.Errorf(retrieval.EUNAVAILABLE, "claim check: %v", err)
+		return nil, out.Usage, retrieval.Errorf(retrieval.EUNAVAILABLE, "核实说法：%v", err)
 	}
 	log := c.Log
 	if log == nil {

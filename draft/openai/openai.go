@@ -167,18 +167,18 @@ func (c *Client) Complete(ctx context.Context, req draft.CompletionRequest) (dra
 	case string(goopenai.FinishReasonStop):
 		return out, nil
 	case "":
-		return out, retrieval.Errorf(retrieval.EUNAVAILABLE, "model stopped early (stream ended without finish_reason)")
+		return out, retrieval.Errorf(retrieval.EUNAVAILABLE, "模型提前停止了输出（数据流结束时没有 finish_reason）")
 	}
-	return out, retrieval.Errorf(retrieval.EUNAVAILABLE, "model stopped early (finish_reason=%s)", out.FinishReason)
+	return out, retrieval.Errorf(retrieval.EUNAVAILABLE, "模型提前停止了输出（finish_reason=%s）", out.FinishReason)
 }
 
 // failure describes err for the user, without request details or the API key.
 func (c *Client) failure(ctx context.Context, err error) error {
 	switch cause := context.Cause(ctx); {
 	case errors.Is(cause, errIdle):
-		return retrieval.Errorf(retrieval.EUNAVAILABLE, "model sent nothing for %s", c.cfg.IdleTimeout)
+		return retrieval.Errorf(retrieval.EUNAVAILABLE, "模型 %s 内没有返回任何内容", c.cfg.IdleTimeout)
 	case errors.Is(cause, errTimeout):
-		return retrieval.Errorf(retrieval.EUNAVAILABLE, "model did not finish within %s", c.cfg.Timeout)
+		return retrieval.Errorf(retrieval.EUNAVAILABLE, "模型未能在 %s 内完成", c.cfg.Timeout)
 	case cause != nil:
 		return fmt.Errorf("openai: complete: %w", cause)
 	}
@@ -198,5 +198,5 @@ func (c *Client) failure(ctx context.Context, err error) error {
 	if c.cfg.APIKey != "" {
 		msg = strings.ReplaceAll(msg, c.cfg.APIKey, "[redacted]")
 	}
-	return retrieval.Errorf(retrieval.EUNAVAILABLE, "chat model %s: %s", c.cfg.Model, msg)
+	return retrieval.Errorf(retrieval.EUNAVAILABLE, "对话模型 %s：%s", c.cfg.Model, msg)
 }

@@ -157,13 +157,13 @@ func TestComplete(t *testing.T) {
 			opts:    []openaitest.Option{openaitest.Script(openaitest.Stall)},
 			config:  func(c *Config) { c.IdleTimeout = 100 * time.Millisecond },
 			calls:   1,
-			wantErr: "model sent nothing for 100ms",
+			wantErr: "模型 100ms 内没有返回任何内容",
 		},
 		{
 			name:    "a stream cut before its finish_reason is an error that keeps the partial text",
 			opts:    []openaitest.Option{openaitest.Script(openaitest.CutStream)},
 			calls:   1,
-			wantErr: "model stopped early (stream ended without finish_reason)",
+			wantErr: "模型提前停止了输出（数据流结束时没有 finish_reason）",
 			check: func(t *testing.T, c draft.Completion, reqs []openaitest.Request, _ []time.Duration) {
 				if c.Text == "" || !strings.HasPrefix(reqs[0].Answer, c.Text) || c.Text == reqs[0].Answer {
 					t.Errorf("partial text = %q, want a strict prefix of %q", c.Text, reqs[0].Answer)
@@ -174,7 +174,7 @@ func TestComplete(t *testing.T) {
 			name:    "finish_reason length is an error",
 			opts:    []openaitest.Option{openaitest.Script(openaitest.LengthFinish)},
 			calls:   1,
-			wantErr: "model stopped early (finish_reason=length)",
+			wantErr: "模型提前停止了输出（finish_reason=length）",
 			check: func(t *testing.T, c draft.Completion, _ []openaitest.Request, _ []time.Duration) {
 				if c.Usage.CompletionTokens == 0 {
 					t.Error("usage of the failed answer was not kept")
@@ -185,14 +185,14 @@ func TestComplete(t *testing.T) {
 			name:    "finish_reason content_filter is an error",
 			opts:    []openaitest.Option{openaitest.Script(openaitest.Finish("content_filter"))},
 			calls:   1,
-			wantErr: "model stopped early (finish_reason=content_filter)",
+			wantErr: "模型提前停止了输出（finish_reason=content_filter）",
 		},
 		{
 			name:    "a server slower than the timeout fails",
 			opts:    []openaitest.Option{openaitest.Script(openaitest.Slow(10 * time.Second))},
 			config:  func(c *Config) { c.Timeout = 150 * time.Millisecond },
 			calls:   1,
-			wantErr: "model did not finish within 150ms",
+			wantErr: "模型未能在 150ms 内完成",
 		},
 		{
 			name:  "a server slower than usual but within the timeouts succeeds",

@@ -442,7 +442,7 @@ func TestPipelineBehaviours(t *testing.T) {
 		b    openaitest.Behaviour
 		want string // in the section's error
 	}{
-		{openaitest.Stall, "sent nothing"},
+		{openaitest.Stall, "没有返回任何内容"},
 		{openaitest.CutStream, "finish_reason"},
 		{openaitest.LengthFinish, "length"},
 	} {

@@ -19,7 +19,7 @@ import (
 const maxBatch = 64
 
 // errClosed is the error of a write attempted after Close.
-var errClosed = retrieval.Errorf(retrieval.EUNAVAILABLE, "the store is closed")
+var errClosed = retrieval.Errorf(retrieval.EUNAVAILABLE, "数据存储已关闭")
 
 // States of a writeOp: queued until the committer takes it or its caller gives up on it.
 const (

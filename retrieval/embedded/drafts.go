@@ -388,7 +388,7 @@ func affected(res sql.Result, err error) error {
 // noSection says which section was not found when err is ErrNotFound.
 func noSection(err error, id string, idx int) error {
 	if errors.Is(err, retrieval.ErrNotFound) {
-		return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d", id, idx)
+		return retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 没有第 %d 部分", id, idx)
 	}
 	return err
 }

@@ -257,8 +257,8 @@ func validSpec(spec retrieval.EmbedderSpec) error {
 func mismatch(have, want retrieval.EmbedderSpec) error {
 	return &retrieval.Error{
 		Code: retrieval.EEMBEDDERMISMATCH,
-		Message: fmt.Sprintf("this store was built with embedder %s (dim %d); draftd is configured with %s (dim %d). "+
-			"Run `draftd reindex` to re-embed every passage, or change the configuration back.",
+		Message: fmt.Sprintf("这个数据存储由向量模型 %s（维度 %d）建立，而 draftd 配置的是 %s（维度 %d）。"+
+			"请运行 `draftd reindex` 重新计算所有段落的向量，或把配置改回原来的模型。",
 			have.Name, have.Dim, want.Name, want.Dim),
 	}
 }

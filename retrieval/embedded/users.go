@@ -32,7 +32,7 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
 		u.CreatedAt.UnixNano(), nanos(u.DisabledAt))
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
-		err = retrieval.Errorf(retrieval.ECONFLICT, "there is already a user called %s", u.Name)
+		err = retrieval.Errorf(retrieval.ECONFLICT, "已有名为 %s 的用户", u.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("embedded: create user: %w", missingWorkspace(err, u.Workspace))

@@ -20,7 +20,7 @@ var _ retrieval.WorkspaceStore = (*Store)(nil)
 func missingWorkspace(err error, ws string) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
-		return retrieval.Errorf(retrieval.ENOTFOUND, "there is no workspace %q; create it with draftd workspaces add", ws)
+		return retrieval.Errorf(retrieval.ENOTFOUND, "工作区 %q 不存在，请用 draftd workspaces add 创建", ws)
 	}
 	return err
 }
@@ -37,7 +37,7 @@ func (s *Store) CreateWorkspace(ctx context.Context, w *retrieval.Workspace) err
 	_, err := s.wr.ExecContext(ctx, insert, w.Name, w.CreatedAt.UnixNano())
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
-		err = retrieval.Errorf(retrieval.ECONFLICT, "there is already a workspace called %s", w.Name)
+		err = retrieval.Errorf(retrieval.ECONFLICT, "已有名为 %s 的工作区", w.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("embedded: create workspace: %w", err)
@@ -137,7 +137,7 @@ func (s *Store) ShareCollection(ctx context.Context, sc retrieval.Scope, collect
 		ON CONFLICT (workspace, collection) DO NOTHING`
 	const unshare = `DELETE FROM shared_collections WHERE workspace = ? AND collection = ?`
 	if sc.All() {
-		return fmt.Errorf("embedded: share collection: %w", retrieval.Errorf(retrieval.EINVALID, "a collection is shared by one workspace"))
+		return fmt.Errorf("embedded: share collection: %w", retrieval.Errorf(retrieval.EINVALID, "文档集只能由一个工作区共享"))
 	}
 	ws := sc.Workspace()
 	s.wmu.Lock()

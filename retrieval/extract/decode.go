@@ -54,7 +54,7 @@ func decodeText(data []byte) (text, enc string, warnings []string, err error) {
 		if !utf8.Valid(data) {
 			// Keep it UTF-8, replacing the bad bytes, if they are few.
 			s := string(bytes.ToValidUTF8(data, []byte("\uFFFD")))
-			return acceptDecoded(s, encUTF8, "the file starts with a UTF-8 byte order mark but is not valid UTF-8")
+			return acceptDecoded(s, encUTF8, "文件以 UTF-8 字节序标记（BOM）开头，但内容不是有效的 UTF-8")
 		}
 		return checkText(string(data), encUTF8)
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
@@ -64,7 +64,7 @@ func decodeText(data []byte) (text, enc string, warnings []string, err error) {
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
 		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE,
-			"the file contains NUL bytes: it is binary data, not text")
+			"文件含有 NUL 字节：是二进制数据，不是文本")
 	}
 	if utf8.Valid(data) {
 		s := string(data)
@@ -84,13 +84,13 @@ func decodeText(data []byte) (text, enc string, warnings []string, err error) {
 	}
 	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 	if err != nil {
-		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE, "the file is neither UTF-8 nor GB18030/GBK text")
+		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE, "文件既不是 UTF-8 文本，也不是 GB18030/GBK 文本")
 	}
 	gb := string(out)
 	if err := checkGB(data, gb); err != nil {
 		return "", "", nil, err
 	}
-	return acceptDecoded(gb, encGB18030, "the file is neither UTF-8 nor GB18030/GBK text")
+	return acceptDecoded(gb, encGB18030, "文件既不是 UTF-8 文本，也不是 GB18030/GBK 文本")
 }
 
 // Thresholds for GB18030 readings that are not Chinese. Japanese text is full of kana; any
@@ -129,16 +129,16 @@ func checkGB(data []byte, decoded string) error {
 	}
 	if sj, err := japanese.ShiftJIS.NewDecoder().Bytes(data); err == nil && kanaShare(string(sj)) >= minKana {
 		return retrieval.Errorf(retrieval.EUNDECODABLE,
-			"the file looks like Japanese Shift-JIS text; only UTF-8, UTF-16 and GB18030/GBK text can be read: save it as UTF-8")
+			"文件像是日文 Shift-JIS 文本；只能读取 UTF-8、UTF-16 和 GB18030/GBK 文本，请另存为 UTF-8")
 	}
 	// EUC-JP puts kana where GB2312 has them: its GB18030 reading keeps them.
 	if kanaShare(decoded) >= minKana {
 		return retrieval.Errorf(retrieval.EUNDECODABLE,
-			"the file looks like Japanese EUC-JP text; only UTF-8, UTF-16 and GB18030/GBK text can be read: save it as UTF-8")
+			"文件像是日文 EUC-JP 文本；只能读取 UTF-8、UTF-16 和 GB18030/GBK 文本，请另存为 UTF-8")
 	}
 	if float64(outside) > maxOutsideGB*float64(double) {
 		return retrieval.Errorf(retrieval.EUNDECODABLE,
-			"the file is neither UTF-8 nor GB18030/GBK text: read as GB18030 it is mostly rare characters")
+			"文件既不是 UTF-8 文本，也不是 GB18030/GBK 文本：按 GB18030 读取大多是生僻字")
 	}
 	return nil
 }
@@ -147,7 +147,7 @@ func checkGB(data []byte, decoded string) error {
 func decodeWith(data []byte, e encoding.Encoding, name string) (string, string, []string, error) {
 	out, err := e.NewDecoder().Bytes(data)
 	if err != nil {
-		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE, "the file is not valid %s text", name)
+		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE, "文件不是有效的 %s 文本", name)
 	}
 	return checkText(string(out), name)
 }
@@ -157,7 +157,7 @@ func checkText(s, enc string) (string, string, []string, error) {
 	st := measure(s)
 	if st.nul > 0 || (st.controls > 0 && float64(st.controls) > maxBadRatio*float64(st.total)+1) {
 		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE,
-			"the file holds control characters: it is binary data, not %s text", enc)
+			"文件含有控制字符：是二进制数据，不是 %s 文本", enc)
 	}
 	return s, enc, nil, nil
 }
@@ -175,7 +175,7 @@ func acceptDecoded(s, name, failure string) (string, string, []string, error) {
 	}
 	var warnings []string
 	if st.replacement > 0 {
-		warnings = append(warnings, fmt.Sprintf("%d undecodable byte sequence(s) in the %s text were replaced with U+FFFD", st.replacement, name))
+		warnings = append(warnings, fmt.Sprintf("%[2]s 文本中有 %[1]d 处无法识别的字符，已替换为 U+FFFD（�）", st.replacement, name))
 	}
 	return s, name, warnings, nil
 }

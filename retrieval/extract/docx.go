@@ -50,7 +50,7 @@ func readDOCX(data []byte) (Result, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE,
-			"the file is not a valid .docx document (not a zip archive: %v); if it came from an old Word, save it again as .docx", err)
+			"文件不是有效的 .docx 文档（不是 zip 压缩包：%v）；如果来自旧版 Word，请重新另存为 .docx", err)
 	}
 	p := &docxPackage{files: map[string]*zip.File{}, budget: maxUnzipped}
 	for _, f := range zr.File {
@@ -59,7 +59,7 @@ func readDOCX(data []byte) (Result, error) {
 	res, err := p.read()
 	if errors.Is(err, errTooLarge) {
 		return Result{}, retrieval.Errorf(retrieval.ETOOLARGE,
-			"the .docx file unpacks to more than %d MiB; it is too large to read (or not a real Word document)", maxUnzipped>>20)
+			"这个 .docx 文件解压后超过 %d MiB，太大无法读取（或不是真正的 Word 文档）", maxUnzipped>>20)
 	}
 	return res, err
 }
@@ -80,7 +80,7 @@ func (p *docxPackage) read() (Result, error) {
 	}
 	if p.files[strings.ToLower(main)] == nil {
 		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE,
-			"the .docx file has no %s: it is damaged or not a Word document", main)
+			"这个 .docx 文件缺少 %s：文件已损坏或不是 Word 文档", main)
 	}
 	dir := path.Dir(main)
 	rels, err := p.rels(path.Join(dir, "_rels", path.Base(main)+".rels"), dir)
@@ -99,13 +99,13 @@ func (p *docxPackage) read() (Result, error) {
 	if errors.Is(err, errTooLarge) {
 		return Result{}, err
 	} else if err != nil {
-		warnings = append(warnings, "the document's styles could not be read; numbering carried by styles is missing: "+err.Error())
+		warnings = append(warnings, "无法读取文档样式，样式中的自动编号没有读出（"+err.Error()+"）")
 	}
 	num, err := p.numbering(part("numbering", "numbering.xml"))
 	if errors.Is(err, errTooLarge) {
 		return Result{}, err
 	} else if err != nil {
-		warnings = append(warnings, "the document's list numbering could not be read; automatic numbers are missing: "+err.Error())
+		warnings = append(warnings, "无法读取文档的列表编号，自动编号没有读出（"+err.Error()+"）")
 	}
 
 	rc, err := p.open(main)
@@ -118,7 +118,7 @@ func (p *docxPackage) read() (Result, error) {
 		if errors.Is(err, errTooLarge) {
 			return Result{}, err
 		}
-		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "the .docx file is damaged: %s: %v", main, err)
+		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "这个 .docx 文件已损坏：%s：%v", main, err)
 	}
 	return Result{Text: w.out.String(), Encoding: encUTF8, Warnings: warnings}, nil
 }
@@ -134,7 +134,7 @@ func (p *docxPackage) open(name string) (io.ReadCloser, error) {
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNDECODABLE, "the .docx file is damaged or encrypted: %s: %v", name, err)
+		return nil, retrieval.Errorf(retrieval.EUNDECODABLE, "这个 .docx 文件已损坏或已加密：%s：%v", name, err)
 	}
 	return &budgetReader{rc: rc, p: p}, nil
 }

@@ -235,10 +235,10 @@ func TestTextRejectsBadWordFiles(t *testing.T) {
 		code  string
 		parts []string
 	}{
-		{"a file that is not a zip archive is undecodable", []byte("这不是一个 Word 文件"), 0, retrieval.EUNDECODABLE, []string{"not a zip archive"}},
+		{"a file that is not a zip archive is undecodable", []byte("这不是一个 Word 文件"), 0, retrieval.EUNDECODABLE, []string{"不是 zip 压缩包"}},
 		{"a zip without word/document.xml is undecodable", zipOf(t, map[string]string{"word/other.xml": "<x/>"}), 0, retrieval.EUNDECODABLE, []string{"word/document.xml"}},
 		{"a truncated archive is undecodable", docx(t, para("正文"), nil)[:200], 0, retrieval.EUNDECODABLE, nil},
-		{"a malformed document part is undecodable", zipOf(t, map[string]string{"word/document.xml": "<w:document><w:body><w:p>"}), 0, retrieval.EUNDECODABLE, []string{"damaged"}},
+		{"a malformed document part is undecodable", zipOf(t, map[string]string{"word/document.xml": "<w:document><w:body><w:p>"}), 0, retrieval.EUNDECODABLE, []string{"已损坏"}},
 		{"a document that unpacks past the limit is too large", bomb, 64 << 10, retrieval.ETOOLARGE, []string{"MiB"}},
 	}
 	for _, c := range cases {
@@ -283,7 +283,7 @@ func TestTextWarnsWhenNumberingCannotBeRead(t *testing.T) {
 	if res.Text != "工作成效" {
 		t.Errorf("text = %q, want the paragraph without a number", res.Text)
 	}
-	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "numbering") {
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "编号") {
 		t.Errorf("warnings = %v, want one about numbering", res.Warnings)
 	}
 }

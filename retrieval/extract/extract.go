@@ -77,16 +77,16 @@ func Text(ctx context.Context, name string, data []byte) (Result, error) {
 	if !ok {
 		shown := ext
 		if shown == "" {
-			shown = "(no extension)"
+			shown = "（无扩展名）"
 		}
 		return Result{}, retrieval.Errorf(retrieval.EUNSUPPORTED,
-			"unsupported format %s; supported: %s", shown, supportedList)
+			"不支持的格式：%s；支持的格式：%s", shown, supportedList)
 	}
 	format := declared
 	var warnings []string
 	if sniffed := sniff(data); sniffed != "" && sniffed != declared && !compatible(declared, sniffed) {
 		format = sniffed
-		warnings = append(warnings, fmt.Sprintf("%s is named %s but is %s; it was read as such",
+		warnings = append(warnings, fmt.Sprintf("%s 的扩展名是 %s，实际是%s，已按实际格式读取",
 			filepath.Base(name), ext, describe(sniffed)))
 	}
 
@@ -118,9 +118,9 @@ func Text(ctx context.Context, name string, data []byte) (Result, error) {
 	res.Text = tidy(res.Text)
 	res.Warnings = append(warnings, res.Warnings...)
 	if strings.TrimSpace(res.Text) == "" {
-		msg := fmt.Sprintf("%s contains no text", filepath.Base(name))
+		msg := fmt.Sprintf("%s 中没有文字", filepath.Base(name))
 		if format == FormatPDF {
-			msg += " (a scanned PDF has only images; it needs OCR first)"
+			msg += "（扫描版 PDF 只有图片，需要先做文字识别（OCR））"
 		}
 		return Result{}, retrieval.Errorf(retrieval.EEMPTY, "%s", msg)
 	}
@@ -180,15 +180,15 @@ func compatible(declared, sniffed string) bool {
 func describe(format string) string {
 	switch format {
 	case FormatDOCX:
-		return "a Word .docx document"
+		return " Word .docx 文档"
 	case FormatDOC:
-		return "a legacy Word .doc document"
+		return "旧版 Word .doc 文档"
 	case FormatPDF:
-		return "a PDF"
+		return " PDF 文件"
 	case FormatHTML:
-		return "an HTML page"
+		return " HTML 网页"
 	case formatMHT:
-		return "a web archive (MHT)"
+		return "网页存档（MHT）"
 	}
 	return format
 }

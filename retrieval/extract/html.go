@@ -29,7 +29,7 @@ func readHTMLIn(data []byte, declared string) (Result, error) {
 	}
 	doc, err := html.Parse(strings.NewReader(text))
 	if err != nil {
-		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "the HTML page could not be parsed: %v", err)
+		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "无法解析这个 HTML 网页：%v", err)
 	}
 	var w htmlWriter
 	w.walk(doc, false)
@@ -56,19 +56,19 @@ func decodeHTML(data []byte, declared string) (text, enc string, warnings []stri
 	case e == nil:
 		text, enc, warnings, err = decodeText(data)
 		if err == nil {
-			warnings = append(warnings, fmt.Sprintf("the page declares an unknown charset %q; read as %s", label, enc))
+			warnings = append(warnings, fmt.Sprintf("网页声明了未知的字符集 %q，已按 %s 读取", label, enc))
 		}
 		return text, enc, warnings, err
 	case name == "utf-8", name == "gbk", name == "gb18030":
 		text, enc, warnings, err = decodeText(data)
 		if err == nil && declaredFamily(name) != enc && hasHighBytes(data) {
-			warnings = append(warnings, fmt.Sprintf("the page declares charset %s but its bytes are %s; read as %s", label, enc, enc))
+			warnings = append(warnings, fmt.Sprintf("网页声明的字符集是 %s，实际是 %s，已按 %s 读取", label, enc, enc))
 		}
 		return text, enc, warnings, err
 	}
 	out, derr := e.NewDecoder().Bytes(data)
 	if derr != nil {
-		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE, "the page is not valid %s text", name)
+		return "", "", nil, retrieval.Errorf(retrieval.EUNDECODABLE, "网页不是有效的 %s 文本", name)
 	}
 	return checkText(string(out), name)
 }

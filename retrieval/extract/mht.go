@@ -27,7 +27,7 @@ func isMHT(data []byte) bool {
 // readMHT reads the HTML page inside a MIME web archive.
 func readMHT(data []byte) (Result, error) {
 	bad := func(why string) (Result, error) {
-		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "the web archive (MHT) could not be read: %s", why)
+		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "无法读取这个网页存档（MHT）：%s", why)
 	}
 	msg, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
@@ -35,13 +35,13 @@ func readMHT(data []byte) (Result, error) {
 	}
 	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
 	if err != nil || !strings.HasPrefix(mediaType, "multipart/") || params["boundary"] == "" {
-		return bad("it is not a multipart message")
+		return bad("不是 multipart 格式的邮件")
 	}
 	mr := multipart.NewReader(msg.Body, params["boundary"])
 	for {
 		part, err := mr.NextRawPart()
 		if err == io.EOF {
-			return bad("it holds no HTML page")
+			return bad("其中没有 HTML 网页")
 		}
 		if err != nil {
 			return bad(err.Error())

@@ -31,12 +31,12 @@ func readPDF(ctx context.Context, data []byte) (Result, error) {
 		head = head[:1024]
 	}
 	if !bytes.Contains(head, []byte("%PDF-")) {
-		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "the file is not a PDF: it has no %%PDF header")
+		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "这个文件不是 PDF：没有 %%PDF 文件头")
 	}
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
 		return Result{}, retrieval.Errorf(retrieval.EMISSINGDEPENDENCY,
-			"reading PDF files needs pdftotext, which is not installed on the server: install the Debian package poppler-utils")
+			"读取 PDF 文件需要 pdftotext，服务器上没有安装：请安装 Debian 软件包 poppler-utils")
 	}
 	out, stderr, err := runTool(ctx, bin, ".pdf", data, func(file string) []string {
 		return []string{"-enc", "UTF-8", file, "-"}
@@ -46,11 +46,11 @@ func readPDF(ctx context.Context, data []byte) (Result, error) {
 	case errors.As(err, &exit):
 		switch {
 		case exit.ExitCode() == 3:
-			return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "the PDF's permissions forbid copying its text")
+			return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "这个 PDF 的权限设置禁止复制文字")
 		case strings.Contains(strings.ToLower(stderr), "password"):
-			return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "the PDF is password-protected; remove the password and upload it again")
+			return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "这个 PDF 设有密码，请去掉密码后重新上传")
 		}
-		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "the PDF could not be read (damaged?): %s", firstLine(stderr))
+		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "无法读取这个 PDF（文件可能已损坏）：%s", firstLine(stderr))
 	case err != nil:
 		return Result{}, err
 	}
@@ -63,22 +63,22 @@ func readDOC(ctx context.Context, data []byte) (Result, error) {
 	ole := bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"))
 	if ole && bytes.Contains(data, utf16le("EncryptedPackage")) {
 		return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE,
-			"the Word document is password-protected; remove the password and upload it again")
+			"这个 Word 文档设有密码，请去掉密码后重新上传")
 	}
 	if !ole && !bytes.HasPrefix(data, []byte(`{\rtf`)) {
 		// Sites hand out plain text named .doc; the tools would garble it.
 		text, enc, warnings, err := decodeText(data)
 		if err != nil {
-			return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "the .doc file is not a Word document")
+			return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE, "这个 .doc 文件不是 Word 文档")
 		}
-		warnings = append([]string{"the .doc file is plain text, not a Word document; read as text"}, warnings...)
+		warnings = append([]string{"这个 .doc 文件是纯文本，不是 Word 文档，已按文本读取"}, warnings...)
 		return Result{Text: text, Format: FormatTXT, Encoding: enc, Warnings: warnings}, nil
 	}
 	antiword, aerr := exec.LookPath("antiword")
 	catdoc, cerr := exec.LookPath("catdoc")
 	if aerr != nil && cerr != nil {
 		return Result{}, retrieval.Errorf(retrieval.EMISSINGDEPENDENCY,
-			"reading .doc files needs antiword or catdoc, and neither is installed on the server: install the Debian package antiword (or catdoc), or save the file as .docx")
+			"读取 .doc 文件需要 antiword 或 catdoc，服务器上都没有安装：请安装 Debian 软件包 antiword（或 catdoc），或把文件另存为 .docx")
 	}
 	var failure string
 	if aerr == nil {
@@ -110,7 +110,7 @@ func readDOC(ctx context.Context, data []byte) (Result, error) {
 		}
 	}
 	return Result{}, retrieval.Errorf(retrieval.EUNDECODABLE,
-		"the .doc file could not be read (damaged, or not a Word 97–2003 document): %s", failure)
+		"无法读取这个 .doc 文件（文件可能已损坏，或不是 Word 97–2003 文档）：%s", failure)
 }
 
 // runTool runs bin on data written to a temporary file (named with ext),
@@ -147,10 +147,10 @@ func runTool(ctx context.Context, bin, ext string, data []byte, args func(file s
 		return "", "", fmt.Errorf("extract: %s: %w", tool, ctx.Err())
 	case tctx.Err() != nil:
 		return "", "", retrieval.Errorf(retrieval.ETOOLARGE,
-			"%s did not finish reading the file within %s; it is too large or too complex", tool, toolTimeout)
+			"%s 未能在 %s 内读完文件：文件太大或太复杂", tool, toolTimeout)
 	case out.over:
 		return "", "", retrieval.Errorf(retrieval.ETOOLARGE,
-			"the file holds more than %d MiB of text; it is too large", maxToolOutput>>20)
+			"文件中的文字超过 %d MiB，文件太大", maxToolOutput>>20)
 	}
 	var exit *exec.ExitError
 	if runErr != nil && !errors.As(runErr, &exit) {

@@ -109,7 +109,7 @@ func TestTextReadsPDFWithPdftotext(t *testing.T) {
 	})
 	t.Run("a PDF without a text layer is empty", func(t *testing.T) {
 		_, err := Text(context.Background(), "scan.pdf", pdfOf([][2]string{{"", ""}}))
-		wantCode(t, err, retrieval.EEMPTY, "scanned")
+		wantCode(t, err, retrieval.EEMPTY, "扫描版")
 	})
 }
 
@@ -184,7 +184,7 @@ func TestTextRunsExternalTools(t *testing.T) {
 			name: "a tool that runs past the timeout makes the file too large",
 			file: "a.pdf", data: pdf,
 			scripts: map[string]string{"pdftotext": "exec " + sleep + " 10"},
-			code:    retrieval.ETOOLARGE, parts: []string{"did not finish"},
+			code:    retrieval.ETOOLARGE, parts: []string{"未能在"},
 		},
 		{
 			name: "a tool that writes too much makes the file too large",
@@ -196,13 +196,13 @@ func TestTextRunsExternalTools(t *testing.T) {
 			name: "pdftotext's permission error is reported",
 			file: "a.pdf", data: pdf,
 			scripts: map[string]string{"pdftotext": "echo 'Permission Error: copying of text not allowed' >&2; exit 3"},
-			code:    retrieval.EUNDECODABLE, parts: []string{"permissions"},
+			code:    retrieval.EUNDECODABLE, parts: []string{"权限"},
 		},
 		{
 			name: "a password-protected PDF is reported",
 			file: "a.pdf", data: pdf,
 			scripts: map[string]string{"pdftotext": "echo 'Command Line Error: Incorrect password' >&2; exit 1"},
-			code:    retrieval.EUNDECODABLE, parts: []string{"password"},
+			code:    retrieval.EUNDECODABLE, parts: []string{"密码"},
 		},
 		{
 			name: "antiword is asked for UTF-8 without wrapping",
@@ -293,8 +293,8 @@ func TestTextReadsOddDocFiles(t *testing.T) {
 	}{
 		{name: "a .doc that is plain text is read as text", data: []byte("乡镇工作总结（纯文本）"), text: "乡镇工作总结（纯文本）"},
 		{name: "a password-protected Word file is reported", data: append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00"), utf16le("EncryptedPackage")...),
-			code: retrieval.EUNDECODABLE, parts: []string{"password"}},
-		{name: "a .doc of binary junk is undecodable", data: []byte{0x01, 0x02, 0x00, 0xFF, 0xFE, 0x00}, code: retrieval.EUNDECODABLE, parts: []string{"not a Word document"}},
+			code: retrieval.EUNDECODABLE, parts: []string{"密码"}},
+		{name: "a .doc of binary junk is undecodable", data: []byte{0x01, 0x02, 0x00, 0xFF, 0xFE, 0x00}, code: retrieval.EUNDECODABLE, parts: []string{"不是 Word 文档"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -313,6 +313,6 @@ func TestTextReadsOddDocFiles(t *testing.T) {
 	}
 	t.Run("a .pdf without a PDF header is undecodable", func(t *testing.T) {
 		_, err := Text(context.Background(), "x.pdf", []byte("只是文本"))
-		wantCode(t, err, retrieval.EUNDECODABLE, "not a PDF")
+		wantCode(t, err, retrieval.EUNDECODABLE, "不是 PDF")
 	})
 }

@@ -75,18 +75,18 @@ func (e *Embedder) embedBatch(ctx context.Context, batch []string) ([][]float32,
 	}
 	resp, err := e.client.CreateEmbeddings(ctx, req)
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "embedding endpoint: %s", describe(err))
+		return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "向量服务：%s", describe(err))
 	}
 	if len(resp.Data) != len(batch) {
-		return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "embedding endpoint returned %d vectors for %d texts", len(resp.Data), len(batch))
+		return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "向量服务为 %[2]d 段文字返回了 %[1]d 个向量", len(resp.Data), len(batch))
 	}
 	vs := make([][]float32, len(batch))
 	for _, d := range resp.Data {
 		if d.Index < 0 || d.Index >= len(batch) || vs[d.Index] != nil {
-			return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "embedding endpoint returned a bad index %d", d.Index)
+			return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "向量服务返回了错误的序号 %d", d.Index)
 		}
 		if len(d.Embedding) != e.cfg.Dim {
-			return nil, retrieval.Errorf(retrieval.EINVALID, "model %s returns %d-dimensional vectors but DRAFTD_EMBED_DIM is %d", e.cfg.Model, len(d.Embedding), e.cfg.Dim)
+			return nil, retrieval.Errorf(retrieval.EINVALID, "模型 %s 返回 %d 维向量，但 DRAFTD_EMBED_DIM 设为 %d", e.cfg.Model, len(d.Embedding), e.cfg.Dim)
 		}
 		retrieval.Normalize(d.Embedding)
 		vs[d.Index] = d.Embedding

@@ -68,7 +68,7 @@ func (s *Store) suspendIndexes(ctx context.Context) error {
 		if err := conn.QueryRow(ctx, lockBulk).Scan(&locked); err != nil || !locked {
 			conn.Release()
 			if err == nil {
-				err = retrieval.Errorf(retrieval.ECONFLICT, "another bulk load into this database is running; wait for it to finish")
+				err = retrieval.Errorf(retrieval.ECONFLICT, "另一个批量导入正在写入这个数据库，请等它结束后再试")
 			}
 			return err
 		}

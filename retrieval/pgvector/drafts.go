@@ -166,7 +166,7 @@ func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) e
 
 // noSection is the error for a section index draft id lacks.
 func noSection(id string, idx int) error {
-	return retrieval.Errorf(retrieval.ENOTFOUND, "draft %s has no section %d", id, idx)
+	return retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 没有第 %d 部分", id, idx)
 }
 
 const setStatus = `UPDATE drafts SET status = $2, prompt_tokens = $3, completion_tokens = $4, updated_at = $5 WHERE id = $1`

@@ -75,8 +75,8 @@ func (s *Store) changedElsewhere(ctx context.Context) error {
 	}
 	return &retrieval.Error{
 		Code: retrieval.EEMBEDDERMISMATCH,
-		Message: fmt.Sprintf("the database's embedder changed to %s (dim %d) while this draftd runs %s (dim %d): "+
-			"`draftd reindex` ran elsewhere. Restart draftd configured with the new embedder.", stored.Name, stored.Dim, mine.Name, mine.Dim),
+		Message: fmt.Sprintf("数据库的向量模型已改为 %s（维度 %d），而运行中的 draftd 使用 %s（维度 %d）："+
+			"其他地方执行了 `draftd reindex`。请按新的向量模型配置后重启 draftd。", stored.Name, stored.Dim, mine.Name, mine.Dim),
 	}
 }
 
@@ -106,12 +106,12 @@ func validateSpec(spec retrieval.EmbedderSpec) error {
 func mismatch(built, configured retrieval.EmbedderSpec) error {
 	name := built.Name
 	if name == "" {
-		name = "(unrecorded)"
+		name = "（未记录）"
 	}
 	return &retrieval.Error{
 		Code: retrieval.EEMBEDDERMISMATCH,
-		Message: fmt.Sprintf("this database was built with embedder %s (dim %d); draftd is configured with %s (dim %d). "+
-			"Run `draftd reindex` to re-embed every passage, or change the configuration back.",
+		Message: fmt.Sprintf("这个数据库由向量模型 %s（维度 %d）建立，而 draftd 配置的是 %s（维度 %d）。"+
+			"请运行 `draftd reindex` 重新计算所有段落的向量，或把配置改回原来的模型。",
 			name, built.Dim, configured.Name, configured.Dim),
 	}
 }

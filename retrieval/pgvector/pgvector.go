@@ -125,8 +125,8 @@ func prepare(ctx context.Context, cfg *pgx.ConnConfig, schema string) (bool, err
 		if _, err := conn.Exec(ctx, createExtension); err != nil {
 			return false, &retrieval.Error{
 				Code: retrieval.EMISSINGDEPENDENCY,
-				Message: "the PostgreSQL extension \"vector\" (pgvector) is not installed in this database and draftd could not create it (" +
-					err.Error() + "). Install pgvector and run CREATE EXTENSION vector as a superuser.",
+				Message: "数据库中没有安装 PostgreSQL 扩展 \"vector\"（pgvector），draftd 也无法创建它（" +
+					err.Error() + "）。请安装 pgvector，并以超级用户执行 CREATE EXTENSION vector。",
 			}
 		}
 		err = conn.QueryRow(ctx, selectExtVersion).Scan(&version)
@@ -261,14 +261,14 @@ func mapErr(err error) error {
 	case errors.As(err, &pgErr):
 		switch {
 		case pgErr.Code == "23505": // unique_violation
-			return &retrieval.Error{Code: retrieval.ECONFLICT, Message: "already exists: " + pgErr.Detail, Detail: pgErr.ConstraintName}
+			return &retrieval.Error{Code: retrieval.ECONFLICT, Message: "数据已存在：" + pgErr.Detail, Detail: pgErr.ConstraintName}
 		case strings.HasPrefix(pgErr.Code, "22"), pgErr.Code == "54000": // data exceptions, program limits (tsvector too long)
-			return retrieval.Errorf(retrieval.EINVALID, "invalid data: %s", pgErr.Message)
+			return retrieval.Errorf(retrieval.EINVALID, "数据无效：%s", pgErr.Message)
 		case strings.HasPrefix(pgErr.Code, "08"), pgErr.Code == "57P01", pgErr.Code == "57P03": // connection failures, shutdown
-			return retrieval.Errorf(retrieval.EUNAVAILABLE, "the database is unavailable: %s", pgErr.Message)
+			return retrieval.Errorf(retrieval.EUNAVAILABLE, "数据库不可用：%s", pgErr.Message)
 		}
 	case errors.As(err, &connErr):
-		return retrieval.Errorf(retrieval.EUNAVAILABLE, "cannot connect to the database: %v", connErr.Unwrap())
+		return retrieval.Errorf(retrieval.EUNAVAILABLE, "无法连接数据库：%v", connErr.Unwrap())
 	}
 	return err
 }

@@ -577,8 +577,8 @@ func TestEmbedder(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := s.CheckEmbedder(ctx, retrieval.EmbedderSpec{Name: "openai:text-embedding-3-small", Dim: 1536})
-		want := "this database was built with embedder local-v1 (dim 8); draftd is configured with openai:text-embedding-3-small (dim 1536). " +
-			"Run `draftd reindex` to re-embed every passage, or change the configuration back."
+		want := "这个数据库由向量模型 local-v1（维度 8）建立，而 draftd 配置的是 openai:text-embedding-3-small（维度 1536）。" +
+			"请运行 `draftd reindex` 重新计算所有段落的向量，或把配置改回原来的模型。"
 		if retrieval.ErrorCode(err) != retrieval.EEMBEDDERMISMATCH || retrieval.ErrorMessage(err) != want {
 			t.Fatalf("CheckEmbedder = %v", err)
 		}

@@ -30,8 +30,8 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
 	_, err := s.pool.Exec(ctx, insertUser, u.ID, u.Workspace, u.Name, string(u.Role), u.PasswordHash, u.Subject, u.CreatedAt, u.DisabledAt)
 	if err != nil {
 		err = conflict(err, "users_pkey", "a user with ID "+u.ID+" already exists")
-		err = conflict(err, "users_name_key", "there is already a user called "+u.Name)
-		err = conflict(err, "users_oidc_subject_key", "there is already a user with this OpenID Connect subject")
+		err = conflict(err, "users_name_key", "已有名为 "+u.Name+" 的用户")
+		err = conflict(err, "users_oidc_subject_key", "已有使用这个 OpenID Connect 身份（subject）的用户")
 		return fmt.Errorf("pgvector: create user: %w", mapErr(missingWorkspace(err, u.Workspace)))
 	}
 	return nil

@@ -19,7 +19,7 @@ var _ retrieval.WorkspaceStore = (*Store)(nil)
 func missingWorkspace(err error, ws string) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23503" && pgErr.ConstraintName != "" {
-		return retrieval.Errorf(retrieval.ENOTFOUND, "there is no workspace %q; create it with draftd workspaces add", ws)
+		return retrieval.Errorf(retrieval.ENOTFOUND, "工作区 %q 不存在，请用 draftd workspaces add 创建", ws)
 	}
 	return err
 }
@@ -36,7 +36,7 @@ func (s *Store) CreateWorkspace(ctx context.Context, w *retrieval.Workspace) err
 	}
 	if _, err := s.pool.Exec(ctx, insertWorkspace, w.Name, w.CreatedAt); err != nil {
 		return fmt.Errorf("pgvector: create workspace: %w",
-			mapErr(conflict(err, "workspaces_pkey", "there is already a workspace called "+w.Name)))
+			mapErr(conflict(err, "workspaces_pkey", "已有名为 "+w.Name+" 的工作区")))
 	}
 	return nil
 }
@@ -124,7 +124,7 @@ ON CONFLICT (workspace, collection) DO NOTHING`
 // retrieval.ErrNotFound; sc must name one workspace (EINVALID for AllWorkspaces).
 func (s *Store) ShareCollection(ctx context.Context, sc retrieval.Scope, collection string, shared bool) error {
 	if sc.All() {
-		return fmt.Errorf("pgvector: share collection: %w", retrieval.Errorf(retrieval.EINVALID, "a collection is shared by one workspace"))
+		return fmt.Errorf("pgvector: share collection: %w", retrieval.Errorf(retrieval.EINVALID, "文档集只能由一个工作区共享"))
 	}
 	ws := sc.Workspace()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

@@ -38,7 +38,7 @@ func ParseRole(s string) (Role, error) {
 	case RoleWriter, RoleReviewer, RoleAdmin:
 		return r, nil
 	}
-	return "", retrieval.Errorf(retrieval.EINVALID, "role must be writer, reviewer or admin, got %q", s)
+	return "", retrieval.Errorf(retrieval.EINVALID, "role 只能是 writer、reviewer 或 admin，收到的是 %q", s)
 }
 
 // TokenPrefix starts every token, so that people and secret scanners recognise one.
@@ -72,7 +72,7 @@ func (k *Key) Revoked() bool { return k.RevokedAt != nil }
 func NewKey(name string, role Role) (*Key, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return nil, "", retrieval.Errorf(retrieval.EINVALID, "a key needs a name: who or what holds it")
+		return nil, "", retrieval.Errorf(retrieval.EINVALID, "API 密钥需要一个名称，说明由谁或什么程序持有")
 	}
 	if _, err := ParseRole(string(role)); err != nil {
 		return nil, "", err

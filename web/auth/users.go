@@ -51,7 +51,7 @@ const PasswordCost = 12
 func NewUser(name string, role Role, password string) (*User, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 64 {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "a user needs a name of 1 to 64 characters")
+		return nil, retrieval.Errorf(retrieval.EINVALID, "用户名应为 1 到 64 个字符")
 	}
 	if _, err := ParseRole(string(role)); err != nil {
 		return nil, err
@@ -71,10 +71,10 @@ func NewUser(name string, role Role, password string) (*User, error) {
 // shorter than MinPasswordLen characters or longer than MaxPasswordBytes bytes.
 func HashPassword(password string) ([]byte, error) {
 	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "a password needs at least %d characters", MinPasswordLen)
+		return nil, retrieval.Errorf(retrieval.EINVALID, "密码至少需要 %d 个字符", MinPasswordLen)
 	}
 	if len(password) > MaxPasswordBytes {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "a password may have at most %d bytes (72 letters or digits, 24 Chinese characters)", MaxPasswordBytes)
+		return nil, retrieval.Errorf(retrieval.EINVALID, "密码最多 %d 个字节（72 个字母或数字，或 24 个汉字）", MaxPasswordBytes)
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 	if err != nil {

@@ -1,38 +1,15 @@
 // corpus.js: the historical summaries drafts lean on: upload (several files, drag and drop,
 // progress), list, open one as a section tree of its passages, delete, and search, narrowed by
-// collection, kind, passage role and years. Ingestion warnings are shown in Chinese.
+// collection, kind, passage role and years. Ingestion warnings are shown as the server writes them, in Chinese.
 import { api, uploadDocuments } from '../api.js';
 import { append, clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
 
 const statusText = { created: '新增', replaced: '已替换旧版本', unchanged: '未变化（已存在）' };
 const metaLabel = { org_kind: '单位类型', years: '年份', period: '时期', kind: '文种' };
 
-// warningTexts turn the ingestion warnings the server writes in English (retrieval's cleaning and
-// extraction) into Chinese; a warning none matches is shown as written.
-const warningTexts = [
-  [/^dropped (\d+) boilerplate lines$/, '已去掉 $1 行网页模板文字（导航、版权声明等）'],
-  [/^site hid (\d+) characters$/, '网页隐藏了 $1 个字符，已去掉'],
-  [/^text ends mid-sentence: the site may have cut it short$/, '正文在句子中间结束，网页可能没有显示全文'],
-  [/^(.*): no body text, not indexed$/, '$1：没有正文，未入库'],
-  [/^the table of contents lists (\d+) documents; the site hid (\d+) of them: (.*)$/, '目录列出 $1 篇文档，其中 $2 篇被网页隐藏：$3'],
-  [/^(\d+) undecodable byte sequence\(s\) in the (.*) text were replaced with U\+FFFD$/, '$2 文本中有 $1 处无法识别的字符，已替换为 �'],
-  [/^the document's styles could not be read; numbering carried by styles is missing: (.*)$/, '无法读取文档样式，样式中的自动编号没有读出（$1）'],
-  [/^the document's list numbering could not be read; automatic numbers are missing: (.*)$/, '无法读取文档的列表编号，自动编号没有读出（$1）'],
-  [/^(.*) is named (.*) but is (.*); it was read as such$/, '$1 的扩展名是 $2，实际是 $3，已按实际格式读取'],
-  [/^the page declares an unknown charset "(.*)"; read as (.*)$/, '网页声明了未知的字符集“$1”，已按 $2 读取'],
-  [/^the page declares charset (.*) but its bytes are (.*); read as (.*)$/, '网页声明的字符集是 $1，实际是 $2，已按 $3 读取'],
-  [/^the \.doc file is plain text, not a Word document; read as text$/, '这个 .doc 文件是纯文本，不是 Word 文档，已按文本读取'],
-];
-
-// warningText says an ingestion warning in Chinese.
-export function warningText(w) {
-  for (const [re, zh] of warningTexts) if (re.test(w)) return w.replace(re, zh);
-  return w;
-}
-
-// warningList shows warnings in Chinese, each with the server's words as its tooltip.
+// warningList shows the ingestion warnings, which the server writes in Chinese.
 function warningList(warnings) {
-  return h('ul', { class: 'warnings' }, warnings.map((w) => h('li', { title: w }, warningText(w))));
+  return h('ul', { class: 'warnings' }, warnings.map((w) => h('li', null, w)));
 }
 
 export async function mount(main, docID) {
