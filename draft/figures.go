@@ -21,6 +21,8 @@ type Figures struct {
 	Organization string         `json:"organization,omitempty"`
 	Period       string         `json:"period,omitempty"`
 	Sections     []SectionInput `json:"sections"`
+	// Template names the stored document the figures were drawn from (see TemplateFrom), if any.
+	Template string `json:"template,omitempty"`
 }
 
 // SectionInput is one section the writer wants drafted: its heading, optional notes and its figures.
@@ -158,7 +160,7 @@ type jsonParser struct {
 }
 
 var (
-	topFields     = []string{"title", "organization", "period", "sections"}
+	topFields     = []string{"title", "organization", "period", "sections", "template"}
 	sectionFields = []string{"heading", "notes", "figures"}
 	figureFields  = []string{"id", "label", "value", "unit", "previous", "target", "note", "derived", "derived_from", "rule"}
 )
@@ -185,6 +187,7 @@ func (p *jsonParser) figures(data []byte) *Figures {
 		Title:        p.str(top, "title", Problem{}, false),
 		Organization: p.str(top, "organization", Problem{}, false),
 		Period:       p.str(top, "period", Problem{}, false),
+		Template:     p.str(top, "template", Problem{}, false),
 	}
 	for i, raw := range p.array(top, "sections", Problem{}) {
 		at := Problem{Section: i + 1}

@@ -45,6 +45,7 @@ const public auth.Role = "public"
 var routeRoles = map[string][]auth.Role{
 	"GET /api/v1/documents":                                    anyRole,
 	"GET /api/v1/documents/:id":                                anyRole,
+	"POST /api/v1/documents/:id/template":                      anyRole,
 	"POST /api/v1/search":                                      anyRole,
 	"GET /api/v1/collections":                                  anyRole,
 	"PATCH /api/v1/collections/:name":                          admins,

@@ -443,6 +443,15 @@ func TestOpenAPIExamples(t *testing.T) {
 		{name: "an uploaded file is created", method: "POST", path: at("/api/v1/documents"), contentType: uploadCT, body: upload, wantStatus: 201},
 		{name: "the documents of a collection are listed", method: "GET", path: at("/api/v1/documents?collection=openapi-example"), wantStatus: 200},
 		{name: "a document is shown with its passages", method: "GET", path: func() string { return "/api/v1/documents/" + docID }, wantStatus: 200},
+		{name: "a document is turned into a figures skeleton naming it", method: "POST", path: func() string { return "/api/v1/documents/" + docID + "/template" }, wantStatus: 200,
+			then: func(t *testing.T, body []byte) {
+				var f draft.Figures
+				json.Unmarshal(body, &f)
+				if f.Template != docID || len(f.Sections) == 0 {
+					t.Fatalf("skeleton = %s", body)
+				}
+			}},
+		{name: "the skeleton of an unknown document is not found", method: "POST", path: at("/api/v1/documents/nope/template"), wantStatus: 404, wantCode: "not_found"},
 		{name: "search finds passages with their score parts", method: "POST", path: at("/api/v1/search"), contentType: "application/json",
 			body: []byte(`{"query":"高标准农田建设","k":5,"filters":{"collection":"openapi-example","roles":["achievements"]}}`), wantStatus: 200},
 		{name: "the collections are listed", method: "GET", path: at("/api/v1/collections"), wantStatus: 200},

@@ -72,6 +72,7 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/documents", s.listDocuments)
 	api.GET("/documents/:id", s.getDocument)
 	api.DELETE("/documents/:id", s.deleteDocument)
+	api.POST("/documents/:id/template", s.documentTemplate)
 	api.POST("/search", s.search)
 	api.GET("/collections", s.listCollections)
 	api.PATCH("/collections/:name", s.updateCollection)

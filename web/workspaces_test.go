@@ -193,6 +193,7 @@ func testWorkspaceIsolation(t *testing.T, store testStore) {
 	d := "/api/v1/drafts/" + draftID
 	notFound := []struct{ method, path, body string }{
 		{"GET", "/api/v1/documents/" + private, ""},
+		{"POST", "/api/v1/documents/" + private + "/template", ""},
 		{"DELETE", "/api/v1/documents/" + private, ""},
 		{"DELETE", "/api/v1/documents/" + public, ""},
 		{"PATCH", "/api/v1/collections/main", `{"shared":true}`},
@@ -225,7 +226,7 @@ func testWorkspaceIsolation(t *testing.T, store testStore) {
 				t.Fatalf("status %d %v; want 404 not_found", r.status, r.body)
 			}
 			// The same read from a finds what b was told is not there.
-			if tc.method == "GET" || strings.HasSuffix(tc.path, "/duplicate") {
+			if tc.method == "GET" || strings.HasSuffix(tc.path, "/duplicate") || strings.HasSuffix(tc.path, "/template") {
 				if r := env.send(t, tc.method, tc.path, aAdmin, tc.body); r.status == http.StatusNotFound {
 					t.Fatalf("a's own request: %d %v", r.status, r.body)
 				}

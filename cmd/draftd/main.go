@@ -68,6 +68,8 @@ Usage:
                                                 hybrid search of the corpus
   draftd draft    --figures FILE [--format json|md|html|txt|docx] [-o FILE] [--model M] [--workspace W]
                                                 draft a summary from figures (.json, .xlsx, .csv)
+  draftd template [-o FILE] [--workspace W] [--collection C] DOC_ID|FILE
+                                                a stored document (FILE: ingested first) as a figures skeleton
   draftd keys     create --name NAME --role writer|reviewer|admin [--workspace W] | list | revoke ID
                                                 manage API keys (the token is printed once)
   draftd users    add NAME --role writer|reviewer|admin [--workspace W] | list | passwd NAME | disable NAME | enable NAME
@@ -110,6 +112,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.search(ctx, args)
 	case "draft":
 		return m.draft(ctx, args)
+	case "template":
+		return m.template(ctx, args)
 	case "keys":
 		return m.keys(ctx, args)
 	case "users":
