@@ -24,6 +24,7 @@ const (
 type analysis struct {
 	text     string
 	report   guard.Report
+	claims   []guard.Claim // of text, when the caller has them already; nil: analyse finds them
 	guard    *guard.Guard
 	bound    []guard.BoundFigure // what report was checked against, with labels and directions
 	userText []string
@@ -37,11 +38,14 @@ type analysis struct {
 // sources, risk and reasons.
 func analyse(a analysis) []Sentence {
 	sents, offs := guard.SplitSentences(a.text)
-	g := a.guard
-	if g == nil {
-		g = guard.New(nil)
+	claims := a.claims
+	if claims == nil {
+		g := a.guard
+		if g == nil {
+			g = guard.New(nil)
+		}
+		claims = g.Claims(a.text, a.report, a.bound, a.userText)
 	}
-	claims := g.Claims(a.text, a.report, a.bound, a.userText)
 	a.gram = make([]map[gram]struct{}, len(a.passages))
 	for i, p := range a.passages {
 		a.gram[i] = ngrams(p.Text)

@@ -343,7 +343,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, started fu
 	}
 	var sents []Sentence
 	withCPU(func() {
-		sents = analyse(analysis{text: best.text, report: best.report, guard: d.Guard, bound: bound, userText: userText, figures: figures, passages: passages})
+		sents = analyse(analysis{text: best.text, report: best.report, claims: best.claims, guard: d.Guard, bound: bound, userText: userText, figures: figures, passages: passages})
 	})
 	if d.ClaimChecker != nil && len(sents) > 0 {
 		d.checkClaims(ctx, dr, n, figures, best.text, sents)
@@ -368,6 +368,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, started fu
 type attempt struct {
 	prepared
 	report   guard.Report
+	claims   []guard.Claim // of the whole text, for analyse to reuse
 	problems []problem
 }
 
@@ -401,7 +402,8 @@ func (d *Drafter) check(answer string, byID map[string]Figure, bound []guard.Bou
 		unbound[at] = true
 		a.problems = append(a.problems, problem{at[0], at[1], fmt.Sprintf("占位符%s不存在，只能使用给定的占位符。", Token(id))})
 	}
-	for _, c := range d.Guard.Claims(a.text, a.report, bound, userText) {
+	a.claims = d.Guard.Claims(a.text, a.report, bound, userText)
+	for _, c := range a.claims {
 		if c.Supported || !c.Kind.High() || unbound[[2]int{c.Start, c.End}] {
 			continue // an unbound number is a claim too, and said once
 		}

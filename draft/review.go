@@ -100,10 +100,11 @@ type Verdict struct {
 // (EREASONREQUIRED without one). The creator of a draft (Draft.CreatedBy, when set) may not approve
 // or reject its sentences (EOWNDRAFT); their edit is a revision, which waits for another reviewer.
 func (r *Reviewer) Decide(ctx context.Context, sc retrieval.Scope, id, sid string, v Verdict) (*Draft, error) {
-	by, reason := strings.TrimSpace(v.By), strings.TrimSpace(v.Reason)
-	if by == "" {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
+	by, err := reviewer(v.By)
+	if err != nil {
+		return nil, err
 	}
+	reason := strings.TrimSpace(v.Reason)
 	var dec string
 	switch v.Decision {
 	case "approve":
@@ -176,9 +177,9 @@ func ownDraftError(d *Draft) error {
 // ApproveLowRisk approves every pending low-risk generated sentence of draft id at once; the
 // draft's creator may not (EOWNDRAFT).
 func (r *Reviewer) ApproveLowRisk(ctx context.Context, sc retrieval.Scope, id, by string) (*Draft, error) {
-	by = strings.TrimSpace(by)
-	if by == "" {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
+	by, err := reviewer(by)
+	if err != nil {
+		return nil, err
 	}
 	defer r.lock(id)()
 	d, err := r.load(ctx, sc, id)
@@ -374,66 +375,66 @@ func (d *Draft) Missing(n int) []string {
 // Restore states a missing figure of section n of draft id again, in a sentence draftd writes as it
 // writes a figure the model left out; the sentence waits for a reviewer. The figure must be missing.
 func (r *Reviewer) Restore(ctx context.Context, sc retrieval.Scope, id string, n int, figureID, by string) (*Draft, error) {
-	by = strings.TrimSpace(by)
-	if by == "" {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
-	}
-	defer r.lock(id)()
-	d, err := r.load(ctx, sc, id)
-	if err != nil {
-		return nil, err
-	}
-	f, err := missingFigure(d, n, figureID)
-	if err != nil {
-		return nil, err
-	}
-	at := r.now()
-	sec := &d.Sections[n]
-	text := addedText(f)
-	sec.Sentences = append(sec.Sentences, Sentence{ID: nextSentenceID(sec), Text: text, Generated: true, Added: true,
-		Figures: []string{f.ID}, UnboundNumbers: []string{}, Sources: []Source{}, Risk: RiskLow, History: []Revision{},
-		Claims: []Claim{{Start: utf8.RuneCountInString(text) - utf8.RuneCountInString(f.Text()+"。"), End: utf8.RuneCountInString(text) - 1,
-			Text: f.Text(), Kind: string(guard.ClaimNumber), Supported: true, Figure: f.ID, Reason: "撰稿人提供的数据：" + f.Label}},
-		Review:  Review{Decision: DecisionPending},
-		Reasons: []string{"审核人恢复了被删去的数据，由系统按原数据补写，请润色。"}})
-	entry := AuditEntry{FigureID: f.ID, Decision: DecisionRestored, By: by, At: at, After: text}
-	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
-		return nil, err
-	}
-	return r.Store.Draft(ctx, sc, id)
+	return r.decideFigure(ctx, sc, id, n, figureID, by, false, func(sec *Section, f Figure, by string, at time.Time) AuditEntry {
+		text := addedText(f)
+		sec.Sentences = append(sec.Sentences, Sentence{ID: nextSentenceID(sec), Text: text, Generated: true, Added: true,
+			Figures: []string{f.ID}, UnboundNumbers: []string{}, Sources: []Source{}, Risk: RiskLow, History: []Revision{},
+			Claims: []Claim{{Start: utf8.RuneCountInString(text) - utf8.RuneCountInString(f.Text()+"。"), End: utf8.RuneCountInString(text) - 1,
+				Text: f.Text(), Kind: string(guard.ClaimNumber), Supported: true, Figure: f.ID, Reason: "撰稿人提供的数据：" + f.Label}},
+			Review:  Review{Decision: DecisionPending},
+			Reasons: []string{"审核人恢复了被删去的数据，由系统按原数据补写，请润色。"}})
+		return AuditEntry{FigureID: f.ID, Decision: DecisionRestored, By: by, At: at, After: text}
+	})
 }
 
 // Drop records that section n of draft id need not state a missing figure, with the reviewer's
 // reason, which is required. The draft's creator may not (EOWNDRAFT): a drop lets the draft be
 // approved without the figure.
 func (r *Reviewer) Drop(ctx context.Context, sc retrieval.Scope, id string, n int, figureID, reason, by string) (*Draft, error) {
-	by, reason = strings.TrimSpace(by), strings.TrimSpace(reason)
-	if by == "" {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
-	}
-	if reason == "" {
+	if reason = strings.TrimSpace(reason); reason == "" && strings.TrimSpace(by) != "" {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "请说明不再陈述该数据的理由（reason）")
+	}
+	return r.decideFigure(ctx, sc, id, n, figureID, by, true, func(sec *Section, f Figure, by string, at time.Time) AuditEntry {
+		sec.Dropped = append(sec.Dropped, DroppedFigure{FigureID: f.ID, Reason: reason, By: by, At: at})
+		return AuditEntry{FigureID: f.ID, Decision: DecisionDropped, By: by, At: at, Before: f.Text(), After: reason}
+	})
+}
+
+// decideFigure applies a decision on missing figure figureID of section n of draft id, under the
+// draft's lock: apply changes the section and returns the audit entry, which is stored with it.
+// With notOwn, the draft's creator may not decide (EOWNDRAFT).
+func (r *Reviewer) decideFigure(ctx context.Context, sc retrieval.Scope, id string, n int, figureID, by string, notOwn bool,
+	apply func(sec *Section, f Figure, by string, at time.Time) AuditEntry) (*Draft, error) {
+	by, err := reviewer(by)
+	if err != nil {
+		return nil, err
 	}
 	defer r.lock(id)()
 	d, err := r.load(ctx, sc, id)
 	if err != nil {
 		return nil, err
 	}
-	if ownDraft(d, by) {
+	if notOwn && ownDraft(d, by) {
 		return nil, ownDraftError(d)
 	}
 	f, err := missingFigure(d, n, figureID)
 	if err != nil {
 		return nil, err
 	}
-	at := r.now()
 	sec := &d.Sections[n]
-	sec.Dropped = append(sec.Dropped, DroppedFigure{FigureID: f.ID, Reason: reason, By: by, At: at})
-	entry := AuditEntry{FigureID: f.ID, Decision: DecisionDropped, By: by, At: at, Before: f.Text(), After: reason}
+	entry := apply(sec, f, by, r.now())
 	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
 		return nil, err
 	}
 	return r.Store.Draft(ctx, sc, id)
+}
+
+// reviewer returns the reviewer's name trimmed, or EINVALID when there is none.
+func reviewer(by string) (string, error) {
+	if by = strings.TrimSpace(by); by == "" {
+		return "", retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
+	}
+	return by, nil
 }
 
 // missingFigure returns the figure figureID of section n of d, which must be missing.
@@ -545,9 +546,9 @@ type Rewriter interface {
 // the rewrite is ECONFLICT. An answer that leaves out a figure the sentence stated, or names one the
 // section lacks, is EUNAVAILABLE and changes nothing, as is a failed model call.
 func (r *Reviewer) Rewrite(ctx context.Context, sc retrieval.Scope, id, sid, mode, by string, w Rewriter) (*Draft, error) {
-	by = strings.TrimSpace(by)
-	if by == "" {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "请填写审核人姓名（by）")
+	by, err := reviewer(by)
+	if err != nil {
+		return nil, err
 	}
 	name, ok := ModeNames[mode]
 	if !ok {

@@ -67,22 +67,19 @@ type figureDecisionRequest struct {
 }
 
 func (s *Server) restoreFigure(c echo.Context) error {
-	var req figureDecisionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	n, err := sectionParam(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.Reviewer.Restore(c.Request().Context(), scopeOf(c), c.Param("id"), n, c.Param("fid"), reviewerName(c, req.By))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, withProgress(d))
+	return s.decideFigure(c, func(req figureDecisionRequest, n int) (*draft.Draft, error) {
+		return s.Reviewer.Restore(c.Request().Context(), scopeOf(c), c.Param("id"), n, c.Param("fid"), reviewerName(c, req.By))
+	})
 }
 
 func (s *Server) dropFigure(c echo.Context) error {
+	return s.decideFigure(c, func(req figureDecisionRequest, n int) (*draft.Draft, error) {
+		return s.Reviewer.Drop(c.Request().Context(), scopeOf(c), c.Param("id"), n, c.Param("fid"), req.Reason, reviewerName(c, req.By))
+	})
+}
+
+// decideFigure reads a figure decision and the section it is on, and answers with the draft decide returns.
+func (s *Server) decideFigure(c echo.Context, decide func(req figureDecisionRequest, n int) (*draft.Draft, error)) error {
 	var req figureDecisionRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -91,7 +88,7 @@ func (s *Server) dropFigure(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Reviewer.Drop(c.Request().Context(), scopeOf(c), c.Param("id"), n, c.Param("fid"), req.Reason, reviewerName(c, req.By))
+	d, err := decide(req, n)
 	if err != nil {
 		return err
 	}

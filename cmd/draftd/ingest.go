@@ -64,16 +64,11 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := lockDataDir(cfg)
+	store, emb, closeStore, err := openExclusive(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	store, emb, err := openChecked(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	defer closeStore()
 	sc, err := inWorkspace(ctx, store, workspace)
 	if err != nil {
 		return fmt.Errorf("ingest: --workspace: %w", err)

@@ -32,16 +32,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		cfg.Addr = m.addr
 	}
 	log := m.logger()
-	unlock, err := lockDataDir(cfg)
+	store, emb, closeStore, err := openExclusive(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	store, emb, err := openChecked(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	defer closeStore()
 	var oidcSignIn *web.OIDC
 	if cfg.OIDCIssuer != "" {
 		oidcSignIn = &web.OIDC{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,

@@ -38,18 +38,20 @@ func (m *Main) template(ctx context.Context, args []string) error {
 	arg := rest[0]
 	st, statErr := os.Stat(arg)
 	isFile := statErr == nil && !st.IsDir()
+	// Storing a file takes the data directory's lock, as ingest does; reading a stored document
+	// needs none.
+	var store Store
+	var emb embedder
+	var closeStore func()
 	if isFile {
-		unlock, err := lockDataDir(cfg)
-		if err != nil {
-			return err
-		}
-		defer unlock()
+		store, emb, closeStore, err = openExclusive(ctx, cfg)
+	} else if store, emb, err = openChecked(ctx, cfg); err == nil {
+		closeStore = func() { store.Close() }
 	}
-	store, emb, err := openChecked(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeStore()
 	sc, err := inWorkspace(ctx, store, workspace)
 	if err != nil {
 		return fmt.Errorf("template: --workspace: %w", err)

@@ -328,28 +328,18 @@ func (s *Store) Drafts(ctx context.Context, sc retrieval.Scope) ([]draft.DraftIn
 	const query = `SELECT id, title, status, model, created_at FROM drafts WHERE workspace = ? ORDER BY created_at DESC, rowid DESC`
 	const all = `SELECT id, title, status, model, created_at FROM drafts ORDER BY created_at DESC, rowid DESC`
 
-	var rows *sql.Rows
-	var err error
+	q, args := query, []any{sc.Workspace()}
 	if sc.All() {
-		rows, err = s.db.QueryContext(ctx, all)
-	} else {
-		rows, err = s.db.QueryContext(ctx, query, sc.Workspace())
+		q, args = all, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("embedded: drafts: %w", err)
-	}
-	defer rows.Close()
-	infos := []draft.DraftInfo{}
-	for rows.Next() {
+	infos, err := collect(ctx, s.db, q, args, func(r *sql.Rows) (draft.DraftInfo, error) {
 		var d draft.DraftInfo
 		var created int64
-		if err := rows.Scan(&d.ID, &d.Title, &d.Status, &d.Model, &created); err != nil {
-			return nil, fmt.Errorf("embedded: drafts: %w", err)
-		}
+		err := r.Scan(&d.ID, &d.Title, &d.Status, &d.Model, &created)
 		d.CreatedAt = fromNanos(created)
-		infos = append(infos, d)
-	}
-	if err := rows.Err(); err != nil {
+		return d, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("embedded: drafts: %w", err)
 	}
 	return infos, nil

@@ -60,20 +60,14 @@ func (s *Store) KeyByHash(ctx context.Context, hash []byte) (*auth.Key, error) {
 func (s *Store) Keys(ctx context.Context, sc retrieval.Scope) ([]auth.Key, error) {
 	const query = `SELECT ` + keyColumns + ` FROM api_keys WHERE ?1 OR workspace = ?2 ORDER BY created_at, id`
 
-	rows, err := s.db.QueryContext(ctx, query, sc.All(), sc.Workspace())
-	if err != nil {
-		return nil, fmt.Errorf("embedded: keys: %w", err)
-	}
-	defer rows.Close()
-	keys := []auth.Key{}
-	for rows.Next() {
-		k, err := scanKey(rows)
+	keys, err := collect(ctx, s.db, query, []any{sc.All(), sc.Workspace()}, func(r *sql.Rows) (auth.Key, error) {
+		k, err := scanKey(r)
 		if err != nil {
-			return nil, fmt.Errorf("embedded: keys: %w", err)
+			return auth.Key{}, err
 		}
-		keys = append(keys, *k)
-	}
-	if err := rows.Err(); err != nil {
+		return *k, nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("embedded: keys: %w", err)
 	}
 	return keys, nil

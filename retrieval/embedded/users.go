@@ -78,20 +78,14 @@ func (s *Store) oneUser(ctx context.Context, what, query string, arg any) (*auth
 func (s *Store) Users(ctx context.Context, sc retrieval.Scope) ([]auth.User, error) {
 	const query = `SELECT ` + userColumns + ` FROM users WHERE ?1 OR workspace = ?2 ORDER BY created_at, id`
 
-	rows, err := s.db.QueryContext(ctx, query, sc.All(), sc.Workspace())
-	if err != nil {
-		return nil, fmt.Errorf("embedded: users: %w", err)
-	}
-	defer rows.Close()
-	users := []auth.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
+	users, err := collect(ctx, s.db, query, []any{sc.All(), sc.Workspace()}, func(r *sql.Rows) (auth.User, error) {
+		u, err := scanUser(r)
 		if err != nil {
-			return nil, fmt.Errorf("embedded: users: %w", err)
+			return auth.User{}, err
 		}
-		users = append(users, *u)
-	}
-	if err := rows.Err(); err != nil {
+		return *u, nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("embedded: users: %w", err)
 	}
 	return users, nil

@@ -64,22 +64,14 @@ func (s *Store) Workspace(ctx context.Context, name string) (*retrieval.Workspac
 // Workspaces lists every workspace by name.
 func (s *Store) Workspaces(ctx context.Context) ([]retrieval.Workspace, error) {
 	const query = `SELECT name, created_at FROM workspaces ORDER BY name`
-	rows, err := s.db.QueryContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("embedded: workspaces: %w", err)
-	}
-	defer rows.Close()
-	out := []retrieval.Workspace{}
-	for rows.Next() {
+	out, err := collect(ctx, s.db, query, nil, func(r *sql.Rows) (retrieval.Workspace, error) {
 		var w retrieval.Workspace
 		var created int64
-		if err := rows.Scan(&w.Name, &created); err != nil {
-			return nil, fmt.Errorf("embedded: workspaces: %w", err)
-		}
+		err := r.Scan(&w.Name, &created)
 		w.CreatedAt = time.Unix(0, created).UTC()
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
+		return w, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("embedded: workspaces: %w", err)
 	}
 	return out, nil
@@ -101,26 +93,16 @@ func (s *Store) Collections(ctx context.Context, sc retrieval.Scope) ([]retrieva
 	const all = `SELECT d.workspace, d.collection, count(*), ` + shared + `
 		FROM documents d GROUP BY d.workspace, d.collection ORDER BY d.workspace, d.collection`
 
-	var rows *sql.Rows
-	var err error
+	q, args := query, []any{sc.Workspace()}
 	if sc.All() {
-		rows, err = s.db.QueryContext(ctx, all)
-	} else {
-		rows, err = s.db.QueryContext(ctx, query, sc.Workspace())
+		q, args = all, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("embedded: collections: %w", err)
-	}
-	defer rows.Close()
-	out := []retrieval.Collection{}
-	for rows.Next() {
+	out, err := collect(ctx, s.db, q, args, func(r *sql.Rows) (retrieval.Collection, error) {
 		var c retrieval.Collection
-		if err := rows.Scan(&c.Workspace, &c.Name, &c.Documents, &c.Shared); err != nil {
-			return nil, fmt.Errorf("embedded: collections: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+		err := r.Scan(&c.Workspace, &c.Name, &c.Documents, &c.Shared)
+		return c, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("embedded: collections: %w", err)
 	}
 	return out, nil
