@@ -33,6 +33,13 @@ type CleanReport struct {
 	Contents     []string       `json:"contents,omitempty"`     // titles listed by a removed table of contents
 	Gaps         []int          `json:"gaps,omitempty"`         // 1-based cleaned lines right after text the site hid
 	Warnings     []string       `json:"warnings,omitempty"`
+	Notices      []Notice       `json:"notices,omitempty"` // the warnings with their codes
+	// Issuer is the organisation an official document's header names (某某局文件), which
+	// Clean removed with the header; "" if none.
+	Issuer string `json:"issuer,omitempty"`
+	// SiteTitle is the document's title as the site states it in what Clean removed: its
+	// field table (名称：…) or its notice (《…》由会员分享); "" if none.
+	SiteTitle string `json:"site_title,omitempty"`
 }
 
 // Clean rules, as they appear in CleanReport.Rules and DroppedLine.Rule.
@@ -56,7 +63,19 @@ const (
 	RuleOrphan         = "orphan"          // a short scrap surrounded by boilerplate
 	RuleFragment       = "fragment"        // punctuation left at the start of a line by a cut
 	RuleDecoration     = "decoration"      // lines of symbols only
+	RulePrice          = "price"           // prices: ¥9.9, 5元/篇, 售价：
+	RuleMenu           = "menu"            // a site's menu: a long run of short items, a list of years
+	RuleFields         = "fields"          // a site's table of fields about the page (索引号：…, 发布机构：…)
+	RuleTerms          = "site_terms"      // a run of short numbered terms before the title
+	RuleRepeated       = "repeated"        // a line most documents of the same site or batch repeat
+	RulePageTail       = "page_tail"       // scraps of a page's header or footer among its furniture
 )
+
+// warn adds a warning: its message to Warnings, with its code to Notices.
+func (r *CleanReport) warn(code, msg string) {
+	r.Warnings = append(r.Warnings, msg)
+	r.Notices = append(r.Notices, Notice{Code: code, Message: msg})
+}
 
 // cleanLine is one line (or the piece of a line between two hidden-text markers) being cleaned.
 type cleanLine struct {
@@ -78,6 +97,7 @@ type cleaner struct {
 	lines []*cleanLine
 	rep   CleanReport
 	title *cleanLine
+	ev    *Evidence
 }
 
 // Clean removes the boilerplate that 范文 and document-sharing sites put around a text
@@ -85,19 +105,37 @@ type cleaner struct {
 // keyword lists, tables of contents, page numbers, hidden-text markers), rejoins sentences
 // that page breaks cut apart, and normalises whitespace. It never rewrites what it keeps:
 // the cleaned text is the input minus what the report lists as dropped, up to whitespace.
+//
+// Besides the phrases sites use, it drops what evidence shows to be a page's furniture: lines
+// with contact details or prices, a long run of short menu items, a table of fields about the
+// page, short numbered terms before the title, scraps left among furniture at the head or
+// tail of the page, and (CleanWith) lines most other documents of the same site repeat.
+// A line that holds a sentence is dropped only for a site's own phrases, never for its shape.
 func Clean(raw string) (string, CleanReport) {
-	c := &cleaner{rep: CleanReport{Rules: map[string]int{}}}
+	return CleanWith(raw, nil)
+}
+
+// CleanWith is Clean with what other documents of the same site or batch say (ev may be nil).
+func CleanWith(raw string, ev *Evidence) (string, CleanReport) {
+	c := &cleaner{rep: CleanReport{Rules: map[string]int{}}, ev: ev}
 	for i, s := range splitLines(raw) {
 		c.lines = append(c.lines, &cleanLine{src: i + 1, text: normLine(s)})
 	}
 	c.splitHidden()
+	c.splitInlinePages()
+	c.cutDocumentHeaders()
 	c.dropTOC()
 	c.dropStrong()
+	c.dropTerms()
 	c.findTitle()
 	c.dropWeak()
+	c.dropRepeated()
+	c.dropFields()
+	c.dropMenus()
 	c.dropDuplicates()
 	c.dropContext()
 	c.dropOrphans()
+	c.dropPageEdges()
 	c.carryGaps()
 	c.rejoinPages()
 	c.trimPrefixes()
@@ -120,6 +158,15 @@ func splitLines(raw string) []string {
 // normLine removes invisible characters (BOM, zero-width, controls), turns every kind of
 // space (full-width, NBSP, tab) into one ASCII space and trims the line.
 func normLine(s string) string {
+	if strings.Contains(s, "?") {
+		s = lostSpaceRe.ReplaceAllString(s, "$1 $2")
+	}
+	if strings.Contains(s, "<U+") {
+		s = rEscapeRe.ReplaceAllStringFunc(s, func(m string) string {
+			n, _ := strconv.ParseUint(m[3:len(m)-1], 16, 32)
+			return string(rune(n))
+		})
+	}
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
@@ -138,6 +185,13 @@ func normLine(s string) string {
 	}
 	return b.String()
 }
+
+// lostSpaceRe is an ASCII "?" between two Chinese characters or marks: a conversion to GBK
+// that lost a no-break or full-width space writes it so ("国务院总理?李克强", "各位代表：?").
+var lostSpaceRe = regexp.MustCompile(`([\p{Han}：，。；])\?+([\p{Han}]|$)`)
+
+// rEscapeRe is how R writes a character its encoding lacks: <U+00A0>.
+var rEscapeRe = regexp.MustCompile(`<U\+[0-9A-Fa-f]{4,5}>`)
 
 // probe is the form rules match against: spaces removed, full-width folded, lower case.
 func probe(s string) string {
@@ -336,6 +390,8 @@ var strongRules = []lineRule{
 	{RulePromo, []string{"搜索", "范文", "投稿", "但愿", "希望对", "学习工作", "小编", "以下是", "【编辑】", "文档", "网站", "稍作修改", "写稿任务", "全文", "word该篇", "珍藏版"},
 		re(`搜索到?更多|想要的范文|范文网|网友投稿|投稿推荐|但愿对你|希望对(你|您|大家)[^。]{0,6}(帮助|有用|启发)|对你的学习工作|小编|以下是[^。]{0,20}(整理|收集|精心|分享)的|【编辑】|网站上搜索|分享文档|文档赚钱|知名网站|稍作修改|写稿任务|全文(共|约)\d+字|word该篇|页珍藏版`)},
 	{RuleMeta, []string{":", "审核编辑", "责任编辑", "次数"}, re(`(发布|发表|更新|上传|录入|添加)(时间|日期):|审核编辑|责任编辑|(浏览|阅读|点击)次数|\d{4}-\d{1,2}-\d{3,4}:\d{2}`)},
+	// a news agency's dateline (…3月17日电) and a photo's caption (…记者 某某 摄)
+	{RuleMeta, []string{"日电", "摄"}, re(`^\S{0,12}\d{1,2}月\d{1,2}日电(\(记者\S{0,12}\))?$|记者\S{2,4}摄\)?$`)},
 	{RuleRating, []string{"★", "☆", "✩", "✪", "✫", "✬", "✭", "✮", "✯", "✰", "推荐"}, re(`[★☆✩✪✫✬✭✮✯✰]{2,}|星级推荐|编辑推荐|推荐指数`)},
 	{RuleKeywords, nil, re(`^[-•·*]?(关键词|关键字|标签|tags?|keywords?):`)},
 	{RuleDocSharing, []string{"word", "ppt", "文档作品", "作品中含有"}, re(`word图标|word讲稿|配套word|如ppt|该ppt|ppt文件|文档作品|作品中含有`)},
@@ -345,18 +401,27 @@ var strongRules = []lineRule{
 var midRules = []lineRule{
 	{RuleMembership, nil, re(`扫码(关注|下载|领取|登录|阅读)|关注(微信)?公众号|登录(后|即可)(查看|下载|阅读|复制|免费)|积分(兑换|下载)|充值`)},
 	{RuleCopyright, nil, re(`本站(所有|部分|内容|资源|文章|文档|提供|声明|仅|不|收录|整理|均)`)},
-	{RuleNavigation, nil, re(`上一篇|下一篇|上一页|下一页|相关(推荐|文章|阅读|范文|文档|搜索|链接|专题)|热门(文章|推荐|范文|搜索|标签|专题)|推荐阅读|猜你喜欢|延伸阅读|最新(文章|范文|更新)|精选范文|查看更多|阅读全文|展开全文|全文阅读|点击(查看|进入|阅读)|更多(范文|文章|精彩)`)},
+	{RuleNavigation, nil, re(`为(您|你)当前(手机|设备)|(移动|手机)网站|上一篇|下一篇|上一页|下一页|相关(推荐|文章|阅读|范文|文档|搜索|链接|专题)|热门(文章|推荐|范文|搜索|标签|专题)|推荐阅读|猜你喜欢|延伸阅读|最新(文章|范文|更新)|精选范文|查看更多|阅读全文|展开全文|全文阅读|点击(查看|进入|阅读)|更多(范文|文章|精彩)`)},
 	{RulePromo, nil, re(`仅供参考|供(大家|您|你)参考|欢迎(阅读|借鉴|参考|收藏|下载|分享|访问)|文库|在线阅读|(docx?|word|wps|pdf)格式|共有\d+个?字|在线客服|范文`)},
 	{RuleMeta, nil, re(`^(作者|来源|编辑|时间|日期|发布|出处|分类|栏目|浏览|阅读):`)},
 	{RuleContact, nil, re(`[\w.+-]+@[\w-]+\.[a-z]{2,}|(^|\D)1[3-9]\d{9}($|\D)|(^|\D)0\d{2,3}-\d{7,8}($|\D)|400-?\d{3}-?\d{4}`)},
 }
+
+var (
+	// contactIDRe is a contact label with the number or handle after it: QQ：123456789,
+	// 电话 0571-8888…, 微信号 abc_123 (the probe form: lower case, no spaces).
+	contactIDRe = re(`(qq|微信|电话|手机|热线|客服|邮箱|传真|联系人|联系方式|tel|e-?mail)(号码?|群)?[:：]?[0-9a-z][0-9a-z_\-@.]{4,}`)
+	// priceRe is a price: ¥9.9, 5元/篇, 售价：20.
+	priceRe = re(`[¥￥]\d|\d(\.\d+)?元/(篇|份|次|月|年|季|本|套|天)|(售价|原价|现价|价格|定价|优惠价|特价|会员价)[:：][¥￥]?\d`)
+	urlRe   = re(`https?://|www\.[a-z0-9-]+\.`)
+)
 
 // weakRules drop only short lines (weakMax runes) with no heading marker and no sentence end.
 var weakRules = []lineRule{
 	{RuleDownload, nil, re(`下载|打印|复制|收藏|分享|转发|关闭窗口|举报|纠错|点赞`)},
 	{RuleMembership, nil, re(`会员|vip|登录|注册|积分|付费`)},
 	{RuleCopyright, nil, re(`版权|声明|侵权|本站`)},
-	{RuleNavigation, nil, re(`首页|尾页|更多|导航|推荐|热门`)},
+	{RuleNavigation, nil, re(`首页|尾页|更多|导航|推荐|热门|扫一扫|手机版|电脑版|移动版|当前页|(滑动|拖动)条|可(滑动|拖动)|字体[:：]?[大中小]|返回(首页|顶部|列表|上一页|手机版|电脑版)`)},
 	{RuleContact, nil, re(`qq|微信|客服|电话|手机|邮箱|e-?mail|联系我们|热线|咨询`)},
 	{RuleRating, nil, re(`评分|星级|好评|差评|打分`)},
 }
@@ -470,6 +535,16 @@ func weakRule(text string) string {
 		if len(breadcrumbRe.FindAllString(p, 3)) >= 2 && !hasSentenceEnd(p) {
 			return RuleNavigation
 		}
+		if !hasSentenceEnd(text) || len(contactIDRe.FindAllString(p, 2)) == 2 {
+			switch {
+			case contactIDRe.MatchString(p):
+				return RuleContact
+			case priceRe.MatchString(p):
+				return RulePrice
+			case urlRe.MatchString(p):
+				return RuleNavigation
+			}
+		}
 		for _, r := range midRules {
 			if r.match(p) {
 				return r.name
@@ -500,6 +575,9 @@ func boilerplateRule(text string) string {
 	return weakRule(text)
 }
 
+// quotedTitleRe is a title a line quotes.
+var quotedTitleRe = re(`《([^《》]{4,80})》`)
+
 var subscriptRe = re(`^[0-9]{1,3}(\.[0-9]{1,2})?$`)
 
 func (c *cleaner) dropStrong() {
@@ -515,6 +593,12 @@ func (c *cleaner) dropStrong() {
 		}
 		if r := strongRule(l.text); r != "" && !l.subscript {
 			c.dropLine(l, r)
+			// "《某局2023年工作总结》由会员分享": a site's notice quotes the document's title.
+			if m := quotedTitleRe.FindStringSubmatch(l.text); m != nil && c.rep.SiteTitle == "" && r != RuleCopyright {
+				if t := titleText(m[1]); titleLike(t) {
+					c.rep.SiteTitle = t
+				}
+			}
 		}
 		prev = l
 	}
@@ -527,13 +611,17 @@ func opensBody(s string) bool {
 }
 
 var (
-	titleKindRe  = re(`(总结|计划|报告|汇报|材料|要点|思路|打算|安排|方案|讲话|发言|述职|规划|情况|纪要)$`)
+	titleKindRe  = re(`(总结|计划|报告|汇报|材料|要点|思路|打算|安排|方案|讲话|发言|述职|规划|情况|纪要|意见|通知|通报|决定|请示|批复)$`)
 	titleDecorRe = re(`^(【[^】]{0,10}】|\[[^\]]{0,10}\])|(范文|范本|精选|大全|模板|[（(](多篇|通用|精选)?\d*篇?[）)])+$`)
 )
 
 // titleText strips a file extension and the site's decorations (范文, 精选, (多篇), 【…】) from a title.
 func titleText(s string) string {
 	s = strings.TrimSpace(fileExtRe.ReplaceAllString(s, ""))
+	// "政府工作报告——2016年3月5日在…": the occasion after a dash is not the title's.
+	if i := strings.Index(s, "——"); i > 0 && titleKindRe.MatchString(strings.TrimSpace(s[:i])) {
+		s = strings.TrimSpace(s[:i])
+	}
 	for i := 0; i < 3; i++ {
 		t := strings.TrimSpace(titleDecorRe.ReplaceAllString(s, ""))
 		if t == s {
@@ -792,6 +880,11 @@ func (c *cleaner) rejoinPages() {
 		}
 	}
 	for i, l := range kept {
+		// "一、\n加强组织领导": a heading's number alone on its line goes with its title.
+		if i > 0 && markerOnly(kept[i-1].text) && !l.gap && !hasHeadingMarker(l.text) && !markerOnly(l.text) {
+			l.join = true
+			continue
+		}
 		if i > 0 && (l.subscript || kept[i-1].subscript && canJoin(kept[i-1], kept[i-1].text, l, l.text)) {
 			l.join = true
 			continue
@@ -813,6 +906,12 @@ func (c *cleaner) rejoinPages() {
 			l.join = true
 		}
 	}
+}
+
+// markerOnly reports whether a line holds only a heading's number: "一、", "（二）", "第三部分".
+func markerOnly(s string) bool {
+	m, ok := parseMarker(s, false)
+	return ok && m.Kind != MarkerOrdinal && strings.TrimSpace(s[m.End:]) == ""
 }
 
 var leadPunctRe = re(`^[。，,、；;：:！？!?）)]+`)
@@ -880,16 +979,343 @@ func (c *cleaner) output() (string, CleanReport) {
 		c.rep.Gaps = append(c.rep.Gaps, len(out)+1)
 	}
 	if c.rep.DroppedLines > 0 {
-		c.rep.Warnings = append(c.rep.Warnings, fmt.Sprintf("已去掉 %d 行网页模板文字（导航、版权声明等）", c.rep.DroppedLines))
+		c.rep.warn(WBoilerplate, fmt.Sprintf("已去掉 %d 行网页模板文字（导航、版权声明等）", c.rep.DroppedLines))
 	}
 	if c.rep.HiddenChars > 0 {
-		c.rep.Warnings = append(c.rep.Warnings, fmt.Sprintf("网页隐藏了 %d 个字符，已去掉", c.rep.HiddenChars))
+		c.rep.warn(WHiddenText, fmt.Sprintf("网页隐藏了 %d 个字符，已去掉", c.rep.HiddenChars))
 	}
 	if len(out) > 0 {
 		last := out[len(out)-1]
 		if runeLen(last) >= 20 && !terminated(last) {
-			c.rep.Warnings = append(c.rep.Warnings, "正文在句子中间结束，网页可能没有显示全文")
+			c.rep.warn(WTruncated, "正文在句子中间结束，网页可能没有显示全文")
 		}
 	}
 	return strings.Join(out, "\n"), c.rep
+}
+
+// Evidence is what the other documents of a site or an ingest batch say about lines: how
+// many documents hold each short line. A site repeats its furniture on every page; a line
+// most of them hold is furniture on a page of the same site that is new to draftd too.
+type Evidence struct {
+	docs  int
+	lines map[string]int // probe form → documents holding it
+}
+
+// Lines shorter than repeatedMaxRunes are the ones Evidence counts.
+const repeatedMaxRunes = 60
+
+// NewEvidence counts the lines of texts, each the raw text of one document of the same site
+// or batch.
+func NewEvidence(texts []string) *Evidence {
+	ev := &Evidence{docs: len(texts), lines: map[string]int{}}
+	for _, t := range texts {
+		seen := map[string]bool{}
+		for _, l := range splitLines(t) {
+			l = normLine(l)
+			if l == "" || runeLen(l) > repeatedMaxRunes {
+				continue
+			}
+			k := probe(l)
+			if !seen[k] {
+				seen[k] = true
+				ev.lines[k]++
+			}
+		}
+	}
+	return ev
+}
+
+// repeated reports whether at least three documents, and half of those counted, hold line.
+func (ev *Evidence) repeated(line string) bool {
+	if ev == nil || ev.docs < 3 || runeLen(line) > repeatedMaxRunes {
+		return false
+	}
+	n := ev.lines[probe(line)]
+	return n >= 3 && 2*n >= ev.docs
+}
+
+// mayBeFurniture reports whether a kept line may be dropped for its shape or its
+// repetition: not the title, no heading, no sentence, not an address (各位代表：).
+func (c *cleaner) mayBeFurniture(l *cleanLine) bool {
+	return l.drop == "" && l.text != "" && !l.title && !hasHeadingMarker(l.text) && !hasSentenceEnd(l.text) &&
+		!strings.HasSuffix(l.text, "：") && !strings.HasSuffix(l.text, ":") && !strings.HasSuffix(l.text, "；")
+}
+
+// dropRepeated drops lines most other documents of the same site or batch hold.
+func (c *cleaner) dropRepeated() {
+	if c.ev == nil {
+		return
+	}
+	for _, l := range c.lines {
+		if c.mayBeFurniture(l) && c.ev.repeated(l.text) {
+			c.dropLine(l, RuleRepeated)
+		}
+	}
+}
+
+var (
+	// fieldRe is a field of a page's table about itself: a short label, a colon, a value.
+	fieldRe = re(`^\p{Han}{2,6}[:：]`)
+	// titleFieldRe is the field that names the page's document.
+	titleFieldRe = re(`^(名称|标题|题名|文件名称|文章标题)[:：]\s*(.+)$`)
+)
+
+// Tables of fields have at least minFields lines of at most fieldMaxRunes runes.
+const (
+	minFields     = 3
+	fieldMaxRunes = 60
+)
+
+// dropFields drops a page's table of fields about itself (索引号：…, 发布机构：…, 成文日期：…):
+// minFields or more consecutive short "label：value" lines with no sentence. A field that
+// names the document gives SiteTitle.
+func (c *cleaner) dropFields() {
+	kept := c.kept()
+	field := func(l *cleanLine) bool {
+		return l.drop == "" && !hasHeadingMarker(l.text) && !hasSentenceEnd(l.text) &&
+			runeLen(l.text) <= fieldMaxRunes && fieldRe.MatchString(strings.TrimSpace(l.text))
+	}
+	for i := 0; i < len(kept); {
+		j := i
+		for j < len(kept) && field(kept[j]) {
+			j++
+		}
+		if j-i >= minFields {
+			for _, l := range kept[i:j] {
+				if m := titleFieldRe.FindStringSubmatch(l.text); m != nil && c.rep.SiteTitle == "" {
+					c.rep.SiteTitle = titleText(strings.TrimSpace(m[2]))
+				}
+				if l.title { // "名称：某局2023年工作总结" looked like a title, but it is a field
+					l.title, c.title = false, nil
+				}
+				c.dropLine(l, RuleFields)
+			}
+		}
+		i = max(j, i+1)
+	}
+}
+
+// Menus are runs of at least minMenuItems items of at most menuItemRunes runes.
+const (
+	minMenuItems  = 8
+	menuItemRunes = 15
+	minYearItems  = 3
+)
+
+var yearItemRe = re(`^[12]\d{3}年?$`)
+
+// dropMenus drops a site's menus: a run of minMenuItems or more short items with no
+// punctuation but 、 (lines already dropped do not break a run), or minYearItems or more
+// years alone on their lines (an archive's year list).
+func (c *cleaner) dropMenus() {
+	var kept []*cleanLine
+	for _, l := range c.lines {
+		if l.text != "" {
+			kept = append(kept, l)
+		}
+	}
+	item := func(l *cleanLine) bool {
+		return l.drop != "" || c.mayBeFurniture(l) && runeLen(l.text) <= menuItemRunes && !strings.ContainsAny(l.text, "，,：:；;。")
+	}
+	for i := 0; i < len(kept); {
+		j, items, years := i, 0, 0
+		for j < len(kept) && item(kept[j]) {
+			if kept[j].drop == "" {
+				items++
+				if yearItemRe.MatchString(kept[j].text) {
+					years++
+				}
+			}
+			j++
+		}
+		if items >= minMenuItems || years >= minYearItems {
+			for _, l := range kept[i:j] {
+				if l.drop == "" && (items >= minMenuItems || yearItemRe.MatchString(l.text)) {
+					c.dropLine(l, RuleMenu)
+				}
+			}
+		}
+		i = max(j, i+1)
+	}
+}
+
+// termsMaxRunes bounds a site's numbered term before the title.
+const termsMaxRunes = 80
+
+// dropTerms drops a run of two or more short numbered lines (a site's terms of use) that
+// comes before the document's title, when a title follows them within three lines.
+func (c *cleaner) dropTerms() {
+	kept := c.kept()
+	k := 0
+	for k < len(kept) && runeLen(kept[k].text) <= termsMaxRunes {
+		h, ok := ParseHeading(kept[k].text)
+		if !ok || h.Kind < MarkerNum {
+			break
+		}
+		k++
+	}
+	if k < 2 {
+		return
+	}
+	texts := make([]string, 0, len(kept)-k)
+	for _, l := range kept[k:] {
+		texts = append(texts, l.text)
+	}
+	if titleIndex(texts) < 0 {
+		return
+	}
+	for _, l := range kept[:k] {
+		c.dropLine(l, RuleTerms)
+	}
+}
+
+// bodyRunes is how long a line with a sentence end must be to count as the body's.
+const bodyRunes = 20
+
+// edgeScrapRunes bounds the scraps dropPageEdges takes for furniture.
+const edgeScrapRunes = 30
+
+var signatureRe = re(`(政府|委员会|管委会|办公室|办公厅|局|厅|部|院|中心|公司|党委|党组|支部|工委|协会|联合会|学校|医院)$|^[12]\d{3}年\d{1,2}月\d{1,2}日$`)
+
+// dropPageEdges drops the scraps left between a page's furniture before the body's first
+// sentence and after its last one: short lines with no sentence that are neither a
+// signature (an organisation, a date) nor the title, when at least minEdgeDrops lines of
+// that edge were dropped as furniture. A page with no body sentence at all is furniture
+// throughout, signatures included.
+func (c *cleaner) dropPageEdges() {
+	const minEdgeDrops = 3
+	var nonEmpty []*cleanLine
+	for _, l := range c.lines {
+		if l.text != "" {
+			nonEmpty = append(nonEmpty, l)
+		}
+	}
+	isBody := func(l *cleanLine) bool {
+		return l.drop == "" && hasSentenceEnd(l.text) && runeLen(l.text) >= bodyRunes
+	}
+	first, last := -1, -1
+	for i, l := range nonEmpty {
+		if isBody(l) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	scrap := func(l *cleanLine, noBody bool) bool {
+		return c.mayBeFurniture(l) && runeLen(l.text) <= edgeScrapRunes && (noBody || !signatureRe.MatchString(l.text))
+	}
+	edge := func(ls []*cleanLine, noBody bool) {
+		drops := 0
+		for _, l := range ls {
+			if l.drop != "" && l.drop != RulePageNumber && l.drop != RuleTOC {
+				drops++
+			}
+		}
+		if drops < minEdgeDrops {
+			return
+		}
+		for _, l := range ls {
+			if scrap(l, noBody) {
+				c.dropLine(l, RulePageTail)
+			}
+		}
+	}
+	if first < 0 {
+		edge(nonEmpty, true)
+		return
+	}
+	edge(nonEmpty[:first], false)
+	edge(nonEmpty[last+1:], false)
+}
+
+// inlinePageRe is a page number printed between dashes that a text without line breaks
+// keeps in the middle of a sentence: "…团员—3—先进性…".
+var inlinePageRe = regexp.MustCompile(`[—－]\s?\d{1,3}\s?[—－]`)
+
+// splitInlinePages cuts page numbers between dashes and official documents' distribution
+// notices out of the middle of lines; the two halves of the line are joined again.
+func (c *cleaner) splitInlinePages() {
+	var out []*cleanLine
+	for _, l := range c.lines {
+		type span struct {
+			m    []int
+			rule string
+		}
+		var keep []span
+		for _, m := range inlinePageRe.FindAllStringIndex(l.text, -1) {
+			before, _ := utf8.DecodeLastRuneInString(l.text[:m[0]])
+			after, _ := utf8.DecodeRuneInString(l.text[m[1]:])
+			// mid-text, and not a range of figures (2020—2025) or a dash of punctuation (——)
+			if m[0] > 0 && m[1] < len(l.text) && !isDigitRune(before) && !isDigitRune(after) && before != '—' && after != '—' {
+				keep = append(keep, span{m, RulePageNumber})
+			}
+		}
+		// An official document's distribution notice, （此件不公开发布…）, mid-text.
+		for _, m := range docNoticeRe.FindAllStringIndex(l.text, -1) {
+			if m[0] > 0 && m[1] < len(l.text) {
+				keep = append(keep, span{m, RuleCopyright})
+			}
+		}
+		sort.Slice(keep, func(i, j int) bool { return keep[i].m[0] < keep[j].m[0] })
+		if keep == nil {
+			out = append(out, l)
+			continue
+		}
+		cur, curRune := 0, 0
+		join := l.join
+		for _, sp := range keep {
+			m := sp.m
+			if m[0] < cur {
+				continue
+			}
+			startRune := curRune + runeLen(l.text[cur:m[0]])
+			out = append(out, &cleanLine{src: l.src, off: l.off + curRune, text: l.text[cur:m[0]], gap: l.gap && cur == 0, join: join})
+			c.record(l, l.off+startRune, l.text[m[0]:m[1]], sp.rule)
+			cur, curRune = m[1], startRune+runeLen(l.text[m[0]:m[1]])
+			join = true
+		}
+		out = append(out, &cleanLine{src: l.src, off: l.off + curRune, text: l.text[cur:], join: true})
+	}
+	c.lines = out
+}
+
+var (
+	// docHeaderRe is an official document's header at the start of a line: the issuer's
+	// banner (某某局文件, 内部事项) up to the document number (〔2021〕5号) and the signer.
+	docHeaderRe = regexp.MustCompile(`^[^。！？]{0,60}?文件\s*[^。！？\s]{0,16}[〔\[［(（][12]\d{3}[〕\]］)）]\s*\d{1,4}\s*号(\s*签发人[:：]\s*(?:[Xx×＊*]{1,4}|\p{Han}{2,3}))?`)
+	// distributionRe is an official document's distribution list.
+	distributionRe = regexp.MustCompile(`^(分发|抄送|发送|报送)[:：]`)
+	// docBannerRe is the handling mark an official document's header starts with.
+	docBannerRe = regexp.MustCompile(`^(普通事项|内部事项|内部资料|特急|加急|特提|平急)\s*`)
+	// docNoticeRe is an official document's distribution notice: （此件不公开发布，…）.
+	docNoticeRe = regexp.MustCompile(`[（(]此件[^）)]{0,120}[）)]`)
+)
+
+// docFooterRunes bounds the footer after a distribution notice that the notice takes along.
+const docFooterRunes = 200
+
+// cutDocumentHeaders cuts an official document's header (issuer, document number, signer)
+// from the start of a line that goes on with the document, and its distribution notice
+// (（此件不公开发布…）, with the distribution list after it) from the end of a line, as
+// texts that lost their line breaks keep them.
+func (c *cleaner) cutDocumentHeaders() {
+	for _, l := range c.lines {
+		if m := docBannerRe.FindString(l.text); m != "" && runeLen(l.text)-runeLen(m) >= bodyRunes {
+			c.cutPrefix(l, runeLen(m), RuleMeta)
+		}
+		if m := docHeaderRe.FindString(l.text); m != "" && runeLen(l.text)-runeLen(m) >= bodyRunes {
+			if i := strings.Index(m, "文件"); i > 0 && c.rep.Issuer == "" {
+				c.rep.Issuer = strings.TrimSpace(m[:i])
+			}
+			c.cutPrefix(l, runeLen(m), RuleMeta)
+		}
+		if loc := docNoticeRe.FindStringIndex(l.text); loc != nil && loc[0] > 0 && loc[1] == len(l.text) {
+			c.cutSuffix(l, runeLen(l.text[loc[0]:]), RuleCopyright)
+		}
+		// "分发：班子成员…" left after a distribution notice: its distribution list.
+		if runeLen(l.text) <= docFooterRunes && distributionRe.MatchString(l.text) {
+			c.dropLine(l, RuleMeta)
+		}
+	}
 }

@@ -373,6 +373,10 @@ func TestCleanLines(t *testing.T) {
 		{"a short heading about downloads survives", "（三）推广健康码下载使用", ""},
 		{"a short sentence survives", "全年未发生重大安全事故。", ""},
 		{"a date line survives", "2023年12月28日", ""},
+		{"a short unnumbered heading about an app survives", "拓展政务移动客户端服务", ""},
+		{"a sentence with a hotline number survives", "开通服务热线：96123，全年接听群众来电1.2万个。", ""},
+		{"a contact line with an e-mail is dropped", "联系人：王某 邮箱：qingshi_ly@example.org", RuleContact},
+		{"a price line is dropped", "原价：¥29.9 会员价：¥9.9", RulePrice},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -428,6 +432,11 @@ func TestCleanPageBreaks(t *testing.T) {
 			name: "a link the page put on its own line joins the sentence around it",
 			raw:  "会议听取和审议了县长所作的\n政府工作报告\n。会议充分肯定县政府过去一年的工作。",
 			want: "会议听取和审议了县长所作的政府工作报告。会议充分肯定县政府过去一年的工作。",
+		},
+		{
+			name: "a heading's number alone on its line joins its title",
+			raw:  "一、\n加强组织领导\n（二）\n完善工作机制。全年召开会议6次。",
+			want: "一、加强组织领导\n（二）完善工作机制。全年召开会议6次。",
 		},
 		{
 			name: "a standalone page number after a finished sentence leaves the lines apart",
@@ -505,5 +514,112 @@ func TestCleanTitle(t *testing.T) {
 				t.Errorf("title = %q, want %q", got, tt.title)
 			}
 		})
+	}
+}
+
+func TestCleanByEvidence(t *testing.T) {
+	body := "2023年，青石县林业局深入推进林长制，全年完成人工造林1.2万亩，森林覆盖率达到68.3%。"
+	menu := strings.Repeat("机构概况\n领导成员\n通知公告\n政策解读\n", 3)
+	tests := []struct {
+		name    string
+		raw     string
+		dropped map[string]string // a line's words → the rule that drops it
+		kept    []string          // words that must survive
+	}{
+		{
+			name:    "contact details and prices are dropped, a sentence with a hotline survives",
+			raw:     "青石县林业局2023年工作总结\n" + body + "\n客服QQ：10000001 投诉建议QQ：10000002 工作时间9:00-18:00\n本文售价：¥9.9\n开通12345热线，全年受理群众诉求3200件，办结率99%。",
+			dropped: map[string]string{"客服QQ": RuleContact, "售价": RulePrice},
+			kept:    []string{"12345热线"},
+		},
+		{
+			name:    "a long run of short menu items is a menu, a short list is not",
+			raw:     "青石县林业局2023年工作总结\n" + menu + body + "\n主要做法\n造林绿化\n森林防火",
+			dropped: map[string]string{"机构概况": RuleMenu, "政策解读": RuleMenu},
+			kept:    []string{"主要做法", "造林绿化", "森林防火"},
+		},
+		{
+			name:    "a table of fields about the page is dropped and names the title",
+			raw:     "索引号：001/2024-0012\n发布机构：青石县林业局\n名称：青石县林业局2023年工作总结\n成文日期：2024-01-05\n" + body,
+			dropped: map[string]string{"索引号": RuleFields, "成文日期": RuleFields},
+			kept:    []string{"深入推进林长制"},
+		},
+		{
+			name:    "numbered terms before the title are dropped",
+			raw:     "1.本站文档由用户上传\n2.如需删除请联系管理员\n3.下载前请先预览\n青石县林业局2023年工作总结\n" + body + "\n一、主要工作\n" + body,
+			dropped: map[string]string{"本站文档由用户上传": RuleTerms, "下载前请先预览": RuleTerms},
+			kept:    []string{"一、主要工作"},
+		},
+		{
+			name:    "scraps among a page's footer are dropped, its signature is not",
+			raw:     "青石县林业局2023年工作总结\n" + body + "\n青石县林业局\n2024年1月5日\n林业政务e读版\n2022年\n2021年\n2020年\n扫一扫在手机打开当前页\n（右侧可拖动）\n×",
+			dropped: map[string]string{"e读版": RulePageTail, "2021年": RuleMenu, "扫一扫": RuleNavigation},
+			kept:    []string{"青石县林业局\n2024年1月5日"},
+		},
+		{
+			name:    "an official document's header, page numbers and distribution notice are cut from a run-on line",
+			raw:     "内部事项青石县林业局文件青林〔2024〕3号签发人：XXX青石县林业局关于2023年林长制工作情况的报告县政府：全年完成人工造林1.2万亩，—2—森林覆盖率达到68.3%。（此件不公开发布，发至各乡镇。）分发：各乡镇，局属各单位。",
+			dropped: map[string]string{"内部事项": RuleMeta, "签发人": RuleMeta, "—2—": RulePageNumber, "此件不公开发布": RuleCopyright, "分发": RuleMeta},
+			kept:    []string{"人工造林1.2万亩，森林覆盖率"},
+		},
+		{
+			name: "spaces a lossy conversion wrote as ? or <U+00A0> are spaces again",
+			raw:  "青石县林业局2023年工作总结\n局长?王某某\n各位代表：?\n全年完成<U+00A0>人工造林1.2万亩。",
+			kept: []string{"局长 王某某", "各位代表：", "全年完成 人工造林"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleaned, rep := Clean(tt.raw)
+			checkCleanContract(t, tt.raw, cleaned, rep)
+			for words, rule := range tt.dropped {
+				found := false
+				for _, d := range rep.Dropped {
+					if strings.Contains(d.Text, words) {
+						found = true
+						if d.Rule != rule {
+							t.Errorf("%q dropped as %s, want %s", d.Text, d.Rule, rule)
+						}
+					}
+				}
+				if !found || strings.Contains(cleaned, words) {
+					t.Errorf("%q survives (dropped: %+v)", words, rep.Dropped)
+				}
+			}
+			for _, k := range tt.kept {
+				if !strings.Contains(cleaned, k) {
+					t.Errorf("%q was dropped:\n%s\n(dropped: %+v)", k, cleaned, rep.Dropped)
+				}
+			}
+		})
+	}
+}
+
+func TestCleanWithEvidence(t *testing.T) {
+	page := func(title, body string) string {
+		return "青石政务网\n" + title + "\n" + body + "\n主办单位：青石县人民政府办公室\n网站标识码 3600000001\n"
+	}
+	docs := []string{
+		page("青石县林业局2023年工作总结", "全年完成人工造林1.2万亩，森林覆盖率达到68.3%。"),
+		page("青石县水务局2023年工作总结", "全年新建供水管网38公里，农村自来水普及率达到96%。"),
+		page("青石县教育局2023年工作总结", "全年新建校舍3所，义务教育巩固率达到99.2%。"),
+		page("青石县民政局2023年工作总结", "全年发放低保金1.3亿元，保障困难群众1.2万人。"),
+	}
+	ev := NewEvidence(docs)
+	cleaned, rep := CleanWith(docs[0], ev)
+	checkCleanContract(t, docs[0], cleaned, rep)
+	for _, w := range []string{"青石政务网", "主办单位", "网站标识码"} {
+		if strings.Contains(cleaned, w) {
+			t.Errorf("%q, which every page of the site holds, survives:\n%s", w, cleaned)
+		}
+	}
+	if !strings.Contains(cleaned, "人工造林") || rep.Rules[RuleRepeated] == 0 {
+		t.Errorf("cleaned %q, rules %v: want the body kept and repeated lines counted", cleaned, rep.Rules)
+	}
+	if c, _ := Clean(docs[0]); !strings.Contains(c, "网站标识码") {
+		t.Errorf("without evidence a line that names no site is kept: %q", c)
+	}
+	if NewEvidence(docs[:2]).repeated("青石政务网") {
+		t.Error("two pages are no evidence")
 	}
 }

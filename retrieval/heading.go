@@ -36,6 +36,11 @@ const numHeadingKinds = int(MarkerOrdinal)
 // maxHeadingRunes bounds a heading's title; a longer first sentence is cut at a comma.
 const maxHeadingRunes = 40
 
+// titleScanRunes is how far a title is looked for: a text that runs on without a sentence
+// end for longer than this holds no title that ends further, and reading it all for every
+// number in it would take time in the square of its length.
+const titleScanRunes = 4 * maxHeadingRunes
+
 // Heading is a heading read by ParseHeading: its numbering and its title.
 type Heading struct {
 	Kind  MarkerKind
@@ -197,7 +202,7 @@ func parseMarker(s string, ordinals bool) (Heading, bool) {
 	default:
 		return Heading{}, false
 	}
-	if !startsTitle(h.Kind, s[next:]) {
+	if !startsTitle(h.Kind, h.Num, s[next:]) {
 		return Heading{}, false
 	}
 	h.End = next
@@ -228,13 +233,22 @@ func (h *Heading) finish(s string) {
 	h.body, h.stop = h.End, h.End
 }
 
-// startsTitle reports whether rest, the text right after a number of kind k, may be a
-// heading's title rather than the rest of a figure: 1.5万, 1、2月, 20%, 三、四级, 一、是.
-func startsTitle(k MarkerKind, rest string) bool {
+// startsTitle reports whether rest, the text right after a number n of kind k, may be a
+// heading's title rather than the rest of a figure: 1.5万, 1、2月, 20%, 三、四级, 一、二、三,
+// 一、是. A numeral that does not continue the list may start a title: 一、三年来的….
+func startsTitle(k MarkerKind, n int, rest string) bool {
 	r, w := utf8.DecodeRuneInString(rest)
 	switch k {
 	case MarkerCN:
-		return !isCNNumeral(r) && r != '是'
+		if r == '是' {
+			return false
+		}
+		if isCNNumeral(r) {
+			_, m, mw := readNumeral(rest, false)
+			after, _ := utf8.DecodeRuneInString(rest[mw:])
+			return m != n+1 && !strings.ContainsRune("、，,至到或和及", after)
+		}
+		return true
 	case MarkerNum:
 		if r == ' ' {
 			r, _ = utf8.DecodeRuneInString(rest[w:])
@@ -358,7 +372,7 @@ func (h *Heading) titleEnd(rest string) (textEnd, bodyStart int, ok bool) {
 	stop := -1 // byte length of the stopping punctuation, -1 if stopped without one
 	var prev rune
 	for i, r := range rest {
-		if r == '\n' {
+		if r == '\n' || n == titleScanRunes {
 			end = i
 			break
 		}
@@ -462,6 +476,9 @@ var (
 	sentenceOpenRe = regexp.MustCompile(`^([0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9]{4}年(以来|是|[，,]|[0-9]{1,2}月)|近年来|今年|年初以来|去年以来|一年来|过去|刚刚过去|全年|截至|截止|按照|根据|围绕|针对|面对|从|在)`)
 )
 
+// sentenceOpenFirst holds the first runes of sentenceOpenRe's words, its dates aside.
+const sentenceOpenFirst = "近今年去一过刚全截按根围针面从在"
+
 // minGluedRunes is how long a title must run before its end is looked for inside it; a date
 // after a title ends it whatever the length.
 const minGluedRunes = 12
@@ -471,9 +488,9 @@ const minGluedRunes = 12
 // (情况, 分析, 问题…), before a date or words that open a sentence (近年来, 面对, 在…).
 func gluedSentence(t string, n int) int {
 	count := 0 // runes before i
-	for i := range t {
+	for i, r := range t {
 		count++
-		if count <= 2 {
+		if count <= 2 || !isDigitRune(r) && !strings.ContainsRune(sentenceOpenFirst, r) {
 			continue
 		}
 		m := sentenceOpenRe.FindString(t[i:])
@@ -488,6 +505,18 @@ func gluedSentence(t string, n int) int {
 	return 0
 }
 
+// Roles of the parts a document appends after its body.
+const (
+	RoleGlossary = "glossary" // 名词解释: terms the document used, explained
+	RoleAnnex    = "annex"    // 附件, 附表: an annex
+)
+
+var (
+	// glossaryRe is a glossary's heading; annexRe an annex's.
+	glossaryRe = regexp.MustCompile(`^(名词|术语)(、术语)?(解释|注释|说明)$|名词(、术语)?(解释|注释)$`)
+	annexRe    = regexp.MustCompile(`^(附件|附表|附录)[0-9０-９一二三四五六七八九十]*([:：].*)?$`)
+)
+
 // Role patterns, tried in the order of roleOf.
 var (
 	problemsRe = regexp.MustCompile(`(存在|面临|工作中|发展中|当前)(的)?(主要|突出)?(问题|不足|困难|短板|差距|挑战|薄弱)|(问题|不足|困难|差距|短板)(和|与|及|、)(不足|差距|困难|挑战|短板|问题|建议|原因)|不足之处|薄弱环节|短板弱项|^(主要|突出|几个)?(问题|不足|短板|差距)`)
@@ -500,7 +529,8 @@ var (
 	notPlanWords = strings.NewReplacer("计划生育", "", "计划免疫", "", "计划单列", "")
 )
 
-// RoleOf returns the role a heading names on its own, whatever its numbering: RoleProblems
+// RoleOf returns the role a heading names on its own, whatever its numbering: RoleGlossary
+// (名词解释), RoleAnnex (附件2), RoleProblems
 // (存在的问题, 不足之处, 主要问题), RolePlans (下一步打算, 工作计划, 思路, 展望, 目标任务),
 // RoleAchievements (主要工作, 成效, 完成情况, 回顾), RoleOverview (基本情况), or "" when it
 // names none (a topical heading such as 坚守安全底线 or 困难群众救助). A heading that names
@@ -516,6 +546,10 @@ func RoleOf(heading string) string {
 func roleOf(heading string) (role string, clear bool) {
 	h := notPlanWords.Replace(width.Fold.String(TrimMarker(heading)))
 	switch {
+	case glossaryRe.MatchString(h):
+		return RoleGlossary, true
+	case annexRe.MatchString(h):
+		return RoleAnnex, true
 	case problemsRe.MatchString(h):
 		return RoleProblems, true
 	case reviewRe.MatchString(h):

@@ -125,6 +125,13 @@ func TestRoleOf(t *testing.T) {
 		{"2025年工作计划", RolePlans},
 		{"一、主要工作及成效", RoleAchievements},
 		{"（二）坚守安全底线", ""},
+		// Parts appended after the body.
+		{"名词解释", RoleGlossary},
+		{"名词、术语注释", RoleGlossary},
+		{"附件2", RoleAnnex},
+		{"附表：重点项目清单", RoleAnnex},
+		{"（三）加强名词规范", ""},
+		{"（三）附件管理", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.heading, func(t *testing.T) {

@@ -36,10 +36,16 @@ type Prepared struct {
 // PrepareFile cleans and splits text read from the file called name, and assigns IDs.
 // It stores nothing; errors are *Error (EEMPTY with the report as Detail, EINVALID).
 func PrepareFile(name, text, collection string) (*Prepared, error) {
+	return PrepareFileWith(name, text, collection, nil)
+}
+
+// PrepareFileWith is PrepareFile with what the other files of the same batch say about
+// lines (see NewEvidence; ev may be nil).
+func PrepareFileWith(name, text, collection string, ev *Evidence) (*Prepared, error) {
 	if collection == "" {
 		collection = DefaultCollection
 	}
-	docs, report, err := Prepare(name, text, collection)
+	docs, report, err := PrepareWith(name, text, collection, ev)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 
 	"golang.org/x/text/width"
 )
@@ -13,7 +14,7 @@ var orgKinds = []struct {
 	kind string
 	re   *regexp.Regexp
 }{
-	{"医疗保障", re(`医保|医疗保障`)},
+	{"医疗保障", re(`医保|医疗保障|医疗保险`)},
 	{"卫生健康", re(`卫生|卫健|健康委|医院|医疗|疾控|疾病预防|妇幼|计划生育|计生`)},
 	{"教育", re(`教育|教体|学校|中学|小学|大学|学院|幼儿园|教研`)},
 	{"公安", re(`公安|派出所|警`)},
@@ -33,9 +34,51 @@ var orgKinds = []struct {
 	{"统计", re(`统计局`)},
 	{"审计", re(`审计`)},
 	{"政法", re(`司法|法院|检察|政法`)},
-	{"纪检监察", re(`纪委|监委|纪检|监察`)},
-	{"党委", re(`组织部|宣传部|统战部|党委|党工委`)},
-	{"政府", re(`人民政府|政府工作|县政府|市政府|区政府|省政府|镇政府|乡政府|街道办|国务院|乡镇`)},
+	{"纪检监察", re(`纪委|监委|纪检|监察|纪律检查`)},
+	{"群团", re(`共青团|团委|团工委|机关团|工会|妇联|妇女联合会|残联|科协`)},
+	{"党委", re(`组织部|宣传部|统战部|党委|党工委|^中共\S{0,24}委员会$`)},
+	{"政府", re(`人民政府|政府工作|县政府|市政府|区政府|省政府|镇政府|乡政府|街道办|国务院|乡镇|管理委员会|管委会`)},
+	{"企业", re(`公司|集团|企业`)},
+}
+
+var (
+	// authorRes find who wrote a document: the government a report speaks for (我代表…),
+	// the issuer of an official document (某某局文件, 某某局关于…的报告).
+	authorRes = []*regexp.Regexp{
+		re(`我代表([^，。、；\s]{1,24})`),
+		re(`^\s*([^\s，。：:；]{2,30}?)文件`),
+		re(`([^\s，。：:；、“”《》]{2,30}?)关于[^。]{2,80}?的(报告|汇报|通知|意见|请示|总结|方案|决定|通报)`),
+	}
+	// signatureRe is an organisation signing at a document's end.
+	authorSignatureRe = re(`^[\p{Han}（）()]{2,30}(人民政府|政府|委员会|管委会|办公室|办公厅|局|厅|部|院|中心|公司|党委|党组|工委)$`)
+)
+
+// authorLines is how many lines at a document's end may hold its signature.
+const authorLines = 4
+
+// detectAuthor returns the kind of the organisation that wrote text, as its opening
+// (我代表…, 某某局文件, 某某局关于…) or its signature names it, or "".
+func detectAuthor(opening, text string) string {
+	var names []string
+	for _, r := range authorRes {
+		if m := r.FindStringSubmatch(opening); m != nil {
+			names = append(names, m[1])
+		}
+	}
+	lines := splitLines(strings.TrimSpace(text))
+	for i := len(lines) - 1; i >= 0 && i >= len(lines)-authorLines; i-- {
+		if l := strings.TrimSpace(lines[i]); authorSignatureRe.MatchString(l) {
+			names = append(names, l)
+		}
+	}
+	for _, n := range names {
+		for _, o := range orgKinds {
+			if o.re.MatchString(n) {
+				return o.kind
+			}
+		}
+	}
+	return ""
 }
 
 var (
@@ -75,7 +118,15 @@ var kinds = []struct {
 	{"报告", re(`报告|述职`)},
 	{"讲话", re(`讲话|发言`)},
 	{"方案", re(`方案`)},
+	{"通知", re(`通知|通报`)},
+	{"意见", re(`意见`)},
 }
+
+// officialKindRe is the kind an official title ends with: 关于《…方案》落实情况的汇报 is 汇报.
+var officialKindRe = re(`^关于.*的(报告|汇报|通知|通报|意见|总结|方案|要点|计划|讲话)$`)
+
+// issuedKindRe is a notice that issues a document: 关于印发2021年计量工作安排的通知 is a 计划.
+var issuedKindRe = re(`^关于(印发|转发|下发)(.+)的通知$`)
 
 // How much of the text DetectMeta reads when the title says nothing: the opening for years,
 // period and kind, more for the organisation, whose words it counts.
@@ -90,13 +141,19 @@ const (
 // title nor opening names a period, a title like "2023年工作总结" means the whole year
 // (but "2021-2025年规划" does not).
 func DetectMeta(title, text string) Meta {
+	return detectMeta(title, text, "")
+}
+
+// detectMeta is DetectMeta with the issuer an official document's header named (Clean
+// removes the header; see CleanReport.Issuer), which tells the organisation before the text.
+func detectMeta(title, text, issuer string) Meta {
 	title = width.Fold.String(title)
 	text = width.Fold.String(text)
 	opening := text
 	if rs := []rune(text); len(rs) > openingRunes {
 		opening = string(rs[:openingRunes])
 	}
-	m := Meta{OrgKind: detectOrg(title, text), Kind: detectKind(title)}
+	m := Meta{OrgKind: detectOrg(title, issuer, opening, text), Kind: detectKind(title)}
 	if m.Kind == "" {
 		m.Kind = detectKind(opening)
 	}
@@ -112,11 +169,19 @@ func DetectMeta(title, text string) Meta {
 	return m
 }
 
-func detectOrg(title, text string) string {
-	for _, o := range orgKinds {
-		if o.re.MatchString(title) {
-			return o.kind
+// detectOrg returns the kind of organisation a document is by: the first kind its title
+// names, else its issuer's, else the kind of its author (detectAuthor), else the kind whose
+// words the start of its text uses most.
+func detectOrg(title, issuer, opening, text string) string {
+	for _, s := range []string{title, issuer} {
+		for _, o := range orgKinds {
+			if s != "" && o.re.MatchString(s) {
+				return o.kind
+			}
 		}
+	}
+	if a := detectAuthor(opening, text); a != "" {
+		return a
 	}
 	if rs := []rune(text); len(rs) > orgRunes {
 		text = string(rs[:orgRunes])
@@ -130,7 +195,17 @@ func detectOrg(title, text string) string {
 	return best
 }
 
+// detectKind returns the kind of document s names: the ending of an official title
+// (关于…的汇报), else the kind named first.
 func detectKind(s string) string {
+	if m := issuedKindRe.FindStringSubmatch(s); m != nil {
+		if k := detectKind(m[2]); k != "" {
+			return k
+		}
+	}
+	if m := officialKindRe.FindStringSubmatch(s); m != nil {
+		return detectKind(m[1])
+	}
 	best, at := "", len(s)+1
 	for _, k := range kinds {
 		if loc := k.re.FindStringIndex(s); loc != nil && loc[0] < at {

@@ -10,7 +10,8 @@ import (
 // around them: 20xx, x.xx, x-x) and the units after them; runs of ×; runs of ○; runs of
 // underscores. FindPlaceholders then drops the candidates that are not placeholders.
 var placeholderRe = regexp.MustCompile(
-	`(?:[0-9０-９]+[.．]?)?[xXｘＸ]+(?:[.．\-－~～—–][xXｘＸ0-9０-９]+)*` + placeholderUnit +
+	`[xｘ]+[0-9０-９]+(?:[.．][0-9０-９]+)?` + placeholderUnitRequired +
+		`|(?:[0-9０-９]+[.．]?)?[xXｘＸ]+(?:[.．\-－~～—–][xXｘＸ0-9０-９]+)*` + placeholderUnit +
 		`|[×✕]+` + placeholderUnit +
 		`|[○◯]{2,}` +
 		`|[_＿]{2,}`)
@@ -20,11 +21,16 @@ var placeholderRe = regexp.MustCompile(
 // at most one measure word (xx万元, x余人, xx万人次). So 20xx年家庭医生 gives 20xx年.
 const placeholderUnit = `(?:[年月日号时%％‰]|[余多]?[万亿千百]{0,2}[余多]?(?:[元人个家例份张亩所名户项件天岁米吨台辆床册场期批条倍周层间位座种只副针斤克升度篇本处起支]次?|次)?)`
 
+// placeholderUnitRequired is placeholderUnit when it may not be empty: a figure whose
+// leading digits are blanked (xx36人次) shows it is a figure by its unit.
+const placeholderUnitRequired = `(?:[年月日号时%％‰]|[余多]?[万亿千百]{0,2}[余多]?(?:[元人个家例份张亩所名户项件天岁米吨台辆床册场期批条倍周层间位座种只副针斤克升度篇本处起支]次?|次)|[余多]?[万亿千百]{1,2}[余多]?)`
+
 // FindPlaceholders returns the distinct placeholders in text, in order of first appearance:
 // figures blanked out by the site or template author (x, xx, XXX, x.xx, X万元, xxxx年, 20xx年,
-// x-x月, ××, ○○, ___) and blanked-out names (XX县, XXX医院 give "XX", "XXX"). An x that is
+// x-x月, xx36人次, ××, ○○, ___) and blanked-out names (XX县, XXX医院 give "XX", "XXX"). An x that is
 // part of a Latin word (Excel, HxNx), a multiplication (3x4, 3×4), X光/X线 (X-rays) and ○○
-// inside a year written in Chinese numerals (二○○三年) are not placeholders.
+// inside a year written in Chinese numerals (二○○三年) are not placeholders, nor is the X
+// that ends a code of digits (415X, an identity number's check character).
 // A text with placeholders is a style template: its figures are not facts.
 func FindPlaceholders(text string) []string {
 	if !strings.ContainsAny(text, "xXｘＸ×✕○◯_＿") {
@@ -69,6 +75,10 @@ func isPlaceholder(s string, before, after rune) bool {
 	}
 	core := strings.TrimRight(s, placeholderUnitChars)
 	xs := strings.Count(core, "x") + strings.Count(core, "X") + strings.Count(core, "ｘ") + strings.Count(core, "Ｘ")
+	if xs == 1 && core == s && utf8.RuneCountInString(core) >= 4 && isXRune(lastRune(core)) &&
+		strings.IndexFunc(strings.TrimRight(core, "xXｘＸ"), func(r rune) bool { return !isDigitRune(r) }) < 0 {
+		return false // 415X, 11010519491231002X: a code's check character, not a blank
+	}
 	if xs == 1 && utf8.RuneCountInString(core) == 1 && strings.ContainsRune("光线射", after) {
 		return false // X光, X线, X射线
 	}

@@ -31,6 +31,9 @@ func TestFindPlaceholders(t *testing.T) {
 		{"a date's placeholders stop at their units", "20xx年x月xx日", []string{"20xx年", "x月", "xx日"}},
 		{"magnitudes and approximations stay with their measure word", "培训xx万人次，慰问x余人，补助xx多万元，新建x个站点", []string{"xx万人次", "x余人", "xx多万元", "x个"}},
 		{"a percent sign ends a placeholder", "占比xx%以上", []string{"xx%"}},
+		{"a figure whose leading digits are blanked is a figure placeholder", "全年培训xx36人次，覆盖x5个乡镇", []string{"xx36人次", "x5个"}},
+		{"the X that ends a code of digits is not a placeholder", "型号415X设备2台，证件号码末位为1002X", nil},
+		{"a blanked year with a check-like X still is", "201X年完成", []string{"201X年"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -206,6 +206,46 @@ func TestPrepareTitleFromFileName(t *testing.T) {
 	}
 }
 
+func TestPrepareTitleFromText(t *testing.T) {
+	body := "全年完成人工造林1.2万亩，森林覆盖率达到68.3%，比上年提高0.4个百分点。"
+	tests := []struct {
+		name, text, want string
+	}{
+		{"the document a notice issues", "青石县林业局文件 青林〔2024〕2号 关于印发《2024年森林防火工作要点》的通知 各乡镇：" + body, "2024年森林防火工作要点"},
+		{"an official title run into the text", "青石县林业局关于2023年林长制工作情况的报告 县政府：" + body, "关于2023年林长制工作情况的报告"},
+		{"the government a work report speaks for", "各位代表：\n现在，我代表青石县人民政府，向大会报告工作，请予审议。\n" + body, "青石县人民政府工作报告"},
+		{"the organisation that signs a report", "现将有关情况报告如下：\n" + body + "\n特此报告。\n青石县林业局\n2024年1月5日", "青石县林业局报告"},
+		{"a bulletin's issue", "内部情况通报第12期 青石县林业局办公室 2024年3月1日 " + body, "内部情况通报第12期"},
+		{"the title a site's field table gives", "索引号：001/2024-01\n发布机构：青石县林业局\n名称：青石县2023年林业工作总结\n成文日期：2024-01-05\n" + body, "青石县2023年林业工作总结"},
+		{"the title a site's notice quotes", "《青石县2023年林业工作总结》由会员分享，可在线阅读，更多相关内容请下载。\n" + body, "青石县2023年林业工作总结"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs, rep, err := Prepare("003_scraped_page.txt", tt.text, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if docs[0].Title != tt.want {
+				t.Errorf("title %q, want %q", docs[0].Title, tt.want)
+			}
+			for _, n := range rep.Notices {
+				if n.Code == WFileNameTitle {
+					t.Errorf("notice %q for a title found in the text", n.Message)
+				}
+			}
+		})
+	}
+	t.Run("the file name stands for a missing title, with a notice", func(t *testing.T) {
+		_, rep, err := Prepare("003_scraped_page.txt", body, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Notices) == 0 || rep.Notices[len(rep.Notices)-1].Code != WFileNameTitle {
+			t.Errorf("notices %+v, want %s last", rep.Notices, WFileNameTitle)
+		}
+	})
+}
+
 func TestPrepareReportJSON(t *testing.T) {
 	_, rep, err := Prepare("compilation.txt", readFixture(t, "compilation.txt"), "")
 	if err != nil {

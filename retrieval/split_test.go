@@ -278,6 +278,60 @@ func TestSegment(t *testing.T) {
 	}
 }
 
+func TestSegmentAppendices(t *testing.T) {
+	body := strings.Repeat("全年新建污水管网12公里，处理率达到96%。", 10)
+	tests := []struct {
+		name string
+		text string
+		want map[string]string // words of a passage or of its heading → its role
+	}{
+		{
+			name: "a glossary on a line of its own is a glossary to the end",
+			text: "一、主要工作\n" + body + "\n二、下一步打算\n推进“两网”建设。\n名词解释\n1.“两网”：供水管网和污水管网。\n2.“一厂一策”：一个工厂一套方案。",
+			want: map[string]string{"全年新建": RoleAchievements, "推进“两网”": RolePlans, "供水管网": RoleGlossary, "一个工厂": RoleGlossary},
+		},
+		{
+			name: "a glossary glued to its first item in a run-on text",
+			text: "一、主要工作" + body + "二、下一步打算推进“两网”建设。名词解释1.“两网”：供水管网和污水管网。2.“一厂一策”：一个工厂一套方案。",
+			want: map[string]string{"全年新建": RoleAchievements, "推进“两网”": RolePlans, "供水管网": RoleGlossary},
+		},
+		{
+			name: "a document that is an annex sent on its own is no annex of itself",
+			text: "附件2\n青石县2023年河道整治工作总结\n一、主要工作\n" + body,
+			want: map[string]string{"全年新建": RoleAchievements},
+		},
+		{
+			name: "an annex after the body",
+			text: "一、主要工作\n" + body + "\n附件1\n重点项目清单：城东污水厂扩建。",
+			want: map[string]string{"全年新建": RoleAchievements, "重点项目清单": RoleAnnex},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := Segment(tt.text, 0)
+			for prefix, role := range tt.want {
+				found := false
+				for _, p := range ps {
+					if !found && (strings.Contains(p.Text, prefix) || strings.Contains(strings.Join(p.HeadingPath, ""), prefix)) {
+						found = true
+						if p.Role != role {
+							t.Errorf("passage %q (path %q): role %q, want %q", p.Text, p.HeadingPath, p.Role, role)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("no passage holds %q in %+v", prefix, ps)
+				}
+			}
+			for i, p := range ps {
+				if p.Ordinal != i {
+					t.Errorf("passage %d has ordinal %d", i, p.Ordinal)
+				}
+			}
+		})
+	}
+}
+
 func TestSegmentKeepsQuotesWhole(t *testing.T) {
 	quote := "会议强调：“要坚持人民至上。要守牢安全底线。要推动高质量发展。”"
 	text := "一、主要工作\n" + strings.Repeat(quote+"全年各项工作稳步推进。", 4)

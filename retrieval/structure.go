@@ -17,77 +17,51 @@ type Section struct {
 	num      int        // value of the heading's number
 }
 
-// findHeadings returns the headings of text in order, with offsets into text. The tree is
-// recovered from the sequence of numbers, not from line starts alone, so a page that lost
-// its line breaks keeps its headings. A heading starts a line (any numbering), or, inside
-// a line, it continues the numbering of its kind (二、 after 一、, （三） after （二）):
-// after a sentence or clause end (。！？；：), after a space, right after a heading's short
-// title ("二、存在的问题（一）…"), or, for 二、 and （二） and later, glued to the previous
-// sentence with no punctuation at all. 1. and （1） do so only under a heading, so a list of
-// figures in a paragraph stays put; ① only at a line start; enumerations (一是…二是…) never.
-func findHeadings(text string) []Heading {
-	var hs []Heading
-	last := [numHeadingKinds]int{}
-	minPos := 0 // text before minPos is an accepted heading's numbering or title
-	continues := func(h Heading) bool {
-		if h.Kind == MarkerCircled || h.Kind == MarkerOrdinal || h.Num != last[h.Kind]+1 {
-			return false
-		}
-		return h.Kind < MarkerNum || nestsUnder(hs, h)
-	}
-	lineStart, afterStop, afterSpace := true, false, false
-	stopAt := 0         // where the last sentence or clause end is
-	afterColon := false // that end was a colon
-	var stopRune rune   // and this was it
-	var prev rune
+// candidate is a heading number found in text, with what comes before it.
+type candidate struct {
+	h          Heading // offsets into text
+	lineStart  bool    // only spaces before it on its line
+	afterStop  bool    // right after a sentence or clause end (closing quotes aside)
+	afterSpace bool
+	afterColon bool // that end was a colon
+	ruxia      bool // and "如下" came right before it
+	glued      bool // right after a Han character or a closing mark, with no punctuation
+	mayFollow  bool // markerMayFollow of the rune before it
+	stopRune   rune // the sentence or clause end before it
+	listItem   bool // after a colon or ；, its title ends with ；: an item of a list in a paragraph
+}
+
+// candidates returns every heading number of text that has a title, in order.
+func candidates(text string) []candidate {
+	var cs []candidate
+	lineStart, afterStop, afterSpace, afterColon := true, false, false, false
+	stopAt := 0
+	markerEnd := 0 // the end of the last candidate's number: "（一）" holds no "一）"
+	var stopRune, prev rune
 	for i := 0; i < len(text); {
 		r, w := utf8.DecodeRuneInString(text[i:])
 		if r == ' ' && lineStart {
 			i += w
 			continue
 		}
-		if i >= minPos && r != '\n' && r != ' ' {
-			h, ok := parseMarker(text[i:], false)
-			if ok && h.Kind != MarkerOrdinal {
+		if r != '\n' && r != ' ' && i >= markerEnd {
+			if h, ok := parseMarker(text[i:], false); ok && h.Kind != MarkerOrdinal {
 				h.title(text[i:])
-			}
-			glued := unicode.Is(unicode.Han, prev) || strings.ContainsRune(closers, prev)
-			if ok && afterStop && markerMayFollow(prev) && h.Title != "" && h.Num == 1 && last[h.Kind] > 0 &&
-				(strings.HasSuffix(text[:stopAt], "如下") || afterColon && h.body > h.End && len(hs) > 0 && h.Kind <= outermost(hs)) {
-				// "…汇报如下：一、" starts the numbering again (a second report in the same
-				// text), and so does "重点做好9个方面工作：（一）" at the outermost level in use.
-				last[h.Kind] = 0
-			}
-			listItem := ok && afterStop && strings.ContainsRune("：:；;", stopRune) &&
-				(strings.HasPrefix(text[i+h.stop:], "；") || strings.HasPrefix(text[i+h.stop:], ";"))
-			switch {
-			case !ok || h.Kind == MarkerOrdinal || h.Title == "":
-			case lineStart:
-			case listItem:
-				// "：（一）…；（二）…；" lists items in a paragraph: after a colon or ；, an item
-				// ends with ；, a title does not.
-				ok = false
-			case afterColon && (h.Kind >= MarkerParenCN && h.body == h.End || h.Kind >= MarkerNum && strings.ContainsAny(h.Title, "，,")):
-				// "如下：（一）工业支出为…，占…，比…" and "原则是：（1）坚持…，建立…" list items
-				// too: after a colon a title must end within maxHeadingRunes, and a 1. or （1）
-				// title hold no comma (一、 and 第一部分 after "报告如下：" are the document's own).
-				ok = false
-			case (afterStop || afterSpace || i == minPos && len(hs) > 0) && markerMayFollow(prev) && continues(h):
-			case glued && markerMayFollow(prev) && gluable(h, text[i:]) && continues(h):
-			default:
-				ok = false
-			}
-			if ok && h.Title != "" && h.Kind != MarkerOrdinal {
-				h.shift(i)
-				hs = append(hs, h)
-				last[h.Kind] = h.Num
-				for k := int(h.Kind) + 1; k < numHeadingKinds; k++ {
-					last[k] = 0
+				if h.Title != "" {
+					c := candidate{
+						lineStart: lineStart, afterStop: afterStop, afterSpace: afterSpace, afterColon: afterColon,
+						ruxia:     afterStop && strings.HasSuffix(text[:stopAt], "如下"),
+						glued:     unicode.Is(unicode.Han, prev) || strings.ContainsRune(closers, prev),
+						mayFollow: markerMayFollow(prev),
+						stopRune:  stopRune,
+					}
+					c.listItem = afterStop && strings.ContainsRune("：:；;", stopRune) &&
+						(strings.HasPrefix(text[i+h.stop:], "；") || strings.HasPrefix(text[i+h.stop:], ";"))
+					h.shift(i)
+					c.h = h
+					cs = append(cs, c)
+					markerEnd = h.End
 				}
-				minPos = h.stop
-				prev, lineStart, afterStop, afterSpace, afterColon = 0, false, false, false, false
-				i = h.stop
-				continue
 			}
 		}
 		switch {
@@ -105,7 +79,202 @@ func findHeadings(text string) []Heading {
 		prev = r
 		i += w
 	}
+	return cs
+}
+
+// findHeadings returns the headings of text in order, with offsets into text. The tree is
+// recovered from the sequence of numbers, not from line starts alone, so a page that lost
+// its line breaks keeps its headings. A heading starts a line (any numbering), or, inside
+// a line, it continues the numbering of its kind (二、 after 一、, （三） after （二）):
+// after a sentence or clause end (。！？；：), after a space, right after a heading's short
+// title ("二、存在的问题（一）…"), or, for 二、 and （二） and later, glued to the previous
+// sentence with no punctuation at all. 1. and （1） do so only under a heading, so a list of
+// figures in a paragraph stays put; ① only at a line start; enumerations (一是…二是…) never.
+// A number inside a line that none of these admit (a first item after a colon whose title
+// runs into its first sentence, numbering that starts again after an unnumbered heading, a
+// glossary's "名词解释1.…") is a heading still when the sequence confirms it: its next
+// number follows after a full sentence (see confirmed).
+func findHeadings(text string) []Heading {
+	cs := candidates(text)
+	var hs []Heading
+	var open headingStack
+	minPos := 0 // text before minPos is an accepted heading's numbering or title
+	continues := func(h Heading, restart bool) bool {
+		if h.Kind == MarkerCircled || !(restart || open.continues(h)) {
+			return false
+		}
+		return h.Kind < MarkerNum || nestsUnder(hs, h)
+	}
+	for ci, c := range cs {
+		h := c.h
+		if h.Start < minPos {
+			continue
+		}
+		// Right after an accepted heading's title the text starts afresh.
+		rightAfter := h.Start == minPos && len(hs) > 0
+		afterStop, mayFollow, glued := c.afterStop && !rightAfter, c.mayFollow || rightAfter, c.glued && !rightAfter
+		afterColon := c.afterColon && !rightAfter
+		// "…汇报如下：一、" starts the numbering again (a second report in the same text), and
+		// so does "重点做好9个方面工作：（一）" at the outermost level in use.
+		restart := afterStop && mayFollow && h.Num == 1 && open.has(h.Kind) &&
+			(c.ruxia || afterColon && h.body > h.End && len(hs) > 0 && h.Kind <= outermost(hs))
+		ok, soft := false, false
+		listItem := c.listItem && !rightAfter
+		switch {
+		case c.lineStart && !rightAfter:
+			ok = true
+		case listItem:
+			// "：（一）…；（二）…；" lists items in a paragraph: after a colon or ；, an item
+			// ends with ；, a title does not.
+		case afterColon && (h.Kind >= MarkerParenCN && h.body == h.End || h.Kind >= MarkerNum && strings.ContainsAny(h.Title, "，,")):
+			// "如下：（一）工业支出为…，占…，比…" and "原则是：（1）坚持…，建立…" list items
+			// too: after a colon a title must end within maxHeadingRunes, and a 1. or （1）
+			// title hold no comma (一、 and 第一部分 after "报告如下：" are the document's own),
+			// unless the sequence confirms it.
+			soft = true
+		case (afterStop || c.afterSpace || rightAfter) && mayFollow && continues(h, restart):
+			ok = true
+		case glued && mayFollow && gluable(h, text[h.Start:]) && continues(h, restart):
+			ok = true
+		default:
+			soft = true
+		}
+		if soft && mayFollow && (afterStop || glued || c.afterSpace) && h.Kind != MarkerCircled && (h.Kind < MarkerNum || len(hs) > 0) &&
+			(h.Num == 1 || open.near(h)) && confirmed(text, cs, ci, open) {
+			ok = true
+		}
+		if !ok {
+			continue
+		}
+		hs = append(hs, h)
+		open = open.push(h, text)
+		minPos = h.stop
+	}
 	return hs
+}
+
+// openHeading is a heading whose section is open at some point of a document.
+type openHeading struct {
+	kind MarkerKind
+	num  int
+	list bool // a numbering of an outer kind that started again under a deeper heading
+}
+
+// headingStack holds the open sections, outermost first (the root aside). Numbers go in
+// order: a heading is the sibling of the nearest open heading of its kind numbered one
+// less, and otherwise nests under the nearest open heading of an outer kind. A numbering of
+// an outer kind that starts again inside a deeper section ("三、…（一）…：一、…二、…（二）")
+// is a list under that section, and so is the next one that starts again after it: a
+// marker keeps the level it first had.
+type headingStack []openHeading
+
+// place returns how many open headings stay open when h comes (h goes right under them)
+// and whether h is an item of a list.
+func (st headingStack) place(h Heading, text string) (int, bool) {
+	for j := len(st) - 1; j >= 0; j-- {
+		if st[j].kind == h.Kind && st[j].num == h.Num-1 {
+			return j, st[j].list
+		}
+	}
+	if h.Num == 1 && len(st) > 0 && !afterTitleLine(text, h.Start) {
+		if st[len(st)-1].kind > h.Kind && st.has(h.Kind) {
+			return len(st), true
+		}
+		for j := len(st) - 1; j >= 0 && st[j].kind >= h.Kind; j-- {
+			if st[j].kind == h.Kind && st[j].list {
+				return j, true
+			}
+		}
+	}
+	n := len(st)
+	for n > 0 && st[n-1].kind >= h.Kind {
+		n--
+	}
+	return n, false
+}
+
+// afterTitleLine reports whether the heading at i follows text that ends no sentence or
+// clause: a title of its own ("下半年工作打算\n一、…", or glued, "…十件民生实事一、…"),
+// whose items start the numbering again at the level they first had. After a sentence or a
+// colon a numbering that starts again is a list.
+func afterTitleLine(text string, i int) bool {
+	before := strings.TrimRight(text[:i], " \n")
+	return before != "" && !terminated(before) && !strings.HasSuffix(before, "：") && !strings.HasSuffix(before, ":")
+}
+
+// push returns the stack once h has come in text.
+func (st headingStack) push(h Heading, text string) headingStack {
+	d, list := st.place(h, text)
+	return append(st[:d:d], openHeading{h.Kind, h.Num, list})
+}
+
+// has reports whether a heading of kind k is open.
+func (st headingStack) has(k MarkerKind) bool {
+	_, ok := st.nearest(k)
+	return ok
+}
+
+// nearest returns the innermost open heading of kind k.
+func (st headingStack) nearest(k MarkerKind) (openHeading, bool) {
+	for j := len(st) - 1; j >= 0; j-- {
+		if st[j].kind == k {
+			return st[j], true
+		}
+	}
+	return openHeading{}, false
+}
+
+// continues reports whether h continues the numbering: the innermost open heading of its
+// kind is numbered one less, or h is a first one and none of its kind is open.
+func (st headingStack) continues(h Heading) bool {
+	o, ok := st.nearest(h.Kind)
+	if h.Num == 1 {
+		return !ok
+	}
+	return ok && o.num == h.Num-1
+}
+
+// near reports whether h continues the numbering with at most one number skipped (an item
+// whose number the grammar cannot read, "3．10种有色金属").
+func (st headingStack) near(h Heading) bool {
+	o, ok := st.nearest(h.Kind)
+	return ok && (o.num == h.Num-1 || o.num == h.Num-2)
+}
+
+// sentenceEnds end the sentences between two numbers that confirm each other.
+const sentenceEnds = "。！？!?"
+
+// confirmed reports whether the number cs[ci] is confirmed by its successor: the next
+// number of its kind that is one more, which starts a line or follows a full sentence end
+// and is no list item, with a full sentence between them, and no number of the same value
+// or a continuing number of an outer kind before it.
+func confirmed(text string, cs []candidate, ci int, open headingStack) bool {
+	h := cs[ci].h
+	// A first number of a kind already open is confirmed only by a successor that does not
+	// continue the open numbering: "一、…合一、一照一码…二、" has its 二、 follow the first 一、.
+	restart := h.Num == 1 && open.has(h.Kind)
+	for _, d := range cs[ci+1:] {
+		if d.h.Start < h.stop {
+			continue
+		}
+		switch {
+		case d.h.Kind < h.Kind:
+			if d.lineStart || d.afterStop && open.continues(d.h) {
+				return false
+			}
+		case d.h.Kind != h.Kind:
+		case d.h.Num == h.Num:
+			return false
+		case d.h.Num == h.Num+1:
+			if restart && open.continues(d.h) {
+				return false
+			}
+			between := text[h.stop:d.h.Start]
+			placed := d.lineStart || d.afterStop && strings.ContainsRune(sentenceEnds, d.stopRune)
+			return placed && !d.listItem && strings.ContainsAny(between, sentenceEnds)
+		}
+	}
+	return false
 }
 
 // outermost returns the outermost kind of hs.
@@ -142,7 +311,7 @@ func nestsUnder(hs []Heading, h Heading) bool {
 
 // Structure parses text into a tree of sections under headings numbered 第一部分, 一、,
 // （一）, 1. or 1、, （1）, ①, nesting them by numbering style in that order (a level
-// may be skipped), as ParseHeading reads them (ASCII brackets, a lost bracket). Headings
+// may be skipped) and numbers in order (see headingStack), as ParseHeading reads them (ASCII brackets, a lost bracket). Headings
 // are found from the sequence of numbers (see findHeadings), so a text that lost its line
 // breaks keeps its tree. Enumerations inside a paragraph (一是…二是…, "：（一）…；（二）…；")
 // stay in the body; 1-6月, 2.5万 and 三、四级 are not headings. A heading runs to its first 。
@@ -150,11 +319,8 @@ func nestsUnder(hs []Heading, h Heading) bool {
 func Structure(text string) *Section {
 	root := &Section{kind: -1}
 	hs := findHeadings(text)
-	type open struct {
-		s    *Section
-		kind MarkerKind
-	}
-	stack := []open{{root, -1}}
+	sections := []*Section{root} // the open sections; sections[i+1] is open[i]'s
+	var open headingStack
 	bodyEnd := func(i int) int {
 		if i+1 < len(hs) {
 			return hs[i+1].Start
@@ -167,16 +333,15 @@ func Structure(text string) *Section {
 	}
 	root.Body = strings.TrimSpace(text[:hs[0].Start])
 	for i, h := range hs {
-		for len(stack) > 1 && stack[len(stack)-1].kind >= h.Kind {
-			stack = stack[:len(stack)-1]
-		}
-		parent := stack[len(stack)-1].s
-		s := &Section{Heading: h.String(), Level: len(stack), raw: strings.TrimSpace(text[h.Start:max(h.Start, min(max(h.body, h.stop), bodyEnd(i)))]), kind: h.Kind, num: h.Num}
+		d, _ := open.place(h, text)
+		open = open.push(h, text)
+		parent := sections[d]
+		s := &Section{Heading: h.String(), Level: d + 1, raw: strings.TrimSpace(text[h.Start:max(h.Start, min(max(h.body, h.stop), bodyEnd(i)))]), kind: h.Kind, num: h.Num}
 		if end := bodyEnd(i); h.body < end {
 			s.Body = strings.TrimSpace(text[h.body:end])
 		}
 		parent.Sections = append(parent.Sections, s)
-		stack = append(stack, open{s, h.Kind})
+		sections = append(sections[:d+1], s)
 	}
 	return root
 }

@@ -436,7 +436,7 @@ func TestWebAppEndToEnd(t *testing.T) {
 	})
 
 	step("a page with markup shows it as text in the section tree", func(t *testing.T) {
-		p.do("open the xss document", chromedp.Click(chromedp.Search(`//table[@id="documents"]//a[contains(., "xss")]`)))
+		p.do("open the xss document", chromedp.Click(chromedp.Search(`//table[@id="documents"]//a[contains(., "测试页")]`)))
 		p.wait("the section tree shows", `document.querySelector('#doc-tree .tree-node')`)
 		p.noXSS("#doc-tree", xssImg)
 		p.noXSS("#doc-tree", xssScript)
@@ -747,7 +747,7 @@ func TestWebAppEndToEnd(t *testing.T) {
 		p.do("delete the xss document",
 			chromedp.Navigate(srv.URL+"/#/corpus"),
 			chromedp.WaitVisible(chromedp.ID("documents")),
-			chromedp.Click(chromedp.CSS(`button[aria-label="删除 xss"]`)),
+			chromedp.Click(chromedp.CSS(`button[aria-label="删除 白石镇综合服务中心2024年工作总结（测试页）"]`)),
 			chromedp.WaitVisible(chromedp.ID("confirm-ok")),
 			chromedp.Click(chromedp.ID("confirm-ok")))
 		p.wait("one document is left", `document.querySelectorAll('#documents tbody tr').length === 1`)

@@ -45,9 +45,11 @@ type preparedFile struct {
 
 func (m *Main) ingest(ctx context.Context, args []string) error {
 	var collection, bulk, workspace string
+	var dropped bool
 	cfg, fs, err := m.config("ingest", args, func(fs *flag.FlagSet) {
 		workspaceFlag(fs, &workspace)
 		fs.StringVar(&collection, "collection", retrieval.DefaultCollection, "collection to ingest into")
+		fs.BoolVar(&dropped, "dropped", false, "print every line cleaning removed, with its line number and the rule that removed it")
 		fs.StringVar(&bulk, "bulk", bulkAuto, "suspend the search indexes during the load and rebuild them after: "+
 			"auto (PostgreSQL, when the load is large against the store), always, never")
 	})
@@ -79,6 +81,13 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 
 	// Read and prepare every file first, so that the load knows its size.
 	prepared, failed := m.prepareFiles(ctx, files, collection, say)
+	if dropped {
+		for _, pf := range prepared {
+			for _, d := range pf.prepared.Report.Dropped {
+				say.line("%s: 第 %d 行去掉（%s）：%s", pf.path, d.Line, d.Rule, d.Text)
+			}
+		}
+	}
 	incoming, ndocs := 0, 0
 	for _, pf := range prepared {
 		ndocs += len(pf.prepared.Documents)
@@ -176,23 +185,52 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 }
 
 // prepareFiles reads and prepares files, reporting each failure through say;
-// it returns the files prepared and how many failed.
+// it returns the files prepared and how many failed. Every file is read first, so that
+// cleaning knows the lines the batch's files repeat (retrieval.NewEvidence): a site's
+// furniture is on all its pages.
 func (m *Main) prepareFiles(ctx context.Context, files []inputFile, collection string, say *sayer) ([]preparedFile, int) {
-	bar := newBar(m.Stderr, len(files), "read")
+	bar := newBar(m.Stderr, 2*len(files), "read")
 	say.bar = bar
 	defer func() { say.bar = nil }()
-	var out []preparedFile
+	type readFile struct {
+		inputFile
+		text     string
+		warnings []string
+	}
+	var read []readFile
 	failed := 0
 	for _, f := range files {
 		if ctx.Err() != nil {
 			break
 		}
-		p, warnings, err := prepareFile(ctx, f, collection)
+		text, warnings, err := readInput(ctx, f)
 		if err != nil {
 			failed++
 			say.line("%s: error: %s", f.path, userMessage(err))
 		} else {
-			out = append(out, preparedFile{inputFile: f, prepared: p, warnings: warnings})
+			read = append(read, readFile{f, text, warnings})
+		}
+		if bar != nil {
+			bar.Add(1)
+		}
+	}
+	texts := make([]string, len(read))
+	for i, r := range read {
+		texts[i] = r.text
+	}
+	ev := retrieval.NewEvidence(texts)
+	var out []preparedFile
+	for i, r := range read {
+		if ctx.Err() != nil {
+			break
+		}
+		p, err := retrieval.PrepareFileWith(r.key, r.text, collection, ev)
+		read[i].text = "" // let the text go
+		if err != nil {
+			failed++
+			say.line("%s: error: %s", r.path, userMessage(err))
+		} else {
+			out = append(out, preparedFile{inputFile: r.inputFile, prepared: p, warnings: r.warnings})
 		}
 		if bar != nil {
 			bar.Add(1)
@@ -246,28 +284,37 @@ func (s *sayer) line(format string, args ...any) {
 	}
 }
 
-// prepareFile reads, extracts and prepares one file; it returns the reader's warnings.
+// prepareFile reads, extracts and prepares one file on its own; it returns the reader's warnings.
 func prepareFile(ctx context.Context, f inputFile, collection string) (*retrieval.Prepared, []string, error) {
-	st, err := os.Stat(f.path)
+	text, warnings, err := readInput(ctx, f)
 	if err != nil {
 		return nil, nil, err
 	}
+	p, err := retrieval.PrepareFile(f.key, text, collection)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, warnings, nil
+}
+
+// readInput reads and extracts the text of one file; it returns the reader's warnings.
+func readInput(ctx context.Context, f inputFile) (string, []string, error) {
+	st, err := os.Stat(f.path)
+	if err != nil {
+		return "", nil, err
+	}
 	if st.Size() > maxFileBytes {
-		return nil, nil, retrieval.Errorf(retrieval.ETOOLARGE, "file is %d MB, over the %d MB limit", st.Size()>>20, maxFileBytes>>20)
+		return "", nil, retrieval.Errorf(retrieval.ETOOLARGE, "文件有 %d MB，超过 %d MB 的上限", st.Size()>>20, maxFileBytes>>20)
 	}
 	data, err := os.ReadFile(f.path)
 	if err != nil {
-		return nil, nil, err
+		return "", nil, err
 	}
 	x, err := extract.Text(ctx, f.path, data)
 	if err != nil {
-		return nil, nil, err
+		return "", nil, err
 	}
-	p, err := retrieval.PrepareFile(f.key, x.Text, collection)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, x.Warnings, nil
+	return x.Text, x.Warnings, nil
 }
 
 // collectFiles expands directories into the supported files below them, in lexical order.
