@@ -93,6 +93,11 @@ type Section struct {
 	// sentence that did was rejected) and no reviewer dropped. A draft with a missing figure is not
 	// approved. Stores do not keep it: Draft.MarshalJSON fills it in (see Draft.Missing).
 	Missing []string `json:"missing"`
+	// PrintedHeading is the heading as every export prints it, "" for the opening paragraph, and
+	// Opening marks that paragraph (see Draft.PrintedHeadings). Stores do not keep them:
+	// Draft.MarshalJSON fills them in, so the web app prints what the exports print.
+	PrintedHeading string `json:"printed_heading"`
+	Opening        bool   `json:"opening"`
 }
 
 // DroppedFigure records a reviewer's decision that a section need not state a figure.
@@ -154,12 +159,15 @@ func (d *Draft) SectionFigures(n int) []SectionFigure {
 	return out
 }
 
-// MarshalJSON writes the draft with every section's figures filled in from its input.
+// MarshalJSON writes the draft with every section's figures filled in from its input, and its
+// heading as printed.
 func (d Draft) MarshalJSON() ([]byte, error) {
 	type plain Draft // the same fields, without this method
 	p := plain(d)
 	p.Sections = make([]Section, len(d.Sections))
+	printed, lead := d.PrintedHeadings()
 	for i, s := range d.Sections {
+		s.PrintedHeading, s.Opening = printed[i], i == 0 && lead
 		s.Figures = d.SectionFigures(s.Index)
 		s.Missing = d.Missing(s.Index)
 		if s.Dropped == nil {
@@ -187,6 +195,10 @@ type Sentence struct {
 	Reasons        []string   `json:"reasons"` // short Chinese sentences a reviewer understands
 	Review         Review     `json:"review"`
 	History        []Revision `json:"history"` // earlier texts, oldest first
+	// Version counts the writes to the sentence: a review moves it on by one, and a section drafted
+	// again starts its sentences past every version they had, so a version seen once names one text
+	// and one review state. A reviewer's decision may name the version it was made on (see Verdict).
+	Version int `json:"version"`
 }
 
 // Claim is one thing a generated sentence asserts — a number, a change, a ranking, an honour, a
@@ -301,10 +313,38 @@ type Store interface {
 	// SaveReview stores the given sections' sentences (text, checks, review state, history),
 	// appends the audit entries and sets the draft's status, in one transaction;
 	// retrieval.ErrNotFound if the draft is absent. Draft returns the audit entries oldest first.
+	// It replaces whole sections from the caller's copy, so reviews use Review, which does not.
 	SaveReview(ctx context.Context, id string, sections []Section, entries []AuditEntry, st Status) error
+	// Review reads draft id of sc's workspace under a lock that every write to the draft takes
+	// (the draft's row lock on PostgreSQL, the single writer of the embedded store), calls decide
+	// with it and stores what decide returns, in the same transaction: decisions on one draft, by
+	// any number of processes, are applied one after another, each to the draft as the last left
+	// it. Only the sentences and sections named are written. decide's error is returned as it is
+	// and nothing is written; decide must have no other effect, since it may be called again.
+	// retrieval.ErrNotFound if there is no such draft; ECONFLICT if a sentence named has moved on
+	// from the Version decide saw.
+	Review(ctx context.Context, sc retrieval.Scope, id string, decide func(d *Draft) (ReviewWrite, error)) error
 	// DeleteDraft removes draft id of sc's workspace with its sections, sentences and audit trail,
 	// in one transaction; retrieval.ErrNotFound if absent.
 	DeleteDraft(ctx context.Context, sc retrieval.Scope, id string) error
+}
+
+// ReviewWrite is what one review decision changes in a draft, for Store.Review.
+type ReviewWrite struct {
+	// Sentences are the sentences decided on, each replacing the sentence of its ID in its section
+	// when its Version is the stored one (and then stored with the next), or appended to the
+	// section when the section has no sentence of that ID.
+	Sentences []SentenceWrite
+	// Dropped replaces the dropped figures of the sections it names, by index.
+	Dropped map[int][]DroppedFigure
+	Entries []AuditEntry // appended to the audit trail, in order
+	Status  Status       // the draft's status after the decision
+}
+
+// SentenceWrite is one sentence of section Section (an index) as a review leaves it.
+type SentenceWrite struct {
+	Section  int
+	Sentence Sentence
 }
 
 // Stores keep each sentence's Claims and each section's Dropped figures with the sentences, and an

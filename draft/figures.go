@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -23,6 +24,93 @@ type Figures struct {
 	Sections     []SectionInput `json:"sections"`
 	// Template names the stored document the figures were drawn from (see TemplateFrom), if any.
 	Template string `json:"template,omitempty"`
+	// TemplateOrganization and TemplatePeriod are the organisation and period the template
+	// document named, so that drafting writes this draft's where the template wrote those.
+	TemplateOrganization string `json:"template_organization,omitempty"`
+	TemplatePeriod       string `json:"template_period,omitempty"`
+	// Kind is the kind of document (one of DocumentKinds: 总结, 计划, 汇报, 述职); "" is 总结.
+	Kind string `json:"kind,omitempty"`
+	// OrgKind is the kind of organisation that writes it (卫生健康部门, 县级人民政府…); "" is
+	// DefaultOrgKind.
+	OrgKind string `json:"org_kind,omitempty"`
+}
+
+// DefaultOrgKind is the organisation kind of figures that name none.
+const DefaultOrgKind = "卫生健康部门"
+
+// DocumentKind is a kind of document draftd drafts, with the outline a draft of it starts from.
+type DocumentKind struct {
+	Name    string   `json:"name"`    // 总结
+	Title   string   `json:"title"`   // how a title names it: 工作总结
+	Outline []string `json:"outline"` // headings of a draft started without a template
+	// Signed documents end with a 落款 (organisation and date); 述职 is signed by a person.
+	Signed bool `json:"signed"`
+}
+
+// DocumentKinds are the kinds of document draftd drafts. Each outline opens with an overview
+// (总体情况), the opening paragraph the genre expects.
+var DocumentKinds = []DocumentKind{
+	{Name: "总结", Title: "工作总结", Signed: true, Outline: []string{"总体情况", "一、主要工作及成效", "二、存在的问题和不足", "三、下一步工作打算"}},
+	{Name: "计划", Title: "工作计划", Signed: true, Outline: []string{"总体要求", "一、主要目标", "二、重点任务", "三、保障措施"}},
+	{Name: "汇报", Title: "工作汇报", Signed: true, Outline: []string{"总体情况", "一、重点工作进展", "二、存在的困难和问题", "三、下一步工作安排", "四、意见建议"}},
+	{Name: "述职", Title: "述职报告", Signed: false, Outline: []string{"总体情况", "一、履职尽责情况", "二、廉洁自律情况", "三、存在的不足", "四、今后努力方向"}},
+}
+
+// KindOf returns the document kind named name ("" is 总结), and false for an unknown name.
+func KindOf(name string) (DocumentKind, bool) {
+	if name == "" {
+		name = "总结"
+	}
+	for _, k := range DocumentKinds {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return DocumentKind{}, false
+}
+
+// Comparisons are the ways a figure's previous value may be named (Figure.Compare): 同比 (the same
+// period last year), 环比 (the period before), 较年初, 较上年, 比上期 (the default).
+var Comparisons = []string{"同比", "环比", "较年初", "较上年", "比上期"}
+
+// ComparePhrase writes text, a derived figure's words that say 比上期 or 与上期持平, with the figure's
+// comparison instead: 比上期增长 → 同比增长, 与上期持平 → 与年初持平. An empty or unknown comparison
+// leaves text as it is.
+func ComparePhrase(text, compare string) string {
+	var change, flat string
+	switch compare {
+	case "同比", "环比":
+		change, flat = compare, compare+"持平"
+	case "较年初":
+		change, flat = "较年初", "与年初持平"
+	case "较上年":
+		change, flat = "较上年", "与上年持平"
+	default:
+		return text
+	}
+	return strings.NewReplacer("比上期", change, "与上期持平", flat).Replace(text)
+}
+
+// Lengths are the section lengths a writer may ask for by name (SectionInput.Length), with the
+// characters each means; a number of characters between MinLength and MaxLength is accepted too.
+var Lengths = map[string]int{"简短": 120, "适中": 300, "详细": 600}
+
+// Bounds of a section length given in characters.
+const (
+	MinLength = 50
+	MaxLength = 3000
+)
+
+// LengthRunes returns the characters a section length asks for: 0 when it asks for none.
+func LengthRunes(length string) int {
+	if n, ok := Lengths[length]; ok {
+		return n
+	}
+	n, err := strconv.Atoi(length)
+	if err != nil || n < MinLength || n > MaxLength {
+		return 0
+	}
+	return n
 }
 
 // SectionInput is one section the writer wants drafted: its heading, optional notes and its figures.
@@ -30,6 +118,13 @@ type SectionInput struct {
 	Heading string   `json:"heading"`
 	Notes   string   `json:"notes,omitempty"`
 	Figures []Figure `json:"figures"`
+	// TemplateText is the section's text in the template document, each figure slot written as
+	// its token (【s2f1】) and a change stated after a slot as the token of the figure derived
+	// from it (【s2f1.change】, 【s2f1.growth】). Drafting rewrites it sentence by sentence.
+	TemplateText string `json:"template_text,omitempty"`
+	// Length is how long the section should be: 简短, 适中 or 详细 (see Lengths), or a number of
+	// characters; "" leaves it to the drafter.
+	Length string `json:"length,omitempty"`
 }
 
 // Figure is one number the draft may state. Value, Previous and Target are decimal strings kept
@@ -42,6 +137,9 @@ type Figure struct {
 	Previous string `json:"previous,omitempty"` // the same figure for the period compared with
 	Target   string `json:"target,omitempty"`
 	Note     string `json:"note,omitempty"`
+	// Compare names the period Previous is of (one of Comparisons); "" is 比上期. Drafters say a
+	// change with it: 同比增长, 较年初增加.
+	Compare string `json:"compare,omitempty"`
 
 	// Derived figures are computed by draftd (see Derive), never given by the writer.
 	Derived     bool   `json:"derived,omitempty"`
@@ -160,9 +258,9 @@ type jsonParser struct {
 }
 
 var (
-	topFields     = []string{"title", "organization", "period", "sections", "template"}
-	sectionFields = []string{"heading", "notes", "figures"}
-	figureFields  = []string{"id", "label", "value", "unit", "previous", "target", "note", "derived", "derived_from", "rule"}
+	topFields     = []string{"title", "organization", "period", "sections", "template", "template_organization", "template_period", "kind", "org_kind"}
+	sectionFields = []string{"heading", "notes", "figures", "template_text", "length"}
+	figureFields  = []string{"id", "label", "value", "unit", "previous", "target", "note", "compare", "derived", "derived_from", "rule"}
 )
 
 func (p *jsonParser) add(at Problem, field, msg string) {
@@ -188,6 +286,11 @@ func (p *jsonParser) figures(data []byte) *Figures {
 		Organization: p.str(top, "organization", Problem{}, false),
 		Period:       p.str(top, "period", Problem{}, false),
 		Template:     p.str(top, "template", Problem{}, false),
+
+		TemplateOrganization: p.str(top, "template_organization", Problem{}, false),
+		TemplatePeriod:       p.str(top, "template_period", Problem{}, false),
+		Kind:                 p.str(top, "kind", Problem{}, false),
+		OrgKind:              p.str(top, "org_kind", Problem{}, false),
 	}
 	for i, raw := range p.array(top, "sections", Problem{}) {
 		at := Problem{Section: i + 1}
@@ -199,6 +302,9 @@ func (p *jsonParser) figures(data []byte) *Figures {
 		sec := SectionInput{
 			Heading: p.str(obj, "heading", at, false),
 			Notes:   p.str(obj, "notes", at, false),
+
+			TemplateText: p.str(obj, "template_text", at, false),
+			Length:       p.str(obj, "length", at, true),
 		}
 		for j, raw := range p.array(obj, "figures", at) {
 			at := Problem{Section: i + 1, Row: j + 1}
@@ -215,6 +321,7 @@ func (p *jsonParser) figures(data []byte) *Figures {
 				Previous:    p.str(obj, "previous", at, true),
 				Target:      p.str(obj, "target", at, true),
 				Note:        p.str(obj, "note", at, false),
+				Compare:     p.str(obj, "compare", at, false),
 				Derived:     p.boolean(obj, "derived", at),
 				DerivedFrom: p.str(obj, "derived_from", at, false),
 				Rule:        p.str(obj, "rule", at, false),
@@ -324,7 +431,52 @@ func lineCol(data []byte, offset int64) (line, col int) {
 // Validate reports every problem in f as a *ValidationError, or returns nil. Nothing may be
 // drafted from figures that do not validate. Derived figures (from WithDerived) are not input and
 // do not validate.
-func (f *Figures) Validate() error {
+func (f *Figures) Validate() error { return f.ValidateWithin(Size{}) }
+
+// Size bounds what one draft may ask for, and so what it costs: a model call per section, and
+// checks per figure. Zero fields take the defaults.
+type Size struct {
+	MaxSections int // sections of one draft
+	MaxFigures  int // figures of one draft, over all its sections (derived ones not counted)
+}
+
+// The size a draft may have unless the deployment sets another: far above a real work summary's
+// (about 5–15 sections, 100 figures), far below what would run up a model bill.
+const (
+	DefaultMaxSections = 50
+	DefaultMaxFigures  = 500
+)
+
+// Error codes of a draft above its Size; web maps them to 413.
+const (
+	ETOOMANYSECTIONS = "too_many_sections"
+	ETOOMANYFIGURES  = "too_many_figures"
+)
+
+// ValidateWithin is Validate with the draft's size bounded by max: more sections than
+// max.MaxSections is ETOOMANYSECTIONS, more figures than max.MaxFigures ETOOMANYFIGURES, both
+// found before any other check so that an oversized input costs next to nothing.
+func (f *Figures) ValidateWithin(max Size) error {
+	if max.MaxSections <= 0 {
+		max.MaxSections = DefaultMaxSections
+	}
+	if max.MaxFigures <= 0 {
+		max.MaxFigures = DefaultMaxFigures
+	}
+	if n := len(f.Sections); n > max.MaxSections {
+		return retrieval.Errorf(ETOOMANYSECTIONS, "一份稿件最多 %d 个部分，收到 %d 个：请拆成几份稿件分别起草", max.MaxSections, n)
+	}
+	figures := 0
+	for _, sec := range f.Sections {
+		for _, fig := range sec.Figures {
+			if !fig.Derived {
+				figures++
+			}
+		}
+	}
+	if figures > max.MaxFigures {
+		return retrieval.Errorf(ETOOMANYFIGURES, "一份稿件最多 %d 项数据，收到 %d 项：请只保留本期总结要陈述的数据，或拆成几份稿件", max.MaxFigures, figures)
+	}
 	if ps := f.problems(jsonProblemPlace); len(ps) > 0 {
 		return &ValidationError{Problems: ps}
 	}
@@ -354,10 +506,23 @@ func (f *Figures) problems(at problemPlace) []Problem {
 	if len(f.Sections) == 0 {
 		add(-1, -1, "sections", "至少需要一个部分")
 	}
+	if _, ok := KindOf(f.Kind); !ok {
+		var names []string
+		for _, k := range DocumentKinds {
+			names = append(names, k.Name)
+		}
+		add(-1, -1, "kind", fmt.Sprintf("未知的文种“%s”，可选：%s", f.Kind, strings.Join(names, "、")))
+	}
+	if n := utf8.RuneCountInString(f.OrgKind); n > 20 {
+		add(-1, -1, "org_kind", fmt.Sprintf("单位类型“%s”太长（%d个字），最多20个字", f.OrgKind, n))
+	}
 	seen := map[string][2]int{}
 	for s, sec := range f.Sections {
 		if sec.Heading == "" {
 			add(s, -1, "heading", "部分的标题不能为空")
+		}
+		if sec.Length != "" && LengthRunes(sec.Length) == 0 {
+			add(s, -1, "length", fmt.Sprintf("篇幅“%s”应为简短、适中、详细，或%d到%d之间的字数", sec.Length, MinLength, MaxLength))
 		}
 		for r, fig := range sec.Figures {
 			switch {
@@ -388,6 +553,9 @@ func (f *Figures) problems(at problemPlace) []Problem {
 			}
 			if n := utf8.RuneCountInString(fig.Unit); n > MaxUnitRunes {
 				add(s, r, "unit", fmt.Sprintf("单位“%s”太长（%d个字），最多%d个字；说明性文字请写在备注里", fig.Unit, n, MaxUnitRunes))
+			}
+			if fig.Compare != "" && !slices.Contains(Comparisons, fig.Compare) {
+				add(s, r, "compare", fmt.Sprintf("比较方式“%s”应为：%s", fig.Compare, strings.Join(Comparisons, "、")))
 			}
 			if fig.Derived || fig.DerivedFrom != "" || fig.Rule != "" {
 				add(s, r, "derived", "derived、derived_from、rule 由 draftd 计算，请勿填写")
@@ -462,4 +630,29 @@ func halfWidthDigits(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// changeVerbs end a label that says a change (签约率提高); actionVerbs start one that says what was
+// done (新建村卫生室, 开展义诊). The number follows such a label directly: a linking 为 or 达到 in
+// between reads 提高为2个百分点, 完成改扩建为6所.
+var (
+	changeVerbs = []string{"提高", "提升", "增长", "增加", "上升", "下降", "降低", "减少", "下滑", "回落", "增", "降"}
+	actionVerbs = []string{"完成", "新建", "建成", "新增", "开展", "改扩建", "扩建", "改造", "培训", "救治", "发放", "组织",
+		"举办", "招录", "投入", "实施", "签约", "接种", "筛查", "建立", "创建", "组建", "派出", "下达", "受理", "检查", "监督",
+		"指导", "查处", "处理", "走访", "慰问", "帮扶", "救助", "资助", "引进", "招聘", "选派", "免费", "累计", "共", "办理"}
+)
+
+// VerbLabel reports whether a figure's label is a verb phrase that its number follows directly.
+func VerbLabel(label string) bool {
+	for _, v := range changeVerbs {
+		if strings.HasSuffix(label, v) {
+			return true
+		}
+	}
+	for _, v := range actionVerbs {
+		if strings.HasPrefix(label, v) {
+			return true
+		}
+	}
+	return false
 }

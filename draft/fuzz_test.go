@@ -44,6 +44,9 @@ func (s *invStore) SetStatus(context.Context, string, Status, Usage) error { ret
 func (s *invStore) SaveReview(context.Context, string, []Section, []AuditEntry, Status) error {
 	return nil
 }
+func (s *invStore) Review(context.Context, retrieval.Scope, string, func(*Draft) (ReviewWrite, error)) error {
+	return retrieval.ErrNotFound
+}
 func (s *invStore) DeleteDraft(context.Context, retrieval.Scope, string) error { return nil }
 
 // invPassages are what the search returns: another organisation's facts, numbers and rankings.

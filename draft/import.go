@@ -25,14 +25,16 @@ type Meta struct {
 	Title        string `json:"title"`
 	Organization string `json:"organization,omitempty"`
 	Period       string `json:"period,omitempty"`
+	Template     string `json:"-"` // the template document a workbook names; never from a request
 }
 
 // Column names accepted in a spreadsheet's header row, compared ignoring case and spaces.
 var columnNames = map[string]string{
 	"section": "section", "heading": "section", "章节": "section", "部分": "section",
+	"section_no": "section_no", "部分序号": "section_no", "章节序号": "section_no",
 	"id": "id", "编号": "id",
 	"label": "label", "指标": "label", "名称": "label",
-	"value": "value", "数值": "value", "数据": "value",
+	"value": "value", "数值": "value", "数据": "value", "本期数值": "value", "本期": "value",
 	"unit": "unit", "单位": "unit",
 	"previous": "previous", "上期": "previous", "去年同期": "previous",
 	"target": "target", "目标": "target",
@@ -46,11 +48,14 @@ var requiredColumns = []string{"section", "label", "value"}
 //   - .json: ParseFiguresJSON; meta fills the title, organization and period the file leaves empty;
 //   - .csv: UTF-8 (with or without BOM), UTF-16 with BOM, or else GB18030 (what Excel on Chinese
 //     Windows saves); comma- or tab-separated;
-//   - .xlsx: the first sheet, see readXLSX for how numbers are read.
+//   - .xlsx: the first sheet, see readXLSX for how numbers are read; a sheet named 说明, as
+//     WriteXLSX writes it, gives the title, organization, period and template, else meta does.
 //
 // A spreadsheet has a header row (the first non-empty row; see columnNames) and one row per figure;
-// empty rows are skipped, sections are grouped in order of first appearance, and a missing id is
-// generated as f1, f2… in row order. The result is validated: problems come back as one
+// empty rows are skipped, and a missing id is generated as f1, f2… in row order. Sections are
+// grouped in order of first appearance, by heading, or by section number and heading when a
+// section number column (部分序号) is given, so that two sections may share a heading. A row with
+// a section and nothing else declares a section without figures. The result is validated: problems come back as one
 // *ValidationError whose rows and columns are the spreadsheet's. Other errors are *retrieval.Error
 // with code ETOOLARGE, EUNSUPPORTED or EUNDECODABLE.
 func ImportFigures(name string, r io.Reader, meta Meta) (*Figures, error) {
@@ -79,13 +84,23 @@ func ImportFigures(name string, r io.Reader, meta Meta) (*Figures, error) {
 		if err != nil {
 			return nil, err
 		}
-		return buildFigures(rows, meta)
+		f, _, err := buildFigures(rows, meta)
+		return f, err
 	case ".xlsx":
-		rows, err := readXLSX(data)
+		rows, info, extras, err := readXLSX(data)
 		if err != nil {
 			return nil, err
 		}
-		return buildFigures(rows, meta)
+		meta.Title = orMeta(info["标题"], meta.Title)
+		meta.Organization = orMeta(info["单位名称"], meta.Organization)
+		meta.Period = orMeta(info["时期"], meta.Period)
+		meta.Template = info["模板文档"]
+		f, nos, err := buildFigures(rows, meta)
+		if err != nil {
+			return nil, err
+		}
+		mergeExtras(f, nos, extras)
+		return f, nil
 	case ".xls", ".et", ".wps", ".numbers", ".ods":
 		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "不支持 %s 文件：请把表格另存为 .xlsx 或 .csv", ext)
 	default:
@@ -129,14 +144,15 @@ func (r sheetRow) at(i int) sheetCell {
 	return r.cells[i]
 }
 
-// buildFigures turns a header row and figure rows into validated Figures.
-func buildFigures(rows []sheetRow, meta Meta) (*Figures, error) {
+// buildFigures turns a header row and figure rows into validated Figures, and returns the
+// section number the sheet gave each section ("" for none).
+func buildFigures(rows []sheetRow, meta Meta) (*Figures, []string, error) {
 	var ps []Problem
 	for len(rows) > 0 && rows[0].empty() {
 		rows = rows[1:]
 	}
 	if len(rows) == 0 {
-		return nil, &ValidationError{Problems: []Problem{{Message: "表格是空的：第一行应为列名（章节、指标、数值…），其下每行一个数据"}}}
+		return nil, nil, &ValidationError{Problems: []Problem{{Message: "表格是空的：第一行应为列名（章节、指标、数值…），其下每行一个数据"}}}
 	}
 	header, rows := rows[0], rows[1:]
 	col := map[string]int{} // field → 0-based column
@@ -148,7 +164,7 @@ func buildFigures(rows []sheetRow, meta Meta) (*Figures, error) {
 		field, ok := columnNames[name]
 		switch {
 		case !ok:
-			ps = append(ps, Problem{Row: header.num, Column: colName(i), Message: fmt.Sprintf("未知的列“%s”；可用的列：section/章节/部分、id/编号、label/指标/名称、value/数值/数据、unit/单位、previous/上期/去年同期、target/目标、note/备注", c.text)})
+			ps = append(ps, Problem{Row: header.num, Column: colName(i), Message: fmt.Sprintf("未知的列“%s”；可用的列：section/章节/部分、section_no/部分序号、id/编号、label/指标/名称、value/数值/本期数值/数据、unit/单位、previous/上期/去年同期、target/目标、note/备注", c.text)})
 		case hasColumn(col, field):
 			ps = append(ps, Problem{Row: header.num, Column: colName(i), Field: field, Message: fmt.Sprintf("列“%s”与%s列重复", c.text, colName(col[field]))})
 		default:
@@ -161,7 +177,7 @@ func buildFigures(rows []sheetRow, meta Meta) (*Figures, error) {
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &ValidationError{Problems: ps}
+		return nil, nil, &ValidationError{Problems: ps}
 	}
 	colOf := func(field string) string {
 		if i, ok := col[field]; ok {
@@ -177,9 +193,12 @@ func buildFigures(rows []sheetRow, meta Meta) (*Figures, error) {
 		return r.at(i).text
 	}
 
-	f := &Figures{Title: strings.TrimSpace(meta.Title), Organization: strings.TrimSpace(meta.Organization), Period: strings.TrimSpace(meta.Period)}
-	var sectionRows [][]int // spreadsheet row of each figure, by section
-	bySection := map[string]int{}
+	f := &Figures{Title: strings.TrimSpace(meta.Title), Organization: strings.TrimSpace(meta.Organization), Period: strings.TrimSpace(meta.Period),
+		Template: strings.TrimSpace(meta.Template)}
+	var sectionRows [][]int       // spreadsheet row of each figure, by section
+	var sectionNos []string       // section number the sheet gave each section
+	bySection := map[string]int{} // section number and heading → index
+	byHeading := map[string]int{} // heading → index of the first section with it
 	explicitIDs := map[string]bool{}
 	for _, r := range rows {
 		if id := text(r, "id"); id != "" {
@@ -203,12 +222,25 @@ func buildFigures(rows []sheetRow, meta Meta) (*Figures, error) {
 			ps = append(ps, Problem{Row: r.num, Column: colOf("section"), Field: "section", Message: "章节不能为空"})
 			continue
 		}
-		s, ok := bySection[heading]
+		no := text(r, "section_no")
+		s, ok := byHeading[heading]
+		if no != "" {
+			s, ok = bySection[no+"\x00"+heading]
+		}
 		if !ok {
 			s = len(f.Sections)
-			bySection[heading] = s
-			f.Sections = append(f.Sections, SectionInput{Heading: heading})
+			if no != "" {
+				bySection[no+"\x00"+heading] = s
+			}
+			if _, seen := byHeading[heading]; !seen {
+				byHeading[heading] = s
+			}
+			f.Sections = append(f.Sections, SectionInput{Heading: heading, Figures: []Figure{}})
 			sectionRows = append(sectionRows, nil)
+			sectionNos = append(sectionNos, no)
+		}
+		if onlySection(r, col) {
+			continue
 		}
 		fig := Figure{
 			ID:       text(r, "id"),
@@ -266,9 +298,19 @@ func buildFigures(rows []sheetRow, meta Meta) (*Figures, error) {
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &ValidationError{Problems: ps}
+		return nil, nil, &ValidationError{Problems: ps}
 	}
-	return f, nil
+	return f, sectionNos, nil
+}
+
+// onlySection reports whether r names a section and no figure: every figure column is empty.
+func onlySection(r sheetRow, col map[string]int) bool {
+	for field, i := range col {
+		if field != "section" && field != "section_no" && (r.at(i).text != "" || r.at(i).problem != "") {
+			return false
+		}
+	}
+	return true
 }
 
 func hasColumn(m map[string]int, k string) bool {
@@ -396,28 +438,31 @@ func sniffComma(text string) rune {
 //
 // Cells of merged ranges all take the range's top-left value. A formula with no cached result
 // (a file never opened in Excel) is a problem.
-func readXLSX(data []byte) ([]sheetRow, error) {
+//
+// It also returns the fields of the workbook's information sheet (readXLSXInfo) and hidden
+// template sheet (readXLSXExtras), if any.
+func readXLSX(data []byte) ([]sheetRow, map[string]string, map[string]string, error) {
 	wb, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 8 * MaxFiguresBytes, UnzipXMLSizeLimit: 8 * MaxFiguresBytes})
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法按 .xlsx 读取这个文件：%v", err)
+		return nil, nil, nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法按 .xlsx 读取这个文件：%v", err)
 	}
 	defer wb.Close()
 	sheets := wb.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "这个 .xlsx 文件没有工作表")
+		return nil, nil, nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "这个 .xlsx 文件没有工作表")
 	}
 	sheet := sheets[0]
 	shown, err := wb.GetRows(sheet)
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法读取工作表 %q：%v", sheet, err)
+		return nil, nil, nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法读取工作表 %q：%v", sheet, err)
 	}
 	raw, err := wb.GetRows(sheet, excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法读取工作表 %q：%v", sheet, err)
+		return nil, nil, nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法读取工作表 %q：%v", sheet, err)
 	}
 	merged, err := wb.GetMergeCells(sheet)
 	if err != nil {
-		return nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法读取工作表 %q：%v", sheet, err)
+		return nil, nil, nil, retrieval.Errorf(retrieval.EUNSUPPORTED, "无法读取工作表 %q：%v", sheet, err)
 	}
 	for _, m := range merged {
 		fillMerged(shown, raw, m)
@@ -465,7 +510,7 @@ func readXLSX(data []byte) ([]sheetRow, error) {
 		}
 		rows[y] = row
 	}
-	return rows, nil
+	return rows, readXLSXInfo(wb), readXLSXExtras(wb), nil
 }
 
 func gridAt(rows [][]string, y, x int) string {

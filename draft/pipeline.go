@@ -136,15 +136,9 @@ func (d *Drafter) defaults() {
 
 // Create validates the figures and stores a new draft whose sections are pending.
 func (d *Drafter) Create(ctx context.Context, in *Figures) (*Draft, error) {
-	d.defaults()
-	if err := in.Validate(); err != nil {
+	dr, err := d.New(in)
+	if err != nil {
 		return nil, err
-	}
-	now := d.Now().UTC()
-	dr := &Draft{ID: newID(), Title: in.Title, Organization: in.Organization, Period: in.Period,
-		Status: StatusPending, Model: d.Model, PromptVersion: d.PromptVersion, Input: in, CreatedAt: now, UpdatedAt: now}
-	for i, s := range in.Sections {
-		dr.Sections = append(dr.Sections, Section{Index: i, Heading: s.Heading, Status: StatusPending, Sentences: []Sentence{}, Sources: []Source{}})
 	}
 	if err := d.Store.CreateDraft(ctx, dr); err != nil {
 		return nil, fmt.Errorf("draft: create: %w", err)
@@ -250,6 +244,12 @@ func (d *Drafter) MarkRegenerating(ctx context.Context, dr *Draft, n int) error 
 
 // RunSection drafts section n of dr and saves it, ready or failed.
 func (d *Drafter) RunSection(ctx context.Context, dr *Draft, n int, emit func(Event)) error {
+	return d.runSection(ctx, dr, n, emit, true)
+}
+
+// runSection does the work of RunSection. Unless final, a section that fails is neither saved
+// nor reported failed: the error goes back to the job queue, which tries again later.
+func (d *Drafter) runSection(ctx context.Context, dr *Draft, n int, emit func(Event), final bool) error {
 	d.defaults()
 	if emit == nil {
 		emit = func(Event) {}
@@ -272,6 +272,9 @@ func (d *Drafter) RunSection(ctx context.Context, dr *Draft, n int, emit func(Ev
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			sec.Error = "本部分生成超时"
+		}
+		if !final {
+			return err
 		}
 	} else {
 		sec.Status = StatusReady
@@ -312,12 +315,33 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, started fu
 	if err != nil {
 		return err
 	}
+	if dr.Input.TemplatePeriod != "" || dr.Input.TemplateOrganization != "" {
+		sec.Heading = Retarget(in.Heading, dr.Input.TemplateOrganization, dr.Organization, dr.Input.TemplatePeriod, dr.Period)
+	}
+	if dr.Input.Template != "" {
+		// The template is the writer's own choice: its sentences are rewritten, not borrowed as
+		// another organisation's, so it is no source to copy-check against.
+		passages = slices.DeleteFunc(passages, func(p retrieval.Result) bool { return p.DocumentID == dr.Input.Template })
+	}
 	sec.Sources = sec.Sources[:0]
 	for _, p := range passages {
 		sec.Sources = append(sec.Sources, Source{PassageID: p.PassageID, DocumentID: p.DocumentID, DocumentTitle: p.DocumentTitle, HeadingPath: p.HeadingPath, Text: p.Text})
 	}
 
-	req := SectionRequest{Title: dr.Title, Organization: dr.Organization, Period: dr.Period, Heading: in.Heading, Notes: in.Notes, Figures: figures, Passages: passages}
+	req := SectionRequest{Title: dr.Title, Organization: dr.Organization, Period: dr.Period, Heading: in.Heading, Notes: in.Notes, Figures: figures, Passages: passages,
+		TemplateText: in.TemplateText, TemplateOrganization: dr.Input.TemplateOrganization, TemplatePeriod: dr.Input.TemplatePeriod,
+		Kind: dr.Input.Kind, OrgKind: dr.Input.OrgKind, Length: in.Length}
+	if req.Kind == "" {
+		req.Kind = "总结"
+	}
+	if req.OrgKind == "" {
+		req.OrgKind = DefaultOrgKind
+	}
+	for i, s := range dr.Input.Sections {
+		if i != n {
+			req.Outline = append(req.Outline, s.Heading)
+		}
+	}
 	var best attempt
 	sec.Attempts, sec.Usage = 0, Usage{}
 	for k := 0; k < d.MaxAttempts; k++ {
@@ -344,6 +368,9 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, started fu
 	var sents []Sentence
 	withCPU(func() {
 		sents = analyse(analysis{text: best.text, report: best.report, claims: best.claims, guard: d.Guard, bound: bound, userText: userText, figures: figures, passages: passages})
+		if in.TemplateText != "" {
+			flagTemplate(d.Guard, best.text, best.report, sents, in.TemplateText)
+		}
 	})
 	if d.ClaimChecker != nil && len(sents) > 0 {
 		d.checkClaims(ctx, dr, n, figures, best.text, sents)
@@ -574,6 +601,8 @@ func redundant(claims []Claim, c Claim) string {
 // never 比上期提高为5个百分点.
 func addedText(f Figure) string {
 	switch {
+	case !f.Derived && VerbLabel(f.Label):
+		return f.Label + f.Text() + "。" // 新建村卫生室12所, never 新建村卫生室为12所
 	case !f.Derived:
 		return f.Label + "为" + f.Text() + "。"
 	case strings.HasSuffix(f.Label, "持平"):
@@ -630,7 +659,8 @@ func (d *Drafter) retrieve(ctx context.Context, dr *Draft, in SectionInput, figu
 	if in.Notes != "" {
 		q.WriteString(" " + in.Notes)
 	}
-	query := retrieval.Query{Text: truncateRunes(q.String(), 500), K: d.K, Filter: retrieval.Filter{Collection: d.Collection, Roles: []string{SectionRole(in.Heading)}}}
+	query := retrieval.Query{Text: truncateRunes(q.String(), 500), K: d.K, Filter: retrieval.Filter{Collection: d.Collection, Roles: []string{SectionRole(in.Heading)}},
+		Prefer: preference(dr)}
 	res, err := d.Search(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("draft: retrieve: %w", err)
@@ -642,6 +672,27 @@ func (d *Drafter) retrieve(ctx context.Context, dr *Draft, in SectionInput, figu
 		}
 	}
 	return res, nil
+}
+
+// retrievalKinds maps a kind of document to the kind retrieval reads from a title (DetectMeta).
+var retrievalKinds = map[string]string{"总结": "总结", "计划": "计划", "汇报": "汇报", "述职": "报告"}
+
+// preference is what a draft's retrieval prefers: passages of documents by the same kind of
+// organisation, as its title and organisation name it (a county health bureau is not given a
+// provincial government's report as its style), and of the same kind of document.
+func preference(dr *Draft) retrieval.Preference {
+	var p retrieval.Preference
+	if k := retrieval.DetectMeta(dr.Title+" "+dr.Organization, "").OrgKind; slices.Contains(retrieval.OrgKinds(), k) {
+		p.OrgKinds = []string{k}
+	}
+	kind := "总结"
+	if dr.Input != nil && dr.Input.Kind != "" {
+		kind = dr.Input.Kind
+	}
+	if k, ok := retrievalKinds[kind]; ok {
+		p.Kinds = []string{k}
+	}
+	return p
 }
 
 func truncateRunes(s string, n int) string {

@@ -93,6 +93,46 @@ func (m *memStore) SaveReview(_ context.Context, id string, secs []Section, entr
 	return nil
 }
 
+// Review applies decide under the store's lock, as the real stores do (storetest holds them to it).
+func (m *memStore) Review(_ context.Context, sc retrieval.Scope, id string, decide func(*Draft) (ReviewWrite, error)) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.drafts[id]
+	if !ok || !sc.Owns(d.Workspace) {
+		return retrieval.ErrNotFound
+	}
+	w, err := decide(clone(d))
+	if err != nil {
+		return err
+	}
+	next := clone(d)
+	for _, sw := range w.Sentences {
+		sec := &next.Sections[sw.Section]
+		x := clone(&Draft{Sections: []Section{{Sentences: []Sentence{sw.Sentence}}}}).Sections[0].Sentences[0]
+		i := slices.IndexFunc(sec.Sentences, func(y Sentence) bool { return y.ID == x.ID })
+		if i < 0 {
+			for _, y := range sec.Sentences {
+				x.Version = max(x.Version, y.Version)
+			}
+			x.Version++
+			sec.Sentences = append(sec.Sentences, x)
+			continue
+		}
+		if sec.Sentences[i].Version != x.Version {
+			return StaleError(x.ID, x.Version, sec.Sentences[i].Version)
+		}
+		x.Version++
+		sec.Sentences[i] = x
+	}
+	for idx, dropped := range w.Dropped {
+		next.Sections[idx].Dropped = dropped
+	}
+	next.Audit = append(next.Audit, w.Entries...)
+	next.Status = w.Status
+	m.drafts[id] = next
+	return nil
+}
+
 func (m *memStore) DeleteDraft(_ context.Context, sc retrieval.Scope, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

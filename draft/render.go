@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -38,20 +39,88 @@ func (d *Draft) CheckClean() error {
 // Part is a section as a reader sees it in every export: its heading numbered once, and the
 // sentences no reviewer rejected, with the punctuation mended where rejected ones were left out.
 type Part struct {
-	Index     int    // the section's index
-	Heading   string // "一、粮食生产", whatever number the writer gave it
+	Index   int    // the section's index
+	Heading string // "一、粮食生产", whatever number the writer gave it; "" for the opening
+	// Opening marks the document's opening paragraph (总体情况): the first section, printed
+	// without a heading of its own, as 公文 open; the headings after it are numbered from 一、.
+	Opening   bool
 	Status    Status
 	Error     string     // why the section failed
 	Sentences []Sentence // copies: mending never changes the draft
 }
 
-// Parts returns d's sections as a reader sees them (see Part, Heading and mend).
+// Parts returns d's sections as a reader sees them (see Part, PrintedHeadings and mend). A first
+// section that is the opening (see opening) has no heading.
 func (d *Draft) Parts() []Part {
 	out := make([]Part, len(d.Sections))
+	headings, lead := d.PrintedHeadings()
 	for i, s := range d.Sections {
-		out[i] = Part{Index: s.Index, Heading: Heading(i+1, s.Heading), Status: s.Status, Error: s.Error, Sentences: mend(s.Sentences)}
+		out[i] = Part{Index: s.Index, Heading: headings[i], Opening: i == 0 && lead, Status: s.Status, Error: s.Error, Sentences: mend(s.Sentences)}
 	}
 	return out
+}
+
+// opening reports whether heading names a document's opening paragraph rather than a part of it:
+// a heading the writer gave no number that names an overview (总体情况, 基本情况, 概况: the text a
+// template had before its first heading) or opens a kind's outline (计划's 总体要求). A numbered
+// one (一、总体情况) is a part like any other.
+func opening(heading string) bool {
+	h := strings.TrimSpace(heading)
+	if h == "" {
+		return false
+	}
+	if _, numbered := retrieval.ParseHeading(h); numbered {
+		return false
+	}
+	if SectionRole(h) == retrieval.RoleOverview {
+		return true
+	}
+	return slices.ContainsFunc(DocumentKinds, func(k DocumentKind) bool { return len(k.Outline) > 0 && k.Outline[0] == h })
+}
+
+// TreeHeadings numbers the headings of a draft drawn from a template as a tree, once each: the
+// template's kinds of numbering give the levels (一、 over （一） over 1. …), and each level is numbered
+// again by place in the house style 一、 （一） 1. （1） ①, so a section the writer left out leaves no
+// gap. A heading without a number (总体情况) is printed as it is.
+func TreeHeadings(headings []string) []string {
+	out := make([]string, len(headings))
+	var kinds []retrieval.MarkerKind
+	var counts []int
+	for i, h := range headings {
+		ph, ok := retrieval.ParseHeading(h)
+		if !ok {
+			out[i] = strings.TrimSpace(h)
+			continue
+		}
+		depth := slices.Index(kinds, ph.Kind)
+		if depth < 0 {
+			kinds = append(kinds, ph.Kind)
+			counts = append(counts, 0)
+			depth = len(kinds) - 1
+		}
+		kinds, counts = kinds[:depth+1], counts[:depth+1]
+		counts[depth]++
+		out[i] = levelNumber(depth, counts[depth]) + HeadingText(h)
+	}
+	return out
+}
+
+// levelNumber is the number of the nth heading at depth (0-based) in the house style.
+func levelNumber(depth, n int) string {
+	switch depth {
+	case 0:
+		return ChineseOrdinal(n) + "、"
+	case 1:
+		return "（" + ChineseOrdinal(n) + "）"
+	case 2:
+		return strconv.Itoa(n) + "."
+	case 3:
+		return "（" + strconv.Itoa(n) + "）"
+	}
+	if n <= 20 {
+		return string(rune('①' + n - 1))
+	}
+	return strconv.Itoa(n) + "）"
 }
 
 // Heading is the nth (1-based) section heading as printed: numbered 一、二、… by its place, once. A
@@ -202,13 +271,20 @@ var chinaTime = time.FixedZone("CST", 8*60*60)
 
 // Signature returns the 落款 that closes the document: the organisation, then the date — the day
 // the draft was created, written as GB/T 9704 writes a 成文日期 (2025年7月1日), or the draft's
-// period when the day is not known. Either may be "".
+// period when the day is not known. Either may be ""; the organisation is "" for a kind of document
+// that is not signed by one (see DocumentKind.Signed).
 func (d *Draft) Signature() (org, date string) {
 	date = d.Period
 	if !d.CreatedAt.IsZero() {
 		date = d.CreatedAt.In(chinaTime).Format("2006年1月2日")
 	}
-	return strings.TrimSpace(d.Organization), strings.TrimSpace(date)
+	org = strings.TrimSpace(d.Organization)
+	if d.Input != nil {
+		if k, ok := KindOf(d.Input.Kind); ok && !k.Signed {
+			org = "" // a 述职报告 is signed by its speaker, whom the draft does not name
+		}
+	}
+	return org, strings.TrimSpace(date)
 }
 
 // htmlPage is what the HTML template renders.
@@ -446,7 +522,9 @@ func markdown(d *Draft, clean bool) []byte {
 	fmt.Fprintf(&b, "# %s\n\n", mdEscape(d.Title))
 	var notes []string
 	for _, p := range d.Parts() {
-		fmt.Fprintf(&b, "## %s\n\n", mdEscape(p.Heading))
+		if !p.Opening {
+			fmt.Fprintf(&b, "## %s\n\n", mdEscape(p.Heading))
+		}
 		if p.Status == StatusFailed {
 			fmt.Fprintf(&b, "> 本部分生成失败：%s\n\n", mdEscape(p.Error))
 			continue
@@ -525,7 +603,9 @@ func Text(d *Draft) []byte {
 	var b strings.Builder
 	b.WriteString(d.Title + "\n\n")
 	for _, p := range d.Parts() {
-		b.WriteString(p.Heading + "\n")
+		if !p.Opening {
+			b.WriteString(p.Heading + "\n")
+		}
 		if p.Status == StatusFailed {
 			fmt.Fprintf(&b, "（本部分生成失败：%s）\n\n", p.Error)
 			continue

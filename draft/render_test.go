@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -480,4 +481,123 @@ func TestCleanExports(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestTreeHeadings(t *testing.T) {
+	got := TreeHeadings([]string{"总体情况", "一、主要成效", "（一）基层服务", "（三）公共卫生", "1.疫苗接种", "三、存在问题", "（一）人才不足", "四、下一步计划"})
+	want := []string{"总体情况", "一、主要成效", "（一）基层服务", "（二）公共卫生", "1.疫苗接种", "二、存在问题", "（一）人才不足", "三、下一步计划"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	t.Run("a draft from a template keeps its tree in every export", func(t *testing.T) {
+		d := approvedRenderDraft()
+		d.Input.Template = "tpl"
+		txt := string(Text(d))
+		for _, w := range []string{"\n一、项目建设\n", "\n（一）下一步打算\n", "\n1.存在问题\n"} {
+			if !strings.Contains(txt, w) {
+				t.Errorf("no %q in\n%s", w, txt)
+			}
+		}
+	})
+}
+
+// openingDraft is approvedRenderDraft opened by a section headed heading, drafted from the text a
+// template had before its first heading.
+func openingDraft(heading string, template bool) *Draft {
+	d := approvedRenderDraft()
+	at := time.Date(2025, 7, 1, 2, 0, 0, 0, time.UTC)
+	open := Section{Index: 0, Heading: heading, Status: StatusReady, Sentences: []Sentence{
+		{ID: "s0-1", Text: "上半年，全局上下围绕年度目标扎实工作。", Generated: true, Risk: RiskLow, Review: Review{Decision: DecisionApproved, By: "王审核", At: &at}},
+	}}
+	for i := range d.Sections {
+		d.Sections[i].Index = i + 1
+	}
+	d.Sections = append([]Section{open}, d.Sections...)
+	d.Input.Sections = append([]SectionInput{{Heading: heading}}, d.Input.Sections...)
+	if template {
+		d.Input.Template = "tpl"
+	}
+	return d
+}
+
+func TestOpeningHasNoHeading(t *testing.T) {
+	tests := []struct {
+		name     string
+		heading  string
+		template bool
+		want     []string // Parts' headings
+	}{
+		{"the overview before the first heading of a template opens the draft, the headings after it numbered from 一、",
+			"总体情况", true, []string{"", "一、项目建设", "（一）下一步打算", "1.存在问题"}},
+		{"an outline's overview opens a draft without a template, the others numbered from 一、",
+			"总体情况", false, []string{"", "一、项目建设", "二、下一步打算", "三、存在问题"}},
+		{"a plan's 总体要求 is its opening", "总体要求", false, []string{"", "一、项目建设", "二、下一步打算", "三、存在问题"}},
+		{"another overview the writer left unnumbered is the opening too", "基本情况", false, []string{"", "一、项目建设", "二、下一步打算", "三、存在问题"}},
+		{"an overview the writer numbered is a part like the others", "一、总体情况", false, []string{"一、总体情况", "二、项目建设", "三、下一步打算", "四、存在问题"}},
+		{"a first section that is no overview keeps its heading", "重点项目", false, []string{"一、重点项目", "二、项目建设", "三、下一步打算", "四、存在问题"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parts := openingDraft(tt.heading, tt.template).Parts()
+			var got []string
+			for i, p := range parts {
+				got = append(got, p.Heading)
+				if p.Opening != (i == 0 && tt.want[0] == "") {
+					t.Errorf("part %d: opening %v", i, p.Opening)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("headings %q, want %q", got, tt.want)
+			}
+		})
+	}
+	t.Run("an overview that is not the first section is a part", func(t *testing.T) {
+		d := approvedRenderDraft()
+		d.Sections[1].Heading = "总体情况"
+		if got := d.Parts()[1]; got.Opening || got.Heading != "二、总体情况" {
+			t.Fatalf("part %+v", got)
+		}
+	})
+
+	d := openingDraft("总体情况", true)
+	html, err := CleanHTML(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := CleanMarkdown(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt, err := CleanText(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exports := []struct {
+		name string
+		out  string
+		want string // the title, the opening paragraph and the first heading, as printed
+	}{
+		{"HTML", string(html), "<h1>青禾县2025年上半年工作总结</h1>\n<p>上半年，全局上下围绕年度目标扎实工作。</p>\n<h2>一、项目建设</h2>"},
+		{"marked HTML", string(must(HTML(d))), "加深标出</mark>的是撰稿人数据不支持的说法（悬停查看原因）</div>\n<p><span class=\"s-low\""},
+		{"Markdown", string(md), "# 青禾县2025年上半年工作总结\n\n上半年，全局上下围绕年度目标扎实工作。\n\n## 一、项目建设\n\n"},
+		{"marked Markdown", string(Markdown(d)), "# 青禾县2025年上半年工作总结\n\n==上半年，全局上下围绕年度目标扎实工作。==[^s0-1]\n\n## 一、项目建设\n\n"},
+		{"text", string(txt), "青禾县2025年上半年工作总结\n\n上半年，全局上下围绕年度目标扎实工作。\n\n一、项目建设\n"},
+	}
+	for _, x := range exports {
+		t.Run("the "+x.name+" export prints the opening as the first paragraph, without a heading", func(t *testing.T) {
+			if !strings.Contains(x.out, x.want) {
+				t.Errorf("no %q in\n%s", x.want, x.out)
+			}
+			if strings.Contains(x.out, "总体情况") {
+				t.Errorf("the opening's heading is printed:\n%s", x.out)
+			}
+		})
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

@@ -2,12 +2,13 @@ package draft
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -18,44 +19,18 @@ import (
 // Reviewer applies reviewers' decisions to drafts: approve, reject or edit a sentence.
 // An edited sentence is checked again by the number guard and keeps its earlier texts.
 // Every decision is made in a scope: a draft of another workspace is retrieval.ErrNotFound.
+//
+// Decisions are safe among any number of processes on one store: each is made by Store.Review on
+// the draft as it is under the store's lock on it, and writes only the sentences it changes, so
+// two reviewers of one section never undo each other's work. A decision that names the sentence
+// version it was made on (Verdict.Version) is refused with ESTALE once another has changed the
+// sentence; a draft being generated is not reviewed (EGENERATING), so a review is ordered before
+// or after a regeneration, never within it.
 type Reviewer struct {
 	Store Store
 	Guard *guard.Guard
 	Now   func() time.Time
-
-	mu    sync.Mutex
-	locks map[string]*draftLock // per draft under review: decisions on one draft are applied one at a time
-}
-
-// draftLock is the lock of one draft, kept while anyone holds or waits for it.
-type draftLock struct {
-	sync.Mutex
-	users int // holders and waiters
-}
-
-// lock serialises the read-modify-write of one draft's review in this process, and returns the
-// unlock. The lock is forgotten when its last user unlocks, so locks do not pile up with drafts.
-func (r *Reviewer) lock(id string) func() {
-	r.mu.Lock()
-	if r.locks == nil {
-		r.locks = map[string]*draftLock{}
-	}
-	l := r.locks[id]
-	if l == nil {
-		l = &draftLock{}
-		r.locks[id] = l
-	}
-	l.users++
-	r.mu.Unlock()
-	l.Lock()
-	return func() {
-		l.Unlock()
-		r.mu.Lock()
-		if l.users--; l.users == 0 {
-			delete(r.locks, id)
-		}
-		r.mu.Unlock()
-	}
+	Log   *slog.Logger // store failures that are retried; nil: slog.Default()
 }
 
 func (r *Reviewer) now() time.Time {
@@ -65,16 +40,86 @@ func (r *Reviewer) now() time.Time {
 	return time.Now().UTC()
 }
 
-// load returns a draft that can be reviewed: its generation has finished.
-func (r *Reviewer) load(ctx context.Context, sc retrieval.Scope, id string) (*Draft, error) {
-	d, err := r.Store.Draft(ctx, sc, id)
+func (r *Reviewer) log() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.Default()
+}
+
+// Error codes of review under concurrency; web maps them to 409.
+const (
+	// ESTALE refuses a decision made on a version of a sentence that another decision has changed since.
+	ESTALE = "stale_sentence"
+	// EGENERATING refuses a review of a draft while it is being generated or regenerated.
+	EGENERATING = "draft_generating"
+)
+
+// StaleError is the ESTALE error of sentence sid, decided on at version seen and stored at version now.
+func StaleError(sid string, seen, now int) error {
+	return retrieval.Errorf(ESTALE, "句子 %s 已被他人修改（您看到的是第 %d 版，现在是第 %d 版），请刷新稿件、查看新的内容后再审核", sid, seen, now)
+}
+
+// reviewable refuses a draft whose generation has not finished (EGENERATING).
+func reviewable(d *Draft) error {
+	if d.Status == StatusPending || d.Status == StatusGenerating {
+		return retrieval.Errorf(EGENERATING, "稿件 %s 正在生成，生成完毕后再审核", d.ID)
+	}
+	return nil
+}
+
+// reviewAttempts bounds the tries of one decision when the store is unavailable.
+const reviewAttempts = 3
+
+// review has the store apply decide to draft id (see Store.Review), trying again, after a pause,
+// when the store is unavailable (EUNAVAILABLE) — at most reviewAttempts times, each failure logged —
+// then returns the draft as stored.
+func (r *Reviewer) review(ctx context.Context, sc retrieval.Scope, id string, decide func(d *Draft) (ReviewWrite, error)) (*Draft, error) {
+	var err error
+	for attempt := 1; attempt <= reviewAttempts; attempt++ {
+		if err = r.Store.Review(ctx, sc, id, decide); retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE {
+			break
+		}
+		r.log().Warn("review: store write failed", "draft", id, "attempt", attempt, "of", reviewAttempts, "err", err)
+		if attempt == reviewAttempts {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(attempt*attempt) * 200 * time.Millisecond):
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	if d.Status == StatusPending || d.Status == StatusGenerating {
-		return nil, retrieval.Errorf(retrieval.ECONFLICT, "稿件 %s 仍在生成，生成完毕后再审核", id)
+	return r.Store.Draft(ctx, sc, id)
+}
+
+// changed returns the writes of the sentences of section sec that differ from before (their JSON,
+// by sentence ID, from fingerprints) or are new.
+func changed(sec *Section, before map[string]string) []SentenceWrite {
+	var out []SentenceWrite
+	for _, x := range sec.Sentences {
+		if b, ok := before[x.ID]; !ok || b != fingerprint(x) {
+			out = append(out, SentenceWrite{Section: sec.Index, Sentence: x})
+		}
 	}
-	return d, nil
+	return out
+}
+
+// fingerprints returns each sentence of sec's JSON by its ID, for changed.
+func fingerprints(sec *Section) map[string]string {
+	out := make(map[string]string, len(sec.Sentences))
+	for _, x := range sec.Sentences {
+		out[x.ID] = fingerprint(x)
+	}
+	return out
+}
+
+func fingerprint(x Sentence) string {
+	b, _ := json.Marshal(x) // a Sentence always encodes
+	return string(b)
 }
 
 // Error codes of the review rules; web maps them to statuses.
@@ -93,6 +138,9 @@ type Verdict struct {
 	Text     string // the new text, to edit or revise
 	Reason   string // why, recorded in the audit trail; required to approve a high-risk sentence
 	By       string // who decides: the reviewer's name, or the API key's holder
+	// Version is the Sentence.Version the decision was made on; a sentence changed since is
+	// ESTALE. 0 decides on the sentence as stored.
+	Version int
 }
 
 // Decide records verdict v on sentence sid of draft id. Both kinds of edit are checked again by
@@ -122,48 +170,49 @@ func (r *Reviewer) Decide(ctx context.Context, sc retrieval.Scope, id, sid strin
 	default:
 		return nil, retrieval.Errorf(retrieval.EINVALID, "decision 只能是 approve、reject、edit 或 revise，收到的是 %q", v.Decision)
 	}
-	defer r.lock(id)()
-	d, err := r.load(ctx, sc, id)
-	if err != nil {
-		return nil, err
-	}
-	si, xi := findSentence(d, sid)
-	if si < 0 {
-		return nil, retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 没有句子 %s", id, sid)
-	}
-	sec := &d.Sections[si]
-	x := &sec.Sentences[xi]
-	if ownDraft(d, by) {
-		switch dec {
-		case DecisionApproved, DecisionRejected:
-			return nil, ownDraftError(d)
-		case DecisionEdited:
-			dec = DecisionRevised
+	return r.review(ctx, sc, id, func(d *Draft) (ReviewWrite, error) {
+		if err := reviewable(d); err != nil {
+			return ReviewWrite{}, err
 		}
-	}
-	if dec == DecisionApproved && x.Risk == RiskHigh && reason == "" {
-		return nil, retrieval.Errorf(EREASONREQUIRED, "句子 %s 为高风险，请核实后写明通过理由（reason），理由将记入审核记录", sid)
-	}
-	at := r.now()
-	entry := AuditEntry{SentenceID: sid, Decision: dec, By: by, At: at, Reason: reason}
-	if dec == DecisionEdited || dec == DecisionRevised {
-		text := strings.TrimSpace(v.Text)
-		entry.Before, entry.After = x.Text, text
-		if text != x.Text {
-			x.History = append(x.History, Revision{Text: x.Text, By: by, At: at})
-			r.recheck(d, si, x, text)
+		si, xi := findSentence(d, sid)
+		if si < 0 {
+			return ReviewWrite{}, retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 没有句子 %s", id, sid)
 		}
-	}
-	x.Review = Review{Decision: dec, By: by, At: &at}
-	if dec == DecisionRevised {
-		x.Review = Review{Decision: DecisionPending} // a writer's text still needs a reviewer
-	}
-	renumber(sec, at)
-	st := reviewStatus(d)
-	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, st); err != nil {
-		return nil, err
-	}
-	return r.Store.Draft(ctx, sc, id)
+		sec := &d.Sections[si]
+		x := &sec.Sentences[xi]
+		if v.Version != 0 && v.Version != x.Version {
+			return ReviewWrite{}, StaleError(sid, v.Version, x.Version)
+		}
+		dec := dec
+		if ownDraft(d, by) {
+			switch dec {
+			case DecisionApproved, DecisionRejected:
+				return ReviewWrite{}, ownDraftError(d)
+			case DecisionEdited:
+				dec = DecisionRevised
+			}
+		}
+		if dec == DecisionApproved && x.Risk == RiskHigh && reason == "" {
+			return ReviewWrite{}, retrieval.Errorf(EREASONREQUIRED, "句子 %s 为高风险，请核实后写明通过理由（reason），理由将记入审核记录", sid)
+		}
+		before := fingerprints(sec)
+		at := r.now()
+		entry := AuditEntry{SentenceID: sid, Decision: dec, By: by, At: at, Reason: reason}
+		if dec == DecisionEdited || dec == DecisionRevised {
+			text := strings.TrimSpace(v.Text)
+			entry.Before, entry.After = x.Text, text
+			if text != x.Text {
+				x.History = append(slices.Clip(x.History), Revision{Text: x.Text, By: by, At: at})
+				r.recheck(d, si, x, text)
+			}
+		}
+		x.Review = Review{Decision: dec, By: by, At: &at}
+		if dec == DecisionRevised {
+			x.Review = Review{Decision: DecisionPending} // a writer's text still needs a reviewer
+		}
+		renumber(sec, at)
+		return ReviewWrite{Sentences: changed(sec, before), Entries: []AuditEntry{entry}, Status: reviewStatus(d)}, nil
+	})
 }
 
 // ownDraft reports whether by created d with an API key: in single-user mode no draft has a creator.
@@ -181,37 +230,28 @@ func (r *Reviewer) ApproveLowRisk(ctx context.Context, sc retrieval.Scope, id, b
 	if err != nil {
 		return nil, err
 	}
-	defer r.lock(id)()
-	d, err := r.load(ctx, sc, id)
-	if err != nil {
-		return nil, err
-	}
-	if ownDraft(d, by) {
-		return nil, ownDraftError(d)
-	}
-	at := r.now()
-	var secs []Section
-	var entries []AuditEntry
-	for si := range d.Sections {
-		changed := false
-		for xi := range d.Sections[si].Sentences {
-			x := &d.Sections[si].Sentences[xi]
-			if x.Generated && x.Risk == RiskLow && !x.Review.Reviewed() {
-				x.Review = Review{Decision: DecisionApproved, By: by, At: &at}
-				entries = append(entries, AuditEntry{SentenceID: x.ID, Decision: DecisionApproved, By: by, At: at})
-				changed = true
+	return r.review(ctx, sc, id, func(d *Draft) (ReviewWrite, error) {
+		if err := reviewable(d); err != nil {
+			return ReviewWrite{}, err
+		}
+		if ownDraft(d, by) {
+			return ReviewWrite{}, ownDraftError(d)
+		}
+		at := r.now()
+		w := ReviewWrite{}
+		for si := range d.Sections {
+			for xi := range d.Sections[si].Sentences {
+				x := &d.Sections[si].Sentences[xi]
+				if x.Generated && x.Risk == RiskLow && !x.Review.Reviewed() {
+					x.Review = Review{Decision: DecisionApproved, By: by, At: &at}
+					w.Sentences = append(w.Sentences, SentenceWrite{Section: d.Sections[si].Index, Sentence: *x})
+					w.Entries = append(w.Entries, AuditEntry{SentenceID: x.ID, Decision: DecisionApproved, By: by, At: at})
+				}
 			}
 		}
-		if changed {
-			secs = append(secs, d.Sections[si])
-		}
-	}
-	if len(entries) > 0 {
-		if err := r.Store.SaveReview(ctx, id, secs, entries, reviewStatus(d)); err != nil {
-			return nil, err
-		}
-	}
-	return r.Store.Draft(ctx, sc, id)
+		w.Status = reviewStatus(d)
+		return w, nil
+	})
 }
 
 // recheck replaces x's text and runs the number guard and risk analysis on it again.
@@ -228,7 +268,7 @@ func (r *Reviewer) recheck(d *Draft, si int, x *Sentence, text string) {
 	rep := g.Check(text, bound, userText)
 	rep.Missing = nil // one sentence need not state every figure
 	parts := analyse(analysis{text: text, report: rep, guard: g, bound: bound, userText: userText, figures: figures, passages: passages})
-	merged := Sentence{ID: x.ID, Text: text, Generated: true, Added: x.Added, Review: x.Review, History: x.History,
+	merged := Sentence{ID: x.ID, Version: x.Version, Text: text, Generated: true, Added: x.Added, Review: x.Review, History: x.History,
 		Figures: []string{}, UnboundNumbers: []string{}, Sources: []Source{}, Claims: []Claim{}, Reasons: []string{}, Risk: RiskLow}
 	rank := map[Risk]int{RiskLow: 0, RiskMedium: 1, RiskHigh: 2}
 	_, offs := guard.SplitSentences(text)
@@ -409,24 +449,23 @@ func (r *Reviewer) decideFigure(ctx context.Context, sc retrieval.Scope, id stri
 	if err != nil {
 		return nil, err
 	}
-	defer r.lock(id)()
-	d, err := r.load(ctx, sc, id)
-	if err != nil {
-		return nil, err
-	}
-	if notOwn && ownDraft(d, by) {
-		return nil, ownDraftError(d)
-	}
-	f, err := missingFigure(d, n, figureID)
-	if err != nil {
-		return nil, err
-	}
-	sec := &d.Sections[n]
-	entry := apply(sec, f, by, r.now())
-	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
-		return nil, err
-	}
-	return r.Store.Draft(ctx, sc, id)
+	return r.review(ctx, sc, id, func(d *Draft) (ReviewWrite, error) {
+		if err := reviewable(d); err != nil {
+			return ReviewWrite{}, err
+		}
+		if notOwn && ownDraft(d, by) {
+			return ReviewWrite{}, ownDraftError(d)
+		}
+		f, err := missingFigure(d, n, figureID)
+		if err != nil {
+			return ReviewWrite{}, err
+		}
+		sec := &d.Sections[n]
+		before := fingerprints(sec)
+		entry := apply(sec, f, by, r.now())
+		return ReviewWrite{Sentences: changed(sec, before), Dropped: map[int][]DroppedFigure{sec.Index: sec.Dropped},
+			Entries: []AuditEntry{entry}, Status: reviewStatus(d)}, nil
+	})
 }
 
 // reviewer returns the reviewer's name trimmed, or EINVALID when there is none.
@@ -554,10 +593,11 @@ func (r *Reviewer) Rewrite(ctx context.Context, sc retrieval.Scope, id, sid, mod
 	if !ok {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "mode 只能是 rewrite（改写）、expand（扩写）或 shorten（缩写），收到的是 %q", mode)
 	}
-	unlock := r.lock(id)
-	d, err := r.load(ctx, sc, id)
-	unlock()
+	d, err := r.Store.Draft(ctx, sc, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := reviewable(d); err != nil {
 		return nil, err
 	}
 	si, xi := findSentence(d, sid)
@@ -602,32 +642,32 @@ func (r *Reviewer) Rewrite(ctx context.Context, sc retrieval.Scope, id, sid, mod
 		return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "模型没有给出%s结果，句子未作修改，请重试", name)
 	}
 
-	defer r.lock(id)()
-	if d, err = r.load(ctx, sc, id); err != nil {
-		return nil, err
-	}
-	if si, xi = findSentence(d, sid); si < 0 || d.Sections[si].Sentences[xi].Text != x.Text {
-		return nil, retrieval.Errorf(retrieval.ECONFLICT, "句子 %s 在%s期间被修改了，请查看新的文字后再试", sid, name)
-	}
-	sec := &d.Sections[si]
-	y := &sec.Sentences[xi]
-	at := r.now()
-	model := out.Model
-	if model == "" {
-		model = d.Model
-	}
-	entry := AuditEntry{SentenceID: sid, Decision: DecisionRevised, By: by, At: at, Before: y.Text, After: a.text,
-		Reason: fmt.Sprintf("由模型 %s %s", model, name)}
-	if a.text != y.Text {
-		y.History = append(y.History, Revision{Text: y.Text, By: by, At: at})
-		r.recheck(d, si, y, a.text)
-	}
-	y.Review = Review{Decision: DecisionPending}
-	renumber(sec, at)
-	if err := r.Store.SaveReview(ctx, id, []Section{*sec}, []AuditEntry{entry}, reviewStatus(d)); err != nil {
-		return nil, err
-	}
-	return r.Store.Draft(ctx, sc, id)
+	return r.review(ctx, sc, id, func(d *Draft) (ReviewWrite, error) {
+		if err := reviewable(d); err != nil {
+			return ReviewWrite{}, err
+		}
+		si, xi := findSentence(d, sid)
+		if si < 0 || d.Sections[si].Sentences[xi].Version != x.Version || d.Sections[si].Sentences[xi].Text != x.Text {
+			return ReviewWrite{}, retrieval.Errorf(ESTALE, "句子 %s 在%s期间被修改了，请查看新的文字后再试", sid, name)
+		}
+		sec := &d.Sections[si]
+		before := fingerprints(sec)
+		y := &sec.Sentences[xi]
+		at := r.now()
+		model := out.Model
+		if model == "" {
+			model = d.Model
+		}
+		entry := AuditEntry{SentenceID: sid, Decision: DecisionRevised, By: by, At: at, Before: y.Text, After: a.text,
+			Reason: fmt.Sprintf("由模型 %s %s", model, name)}
+		if a.text != y.Text {
+			y.History = append(slices.Clip(y.History), Revision{Text: y.Text, By: by, At: at})
+			r.recheck(d, si, y, a.text)
+		}
+		y.Review = Review{Decision: DecisionPending}
+		renumber(sec, at)
+		return ReviewWrite{Sentences: changed(sec, before), Entries: []AuditEntry{entry}, Status: reviewStatus(d)}, nil
+	})
 }
 
 // tokenized returns x's text with each figure it states as its Token: at the words of a supported

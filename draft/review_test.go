@@ -1,7 +1,9 @@
 package draft
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -127,7 +129,7 @@ func TestReviewer(t *testing.T) {
 			}
 		}
 	})
-	t.Run("concurrent decisions on a draft are each applied, and its lock is then forgotten", func(t *testing.T) {
+	t.Run("concurrent decisions on a draft are each applied", func(t *testing.T) {
 		store, d := readyDraft(t, answer)
 		r := &Reviewer{Store: store}
 		var wg sync.WaitGroup
@@ -145,16 +147,13 @@ func TestReviewer(t *testing.T) {
 		if got, _ := store.Draft(ctx, retrieval.Scope{}, d.ID); len(got.Audit) != 20 {
 			t.Fatalf("%d audit entries, want 20", len(got.Audit))
 		}
-		if len(r.locks) != 0 {
-			t.Fatalf("%d draft locks left after every decision", len(r.locks))
-		}
 	})
 	t.Run("a draft still generating cannot be reviewed", func(t *testing.T) {
 		store := newMemStore()
 		d := &Drafter{Writer: &scriptWriter{texts: []string{answer}}, Store: store}
 		dr, _ := d.Create(ctx, pipelineFigures())
 		r := &Reviewer{Store: store}
-		if _, err := r.ApproveLowRisk(ctx, retrieval.Scope{}, dr.ID, "a"); retrieval.ErrorCode(err) != retrieval.ECONFLICT || !strings.Contains(err.Error(), "仍在生成") {
+		if _, err := r.ApproveLowRisk(ctx, retrieval.Scope{}, dr.ID, "a"); retrieval.ErrorCode(err) != EGENERATING || !strings.Contains(err.Error(), "正在生成") {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -483,8 +482,8 @@ func TestReviewerRewrite(t *testing.T) {
 			}
 			return SectionText{Text: "全县享受政策【f1】。"}, nil
 		})
-		if _, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, sid, ModeRewrite, "王撰稿", w); retrieval.ErrorCode(err) != retrieval.ECONFLICT {
-			t.Fatalf("err = %v, want code %s", err, retrieval.ECONFLICT)
+		if _, err := r.Rewrite(ctx, retrieval.Scope{}, d.ID, sid, ModeRewrite, "王撰稿", w); retrieval.ErrorCode(err) != ESTALE {
+			t.Fatalf("err = %v, want code %s", err, ESTALE)
 		}
 		if got, _ := store.Draft(ctx, retrieval.Scope{}, d.ID); got.Sections[0].Sentences[1].Text != "享受健康扶贫政策36239人。" {
 			t.Fatalf("the reviewer's edit was lost: %+v", got.Sections[0].Sentences[1])
@@ -532,6 +531,46 @@ func TestNextInput(t *testing.T) {
 		}
 		if got := d.NextInput(" 青禾县卫生健康局2025年工作总结 ", "2025年"); got.Title != "青禾县卫生健康局2025年工作总结" || got.Period != "2025年" {
 			t.Fatalf("given title and period: %q, %q", got.Title, got.Period)
+		}
+	})
+}
+
+// flakyStore fails its first failures Review calls as an unavailable database does.
+type flakyStore struct {
+	*memStore
+	failures, calls int
+}
+
+func (s *flakyStore) Review(ctx context.Context, sc retrieval.Scope, id string, decide func(*Draft) (ReviewWrite, error)) error {
+	s.calls++
+	if s.calls <= s.failures {
+		return retrieval.Errorf(retrieval.EUNAVAILABLE, "数据库暂时不可用，请稍后重试")
+	}
+	return s.memStore.Review(ctx, sc, id, decide)
+}
+
+func TestReviewerRetriesAnUnavailableStore(t *testing.T) {
+	ctx := t.Context()
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+	t.Run("a write that fails once is tried again and logged", func(t *testing.T) {
+		mem, d := readyDraft(t, "享受健康扶贫政策36239人。大病患者住院费用实际报销比例达到90%。")
+		store := &flakyStore{memStore: mem, failures: 1}
+		r := &Reviewer{Store: store, Log: log}
+		if _, err := r.Decide(ctx, retrieval.Scope{}, d.ID, d.Sections[0].Sentences[1].ID, Verdict{Decision: "reject", By: "张审核"}); err != nil {
+			t.Fatalf("Decide = %v, want it applied on the second try", err)
+		}
+		if store.calls != 2 || !strings.Contains(logged.String(), "store write failed") {
+			t.Errorf("%d calls, log %q; want 2 and the failure logged", store.calls, logged.String())
+		}
+	})
+	t.Run("a store that stays unavailable is an unavailable error after a bounded number of tries", func(t *testing.T) {
+		mem, d := readyDraft(t, "享受健康扶贫政策36239人。")
+		store := &flakyStore{memStore: mem, failures: 100}
+		r := &Reviewer{Store: store, Log: log}
+		_, err := r.Decide(ctx, retrieval.Scope{}, d.ID, d.Sections[0].Sentences[1].ID, Verdict{Decision: "reject", By: "张审核"})
+		if retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE || store.calls != reviewAttempts {
+			t.Fatalf("Decide = %v after %d calls, want %s after %d", err, store.calls, retrieval.EUNAVAILABLE, reviewAttempts)
 		}
 	})
 }

@@ -36,20 +36,22 @@ func TemplateFrom(doc *retrieval.Document) (*Figures, error) {
 		f.Title = doc.Key
 	}
 	emitted := map[string]bool{}
+	var parts [][]templatePart // parallel to f.Sections: the text each section's slots stand in
 	var last []string
 	for _, p := range doc.Passages {
-		slots := templateSlots(p.Text)
+		slots := markChanges(p.Text, slotsOf(p.Text))
 		path := p.HeadingPath
 		if len(path) == 0 {
-			if len(slots) == 0 {
-				continue // an opening without figures offers nothing to fill
+			// The text before the first heading is the opening paragraph a draft needs too.
+			if strings.TrimSpace(p.Text) == "" {
+				continue
 			}
 			path = []string{overviewHeading}
 		}
+		part := templatePart{text: p.Text, slots: slots}
 		if len(f.Sections) > 0 && slices.Equal(path, last) {
 			// One section split into several passages.
-			sec := &f.Sections[len(f.Sections)-1]
-			sec.Figures = append(sec.Figures, slots...)
+			parts[len(parts)-1] = append(parts[len(parts)-1], part)
 			continue
 		}
 		// Headings above this one that have no text of their own keep the tree.
@@ -58,31 +60,150 @@ func TemplateFrom(doc *retrieval.Document) (*Figures, error) {
 			if !emitted[key] {
 				emitted[key] = true
 				f.Sections = append(f.Sections, SectionInput{Heading: path[i], Figures: []Figure{}})
+				parts = append(parts, nil)
 			}
 		}
 		emitted[strings.Join(path, "\x00")] = true
-		f.Sections = append(f.Sections, SectionInput{Heading: path[len(path)-1], Figures: slots})
+		f.Sections = append(f.Sections, SectionInput{Heading: path[len(path)-1], Figures: []Figure{}})
+		parts = append(parts, []templatePart{part})
 		last = path
 	}
 	if len(f.Sections) == 0 {
 		f.Sections = []SectionInput{{Heading: overviewHeading, Figures: []Figure{}}}
+		parts = append(parts, nil)
 	}
 	for s := range f.Sections {
-		for r := range f.Sections[s].Figures {
-			f.Sections[s].Figures[r].ID = fmt.Sprintf("s%df%d", s+1, r+1)
+		var texts []string
+		for _, part := range parts[s] {
+			ids := make([]string, len(part.slots))
+			for k, sl := range part.slots {
+				if sl.base >= 0 {
+					continue
+				}
+				ids[k] = fmt.Sprintf("s%df%d", s+1, len(f.Sections[s].Figures)+1)
+				fig := sl.fig
+				fig.ID = ids[k]
+				f.Sections[s].Figures = append(f.Sections[s].Figures, fig)
+			}
+			texts = append(texts, part.render(ids))
+		}
+		f.Sections[s].TemplateText = strings.TrimSpace(strings.Join(texts, "\n"))
+	}
+	f.TemplateOrganization, f.TemplatePeriod = f.Organization, f.Period
+	return f, nil
+}
+
+// templatePart is a passage of a template section and its slots.
+type templatePart struct {
+	text  string
+	slots []slot
+}
+
+// render writes the part's text with each slot as its token: ids[k] for slot k, or, for a change
+// stated after a slot, the token of the figure derived from that slot.
+func (p templatePart) render(ids []string) string {
+	var b strings.Builder
+	last := 0
+	for k, sl := range p.slots {
+		if sl.start < last {
+			continue
+		}
+		b.WriteString(p.text[last:sl.start])
+		id := ids[k]
+		if sl.base >= 0 {
+			id = ids[sl.base] + sl.suffix
+		}
+		b.WriteString(Token(id))
+		last = sl.end
+	}
+	b.WriteString(p.text[last:])
+	return b.String()
+}
+
+// changeLabel matches the words before a number that states a change from the period compared with
+// (比上年提高, 同比增长, 较去年同期减少).
+var changeLabel = regexp.MustCompile(`^(?:同比|环比|(?:比|较)[^，,。；;、]{0,10}?)?(?:增长|增加|提高|提升|上升|下降|降低|减少|下滑|回落|增|降)了?$`)
+
+// rateLabel matches the label of a slot that is itself a change (绿电交易量增长): its previous value
+// would be last year's change, so it is not offered as one (Derive would compute a change of a change).
+var rateLabel = regexp.MustCompile(`(?:增长|增加|提高|提升|上升|下降|降低|减少|下滑|回落|增幅|降幅|增速)了?$`)
+
+// changeWords returns the words of a label that may say a change: those after its last 、 or scope
+// word (其中, 分别), which stand between the figure and its change.
+func changeWords(label string) string {
+	label = strings.TrimSpace(label)
+	if i := strings.LastIndex(label, "、"); i >= 0 {
+		label = label[i+len("、"):]
+	}
+	return label
+}
+
+// markChanges finds the slots that state a change of the slot before them in the same sentence
+// (签约率达到68.5%，比上年提高2.1个百分点): such a number is computed again from the figure's
+// new and previous values (Derive), so it is no slot for the writer but the derived figure's token.
+func markChanges(text string, slots []slot) []slot {
+	for k := range slots {
+		slots[k].base = -1
+	}
+	for k := 1; k < len(slots); k++ {
+		c := &slots[k]
+		if !changeLabel.MatchString(changeWords(c.rawLabel)) || c.fig.Previous == "" {
+			continue
+		}
+		b := k - 1
+		base := slots[b]
+		if base.base >= 0 || base.fig.Previous == "" || strings.ContainsAny(text[base.end:c.start], "。；;！？!?\n") {
+			continue
+		}
+		_, isRate := pointUnitOf(base.fig.Unit)
+		switch {
+		case isRate && (c.fig.Unit == "个百分点" || c.fig.Unit == "%" || c.fig.Unit == "百分点"):
+			c.suffix = SuffixChange
+		case !isRate && c.fig.Unit == "%":
+			c.suffix = SuffixGrowth
+		case !isRate && c.fig.Unit == base.fig.Unit:
+			c.suffix = SuffixChange
+		default:
+			continue
+		}
+		c.base = b
+	}
+	for k := range slots {
+		s := &slots[k]
+		switch raw := strings.TrimSpace(s.rawLabel); {
+		case s.base >= 0 || s.fig.Previous == "":
+		case rateLabel.MatchString(raw):
+			s.fig.Note = joinNote(s.fig.Note, "增减幅度，上期为"+s.fig.Previous+s.fig.Unit+"，不作比较")
+			s.fig.Previous = ""
+		case strings.HasSuffix(raw, "第"):
+			// 第32个爱国卫生月 is an ordinal: the next one is 第33个, not an increase of 1.
+			s.fig.Note = joinNote(s.fig.Note, "序数，上期为第"+s.fig.Previous+s.fig.Unit+"，不作比较")
+			s.fig.Previous = ""
 		}
 	}
-	return f, nil
+	return slots
 }
 
 // slot is a figure of a text and where it is, before it is given an ID.
 type slot struct {
 	start, end int
 	fig        Figure
+	rawLabel   string // the words before the number in its clause, verbs and all
+	base       int    // for a change of another slot (see markChanges), that slot's index; else -1
+	suffix     string // SuffixChange or SuffixGrowth, when base is set
 }
 
-// templateSlots returns a slot for every figure and figure placeholder of text, in order.
+// templateSlots returns a figure for every figure and figure placeholder of text, in order.
 func templateSlots(text string) []Figure {
+	var out []Figure
+	for _, s := range slotsOf(text) {
+		out = append(out, s.fig)
+	}
+	return out
+}
+
+// slotsOf returns a slot for every figure and figure placeholder of text, in order.
+func slotsOf(text string) []slot {
 	var slots []slot
 	holes := placeholderSpans(text)
 	spans := guard.ExtractNumbers(text)
@@ -103,16 +224,19 @@ func templateSlots(text string) []Figure {
 		if unit == "年" && strings.ContainsAny(text[h[0]:h[1]], "0123456789") {
 			fig.Label = "年份"
 		}
-		slots = append(slots, slot{start: h[0], end: end, fig: fig})
+		slots = append(slots, slot{start: h[0], end: end, fig: fig, base: -1})
 	}
 	for _, s := range spans {
 		if overlaps(holes, s.Start, s.End) || guard.Classify(text, s) != guard.ClassFigure {
 			continue
 		}
-		slots = append(slots, slot{start: s.Start, end: s.End, fig: figureOf(text, s, spans)})
+		if s.Kind == guard.KindSymbol || s.Kind == guard.KindDate || s.Kind == guard.KindRatio {
+			continue // Ⅲ类 is a class, not a quantity
+		}
+		slots = append(slots, slot{start: s.Start, end: s.End, fig: figureOf(text, s, spans), rawLabel: clauseBefore(text, s.Start, spans), base: -1})
 	}
 	sort.SliceStable(slots, func(i, j int) bool { return slots[i].start < slots[j].start })
-	out := make([]Figure, 0, len(slots))
+	out := make([]slot, 0, len(slots))
 	for _, s := range slots {
 		fig := s.fig
 		if utf8.RuneCountInString(fig.Label) < 2 {
@@ -125,7 +249,8 @@ func templateSlots(text string) []Figure {
 			fig.Note = joinNote(fig.Note, "单位“"+fig.Unit+"”过长")
 			fig.Unit = ""
 		}
-		out = append(out, fig)
+		s.fig = fig
+		out = append(out, s)
 	}
 	return out
 }
@@ -245,6 +370,15 @@ const clauseStops = "，,。；;：:！!？?、\n（(）)“”\"《》"
 // labelBefore returns the words before byte i in their clause, since the previous number,
 // without the verbs that link them to the number (达到, 为) or the scope in front (全县, 其中).
 func labelBefore(text string, i int, spans []guard.NumberSpan) string {
+	label := clauseBefore(text, i, spans)
+	if _, ok := approxBefore(label); ok {
+		return label // figureOf notes the approximation and trims it
+	}
+	return trimLabel(label)
+}
+
+// clauseBefore returns the words before byte i in their clause, since the previous number.
+func clauseBefore(text string, i int, spans []guard.NumberSpan) string {
 	start := 0
 	for k := i; k > 0; {
 		r, size := utf8.DecodeLastRuneInString(text[:k])
@@ -259,15 +393,11 @@ func labelBefore(text string, i int, spans []guard.NumberSpan) string {
 			start = s.End
 		}
 	}
-	label := strings.TrimSpace(text[start:i])
-	if _, ok := approxBefore(label); ok {
-		return label // figureOf notes the approximation and trims it
-	}
-	return trimLabel(label)
+	return strings.TrimSpace(text[start:i])
 }
 
 var (
-	labelVerbs = regexp.MustCompile(`(?:达到了?|达|为|是|有|至|到|共计|合计|总计|累计|共)$`)
+	labelVerbs = regexp.MustCompile(`(?:达到了?|达|为|是|有|至|到|共计|合计|总计|累计|共|均)$`)
 	labelScope = regexp.MustCompile(`^(?:其中|全年|今年以来|今年|上半年|全[省市县区镇乡]|我[局委院市县区镇乡]|累计|共)`)
 )
 
@@ -333,4 +463,202 @@ func periodOf(m retrieval.Meta) string {
 		return strconv.Itoa(m.Years[0]) + "年" + p
 	}
 	return p
+}
+
+// reasonTemplate starts the reason of a sentence that carries over something of the template's
+// that this draft's figures do not support.
+const reasonTemplate = "去年的内容，请确认是否仍然属实"
+
+// flagTemplate raises to high risk every generated sentence of a section drafted from a template
+// (sents, as analyse made them of text, checked as rep) that states a number of the template's
+// other than this period's figures: a number the template text holds (a date, a ranking, a figure
+// the writer gave no slot for), or a figure's previous value, which came from the template. It
+// also names the template as the cause in a high-risk sentence largely copied from it.
+func flagTemplate(g *guard.Guard, text string, rep guard.Report, sents []Sentence, templateText string) {
+	plain := tokenRE.ReplaceAllString(templateText, "□")
+	old := map[string]bool{}
+	for _, sp := range guard.ExtractNumbers(plain) {
+		if c := g.Classify(plain, sp); c == guard.ClassEnumerator || c == guard.ClassFixedName {
+			continue
+		}
+		old[width.Fold.String(sp.Text)] = true
+	}
+	ss, offs := guard.SplitSentences(text)
+	if len(ss) > len(sents) {
+		return
+	}
+	sentenceAt := func(pos int) int {
+		for i := len(offs) - 1; i >= 0; i-- {
+			if pos >= offs[i] {
+				return i
+			}
+		}
+		return -1
+	}
+	flag := func(i int, why string) {
+		if i < 0 || !sents[i].Generated {
+			return
+		}
+		st := &sents[i]
+		reason := reasonTemplate + "：" + why
+		if slices.Contains(st.Reasons, reason) {
+			return
+		}
+		if st.Risk != RiskHigh {
+			st.Risk, st.Reasons = RiskHigh, nil
+		}
+		st.Reasons = append([]string{reason}, st.Reasons...)
+	}
+	for _, sp := range guard.ExtractNumbers(text) {
+		if c := g.Classify(text, sp); c == guard.ClassEnumerator || c == guard.ClassFixedName {
+			continue
+		}
+		current, previous := false, false
+		for _, m := range rep.Bound {
+			if m.Span.Start < sp.End && sp.Start < m.Span.End {
+				if strings.HasSuffix(m.FigureID, SuffixPrevious) {
+					previous = true
+				} else {
+					current = true
+				}
+			}
+		}
+		switch {
+		case previous && !current:
+			flag(sentenceAt(sp.Start), "“"+sp.Text+"”是模板中的上期数。")
+		case !current && old[width.Fold.String(sp.Text)]:
+			flag(sentenceAt(sp.Start), "“"+sp.Text+"”出自模板原文，本期没有对应的数据。")
+		}
+	}
+	tg := ngrams(plain)
+	for i, s := range ss {
+		flagged := slices.ContainsFunc(sents[i].Reasons, func(r string) bool { return strings.HasPrefix(r, reasonTemplate) })
+		if !flagged && sents[i].Risk == RiskHigh && copied(ngrams(s), tg, nil) >= copyThreshold {
+			flag(i, "这句话沿用了模板原文。")
+		}
+	}
+}
+
+var templateYearRE = regexp.MustCompile(`((?:19|20)[0-9]{2})年`)
+
+// Retarget writes a draft's organisation and period where a template's text wrote the template's
+// own (fromOrg, fromPeriod): the organisation, the period as a whole (2024年上半年 → 2025年上半年),
+// then the period's year, and the year before it after 比, 较 or 与 (较2023年 → 较2024年). Other years
+// are history and stay.
+func Retarget(text, fromOrg, toOrg, fromPeriod, toPeriod string) string {
+	if o, n := strings.TrimSpace(fromOrg), strings.TrimSpace(toOrg); o != "" && n != "" && o != n {
+		text = strings.ReplaceAll(text, o, n)
+	}
+	op, np := strings.TrimSpace(fromPeriod), strings.TrimSpace(toPeriod)
+	if op == "" || np == "" || op == np {
+		return text
+	}
+	if strings.Contains(op, "年") {
+		text = strings.ReplaceAll(text, op, np)
+	}
+	oy, ny := yearOf(op), yearOf(np)
+	if oy == 0 || ny == 0 || oy == ny {
+		return text
+	}
+	ms := templateYearRE.FindAllStringSubmatchIndex(text, -1)
+	var b strings.Builder
+	last := 0
+	for _, m := range ms {
+		if m[0] > 0 {
+			if r, _ := utf8.DecodeLastRuneInString(text[:m[0]]); r >= '0' && r <= '9' {
+				continue
+			}
+		}
+		y, _ := strconv.Atoi(text[m[2]:m[3]])
+		before := text[:m[0]]
+		switch {
+		case y == oy:
+			y = ny
+		case y == oy-1 && (strings.HasSuffix(before, "比") || strings.HasSuffix(before, "较") || strings.HasSuffix(before, "与")):
+			y = ny - 1
+		default:
+			continue
+		}
+		b.WriteString(text[last:m[2]])
+		b.WriteString(strconv.Itoa(y))
+		last = m[3]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func yearOf(period string) int {
+	m := templateYearRE.FindStringSubmatch(period)
+	if m == nil {
+		return 0
+	}
+	y, _ := strconv.Atoi(m[1])
+	return y
+}
+
+// Outline returns the headings a new draft of kind starts from: the top-level headings most common
+// among docs of that kind (retrieval's kind read from each document's metadata; 述职 is 报告), those
+// found in at least two documents, at most limit (0: no limit), in the order they usually come, numbered 一、二、…
+// and opened by 总体情况 as the kind's built-in outline is; the built-in outline (DocumentKinds) when
+// docs have fewer than two such headings. An unknown kind has no outline.
+func Outline(kind string, docs []*retrieval.Document, limit int) []string {
+	k, ok := KindOf(kind)
+	if !ok {
+		return nil
+	}
+	type seen struct {
+		docs int
+		pos  float64 // the sum of its relative places, one per document
+	}
+	count := map[string]*seen{}
+	var order []string
+	for _, d := range docs {
+		if d.Meta.Kind != retrievalKinds[k.Name] {
+			continue
+		}
+		var tops []string
+		for _, p := range d.Passages {
+			if len(p.HeadingPath) == 0 {
+				continue
+			}
+			h := HeadingText(p.HeadingPath[0])
+			if h != "" && !slices.Contains(tops, h) {
+				tops = append(tops, h)
+			}
+		}
+		for i, h := range tops {
+			c := count[h]
+			if c == nil {
+				c = &seen{}
+				count[h] = c
+				order = append(order, h)
+			}
+			c.docs++
+			c.pos += float64(i) / float64(len(tops))
+		}
+	}
+	var common []string
+	for _, h := range order {
+		if count[h].docs >= 2 {
+			common = append(common, h)
+		}
+	}
+	if len(common) < 2 {
+		return slices.Clone(k.Outline)
+	}
+	sort.SliceStable(common, func(i, j int) bool { return count[common[i]].docs > count[common[j]].docs })
+	if limit > 0 && len(common) > limit {
+		common = common[:limit]
+	}
+	sort.SliceStable(common, func(i, j int) bool {
+		return count[common[i]].pos/float64(count[common[i]].docs) < count[common[j]].pos/float64(count[common[j]].docs)
+	})
+	out := []string{}
+	if _, numbered := retrieval.ParseHeading(k.Outline[0]); !numbered {
+		out = append(out, k.Outline[0]) // the overview: 总体情况, 总体要求
+	}
+	for i, h := range common {
+		out = append(out, ChineseOrdinal(i+1)+"、"+h)
+	}
+	return out
 }

@@ -1,6 +1,9 @@
 package draft
 
 import (
+	"bytes"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,7 +56,7 @@ func TestTemplateFrom(t *testing.T) {
 		for _, sec := range f.Sections {
 			got = append(got, sec.Heading)
 		}
-		want := "一、主要工作成效|（一）基层医疗服务能力提升|（二）公共卫生|二、存在问题|三、下一步计划"
+		want := "总体情况|一、主要工作成效|（一）基层医疗服务能力提升|（二）公共卫生|二、存在问题|三、下一步计划"
 		if strings.Join(got, "|") != want {
 			t.Fatalf("headings %q", got)
 		}
@@ -63,16 +66,16 @@ func TestTemplateFrom(t *testing.T) {
 		name                        string
 		id, label, unit, prev, note string
 	}{
-		{"a rate is labelled by the words before it", "s2f1", "家庭医生签约率", "%", "68.5", ""},
-		{"a count keeps its measure word", "s2f2", "签约服务", "人", "36239", ""},
-		{"万 stays in the unit and 约 marks the slot unsure", "s2f3", "门诊量", "万人次", "3.6", "待确认：约数（约）"},
-		{"a verb that is part of the label is kept", "s2f4", "新建村卫生室", "所", "12", ""},
-		{"余 marks the slot unsure and leaves the unit", "s2f5", "开展义诊", "次", "400", "待确认：约数（余）"},
-		{"a placeholder is an empty slot with its unit", "s3f1", "完成疫苗接种", "人次", "", ""},
-		{"underscores take the unit after them", "s3f2", "投入资金", "万元", "", ""},
-		{"a blanked year is a year slot", "s3f3", "年份", "年", "", ""},
-		{"a number in a list is unsure", "s3f4", "新建卫生院", "所", "3", "待确认：列举中的数字"},
-		{"a change in points keeps its unit", "s5f1", "力争签约率提高", "个百分点", "2", ""},
+		{"a rate is labelled by the words before it", "s3f1", "家庭医生签约率", "%", "68.5", ""},
+		{"a count keeps its measure word", "s3f2", "签约服务", "人", "36239", ""},
+		{"万 stays in the unit and 约 marks the slot unsure", "s3f3", "门诊量", "万人次", "3.6", "待确认：约数（约）"},
+		{"a verb that is part of the label is kept", "s3f4", "新建村卫生室", "所", "12", ""},
+		{"余 marks the slot unsure and leaves the unit", "s3f5", "开展义诊", "次", "400", "待确认：约数（余）"},
+		{"a placeholder is an empty slot with its unit", "s4f1", "完成疫苗接种", "人次", "", ""},
+		{"underscores take the unit after them", "s4f2", "投入资金", "万元", "", ""},
+		{"a blanked year is a year slot", "s4f3", "年份", "年", "", ""},
+		{"a number in a list is unsure", "s4f4", "新建卫生院", "所", "3", "待确认：列举中的数字"},
+		{"a change is offered without its previous value", "s6f1", "力争签约率提高", "个百分点", "", "待确认：增减幅度，上期为2个百分点，不作比较"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,4 +144,125 @@ func TestParseFiguresJSONTemplate(t *testing.T) {
 	if err != nil || f.Template != "abc" {
 		t.Fatalf("figures %+v, err %v", f, err)
 	}
+}
+
+func TestTemplateText(t *testing.T) {
+	doc := templateDoc(t, "青禾县卫生健康局2024年工作总结", `一、主要工作
+全县家庭医生签约率达到68.5%，比上年提高2.1个百分点；门诊量3.6万人次，同比增长12.5%，新建卫生院3所、卫生室12所。3月15日召开全县卫生健康工作会议。`)
+	f, err := TemplateFrom(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Sections) != 1 {
+		t.Fatalf("sections %+v", f.Sections)
+	}
+	sec := f.Sections[0]
+	t.Run("each slot is its token and a change after a slot the token of its derived figure", func(t *testing.T) {
+		want := "全县家庭医生签约率达到【s1f1】，比上年提高【s1f1.change】；门诊量【s1f2】，同比增长【s1f2.growth】，新建卫生院【s1f3】、卫生室【s1f4】。3月15日召开全县卫生健康工作会议。"
+		if sec.TemplateText != want {
+			t.Fatalf("template text\n%s\nwant\n%s", sec.TemplateText, want)
+		}
+	})
+	t.Run("a change of a slot is no slot of its own", func(t *testing.T) {
+		var labels []string
+		for _, fig := range sec.Figures {
+			labels = append(labels, fig.Label+"="+fig.Previous+fig.Unit)
+		}
+		if got := strings.Join(labels, "|"); got != "家庭医生签约率=68.5%|门诊量=3.6万人次|新建卫生院=3所|卫生室=12所" {
+			t.Fatalf("slots %s", got)
+		}
+	})
+	t.Run("the template's organisation and period are kept for drafting", func(t *testing.T) {
+		if f.TemplateOrganization != "青禾县卫生健康局" || f.TemplatePeriod != "2024年" {
+			t.Fatalf("template organization %q period %q", f.TemplateOrganization, f.TemplatePeriod)
+		}
+	})
+	t.Run("the skeleton round-trips through JSON", func(t *testing.T) {
+		b, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := ParseFiguresJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Sections[0].TemplateText != sec.TemplateText || g.TemplatePeriod != f.TemplatePeriod || g.TemplateOrganization != f.TemplateOrganization {
+			t.Fatalf("parsed %+v", g)
+		}
+	})
+}
+
+func TestRetarget(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"the period as a whole", "2024年上半年，青禾县卫生健康局扎实推进各项工作。", "2025年上半年，云栖县卫生健康局扎实推进各项工作。"},
+		{"the year before after 较", "门诊量较2023年同期增长。", "门诊量较2024年同期增长。"},
+		{"the period's year alone", "2024年全县新建卫生院。", "2025年全县新建卫生院。"},
+		{"a year of history stays", "自2019年以来持续推进。", "自2019年以来持续推进。"},
+		{"a longer number is no year", "共12024年人次。", "共12024年人次。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Retarget(tt.text, "青禾县卫生健康局", "云栖县卫生健康局", "2024年上半年", "2025年上半年"); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTemplateSlotsWithoutComparison(t *testing.T) {
+	doc := templateDoc(t, "青禾县卫生健康局2024年工作总结", "一、爱国卫生\n开展第32个爱国卫生月活动，绿电交易量增长147%，新建公厕12座。")
+	f, err := TemplateFrom(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Figure{}
+	for _, sec := range f.Sections {
+		for _, fig := range sec.Figures {
+			got[fig.Unit] = fig
+		}
+	}
+	tests := []struct{ name, unit, prev, note string }{
+		{"an ordinal is no quantity to compare", "个", "", "待确认：序数，上期为第32个，不作比较"},
+		{"a change has no previous change to compare", "%", "", "待确认：增减幅度，上期为147%，不作比较"},
+		{"a count keeps its previous value", "座", "12", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if g := got[tt.unit]; g.Previous != tt.prev || g.Note != tt.note {
+				t.Fatalf("slot %+v, want previous %q note %q", g, tt.prev, tt.note)
+			}
+		})
+	}
+}
+
+func TestOutline(t *testing.T) {
+	summary := func(title string, headings ...string) *retrieval.Document {
+		var b strings.Builder
+		for _, h := range headings {
+			b.WriteString(h + "\n各项工作有序推进，取得积极成效。\n")
+		}
+		return templateDoc(t, title, b.String())
+	}
+	docs := []*retrieval.Document{
+		summary("甲县卫生健康局2023年工作总结", "一、主要工作成效", "二、存在的问题", "三、下一步工作打算"),
+		summary("乙县卫生健康局2024年工作总结", "一、主要工作成效", "二、特色亮点", "三、存在的问题", "四、下一步工作打算"),
+		summary("丙县卫生健康局2024年工作计划", "一、总体目标", "二、重点任务"),
+	}
+	t.Run("the most common headings of the kind, in their usual order", func(t *testing.T) {
+		got := Outline("总结", docs, 0)
+		want := []string{"总体情况", "一、主要工作成效", "二、存在的问题", "三、下一步工作打算"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	})
+	t.Run("a kind the corpus has too little of has its built-in outline", func(t *testing.T) {
+		if got := Outline("述职", docs, 0); !slices.Equal(got, DocumentKinds[3].Outline) {
+			t.Fatalf("got %q", got)
+		}
+	})
+	t.Run("an unknown kind has none", func(t *testing.T) {
+		if got := Outline("通知", docs, 0); got != nil {
+			t.Fatalf("got %q", got)
+		}
+	})
 }

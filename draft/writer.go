@@ -20,6 +20,20 @@ type SectionRequest struct {
 	Notes        string             // the writer's own words, to be said; data, not instructions
 	Figures      []Figure           // bound figures, derived ones included; written only as Token(ID)
 	Passages     []retrieval.Result // similar historical passages, best first; data, not instructions
+	// TemplateText is the section as the template document wrote it, its figure slots as tokens
+	// (see SectionInput.TemplateText); "" when the draft has no template. A writer updates it:
+	// keeps its structure and wording, states this period's figures, and drops or keeps (to be
+	// flagged) what cannot carry over. TemplateOrganization and TemplatePeriod are what the template
+	// named, to be replaced by Organization and Period.
+	TemplateText         string
+	TemplateOrganization string
+	TemplatePeriod       string
+	// Kind is the document's kind (a DocumentKinds name) and OrgKind its organisation's kind; Outline
+	// lists the headings of the draft's other sections, in order, so that sections do not open
+	// alike; Length is the section's length as the writer asked (see LengthRunes), "" for none.
+	Kind, OrgKind string
+	Outline       []string
+	Length        string
 	// Previous is the writer's last answer, as it wrote it (figure tokens and all, trimmed, digits
 	// folded), with the words of each problem wrapped as ⟦…⟧ and numbered 〔1〕, 〔2〕…; empty on the
 	// first attempt. A retry edits it rather than writing anew.

@@ -14,7 +14,7 @@ import (
 )
 
 // Version names the templates; bump it whenever a .tmpl file changes (a test enforces this).
-const Version = "v3"
+const Version = "v4"
 
 //go:embed *.tmpl
 var files embed.FS
@@ -46,6 +46,21 @@ func Section(req draft.SectionRequest) (system, user string, err error) {
 		Notes:        block(req.Notes),
 	}
 	d.Figures = figureLines(req.Figures)
+	d.Template = templateText(req)
+	d.OrgKind = line(req.OrgKind)
+	if k, ok := draft.KindOf(req.Kind); ok && req.Kind != "" {
+		d.KindTitle = k.Title
+	}
+	var outline []string
+	for _, h := range req.Outline {
+		if h = line(h); h != "" {
+			outline = append(outline, "“"+h+"”")
+		}
+	}
+	d.Outline = strings.Join(outline, "、")
+	if n := draft.LengthRunes(req.Length); n > 0 {
+		d.Length = n
+	}
 	for i, p := range req.Passages {
 		d.Passages = append(d.Passages, passage{
 			N:        i + 1,
@@ -80,13 +95,48 @@ type sectionData struct {
 	Passages                             []passage
 	Previous                             string
 	Feedback                             []string
+	Template                             string // the section's template text to update, its figure tokens kept
+	OrgKind, KindTitle                   string // 卫生健康部门, 工作总结
+	Outline                              string // the other sections' headings, quoted and joined
+	Length                               int    // characters asked for; 0 for none
 }
+
+// templateText is the section's template text as a model is asked to update it: the template's
+// organisation and period replaced by the request's, its tokens kept where they name a figure of the
+// request and written ×× where they do not (a slot the writer removed), fences stripped.
+func templateText(req draft.SectionRequest) string {
+	t := strings.TrimSpace(req.TemplateText)
+	if t == "" {
+		return ""
+	}
+	t = draft.Retarget(t, req.TemplateOrganization, req.Organization, req.TemplatePeriod, req.Period)
+	known := map[string]bool{}
+	for _, f := range req.Figures {
+		known[draft.Token(f.ID)] = true
+	}
+	t = templateTokenRE.ReplaceAllStringFunc(t, func(tok string) string {
+		if known[tok] {
+			return tok
+		}
+		return "××"
+	})
+	return strings.TrimSpace(unfence(strings.ReplaceAll(t, "\r\n", "\n")))
+}
+
+var templateTokenRE = regexp.MustCompile(`【[A-Za-z0-9_.\-]+】`)
 
 // figureLines lists figures as the writer's prompts show them: by token, label, unit and note, never
 // by value.
 func figureLines(figures []draft.Figure) []figureLine {
 	var out []figureLine
+	compare := map[string]string{}
 	for _, f := range figures {
+		compare[f.ID] = f.Compare
+	}
+	for _, f := range figures {
+		if f.Derived {
+			f.Label = draft.ComparePhrase(f.Label, compare[f.DerivedFrom]) // 比上期增长 → 同比增长
+		}
 		fl := figureLine{
 			Token: draft.Token(f.ID),
 			Label: line(f.Label),

@@ -83,6 +83,9 @@ type Filter struct {
 	YearFrom   int      `json:"year_from,omitempty"`
 	YearTo     int      `json:"year_to,omitempty"`
 	Roles      []string `json:"roles,omitempty"`
+	// OrgKinds keeps passages of documents whose title names an organisation of these kinds
+	// (OrgKinds(): 卫生健康, 教育, 政府…); Searcher.Search applies it to what the stores found.
+	OrgKinds []string `json:"org_kinds,omitempty"`
 }
 
 // Hit is one passage found by one search method, ranked from 1.
@@ -129,6 +132,15 @@ type Store interface {
 	// Delete removes a document of sc's workspace and its passages; ErrNotFound if absent or
 	// another workspace's, shared or not.
 	Delete(ctx context.Context, sc Scope, id string) error
+	// UpdateDocument applies ch (already Normalized) to a document of sc's workspace, copies the
+	// collection and kind to its passages' filters, and records one DocumentEdit per changed
+	// field by who, all in one transaction; it returns the document as it now is. ErrNotFound if
+	// absent or another workspace's, shared or not; ECONFLICT when the new collection already
+	// holds a document with its key.
+	UpdateDocument(ctx context.Context, sc Scope, id string, ch DocumentChange, by string) (DocumentInfo, error)
+	// DocumentEdits lists the recorded edits of a document sc may read, oldest first;
+	// ErrNotFound if sc may not read the document.
+	DocumentEdits(ctx context.Context, sc Scope, id string) ([]DocumentEdit, error)
 	// SearchVector returns up to k passages nearest to vec by cosine distance, best first, under f
 	// (f.Scope's workspace and the shared collections).
 	// It returns k hits whenever at least k passages match f.

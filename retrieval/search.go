@@ -17,6 +17,30 @@ type Query struct {
 	Text   string `json:"query"`
 	K      int    `json:"k"`
 	Filter Filter `json:"filters"`
+	// Prefer ranks passages of documents of these organisation and document kinds ahead of others
+	// found about as well: a boost, not a filter.
+	Prefer Preference `json:"prefer,omitzero"`
+}
+
+// Preference names the organisation kinds (OrgKinds()) and document kinds (Kinds()) a search
+// prefers. A document's kinds are read from its title (DetectMeta).
+type Preference struct {
+	OrgKinds []string `json:"org_kinds,omitempty"`
+	Kinds    []string `json:"kinds,omitempty"`
+}
+
+// preferBoost is what each preferred kind a passage's document has adds to its fused score: half
+// of what ranking first in one method gives, so a preferred passage passes others found about as
+// well, never one found much better.
+const preferBoost = 0.5 / (rrfK + 1)
+
+// OrgKinds lists the organisation kinds DetectMeta assigns.
+func OrgKinds() []string {
+	out := make([]string, len(orgKinds))
+	for i, k := range orgKinds {
+		out[i] = k.kind
+	}
+	return out
 }
 
 // Search limits.
@@ -103,6 +127,18 @@ func (q *Query) Validate() error {
 			return Errorf(EINVALID, "filters.kinds：未知的文种 %q，可选：%s", k, strings.Join(Kinds(), ", "))
 		}
 	}
+	for field, ks := range map[string][]string{"filters.org_kinds": q.Filter.OrgKinds, "prefer.org_kinds": q.Prefer.OrgKinds} {
+		for _, k := range ks {
+			if !slices.Contains(OrgKinds(), k) {
+				return Errorf(EINVALID, "%s：未知的单位类型 %q，可选：%s", field, k, strings.Join(OrgKinds(), ", "))
+			}
+		}
+	}
+	for _, k := range q.Prefer.Kinds {
+		if !slices.Contains(Kinds(), k) {
+			return Errorf(EINVALID, "prefer.kinds：未知的文种 %q，可选：%s", k, strings.Join(Kinds(), ", "))
+		}
+	}
 	return nil
 }
 
@@ -120,8 +156,12 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	// Ask each method for more than k: fusion reorders and duplicates are dropped.
+	// Ask each method for more than k: fusion reorders and duplicates are dropped, and an
+	// organisation kind filters what the stores found.
 	n := max(3*q.K, 30)
+	if len(q.Filter.OrgKinds) > 0 {
+		n = max(10*q.K, 100)
+	}
 	// The two legs are independent; on PostgreSQL they run on two connections at once, so hybrid
 	// search costs about the slower leg, not their sum.
 	var vec, kw []Hit
@@ -154,12 +194,55 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	return Fuse(vec, kw, q.K), nil
+	order := fuse(vec, kw)
+	aside := len(q.Filter.Roles) == 0 // glossaries and annexes go behind the body
+	if len(q.Filter.OrgKinds) == 0 && len(q.Prefer.OrgKinds) == 0 && len(q.Prefer.Kinds) == 0 {
+		if aside {
+			for _, r := range order {
+				r.Score -= asidePenalty(r.Role)
+			}
+			sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
+		}
+		return distinct(order, q.K), nil
+	}
+	kept := order[:0]
+	for _, r := range order {
+		if aside {
+			r.Score -= asidePenalty(r.Role)
+		}
+		m := DetectMeta(r.DocumentTitle, "")
+		if len(q.Filter.OrgKinds) > 0 && !slices.Contains(q.Filter.OrgKinds, m.OrgKind) {
+			continue
+		}
+		if slices.Contains(q.Prefer.OrgKinds, m.OrgKind) {
+			r.Score += preferBoost
+		}
+		if slices.Contains(q.Prefer.Kinds, m.Kind) {
+			r.Score += preferBoost
+		}
+		kept = append(kept, r)
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return kept[i].Score > kept[j].Score })
+	return distinct(kept, q.K), nil
+}
+
+// asidePenalty is what a passage of role loses from its fused score in a search that names no
+// role: a glossary's or an annex's explanation of a term matches a query on that term closely but
+// is not what a writer looks for, so it goes behind body passages found about as well — by about
+// three ranks at the top of one method's list — never out.
+func asidePenalty(role string) float64 {
+	if role == RoleGlossary || role == RoleAnnex {
+		return 1.0/(rrfK+1) - 1.0/(rrfK+4)
+	}
+	return 0
 }
 
 // Fuse merges ranked vector and keyword hits by reciprocal rank fusion and
 // returns the best k, skipping passages that nearly duplicate a better one.
-func Fuse(vec, kw []Hit, k int) []Result {
+func Fuse(vec, kw []Hit, k int) []Result { return distinct(fuse(vec, kw), k) }
+
+// fuse merges ranked vector and keyword hits by reciprocal rank fusion, best first.
+func fuse(vec, kw []Hit) []*Result {
 	byID := map[string]*Result{}
 	var order []*Result
 	add := func(h Hit, rank int, isVec bool) {
@@ -191,6 +274,11 @@ func Fuse(vec, kw []Hit, k int) []Result {
 		add(h, i+1, false)
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
+	return order
+}
+
+// distinct returns the best k results of order, skipping those that nearly duplicate a better one.
+func distinct(order []*Result, k int) []Result {
 	var out []Result
 	var kept []map[string]struct{}
 	for _, r := range order {

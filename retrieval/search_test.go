@@ -181,3 +181,50 @@ func TestSearchUsesCandidateSearchOnlyForFusion(t *testing.T) {
 		})
 	}
 }
+
+func TestSearchPrefersAndFiltersByKind(t *testing.T) {
+	hits := []Hit{
+		hit("gov", "全省深入实施健康中国行动，基层医疗服务能力持续提升。", .9),
+		hit("edu", "全县教育系统扎实推进健康校园建设，学生体质健康水平提升。", .89),
+		hit("health", "全县基层医疗服务能力持续提升，家庭医生签约服务扎实推进。", .88),
+	}
+	titles := map[string]string{"gov": "某省2025年政府工作报告", "edu": "某县教育局2024年工作总结", "health": "某县卫生健康局2024年工作总结"}
+	for i := range hits {
+		hits[i].DocumentTitle = titles[hits[i].Passage.ID]
+	}
+	s := &Searcher{Store: fixedStore{hits: hits}, Mode: KeywordOnly}
+	t.Run("a preferred organisation and document kind rank first among passages found about as well", func(t *testing.T) {
+		res, err := s.Search(context.Background(), Query{Text: "基层医疗", K: 3, Prefer: Preference{OrgKinds: []string{"卫生健康"}, Kinds: []string{"总结"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 3 || res[0].PassageID != "health" {
+			t.Fatalf("results %+v", res)
+		}
+	})
+	t.Run("an organisation kind filter keeps only its documents", func(t *testing.T) {
+		res, err := s.Search(context.Background(), Query{Text: "基层医疗", K: 3, Filter: Filter{OrgKinds: []string{"教育"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 1 || res[0].PassageID != "edu" {
+			t.Fatalf("results %+v", res)
+		}
+	})
+	t.Run("an unknown organisation kind is refused", func(t *testing.T) {
+		_, err := s.Search(context.Background(), Query{Text: "基层医疗", Filter: Filter{OrgKinds: []string{"火星"}}})
+		if ErrorCode(err) != EINVALID {
+			t.Fatalf("err %v", err)
+		}
+	})
+}
+
+// fixedStore answers every keyword search with its hits.
+type fixedStore struct {
+	Store
+	hits []Hit
+}
+
+func (s fixedStore) SearchKeyword(context.Context, []string, int, Filter) ([]Hit, error) {
+	return s.hits, nil
+}

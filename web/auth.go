@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"slices"
@@ -46,6 +47,7 @@ var routeRoles = map[string][]auth.Role{
 	"GET /api/v1/documents":                                    anyRole,
 	"GET /api/v1/documents/:id":                                anyRole,
 	"POST /api/v1/documents/:id/template":                      anyRole,
+	"GET /api/v1/outlines":                                     anyRole,
 	"POST /api/v1/search":                                      anyRole,
 	"GET /api/v1/collections":                                  anyRole,
 	"PATCH /api/v1/collections/:name":                          admins,
@@ -64,6 +66,7 @@ var routeRoles = map[string][]auth.Role{
 	"POST /api/v1/drafts/:id/sections/:n/figures/:fid/restore": reviewers,
 	"POST /api/v1/drafts/:id/sections/:n/figures/:fid/drop":    reviewers,
 	"DELETE /api/v1/documents/:id":                             admins,
+	"PATCH /api/v1/documents/:id":                              writers,
 	"DELETE /api/v1/drafts/:id":                                admins,
 	"POST /api/v1/drafts/:id/duplicate":                        writers,
 	"POST /api/v1/drafts/:id/sentences/:sid/rewrite":           anyRole,
@@ -138,11 +141,14 @@ type gate struct {
 	routes     map[string]bool // "METHOD /path" of every registered route
 
 	budget budget
+	shared SharedLimits // rate buckets in the store; nil: limiters, in this process
+	log    *slog.Logger
 }
 
 func newGate(keys auth.Store, l Limits) *gate {
 	g := &gate{keys: keys, now: time.Now, limiters: map[string]*rate.Limiter{}, failures: map[string]*rate.Limiter{},
-		budget: budget{limit: l.TokenBudget}}
+		budget: budget{limit: l.TokenBudget, hold: l.HoldPerCall, shared: l.Shared, log: slog.Default()},
+		shared: l.Shared, log: slog.Default()}
 	if l.RatePerMin > 0 {
 		g.rate, g.burst = rate.Limit(float64(l.RatePerMin)/60), l.Burst
 		if g.burst <= 0 {

@@ -176,19 +176,76 @@ type documentView struct {
 	Text       string         `json:"text"`
 	CreatedAt  string         `json:"created_at"`
 	Passages   []passageView  `json:"passages"`
+	// Edits are the corrections of its title, collection, kind, period and organisation kind
+	// (PATCH), oldest first.
+	Edits []retrieval.DocumentEdit `json:"edits"`
 }
 
 func (s *Server) getDocument(c echo.Context) error {
-	d, err := s.Store.Document(c.Request().Context(), scopeOf(c), c.Param("id"))
+	ctx := c.Request().Context()
+	d, err := s.Store.Document(ctx, scopeOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	v := documentView{ID: d.ID, Workspace: d.Workspace, Collection: d.Collection, Key: d.Key, Title: d.Title, Meta: d.Meta,
+	edits, err := s.Store.DocumentEdits(ctx, scopeOf(c), d.ID)
+	if err != nil {
+		return err
+	}
+	v := documentView{Edits: nonNil(edits), ID: d.ID, Workspace: d.Workspace, Collection: d.Collection, Key: d.Key, Title: d.Title, Meta: d.Meta,
 		Warnings: nonNil(d.Warnings), Text: d.Text, CreatedAt: d.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), Passages: []passageView{}}
 	for _, p := range d.Passages {
 		v.Passages = append(v.Passages, passageView{ID: p.ID, HeadingPath: nonNil(p.HeadingPath), Text: p.Text, Role: p.Role, Placeholders: p.HasPlaceholders()})
 	}
 	return c.JSON(http.StatusOK, v)
+}
+
+// updateDocumentRequest is the JSON body of PATCH /api/v1/documents/{id}: the fields to correct,
+// each optional; by names the editor in single-user mode (a signed-in sender is recorded by name).
+type updateDocumentRequest struct {
+	retrieval.DocumentChange
+	By string `json:"by,omitempty"`
+}
+
+// editedDocument is a document's description after a PATCH, with every edit recorded so far.
+type editedDocument struct {
+	retrieval.DocumentInfo
+	Edits []retrieval.DocumentEdit `json:"edits"`
+}
+
+// localEditor is who the audit trail records for an edit in single-user mode when the body names
+// no one.
+const localEditor = "本机用户"
+
+// updateDocument corrects a document's title, collection, kind, period or organisation kind;
+// nothing else is derived again. Each changed field is audited with who and when. A document of
+// another workspace, shared or not, is not found.
+func (s *Server) updateDocument(c echo.Context) error {
+	var req updateDocumentRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.DocumentChange.Normalize(); err != nil {
+		return err
+	}
+	by := strings.TrimSpace(reviewerName(c, req.By))
+	if by == "" {
+		by = localEditor
+	}
+	ctx, sc := c.Request().Context(), scopeOf(c)
+	info, err := s.Store.UpdateDocument(ctx, sc, c.Param("id"), req.DocumentChange, by)
+	if errors.Is(err, retrieval.ErrNotFound) {
+		return retrieval.Errorf(retrieval.ENOTFOUND, "没有编号为 %q 的文档，或它不属于本工作区", c.Param("id"))
+	}
+	if err != nil {
+		return err
+	}
+	edits, err := s.Store.DocumentEdits(ctx, sc, info.ID)
+	if err != nil {
+		return err
+	}
+	s.Logger.Info("document edited", "workspace", info.Workspace, "document", info.ID, "by", principalOf(c).keyID, "request_id", requestID(c))
+	info.Warnings = nonNil(info.Warnings)
+	return c.JSON(http.StatusOK, editedDocument{DocumentInfo: info, Edits: nonNil(edits)})
 }
 
 func (s *Server) deleteDocument(c echo.Context) error {

@@ -3,20 +3,23 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/queue"
 	"github.com/draftd/draftd/retrieval"
+	"github.com/draftd/draftd/web/auth"
 )
 
-// draftTimeout bounds a whole draft run in the background.
+// draftTimeout bounds how long a request with ?wait=true waits for its draft; the drafting jobs go
+// on regardless.
 const draftTimeout = 15 * time.Minute
 
 // createDraftResponse answers POST /api/v1/drafts without ?wait=true.
@@ -56,87 +59,150 @@ func (s *Server) drafterFor(c echo.Context, name string) (*draft.Drafter, error)
 	return d, nil
 }
 
-// createDraft stores a new draft and drafts it. A retry with the same Idempotency-Key gets the
-// draft the first request made.
+// createDraft stores a new draft with one drafting job per section and answers: 202 with its ID,
+// or with ?wait=true the draft once it is done. The draft, its jobs and the request's
+// Idempotency-Key commit in one transaction, so an acknowledged draft is never lost and a retry
+// with the same key gets the draft the first request made, whichever replica it reaches.
 func (s *Server) createDraft(c echo.Context) error {
 	ctx := c.Request().Context()
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return err
 	}
-	claim, err := s.claimIdempotency(c, body)
+	key, err := s.idempotencyKey(c, body)
 	if err != nil {
 		return err
 	}
-	if claim.draftID != "" {
-		return s.replayDraft(c, claim.draftID)
-	}
-	d, dr, err := s.newDraft(c, body)
-	if err := claim.finish(ctx, dr, err); err != nil {
+	q, _, err := s.drafting()
+	if err != nil {
 		return err
 	}
-	if c.QueryParam("wait") == "true" {
-		// The draft is finished even if this client goes away, so it is never half-written.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), draftTimeout)
-		defer cancel()
-		d.Run(rctx, dr, s.publish)
-		return s.writeDraft(c, http.StatusOK, dr.ID)
-	}
-	resp := createDraftResponse{ID: dr.ID, Status: dr.Status} // before Run starts changing dr
-	go func() {
-		rctx, cancel := context.WithTimeout(context.Background(), draftTimeout)
-		defer cancel()
-		if err := d.Run(rctx, dr, s.publish); err != nil && retrieval.ErrorCode(err) == retrieval.EINTERNAL {
-			s.Logger.Error("draft run", "draft_id", dr.ID, "err", err)
+	d, dr, err := s.newDraft(c, body)
+	if err != nil {
+		if key != nil {
+			// A retry of a request that made a draft gets it, even should it be refused now (a
+			// budget spent since); the same key with another request is a conflict.
+			return s.refusedWithKey(c, key, err)
 		}
-	}()
-	return c.JSON(http.StatusAccepted, resp)
+		return err
+	}
+	p := principalOf(c)
+	dr.Workspace = scopeOf(c).Workspace()
+	if p.keyID != "" {
+		// With an API key or a session the draft records its creator, who may not review it.
+		dr.CreatedBy = p.name
+	}
+	jobs := queue.Jobs(dr, queue.Job{Workspace: dr.Workspace, Model: d.Model, Budget: p.scope})
+	got, created, err := q.Create(ctx, dr, jobs, key, s.gate.now().UTC().Add(-auth.IdempotencyTTL))
+	if err != nil {
+		return err
+	}
+	if !created {
+		return s.replayKey(c, key, got)
+	}
+	if c.QueryParam("wait") == "true" {
+		dr, err := s.waitDraft(c, dr.ID)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, withProgress(dr))
+	}
+	return c.JSON(http.StatusAccepted, createDraftResponse{ID: dr.ID, Status: dr.Status})
 }
 
-// publish sends a drafting event to the draft's subscribers and writes the failures to the log,
-// so that an operator sees a model that refuses, times out or cuts its answers off.
-func (s *Server) publish(e draft.Event) {
+// newDraft returns the drafter the request asks for (its model, within the sender's budget) and
+// the new draft of the figures in body, not yet stored.
+func (s *Server) newDraft(c echo.Context, body []byte) (*draft.Drafter, *draft.Draft, error) {
+	d, err := s.drafter(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := draft.ParseFiguresJSON(bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	dr, err := d.New(in)
+	return d, dr, err
+}
+
+// logFailure writes drafting failures to the log, so that an operator sees a model that refuses,
+// times out or cuts its answers off.
+func (s *Server) logFailure(e draft.Event) {
 	switch e.Type {
 	case draft.EventSectionFailed:
 		s.Logger.Warn("draft section failed", "draft_id", e.DraftID, "section", e.Section, "err", e.Error)
 	case draft.EventDraftFailed:
 		s.Logger.Warn("draft failed", "draft_id", e.DraftID, "err", e.Error)
 	}
-	s.events.publish(e)
 }
 
-// newDraft stores a pending draft of the figures in body, with the drafter that will draft it, in
-// the sender's workspace. With an API key or a session the draft records the key's holder or the
-// user as its creator, who may not review it.
-func (s *Server) newDraft(c echo.Context, body []byte) (*draft.Drafter, *draft.Draft, error) {
-	d, err := s.drafter(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	if p := principalOf(c); p.keyID != "" {
-		d.Store = creatorStore{Store: d.Store, by: p.name}
-	}
-	in, err := draft.ParseFiguresJSON(bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, err
-	}
-	dr, err := d.Create(c.Request().Context(), in)
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, dr, nil
+// jobsOnce holds the queue and event log a Server made for itself (see drafting).
+type jobsOnce struct {
+	once  sync.Once
+	queue queue.Queue
+	log   queue.EventLog
+	err   error
 }
 
-// creatorStore stores each new draft with its creator: Drafter.Create knows nothing of API keys.
-type creatorStore struct {
-	draft.Store
-	by string
+// queueStore is a draft store that can make a drafting queue over its own database.
+type queueStore interface {
+	NewQueue(ctx context.Context, cfg queue.Config) (queue.Queue, error)
 }
 
-// CreateDraft stores d as created by the store's creator.
-func (s creatorStore) CreateDraft(ctx context.Context, d *draft.Draft) error {
-	d.CreatedBy = s.by
-	return s.Store.CreateDraft(ctx, d)
+// drafting returns the drafting queue and event log, and starts following the log's
+// announcements. A Server given neither (as in tests) makes them from DraftStore, with workers
+// in this process.
+func (s *Server) drafting() (queue.Queue, queue.EventLog, error) {
+	j := &s.jobs
+	j.once.Do(func() {
+		ctx := context.Background()
+		j.queue, j.log = s.Queue, s.Events
+		if j.log == nil {
+			var ok bool
+			if j.log, ok = s.DraftStore.(queue.EventLog); !ok {
+				j.err = errors.New("web: the draft store keeps no drafting events")
+				return
+			}
+		}
+		s.events.listen(ctx, j.log, s.Logger)
+		if j.queue != nil {
+			return
+		}
+		qs, ok := s.DraftStore.(queueStore)
+		if !ok {
+			j.err = errors.New("web: no drafting queue")
+			return
+		}
+		q, err := qs.NewQueue(ctx, queue.Config{Worker: s.Runner(j.log), Workers: max(s.Drafter.Concurrency, 1)})
+		if err == nil {
+			err = q.Start(ctx)
+		}
+		j.queue, j.err = q, err
+	})
+	return j.queue, j.log, j.err
+}
+
+// Runner returns the worker that drafts a job's section with the drafter this server would build
+// for the request that made the job, recording its events in log.
+func (s *Server) Runner(log queue.EventLog) *queue.Runner {
+	// Failed writes of a section or a status are tried again and logged (draft.RetryingStore), so
+	// that a database restart does not leave a draft generating with no trace.
+	store := draft.RetryingStore{Store: s.DraftStore, Log: s.Logger}
+	return &queue.Runner{Store: store, Events: log, Drafter: s.jobDrafter, Observe: s.observeEvent, Log: s.Logger}
+}
+
+// jobDrafter rebuilds the drafter of a job: its model's writer, counting against the budget of the
+// key that asked for the draft, over the draft's workspace.
+func (s *Server) jobDrafter(_ context.Context, j queue.Job) (*draft.Drafter, error) {
+	w, ok := s.Writers[j.Model]
+	if !ok {
+		return nil, retrieval.Errorf(retrieval.EUNAVAILABLE, "本服务没有配置模型 %q，无法生成本部分", j.Model)
+	}
+	d := s.Drafter.InWorkspace(retrieval.InWorkspace(j.Workspace))
+	d.Store = draft.RetryingStore{Store: d.Store, Log: s.Logger}
+	d.Model = j.Model
+	d.Writer, d.ClaimChecker = s.meterJob(j.Budget, j.Model, w, d.ClaimChecker)
+	return d, nil
 }
 
 func (s *Server) writeDraft(c echo.Context, status int, id string) error {
@@ -157,16 +223,21 @@ func (s *Server) loadDraft(c echo.Context, id string) (*draft.Draft, error) {
 	return dr, err
 }
 
-// deleteDraft removes a draft with its sentences and audit trail, for good. A draft still being
-// written is refused (ECONFLICT): its drafting would go on writing into a draft that is gone.
+// deleteDraft removes a draft with its sentences, events and audit trail, for good. Its jobs are
+// cancelled first (a section being drafted has its context cancelled), so that none goes on
+// writing into a draft that is gone: a draft still being written can be deleted too.
 func (s *Server) deleteDraft(c echo.Context) error {
 	ctx := c.Request().Context()
 	dr, err := s.loadDraft(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if dr.Status == draft.StatusGenerating || dr.Status == draft.StatusPending {
-		return retrieval.Errorf(retrieval.ECONFLICT, "稿件正在生成，生成结束后才能删除")
+	q, _, err := s.drafting()
+	if err != nil {
+		return err
+	}
+	if err := q.Cancel(ctx, dr.ID); err != nil {
+		return err
 	}
 	if err := s.DraftStore.DeleteDraft(ctx, scopeOf(c), dr.ID); err != nil {
 		if retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
@@ -224,9 +295,16 @@ func (s *Server) listDrafts(c echo.Context) error {
 	return c.JSON(http.StatusOK, draftsResponse{Drafts: nonNil(ds)})
 }
 
+// regenerateSection drafts section n again as a job: 202, or with ?wait=true the draft once it is
+// done. The section is marked generating and its job enqueued in one transaction that refuses a
+// draft still being written (ECONFLICT), so two regenerations never run at once.
 func (s *Server) regenerateSection(c echo.Context) error {
 	ctx := c.Request().Context()
 	n, err := sectionParam(c)
+	if err != nil {
+		return err
+	}
+	q, _, err := s.drafting()
 	if err != nil {
 		return err
 	}
@@ -234,7 +312,7 @@ func (s *Server) regenerateSection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if dr.Status == draft.StatusGenerating || dr.Status == draft.StatusPending {
+	if !finished(dr.Status) {
 		return retrieval.Errorf(retrieval.ECONFLICT, "稿件 %s 仍在生成，生成结束后再重新生成", dr.ID)
 	}
 	if n < 0 || n >= len(dr.Sections) {
@@ -246,87 +324,25 @@ func (s *Server) regenerateSection(c echo.Context) error {
 	} else if model == "" {
 		model = s.DefaultModel
 	}
-	d, err := s.drafterFor(c, model)
+	d, err := s.drafterFor(c, model) // checks the model and the sender's budget
 	if err != nil {
+		return err
+	}
+	j := queue.Job{DraftID: dr.ID, Section: n, Workspace: dr.Workspace, Model: d.Model, Budget: principalOf(c).scope}
+	if err := q.Regenerate(ctx, j); err != nil {
+		if retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
+			return retrieval.Errorf(retrieval.ENOTFOUND, "稿件 %s 不存在，可能已被删除", dr.ID)
+		}
 		return err
 	}
 	if c.QueryParam("wait") == "true" {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), draftTimeout)
-		defer cancel()
-		d.Regenerate(rctx, dr, n, s.publish)
-		return s.writeDraft(c, http.StatusOK, dr.ID)
-	}
-	if err := d.MarkRegenerating(ctx, dr, n); err != nil {
-		return err
-	}
-	go func() {
-		rctx, cancel := context.WithTimeout(context.Background(), draftTimeout)
-		defer cancel()
-		d.Regenerate(rctx, dr, n, s.publish)
-	}()
-	return c.JSON(http.StatusAccepted, createDraftResponse{ID: dr.ID, Status: draft.StatusGenerating})
-}
-
-// draftEvents streams a draft's progress as server-sent events: first a "snapshot" with the
-// draft as stored, then section_started, sentence, section_done/section_failed and finally
-// draft_done or draft_failed, after which the stream ends.
-func (s *Server) draftEvents(c echo.Context) error {
-	ctx := c.Request().Context()
-	id := c.Param("id")
-	events, cancel := s.events.subscribe(id)
-	defer cancel()
-	dr, err := s.loadDraft(c, id)
-	if err != nil {
-		return err
-	}
-	w := c.Response()
-	w.Header().Set(echo.HeaderContentType, "text/event-stream")
-	w.Header().Set(echo.HeaderCacheControl, "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	send := func(typ string, v any) error {
-		b, err := json.Marshal(v)
+		dr, err := s.waitDraft(c, dr.ID)
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", typ, b); err != nil {
-			return err
-		}
-		w.Flush()
-		return nil
+		return c.JSON(http.StatusOK, withProgress(dr))
 	}
-	if err := send("snapshot", withProgress(dr)); err != nil {
-		return nil
-	}
-	switch dr.Status {
-	case draft.StatusReady, draft.StatusFailed, draft.StatusApproved:
-		typ := draft.EventDraftDone
-		if dr.Status == draft.StatusFailed {
-			typ = draft.EventDraftFailed
-		}
-		send(typ, draft.Event{Type: typ, DraftID: id, Status: dr.Status})
-		return nil
-	}
-	ping := time.NewTicker(15 * time.Second)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-ping.C:
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
-				return nil
-			}
-			w.Flush()
-		case e := <-events:
-			if err := send(e.Type, e); err != nil {
-				return nil
-			}
-			if e.Type == draft.EventDraftDone || e.Type == draft.EventDraftFailed {
-				return nil
-			}
-		}
-	}
+	return c.JSON(http.StatusAccepted, createDraftResponse{ID: dr.ID, Status: draft.StatusGenerating})
 }
 
 // importFigures reads figures from an uploaded .xlsx, .csv or .json file (form field "file";

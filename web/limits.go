@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"strconv"
 	"sync"
@@ -25,7 +26,33 @@ const (
 type Limits struct {
 	RatePerMin  int // requests a minute to /api/v1, review calls aside (see reviewRoutes)
 	Burst       int // requests allowed at once (default RatePerMin)
-	TokenBudget int // model tokens (prompt + completion) a day, counted in memory: a restart forgets them
+	TokenBudget int // model tokens (prompt + completion) a day
+	// HoldPerCall is the tokens taken from the budget before each model call and given back, less
+	// what the call used, after it (default DefaultHoldPerCall).
+	HoldPerCall int
+	// Shared keeps the request buckets and the day's spending in the database, so that every replica
+	// on it counts against the same limits and a restart forgets nothing; nil counts in this process.
+	Shared SharedLimits
+}
+
+// DefaultHoldPerCall is Limits.HoldPerCall's default: a call's max_tokens (DRAFTD_CHAT_MAX_TOKENS,
+// 1500 by default) and a prompt's share.
+const DefaultHoldPerCall = 2000
+
+// SharedLimits keeps rate buckets and token budgets in the store. Both stores implement it; the
+// limits then hold across replicas within what their clocks disagree by.
+type SharedLimits interface {
+	// TakeRate takes one request from bucket key, which holds at most burst and refills at perSec
+	// a second, as of now. It returns 0 when taken, else how long until one is there, taking nothing.
+	TakeRate(ctx context.Context, key string, perSec float64, burst int, now time.Time) (time.Duration, error)
+	// HoldTokens holds up to n tokens of scope's budget for day, limit tokens, for a model call:
+	// n, or what is left when less. It returns the hold's ID and the tokens held, or "" and 0 when
+	// nothing is left. A hold not settled lapses at expires, so a process that died keeps no tokens.
+	HoldTokens(ctx context.Context, scope, day string, n, limit int, now, expires time.Time) (id string, held int, err error)
+	// SettleTokens ends hold id ("" for none) and adds used tokens to scope's spending on day.
+	SettleTokens(ctx context.Context, id, scope, day string, used int) error
+	// SpentTokens returns scope's tokens spent on day and held as of now.
+	SpentTokens(ctx context.Context, scope, day string, now time.Time) (int, error)
 }
 
 // reviewRoutes are the calls a reviewer makes once per sentence or figure, often as fast as the
@@ -62,6 +89,40 @@ func (g *gate) limiter(id string, review bool) *rate.Limiter {
 	return l
 }
 
+// holdLapse is how long a hold of tokens outlives the call it was made for, at most, when its
+// process dies before settling it: the longest model call, with its retries.
+const holdLapse = 15 * time.Minute
+
+// storeTimeout bounds each call to the shared limits, so a slow database cannot hold a request.
+const storeTimeout = 5 * time.Second
+
+// take takes one request from the bucket of id (its review bucket when review is set) and returns
+// 0, or how long until the bucket has one. With shared limits the bucket is the store's; when the
+// store fails the request is let through and the failure logged: a database that cannot count
+// requests cannot serve them either, and says so itself.
+func (g *gate) take(ctx context.Context, id string, review bool, now time.Time) time.Duration {
+	if g.shared != nil {
+		key, perSec, burst := "rate "+id, float64(g.rate), g.burst
+		if review {
+			key, perSec, burst = "review "+id, float64(g.reviewRate)/60, g.reviewBurst
+		}
+		ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		defer cancel()
+		wait, err := g.shared.TakeRate(ctx, key, perSec, burst, now)
+		if err != nil {
+			g.log.Warn("rate limit: store failed, request let through", "err", err)
+			return 0
+		}
+		return wait
+	}
+	r := g.limiter(id, review).ReserveN(now, 1)
+	wait := r.DelayFrom(now)
+	if wait > 0 {
+		r.CancelAt(now)
+	}
+	return wait
+}
+
 // rateLimit refuses a request over its sender's token bucket with 429 and Retry-After; review
 // calls have a bucket of their own.
 func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
@@ -71,9 +132,7 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		now := s.gate.now()
 		review := reviewRoutes[c.Request().Method+" "+c.Path()]
-		r := s.gate.limiter(principalOf(c).limit, review).ReserveN(now, 1)
-		if wait := r.DelayFrom(now); wait > 0 {
-			r.CancelAt(now)
+		if wait := s.gate.take(c.Request().Context(), principalOf(c).limit, review, now); wait > 0 {
 			secs := int(math.Ceil(wait.Seconds()))
 			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 			if review {
@@ -145,49 +204,157 @@ func (s *Server) failed(c echo.Context, err error) error {
 	return err
 }
 
-// budget counts each sender's model tokens for the current day, in memory.
+// budget counts each sender's model tokens for the current day (in the server's time zone): in
+// the store when shared is set, so across replicas and restarts, else in this process. Each model
+// call holds tokens first (reserve) and settles them with what it used after.
 type budget struct {
-	limit int
+	limit  int
+	hold   int          // tokens held before each call
+	shared SharedLimits // nil: counted here
+	log    *slog.Logger
 
-	mu   sync.Mutex
-	day  string
-	used map[string]int
+	mu    sync.Mutex
+	day   string
+	used  map[string]int
+	held  map[string]int    // by scope, tokens of holds not yet settled
+	holds map[string]string // hold ID → scope
+	sizes map[string]int    // hold ID → tokens
+	seq   int
 }
 
-// spent returns the tokens scope used on now's day.
-func (b *budget) spent(scope string, now time.Time) int {
+// day names now's day, in the server's time zone.
+func day(now time.Time) string { return now.Format(time.DateOnly) }
+
+// spent returns the tokens scope spent and holds on now's day.
+func (b *budget) spent(ctx context.Context, scope string, now time.Time) (int, error) {
+	if b.shared != nil {
+		ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		defer cancel()
+		return b.shared.SpentTokens(ctx, scope, day(now), now)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.roll(now)
-	return b.used[scope]
+	return b.used[scope] + b.held[scope], nil
 }
 
-// add counts n tokens used by scope at now.
-func (b *budget) add(scope string, n int, now time.Time) {
+// add counts n tokens used by scope at now, held by no call. A store failure is logged.
+func (b *budget) add(scope string, n int, now time.Time) { b.settle("", scope, n, now) }
+
+// reserve holds tokens of scope's budget for one model call: DefaultHoldPerCall (or the configured
+// hold), or what is left of the budget when less. It returns the function that settles the hold
+// with the tokens the call used, or EBUDGETEXCEEDED when nothing is left.
+func (b *budget) reserve(ctx context.Context, scope string, now time.Time) (func(used int, at time.Time), error) {
+	n := b.hold
+	if n <= 0 {
+		n = DefaultHoldPerCall
+	}
+	d := day(now)
+	var id string
+	var got int
+	if b.shared != nil {
+		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		defer cancel()
+		var err error
+		if id, got, err = b.shared.HoldTokens(sctx, scope, d, n, b.limit, now, now.Add(holdLapse)); err != nil {
+			return nil, err
+		}
+	} else {
+		b.mu.Lock()
+		b.roll(now)
+		if left := b.limit - b.used[scope] - b.held[scope]; left > 0 {
+			got = min(n, left)
+			b.seq++
+			id = strconv.Itoa(b.seq)
+			b.held[scope] += got
+			b.holds[id], b.sizes[id] = scope, got
+		}
+		b.mu.Unlock()
+	}
+	if got == 0 {
+		return nil, b.exceeded(ctx, scope, now)
+	}
+	return func(used int, at time.Time) { b.settle(id, scope, used, at) }, nil
+}
+
+// settle ends hold id ("" for none) of scope and counts used tokens, on the hold's day.
+func (b *budget) settle(id, scope string, used int, now time.Time) {
+	if b.shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		if err := b.shared.SettleTokens(ctx, id, scope, day(now), used); err != nil {
+			b.log.Error("token budget: spending not recorded", "scope_kind", scopeKind(scope), "tokens", used, "err", err)
+		}
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.roll(now)
-	b.used[scope] += n
+	if s, ok := b.holds[id]; ok {
+		b.held[s] -= b.sizes[id]
+		delete(b.holds, id)
+		delete(b.sizes, id)
+	}
+	b.used[scope] += used
+}
+
+// scopeKind says what a budget scope is without naming the key, for logs.
+func scopeKind(scope string) string {
+	if scope == localScope {
+		return "single-user"
+	}
+	return "api-key"
+}
+
+// exceeded is the EBUDGETEXCEEDED error of scope at now.
+func (b *budget) exceeded(ctx context.Context, scope string, now time.Time) error {
+	used, _ := b.spent(ctx, scope, now)
+	return retrieval.Errorf(EBUDGETEXCEEDED, "这个 API 密钥今天的模型额度（%d 个 token）已用完（已用 %d 个）；额度在午夜恢复，使用模型 %s 起草不占用额度",
+		b.limit, used, offline.Model)
 }
 
 // roll starts a new count when now is on another day (in the server's time zone) than the count.
+// Holds of the day before are forgotten with it.
 func (b *budget) roll(now time.Time) {
-	if day := now.Format(time.DateOnly); day != b.day || b.used == nil {
-		b.day, b.used = day, map[string]int{}
+	if d := day(now); d != b.day || b.used == nil {
+		b.day, b.used, b.held = d, map[string]int{}, map[string]int{}
+		b.holds, b.sizes = map[string]string{}, map[string]int{}
 	}
 }
 
-// meteredWriter counts the tokens each call of its Writer used against a budget.
+// meteredWriter counts the tokens each call of its Writer used against a budget: with hold set,
+// held before the call and settled after it; else only counted, by spend, after it.
 type meteredWriter struct {
 	draft.Writer
 	spend func(tokens int)
+	hold  func(ctx context.Context) (settle func(tokens int), err error)
 }
 
-// Write writes with the wrapped Writer and counts the tokens it used, even when it failed.
+// Write writes with the wrapped Writer and counts the tokens it used, even when it failed. With
+// hold set, a call the budget cannot cover is not made: EBUDGETEXCEEDED.
 func (w meteredWriter) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
+	spend := w.spend
+	if w.hold != nil {
+		settle, err := w.hold(ctx)
+		if err != nil {
+			return draft.SectionText{}, err
+		}
+		spend = settle
+	}
 	out, err := w.Writer.Write(ctx, req)
-	w.spend(out.Usage.PromptTokens + out.Usage.CompletionTokens)
+	spend(out.Usage.PromptTokens + out.Usage.CompletionTokens)
 	return out, err
+}
+
+// holder returns the hold function of a meteredWriter for scope's budget.
+func (b *budget) holder(scope string, now func() time.Time) func(ctx context.Context) (func(int), error) {
+	return func(ctx context.Context) (func(int), error) {
+		settle, err := b.reserve(ctx, scope, now())
+		if err != nil {
+			return nil, err
+		}
+		return func(used int) { settle(used, now()) }, nil
+	}
 }
 
 // metered returns w counting against the sender's token budget, or an EBUDGETEXCEEDED error when
@@ -199,11 +366,39 @@ func (s *Server) metered(c echo.Context, model string, w draft.Writer) (draft.Wr
 		return w, nil
 	}
 	scope := principalOf(c).scope
-	if used := b.spent(scope, s.gate.now()); used >= b.limit {
-		return nil, retrieval.Errorf(EBUDGETEXCEEDED, "这个 API 密钥今天的模型额度（%d 个 token）已用完（已用 %d 个）；额度在午夜恢复，使用模型 %s 起草不占用额度",
-			b.limit, used, offline.Model)
+	used, err := b.spent(c.Request().Context(), scope, s.gate.now())
+	if err != nil {
+		return nil, err
 	}
-	return meteredWriter{Writer: w, spend: func(n int) { b.add(scope, n, s.gate.now()) }}, nil
+	if used >= b.limit {
+		return nil, b.exceeded(c.Request().Context(), scope, s.gate.now())
+	}
+	return meteredWriter{Writer: w, hold: b.holder(scope, s.gate.now)}, nil
+}
+
+// meterJob returns w and check holding tokens of budget scope before each model call and settling
+// them after, as metered and meteredCheck do for a request: for drafting jobs, which run after the
+// request that made them is answered. Offline drafting, an empty scope and no budget leave them as
+// they are.
+func (s *Server) meterJob(scope, model string, w draft.Writer, check draft.ClaimChecker) (draft.Writer, draft.ClaimChecker) {
+	b := &s.gate.budget
+	if b.limit <= 0 || model == offline.Model || scope == "" {
+		return w, check
+	}
+	hold := b.holder(scope, s.gate.now)
+	if check != nil {
+		inner := check
+		check = func(ctx context.Context, req draft.ClaimCheckRequest) ([]draft.CheckedClaim, draft.Usage, error) {
+			settle, err := hold(ctx)
+			if err != nil {
+				return nil, draft.Usage{}, err
+			}
+			found, u, err := inner(ctx, req)
+			settle(u.PromptTokens + u.CompletionTokens)
+			return found, u, err
+		}
+	}
+	return meteredWriter{Writer: w, hold: hold}, check
 }
 
 // meteredCheck returns check counting its tokens against the sender's token budget, as metered
@@ -213,10 +408,14 @@ func (s *Server) meteredCheck(c echo.Context, check draft.ClaimChecker) draft.Cl
 	if check == nil || b.limit <= 0 {
 		return check
 	}
-	scope := principalOf(c).scope
+	hold := b.holder(principalOf(c).scope, s.gate.now)
 	return func(ctx context.Context, req draft.ClaimCheckRequest) ([]draft.CheckedClaim, draft.Usage, error) {
+		settle, err := hold(ctx)
+		if err != nil {
+			return nil, draft.Usage{}, err
+		}
 		found, u, err := check(ctx, req)
-		b.add(scope, u.PromptTokens+u.CompletionTokens, s.gate.now())
+		settle(u.PromptTokens + u.CompletionTokens)
 		return found, u, err
 	}
 }

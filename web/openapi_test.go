@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -23,6 +25,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/web/auth"
 )
 
@@ -34,7 +37,7 @@ func notAPI(path string) bool {
 
 func init() {
 	// Exports and the event stream are files or text the document types as strings.
-	for _, ct := range []string{exportFormats["docx"].contentType, "text/markdown", "text/html", "text/event-stream"} {
+	for _, ct := range []string{exportFormats["docx"].contentType, "text/markdown", "text/html", "text/event-stream", draft.XLSXContentType} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 	}
 }
@@ -452,6 +455,45 @@ func TestOpenAPIExamples(t *testing.T) {
 				}
 			}},
 		{name: "the skeleton of an unknown document is not found", method: "POST", path: at("/api/v1/documents/nope/template"), wantStatus: 404, wantCode: "not_found"},
+		{name: "a skeleton downloads as a workbook to fill in Excel", method: "POST", path: func() string { return "/api/v1/documents/" + docID + "/template?format=xlsx" }, wantStatus: 200,
+			then: func(t *testing.T, body []byte) {
+				f, err := draft.ImportFigures("figures.xlsx", bytes.NewReader(body), draft.Meta{})
+				var ve *draft.ValidationError
+				if !errors.As(err, &ve) || f != nil || !strings.HasPrefix(string(body), "PK") {
+					t.Fatalf("an unfilled workbook should import with problems (empty values): %v", err)
+				}
+			}},
+		{name: "a skeleton in an unknown format is invalid", method: "POST", path: func() string { return "/api/v1/documents/" + docID + "/template?format=pdf" },
+			badRequest: true, wantStatus: 400, wantCode: "invalid"},
+		{name: "a kind of document's outline is given as sections to fill", method: "GET", path: at("/api/v1/outlines?kind=" + url.QueryEscape("汇报")), wantStatus: 200,
+			then: func(t *testing.T, body []byte) {
+				var o outlineResponse
+				json.Unmarshal(body, &o)
+				k, _ := draft.KindOf("汇报")
+				if o.Kind != "汇报" || len(o.Sections) != len(k.Outline) || o.Sections[0].Heading != k.Outline[0] || o.Source != outlineFromBuiltIn {
+					t.Fatalf("outline = %s", body)
+				}
+			}},
+		{name: "an unknown kind of document has no outline", method: "GET", path: at("/api/v1/outlines?kind=" + url.QueryEscape("通知")), wantStatus: 400, wantCode: "invalid"},
+		{name: "an outline of more headings than allowed is refused by both", method: "GET", path: at("/api/v1/outlines?limit=99"), badRequest: true, wantStatus: 400, wantCode: "invalid"},
+		{name: "a document's title and kind are corrected and audited", method: "PATCH", path: func() string { return "/api/v1/documents/" + docID },
+			contentType: "application/json", body: []byte(`{"title":"临川县水利局2025年上半年工作总结","kind":"总结","by":"王撰稿"}`), wantStatus: 200,
+			then: func(t *testing.T, body []byte) {
+				var d struct {
+					Title string                   `json:"title"`
+					Edits []retrieval.DocumentEdit `json:"edits"`
+				}
+				json.Unmarshal(body, &d)
+				if d.Title != "临川县水利局2025年上半年工作总结" || len(d.Edits) == 0 || d.Edits[0].Field != "title" || d.Edits[0].By != "王撰稿" {
+					t.Fatalf("edited document = %s", body)
+				}
+			}},
+		{name: "a blank title is refused", method: "PATCH", path: func() string { return "/api/v1/documents/" + docID },
+			contentType: "application/json", body: []byte(`{"title":"  "}`), wantStatus: 400, wantCode: "invalid"},
+		{name: "a correction of an unknown field is refused by both", method: "PATCH", path: func() string { return "/api/v1/documents/" + docID },
+			contentType: "application/json", body: []byte(`{"text":"别的正文"}`), badRequest: true, wantStatus: 400, wantCode: "invalid"},
+		{name: "a correction of an unknown document is not found", method: "PATCH", path: at("/api/v1/documents/nope"),
+			contentType: "application/json", body: []byte(`{"title":"新标题"}`), wantStatus: 404, wantCode: "not_found"},
 		{name: "search finds passages with their score parts", method: "POST", path: at("/api/v1/search"), contentType: "application/json",
 			body: []byte(`{"query":"高标准农田建设","k":5,"filters":{"collection":"openapi-example","roles":["achievements"]}}`), wantStatus: 200},
 		{name: "the collections are listed", method: "GET", path: at("/api/v1/collections"), wantStatus: 200},

@@ -18,6 +18,10 @@ type reviewRequest struct {
 	Text     string `json:"text"`     // the new text, for edit
 	Reason   string `json:"reason"`   // why, for the audit trail; required to approve a high-risk sentence
 	By       string `json:"by"`       // the reviewer's name; with an API key, the key's name replaces it
+	// Version is the sentence's version the decision was made on (Sentence.version as served):
+	// when another reviewer has changed the sentence since, the decision is 409 stale_sentence.
+	// 0 or absent decides on the sentence as stored.
+	Version int `json:"version"`
 }
 
 func (s *Server) reviewSentence(c echo.Context) error {
@@ -35,7 +39,7 @@ func (s *Server) reviewSentence(c echo.Context) error {
 			return err
 		}
 	}
-	v := draft.Verdict{Decision: req.Decision, Text: req.Text, Reason: req.Reason, By: reviewerName(c, req.By)}
+	v := draft.Verdict{Decision: req.Decision, Text: req.Text, Reason: req.Reason, By: reviewerName(c, req.By), Version: req.Version}
 	d, err := s.Reviewer.Decide(c.Request().Context(), scopeOf(c), c.Param("id"), c.Param("sid"), v)
 	if err != nil {
 		return err
@@ -143,24 +147,29 @@ func (s *Server) rewriter(c echo.Context, model string) (draft.Rewriter, error) 
 			return nil, err
 		}
 		if b := &s.gate.budget; b.limit > 0 {
-			scope := principalOf(c).scope
-			return meteredRewriter{Rewriter: rw, spend: func(n int) { b.add(scope, n, s.gate.now()) }}, nil
+			return meteredRewriter{Rewriter: rw, hold: b.holder(principalOf(c).scope, s.gate.now)}, nil
 		}
 		return rw, nil
 	}
 	return nil, retrieval.Errorf(retrieval.ECONFLICT, "改写、扩写和缩写要调用对话模型，本服务只配置了离线模板：请管理员配置对话模型（DRAFTD_CHAT_MODEL）后再试，或直接修改句子")
 }
 
-// meteredRewriter counts the tokens each rewrite used against a budget, as meteredWriter does.
+// meteredRewriter holds tokens of a budget before each rewrite and settles them with what it
+// used after, as meteredWriter does.
 type meteredRewriter struct {
 	draft.Rewriter
-	spend func(tokens int)
+	hold func(ctx context.Context) (settle func(tokens int), err error)
 }
 
-// Rewrite rewrites with the wrapped Rewriter and counts the tokens it used, even when it failed.
+// Rewrite rewrites with the wrapped Rewriter and counts the tokens it used, even when it failed;
+// a rewrite the budget cannot cover is not asked for (EBUDGETEXCEEDED).
 func (w meteredRewriter) Rewrite(ctx context.Context, req draft.RewriteRequest) (draft.SectionText, error) {
+	settle, err := w.hold(ctx)
+	if err != nil {
+		return draft.SectionText{}, err
+	}
 	out, err := w.Rewriter.Rewrite(ctx, req)
-	w.spend(out.Usage.PromptTokens + out.Usage.CompletionTokens)
+	settle(out.Usage.PromptTokens + out.Usage.CompletionTokens)
 	return out, err
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/queue"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/web/auth"
 )
@@ -35,8 +36,15 @@ type Server struct {
 	Limits      Limits                // per key: requests a minute, model tokens a day
 	CORSOrigins []string              // origins of office add-ins allowed to call the API
 	OIDC        *OIDC                 // sign-in through the organisation's OpenID Connect provider; nil: off
+	Ready       []ReadyCheck          // what /readyz checks besides the store (the job queue)
+
+	// Queue drafts sections as durable jobs; nil: a queue over DraftStore with workers in this
+	// process (drafts.go). Events is where drafting events go; nil: DraftStore.
+	Queue  queue.Queue
+	Events queue.EventLog
 
 	events *broker
+	jobs   jobsOnce
 	gate   *gate
 }
 
@@ -44,12 +52,16 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	s.events = newBroker()
 	s.gate = newGate(s.Keys, s.Limits)
+	if s.Logger != nil {
+		s.gate.log, s.gate.budget.log = s.Logger, s.Logger
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	// Requests come straight from clients (no proxy in front by default), so the
 	// client IP is the connection's, never a header the client can forge.
 	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(traced(), s.observe) // metrics.go: outermost, to see every answer's span and status
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.Logger.Error("panic", "request_id", requestID(c), "err", err, "stack", string(stack))
@@ -71,8 +83,10 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/documents", s.createDocuments)
 	api.GET("/documents", s.listDocuments)
 	api.GET("/documents/:id", s.getDocument)
+	api.PATCH("/documents/:id", s.updateDocument)
 	api.DELETE("/documents/:id", s.deleteDocument)
 	api.POST("/documents/:id/template", s.documentTemplate)
+	api.GET("/outlines", s.outline)
 	api.POST("/search", s.search)
 	api.GET("/collections", s.listCollections)
 	api.PATCH("/collections/:name", s.updateCollection)
@@ -153,6 +167,10 @@ var statusOf = map[string]int{
 	draft.EINVALIDFIGURES:        http.StatusBadRequest,
 	draft.EREASONREQUIRED:        http.StatusBadRequest,
 	draft.EOWNDRAFT:              http.StatusForbidden,
+	draft.ESTALE:                 http.StatusConflict,
+	draft.EGENERATING:            http.StatusConflict,
+	draft.ETOOMANYSECTIONS:       http.StatusRequestEntityTooLarge,
+	draft.ETOOMANYFIGURES:        http.StatusRequestEntityTooLarge,
 	EUNAUTHORIZED:                http.StatusUnauthorized,
 	EFORBIDDEN:                   http.StatusForbidden,
 	ECSRF:                        http.StatusForbidden,
@@ -191,6 +209,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 			status = http.StatusBadRequest
 		}
 		body.Error.Code, body.Error.Message, body.Error.Detail = re.Code, re.Message, re.Detail
+		if status >= 500 {
+			// The message is for the client and names no host; the cause, which may, is for the log.
+			s.Logger.Warn("unavailable", "request_id", requestID(c), "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		}
 	case errors.As(err, &he) && he.Code < 500:
 		status = he.Code
 		body.Error.Code = echoCodes[he.Code]
@@ -238,15 +260,4 @@ func requestID(c echo.Context) string {
 
 func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
-}
-
-func (s *Server) readyz(c echo.Context) error {
-	if err := s.Store.Ping(c.Request().Context()); err != nil {
-		s.Logger.Warn("store not ready", "err", err)
-		if retrieval.ErrorCode(err) == retrieval.EEMBEDDERMISMATCH {
-			return retrieval.Errorf(retrieval.EUNAVAILABLE, "%s", retrieval.ErrorMessage(err))
-		}
-		return retrieval.Errorf(retrieval.EUNAVAILABLE, "数据存储没有响应")
-	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

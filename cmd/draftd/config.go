@@ -31,6 +31,15 @@ type Config struct {
 	ChatIdleTimeout    time.Duration // DRAFTD_CHAT_IDLE_TIMEOUT_S: silence allowed while streaming
 	ChatMaxTokens      int           // DRAFTD_CHAT_MAX_TOKENS
 	SectionConcurrency int           // DRAFTD_SECTION_CONCURRENCY: sections of one draft drafted at once
+	// Drafting jobs (serve): Workers is DRAFTD_WORKERS or --workers, sections this process drafts at
+	// once (0: API only; default DRAFTD_SECTION_CONCURRENCY); JobTimeout (DRAFTD_JOB_TIMEOUT_S, 360)
+	// bounds one attempt, JobRescue (DRAFTD_JOB_RESCUE_S, JobTimeout + 60) is how long a job may run
+	// before a worker takes it as its dead process's, JobAttempts (DRAFTD_JOB_ATTEMPTS, 3) attempts
+	// before a section is failed.
+	Workers     int
+	JobTimeout  time.Duration
+	JobRescue   time.Duration
+	JobAttempts int
 	// ClaimCheck is DRAFTD_CLAIM_CHECK (on or off, default off): the chat model checks each drafted
 	// section's claims in one more call, and what it finds raises sentences' risks.
 	ClaimCheck bool
@@ -100,6 +109,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	intVar("DRAFTD_CHAT_MAX_TOKENS", 1500, &c.ChatMaxTokens)
 	intVar("DRAFTD_SECTION_CONCURRENCY", 3, &c.SectionConcurrency)
 	c.ChatTimeout, c.ChatIdleTimeout = time.Duration(chatTimeout)*time.Second, time.Duration(idleTimeout)*time.Second
+	var jobTimeout, jobRescue int
+	intVar("DRAFTD_WORKERS", c.SectionConcurrency, &c.Workers)
+	intVar("DRAFTD_JOB_TIMEOUT_S", 360, &jobTimeout)
+	intVar("DRAFTD_JOB_RESCUE_S", jobTimeout+60, &jobRescue)
+	intVar("DRAFTD_JOB_ATTEMPTS", 3, &c.JobAttempts)
+	c.JobTimeout, c.JobRescue = time.Duration(jobTimeout)*time.Second, time.Duration(jobRescue)*time.Second
 	intVar("DRAFTD_RATE_PER_MIN", 120, &c.RatePerMin)
 	intVar("DRAFTD_RATE_BURST", 30, &c.RateBurst)
 	intVar("DRAFTD_TOKEN_BUDGET", 0, &c.TokenBudget)
@@ -185,6 +200,13 @@ func (c *Config) Validate() error {
 	}
 	if c.SectionConcurrency < 1 || c.SectionConcurrency > 16 {
 		bad("DRAFTD_SECTION_CONCURRENCY must be between 1 and 16, got %d", c.SectionConcurrency)
+	}
+	if c.Workers < 0 || c.Workers > 256 {
+		bad("DRAFTD_WORKERS must be between 0 (API only) and 256, got %d", c.Workers)
+	}
+	if c.JobTimeout < 10*time.Second || c.JobRescue < c.JobTimeout || c.JobAttempts < 1 || c.JobAttempts > 20 {
+		bad("DRAFTD_JOB_TIMEOUT_S must be at least 10, DRAFTD_JOB_RESCUE_S at least DRAFTD_JOB_TIMEOUT_S and DRAFTD_JOB_ATTEMPTS between 1 and 20, got %v, %v and %d",
+			c.JobTimeout, c.JobRescue, c.JobAttempts)
 	}
 	if c.ChatMaxTokens < 64 || c.ChatMaxTokens > 32000 {
 		bad("DRAFTD_CHAT_MAX_TOKENS must be between 64 and 32000, got %d", c.ChatMaxTokens)

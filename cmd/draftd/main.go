@@ -19,10 +19,12 @@ import (
 	"golang.org/x/term"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/queue"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/retrieval/openai"
 	"github.com/draftd/draftd/retrieval/pgvector"
+	"github.com/draftd/draftd/web"
 	"github.com/draftd/draftd/web/auth"
 )
 
@@ -59,7 +61,9 @@ type Main struct {
 const usage = `draftd drafts work summaries from a corpus of historical ones.
 
 Usage:
-  draftd serve    [--addr HOST:PORT]            run the web service (and the demo corpus on a new embedded store)
+  draftd serve    [--addr HOST:PORT] [--workers N]
+                                                run the web service (and the demo corpus on a new embedded store);
+                                                N sections drafted at once by this process, 0 for API only
   draftd ingest   [--workspace W] [--collection C] [--bulk auto|always|never] PATH...
                                                 ingest files and directories into the corpus; --bulk suspends
                                                 PostgreSQL's search indexes during a large load (auto: when large)
@@ -87,6 +91,7 @@ Every command reads its configuration from the environment (DRAFTD_DATABASE_URL,
 DRAFTD_DATA_DIR, DRAFTD_ADDR, DRAFTD_EMBEDDER, OPENAI_BASE_URL, OPENAI_API_KEY,
 DRAFTD_EMBED_MODEL, DRAFTD_EMBED_DIM, DRAFTD_CHAT_MODEL, DRAFTD_RATE_PER_MIN,
 DRAFTD_RATE_BURST, DRAFTD_TOKEN_BUDGET, DRAFTD_CORS_ORIGINS, DRAFTD_SECTION_CONCURRENCY,
+DRAFTD_WORKERS, DRAFTD_JOB_TIMEOUT_S, DRAFTD_JOB_RESCUE_S, DRAFTD_JOB_ATTEMPTS,
 DRAFTD_MAX_UPLOAD_MB, DRAFTD_DEMO, DRAFTD_CHAT_TIMEOUT_S, DRAFTD_CHAT_IDLE_TIMEOUT_S,
 DRAFTD_CHAT_MAX_TOKENS, DRAFTD_CLAIM_CHECK, and for OpenID Connect sign-in DRAFTD_OIDC_ISSUER,
 DRAFTD_OIDC_CLIENT_ID, DRAFTD_OIDC_CLIENT_SECRET, DRAFTD_OIDC_REDIRECT_URL, DRAFTD_OIDC_ROLE_CLAIM,
@@ -198,6 +203,10 @@ type Store interface {
 	draft.Store
 	auth.Store
 	auth.IdempotencyStore
+	queue.EventLog
+	web.SharedLimits // rate buckets and token budgets, shared by replicas
+	// NewQueue returns the drafting queue on the store's database.
+	NewQueue(ctx context.Context, cfg queue.Config) (queue.Queue, error)
 }
 
 // openStore opens the configured store; it applies pending migrations.

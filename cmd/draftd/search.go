@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/draftd/draftd/draft/queue"
 	"github.com/draftd/draftd/retrieval"
 )
 
@@ -91,6 +92,10 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
+	// Making the drafting queue applies the job queue's own migrations (River's, on PostgreSQL).
+	if _, err := store.NewQueue(ctx, queue.Config{}); err != nil {
+		return err
+	}
 	fmt.Fprintln(m.Stdout, "migrations applied")
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/draftd/draftd/cmd/draftd/demo"
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/metrics"
+	"github.com/draftd/draftd/draft/queue"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/web"
 	"github.com/draftd/draftd/web/auth"
@@ -22,14 +24,22 @@ import (
 const demoCollection = "demo"
 
 func (m *Main) serve(ctx context.Context, args []string) error {
+	workers := -1
 	cfg, _, err := m.config("serve", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&m.addr, "addr", "", "listen address (overrides DRAFTD_ADDR)")
+		fs.IntVar(&workers, "workers", -1, "sections this process drafts at once; 0 serves the API only (overrides DRAFTD_WORKERS)")
 	})
 	if err != nil {
 		return err
 	}
 	if m.addr != "" {
 		cfg.Addr = m.addr
+	}
+	if workers >= 0 {
+		cfg.Workers = workers
+	}
+	if cfg.Workers == 0 && cfg.DatabaseURL == "" {
+		return fmt.Errorf("--workers 0 (API only) needs PostgreSQL (DRAFTD_DATABASE_URL): the embedded store has one process, which must draft too")
 	}
 	log := m.logger()
 	store, emb, closeStore, err := openExclusive(ctx, cfg)
@@ -58,33 +68,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Drafts a stopped process left half done get their unfinished sections marked failed, so that
-	// writers can regenerate them. The embedded store has one process, so all of them at once; a
-	// shared PostgreSQL only those no live process can still be writing, then again every minute.
-	cutoff := wiring.drafter.StaleBefore(time.Now())
-	if cfg.DatabaseURL == "" {
-		cutoff = time.Now()
+	tel, err := m.startTelemetry(ctx, log, wiring.writers) // telemetry.go: metrics and traces
+	if err != nil {
+		return err
 	}
-	recoverDrafts := func(cutoff time.Time) {
-		if n, err := wiring.drafter.RecoverInterrupted(ctx, cutoff); err != nil {
-			log.Warn("recovering interrupted drafts", "err", err)
-		} else if n > 0 {
-			log.Info("marked the unfinished sections of interrupted drafts failed", "drafts", n)
-		}
-	}
-	recoverDrafts(cutoff)
-	go func() {
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				recoverDrafts(wiring.drafter.StaleBefore(time.Now()))
-			}
-		}
-	}()
+	defer tel.stop()
+	// A section job outlives its section's timeout by a margin, so that a section that times out is
+	// still recorded failed (on the last attempt) before the queue gives up on the job.
+	wiring.drafter.SectionTimeout = cfg.JobTimeout * 5 / 6
 	srv := &web.Server{
 		Store:          store,
 		Searcher:       &retrieval.Searcher{Store: store, Embed: emb.embed},
@@ -95,16 +86,75 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Drafter:        wiring.drafter,
 		Writers:        wiring.writers,
 		DefaultModel:   wiring.defaultModel,
-		Reviewer:       &draft.Reviewer{Store: wiring.drafter.Store},
+		Reviewer:       &draft.Reviewer{Store: wiring.drafter.Store, Log: log},
 		Workspaces:     store,
 		Keys:           store,
 		Idempotency:    store,
-		Limits:         web.Limits{RatePerMin: cfg.RatePerMin, Burst: cfg.RateBurst, TokenBudget: cfg.TokenBudget},
-		CORSOrigins:    cfg.CORSOrigins,
-		OIDC:           oidcSignIn,
+		// Buckets and the day's spending live in the store, so that they hold across replicas and
+		// restarts; each model call holds its max_tokens and a margin for the prompt before it runs,
+		// and gives back what it did not use.
+		Limits: web.Limits{RatePerMin: cfg.RatePerMin, Burst: cfg.RateBurst, TokenBudget: cfg.TokenBudget,
+			HoldPerCall: cfg.ChatMaxTokens + 500, Shared: store},
+		CORSOrigins: cfg.CORSOrigins,
+		OIDC:        oidcSignIn,
 	}
+	// Drafting runs as jobs in the store's database (draft/queue): this process drafts up to
+	// cfg.Workers sections at once, of any draft, and any replica's workers take over the jobs of
+	// one that died. Events go to the database, so any replica streams any draft.
+	jobs, err := store.NewQueue(ctx, queue.Config{Worker: srv.Runner(store), Workers: cfg.Workers,
+		MaxAttempts: cfg.JobAttempts, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescue})
+	if err != nil {
+		return err
+	}
+	srv.Queue, srv.Events = jobs, store
+	srv.Ready = append(srv.Ready, web.ReadyCheck{Name: "queue", Message: "起草任务队列没有响应",
+		Check: func(ctx context.Context) error { _, err := jobs.Live(ctx, ""); return err }})
+	go watchQueue(ctx, jobs, log)
+	handler := srv.Handler() // before the workers start: jobs draft through it (Server.Runner)
+	if err := jobs.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := jobs.Stop(sctx); err != nil {
+			log.Warn("stopping the drafting workers", "err", err)
+		}
+	}()
+	// A draft left pending or generating with no job to finish it was drafted in-process by a
+	// draftd draft that stopped, or before drafting became jobs: its unfinished sections are
+	// marked failed, so that writers can regenerate them. The embedded store has one process, so
+	// all of them at once; a shared PostgreSQL only those no live process can still be writing,
+	// then again every minute.
+	recovery := *wiring.drafter
+	recovery.Store = jobless{Store: wiring.drafter.Store, q: jobs}
+	recoverDrafts := func(cutoff time.Time) {
+		if n, err := recovery.RecoverInterrupted(ctx, cutoff); err != nil {
+			log.Warn("recovering interrupted drafts", "err", err)
+		} else if n > 0 {
+			log.Info("marked the unfinished sections of interrupted drafts failed", "drafts", n)
+		}
+	}
+	if cfg.DatabaseURL == "" {
+		recoverDrafts(time.Now())
+	} else {
+		recoverDrafts(recovery.StaleBefore(time.Now()))
+		go func() {
+			t := time.NewTicker(time.Minute)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					recoverDrafts(recovery.StaleBefore(time.Now()))
+				}
+			}
+		}()
+	}
+	log.Info("drafting workers", "workers", cfg.Workers, "job_timeout", cfg.JobTimeout, "rescue_after", cfg.JobRescue, "attempts", cfg.JobAttempts)
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // uploads of large files
 		WriteTimeout:      5 * time.Minute, // drafts with ?wait=true
@@ -185,4 +235,59 @@ func loadDemo(ctx context.Context, store retrieval.Store, in *retrieval.Ingester
 		n += len(res)
 	}
 	return n, nil
+}
+
+// jobless lists only the drafts no drafting job will finish, so that RecoverInterrupted leaves
+// the others to their jobs.
+type jobless struct {
+	draft.Store
+	q queue.Queue
+}
+
+// Drafts lists sc's drafts that are finished or have no live job.
+func (s jobless) Drafts(ctx context.Context, sc retrieval.Scope) ([]draft.DraftInfo, error) {
+	infos, err := s.Store.Drafts(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	out := infos[:0]
+	for _, info := range infos {
+		if info.Status == draft.StatusPending || info.Status == draft.StatusGenerating {
+			live, err := s.q.Live(ctx, info.ID)
+			if err != nil {
+				return nil, err
+			}
+			if live {
+				continue
+			}
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// watchQueue reports the queue's depth (jobs waiting and running, on every replica) to the
+// metrics every 15 seconds until ctx ends.
+func watchQueue(ctx context.Context, q queue.Queue, log *slog.Logger) {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		d, err := q.Depth(qctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			log.Warn("counting the drafting jobs", "err", err)
+		} else {
+			metrics.SetQueueJobs("waiting", d.Waiting)
+			metrics.SetQueueJobs("running", d.Running)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

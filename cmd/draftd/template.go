@@ -1,24 +1,27 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/retrieval"
 )
 
 // template writes a stored document, or a file stored first as draftd ingest stores it, as a
-// figures skeleton (draft.TemplateFrom) to fill in and give to draftd draft --figures.
+// figures skeleton (draft.TemplateFrom) to fill in and give to draftd draft --figures: JSON, or a
+// workbook (draft.WriteXLSX) when -o names an .xlsx file.
 func (m *Main) template(ctx context.Context, args []string) error {
 	var outPath, collection, workspace string
 	cfg, fs, err := m.config("template", args, func(fs *flag.FlagSet) {
 		workspaceFlag(fs, &workspace)
-		fs.StringVar(&outPath, "o", "", "write the skeleton (JSON) to this file instead of standard output")
+		fs.StringVar(&outPath, "o", "", "write the skeleton to this file instead of standard output: JSON, or a workbook to fill in Excel when it ends in .xlsx")
 		fs.StringVar(&collection, "collection", retrieval.DefaultCollection, "collection a FILE is ingested into")
 	})
 	if err != nil {
@@ -87,11 +90,18 @@ func (m *Main) template(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
+	var out []byte
+	if strings.EqualFold(filepath.Ext(outPath), ".xlsx") {
+		var buf bytes.Buffer
+		if err := draft.WriteXLSX(&buf, f); err != nil {
+			return err
+		}
+		out = buf.Bytes()
+	} else if out, err = json.MarshalIndent(f, "", "  "); err != nil {
 		return err
+	} else {
+		out = append(out, '\n')
 	}
-	out = append(out, '\n')
 	if outPath == "" {
 		_, err := m.Stdout.Write(out)
 		return err

@@ -218,7 +218,9 @@ func (doc *document) render() (body, comments []byte) {
 		doc.legend()
 	}
 	for _, p := range doc.d.Parts() {
-		doc.paragraph("Heading1", "", p.Heading)
+		if !p.Opening { // the opening paragraph has no heading of its own
+			doc.paragraph("Heading1", "", p.Heading)
+		}
 		if p.Status == draft.StatusFailed {
 			doc.paragraph("", `<w:i/><w:iCs/><w:color w:val="C00000"/>`, "本部分生成失败："+p.Error)
 			continue

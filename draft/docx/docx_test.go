@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -764,4 +765,41 @@ func TestWriteCleanCopyReadsAsTheFinalPaper(t *testing.T) {
 			t.Errorf("organisation %+v", org)
 		}
 	})
+}
+
+// TestWriteOpensWithoutAHeading: a draft whose first section is the opening (总体情况, the text a
+// template had before its first heading) prints it as the first paragraph after the title, with
+// no heading of its own, and numbers the headings after it from 一、, as 公文 are written; in the
+// marked copy too.
+func TestWriteOpensWithoutAHeading(t *testing.T) {
+	for _, template := range []bool{false, true} {
+		for _, clean := range []bool{true, false} {
+			t.Run(fmt.Sprintf("template %v, clean %v", template, clean), func(t *testing.T) {
+				d := approvedDraft(t)
+				opening := "上半年，全局上下围绕年度目标扎实工作。"
+				d.Sections = append([]draft.Section{{Index: 0, Heading: "总体情况", Status: draft.StatusReady, Sentences: []draft.Sentence{
+					{ID: "s0-1", Text: opening, Generated: true, Risk: draft.RiskLow, Review: draft.Review{Decision: draft.DecisionApproved}},
+				}}}, d.Sections...)
+				for i := range d.Sections {
+					d.Sections[i].Index = i
+				}
+				d.Input.Sections = append([]draft.SectionInput{{Heading: "总体情况"}}, d.Input.Sections...)
+				if template {
+					// The template's own numbers, with a gap where the writer left a section out.
+					d.Input.Template = "tpl"
+					d.Sections[2].Heading, d.Sections[3].Heading = "三、农村人居环境整治", "四、下一步工作打算"
+				}
+				var body []paragraph
+				for _, p := range paragraphs(t, export(t, d, Options{Clean: clean})["word/document.xml"]) {
+					if p.Style != "" || strings.Contains(p.Text, opening) {
+						body = append(body, p) // the title, the headings and the opening
+					}
+				}
+				want := []paragraph{{Style: "Title", Text: d.Title}, {Text: opening}, {Style: "Heading1", Text: "一、粮食生产"}, {Style: "Heading1", Text: "二、农村人居环境整治"}, {Style: "Heading1", Text: "三、下一步工作打算"}}
+				if len(body) < len(want) || !slices.Equal(body[:len(want)], want) {
+					t.Fatalf("paragraphs:\n%+v\nwant\n%+v", body, want)
+				}
+			})
+		}
+	}
 }

@@ -7,8 +7,10 @@ package offline
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/retrieval"
@@ -35,6 +37,9 @@ func (Writer) Write(ctx context.Context, req draft.SectionRequest) (draft.Sectio
 	if err := ctx.Err(); err != nil {
 		return draft.SectionText{}, fmt.Errorf("offline: write: %w", err)
 	}
+	if strings.TrimSpace(req.TemplateText) != "" {
+		return draft.SectionText{Text: rewrite(req), Model: Model}, nil
+	}
 	return draft.SectionText{Text: compose(req), Model: Model}, nil
 }
 
@@ -42,6 +47,7 @@ func (Writer) Write(ctx context.Context, req draft.SectionRequest) (draft.Sectio
 type group struct {
 	fig     draft.Figure
 	derived []draft.Figure
+	compare string // for a derived figure alone, its base's Figure.Compare
 }
 
 func compose(req draft.SectionRequest) string {
@@ -53,19 +59,27 @@ func compose(req draft.SectionRequest) string {
 	for _, g := range groups(req.Figures) {
 		stmts = append(stmts, statement(g, cs, used))
 	}
-	items := pack(stmts)
-	for i, it := range items {
-		if len(items) > 1 {
-			b.WriteString(enumerators[i] + "是")
+	if lists(req.Passages) {
+		items := pack(stmts)
+		for i, it := range items {
+			if len(items) > 1 {
+				b.WriteString(enumerators[i] + "是")
+			}
+			b.WriteString(it)
+			if i < len(items)-1 {
+				b.WriteString("；")
+			} else {
+				b.WriteString("。")
+			}
 		}
-		b.WriteString(it)
-		if i < len(items)-1 {
-			b.WriteString("；")
-		} else {
-			b.WriteString("。")
-		}
+	} else {
+		b.WriteString(paragraph(stmts, req.Heading))
 	}
-	b.WriteString(bank().pick(closingSection(req.Heading), req.Heading))
+	if n := draft.LengthRunes(req.Length); (n == 0 || n >= draft.Lengths["适中"]) && draft.SectionRole(req.Heading) != retrieval.RoleOverview {
+		// A short section states its figures and stops; the closing is for a section with room, and the
+		// opening paragraph (总体情况) leads into the sections rather than closing anything.
+		b.WriteString(bank().pick(closingSection(req.Heading), req.Heading))
+	}
 	return b.String()
 }
 
@@ -86,12 +100,22 @@ func opening(req draft.SectionRequest) string {
 		return bank().pick("opening-problems", req.Heading, "{org}", strings.TrimSpace(req.Organization))
 	}
 	topic := strings.TrimRight(retrieval.TrimMarker(req.Heading), " 。：:；;，,")
+	for _, suffix := range []string{"完成情况", "开展情况", "落实情况", "进展情况", "推进情况", "情况"} {
+		// 履职尽责情况 is a heading, not a topic: 紧紧围绕履职尽责, never 紧紧围绕履职尽责情况.
+		if t, ok := strings.CutSuffix(topic, suffix); ok && utf8.RuneCountInString(t) >= 2 {
+			topic = t
+			break
+		}
+	}
 	if topic == "" {
 		topic = "各项工作"
 	}
 	lead := req.Organization
 	if p := strings.TrimSpace(req.Period); p != "" {
 		lead = p + "，" + lead
+	}
+	if draft.SectionRole(req.Heading) == retrieval.RoleOverview {
+		return bank().pick("opening-overview", req.Heading, "{lead}", lead)
 	}
 	section := "opening"
 	for _, v := range actionWords {
@@ -157,7 +181,11 @@ func groups(figs []draft.Figure) []group {
 		if i, ok := attach(f); ok {
 			out[i].derived = append(out[i].derived, f)
 		} else {
-			out = append(out, group{fig: f})
+			g := group{fig: f}
+			if i, ok := base[f.DerivedFrom]; ok {
+				g.compare = out[i].fig.Compare
+			}
+			out = append(out, g)
 		}
 	}
 	for _, g := range out {
@@ -186,16 +214,16 @@ func statement(g group, cs []clause, used []bool) string {
 	var s string
 	switch {
 	case g.fig.Derived:
-		s = bank().pick("derived", g.fig.ID, "{label}", g.fig.Label, "{token}", tok)
+		s = draft.ComparePhrase(bank().pick("derived", g.fig.ID, "{label}", g.fig.Label, "{token}", tok), g.compare)
 	default:
 		var ok bool
 		if s, ok = fit(g.fig, cs, used); !ok {
-			s = bank().pick(unitSection(g.fig.Unit), g.fig.ID+g.fig.Label, "{label}", g.fig.Label, "{token}", tok)
+			s = bankStatement(g.fig)
 		}
 	}
 	compared := false
 	for _, d := range g.derived {
-		s += "，" + derivedPhrase(strings.TrimPrefix(d.Label, g.fig.Label), draft.Token(d.ID), &compared)
+		s += "，" + draft.ComparePhrase(derivedPhrase(strings.TrimPrefix(d.Label, g.fig.Label), draft.Token(d.ID), &compared), g.fig.Compare)
 	}
 	return s
 }
@@ -217,6 +245,49 @@ func derivedPhrase(suffix, tok string, compared *bool) string {
 	return suffix + tok
 }
 
+// lists reports whether the house style the passages show enumerates (一是…二是…): the section then
+// enumerates its figures too; otherwise it reads as one paragraph. With no passage there is no house
+// style to follow, and the genre's most common form, the enumeration, is kept.
+func lists(ps []retrieval.Result) bool {
+	if len(ps) == 0 {
+		return true
+	}
+	for _, p := range ps {
+		if strings.Contains(p.Text, "一是") && strings.Contains(p.Text, "二是") {
+			return true
+		}
+	}
+	return false
+}
+
+// connectors open the second and later sentences of a paragraph of figures, chosen by heading so
+// that sections do not all run alike.
+var connectors = [][]string{{"同时，", "此外，"}, {"此外，", "同时，"}, {"与此同时，", "另外，"}}
+
+// paragraph joins statements into sentences of two, the later ones opened by a connector.
+func paragraph(stmts []string, heading string) string {
+	if len(stmts) == 0 {
+		return ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(heading))
+	cs := connectors[h.Sum32()%uint32(len(connectors))]
+	var b strings.Builder
+	for i := 0; i < len(stmts); i += 2 {
+		if i > 0 {
+			b.WriteString(cs[(i/2-1)%len(cs)])
+		}
+		pair := stmts[i:min(i+2, len(stmts))]
+		sep := "，"
+		if strings.Contains(strings.Join(pair, ""), "，") {
+			sep = "；" // a statement with its changes has commas of its own
+		}
+		b.WriteString(strings.Join(pair, sep))
+		b.WriteString("。")
+	}
+	return b.String()
+}
+
 // pack joins statements into at most maxItems items, in order, as evenly as it can.
 func pack(stmts []string) []string {
 	n := len(stmts)
@@ -232,4 +303,15 @@ func pack(stmts []string) []string {
 		items[k] += s
 	}
 	return items
+}
+
+// bankStatement states a figure with a phrase of the bank for its unit, or, when its label is a
+// verb phrase, as the label followed by the number: 新建村卫生室12所, 签约率提高2个百分点, never
+// 新建村卫生室为12所.
+func bankStatement(f draft.Figure) string {
+	tok := draft.Token(f.ID)
+	if draft.VerbLabel(f.Label) {
+		return f.Label + tok
+	}
+	return bank().pick(unitSection(f.Unit), f.ID+f.Label, "{label}", f.Label, "{token}", tok)
 }

@@ -54,11 +54,14 @@ func TestWrite(t *testing.T) {
 	coverage := draft.Figure{ID: "f1", Label: "家庭医生签约服务覆盖率", Value: "80", Unit: "%"}
 	vaccine := draft.Figure{ID: "f1", Label: "疫苗接种", Value: "12.5", Unit: "万剂次"}
 	clinics := draft.Figure{ID: "f3", Label: "乡镇卫生院", Value: "3", Unit: "所"}
+	vaccine2 := draft.Figure{ID: "f4", Label: "疫苗接种", Value: "12.5", Unit: "万剂次"}
+	coverage2 := draft.Figure{ID: "f5", Label: "健康档案建档率", Value: "90", Unit: "%"}
 	passage := func(text string) []retrieval.Result { return []retrieval.Result{{Text: text}} }
 	tests := []struct {
 		name     string
 		req      draft.SectionRequest
 		want     []string // substrings the text must have
+		not      []string // substrings it must not have
 		wantBank *draft.Figure
 	}{
 		{
@@ -113,8 +116,21 @@ func TestWrite(t *testing.T) {
 			want: []string{"坚持以党建引领业务工作。"},
 		},
 		{
-			name: "figures are enumerated",
+			name: "figures read as one paragraph",
+			req: draft.SectionRequest{Heading: "一、公共卫生", Figures: []draft.Figure{coverage, clinics, vaccine2, coverage2},
+				Passages: passage("全县卫生健康事业稳步发展，群众获得感持续增强。")},
+			want: []string{"家庭医生签约服务覆盖率", "，乡镇卫生院", "。此外，疫苗接种"},
+			not:  []string{"一是", "二是"},
+		},
+		{
+			name: "figures are enumerated when there is no house style to follow",
 			req:  draft.SectionRequest{Heading: "一、公共卫生", Figures: []draft.Figure{coverage, clinics}},
+			want: []string{"一是家庭医生签约服务覆盖率", "；二是乡镇卫生院"},
+		},
+		{
+			name: "figures are enumerated when the house style enumerates",
+			req: draft.SectionRequest{Heading: "一、公共卫生", Figures: []draft.Figure{coverage, clinics},
+				Passages: passage("一是强化组织领导。二是健全工作机制。")},
 			want: []string{"一是家庭医生签约服务覆盖率", "；二是乡镇卫生院"},
 		},
 	}
@@ -124,6 +140,11 @@ func TestWrite(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("text lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(text, w) {
+					t.Errorf("text has %q:\n%s", w, text)
 				}
 			}
 			if tt.wantBank != nil && !containsAny(text, bankStatements(*tt.wantBank)) {
@@ -348,5 +369,16 @@ func TestWriteOpensBySectionRole(t *testing.T) {
 			checkTokens(t, text, req.Figures)
 			checkNoNumbers(t, text)
 		})
+	}
+}
+
+func TestWriteOpensTheDocumentAndNamesTopics(t *testing.T) {
+	req := draft.SectionRequest{Heading: "总体情况", Organization: "云栖县卫生健康局", Period: "2025年"}
+	if text := write(t, req); !strings.HasPrefix(text, "2025年，云栖县卫生健康局") || strings.Contains(text, "总体情况") || strings.Contains(text, "下阶段") {
+		t.Errorf("the overview does not open the document: %s", text)
+	}
+	req.Heading = "一、履职尽责情况"
+	if text := write(t, req); !strings.Contains(text, "履职尽责") || strings.Contains(text, "履职尽责情况") {
+		t.Errorf("the heading's 情况 is said as a topic: %s", text)
 	}
 }

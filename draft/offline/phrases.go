@@ -14,7 +14,7 @@ import (
 var phrasesText string
 
 // phraseSections are the sections phrases.txt must have, each with at least one phrase.
-var phraseSections = []string{"opening", "opening-action", "opening-plans", "opening-problems", "closing", "closing-plans",
+var phraseSections = []string{"opening", "opening-action", "opening-overview", "opening-plans", "opening-problems", "closing", "closing-plans",
 	"closing-problems", "percent", "money", "people", "count", "derived"}
 
 // phrases holds the bank by section, in file order.

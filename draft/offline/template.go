@@ -129,7 +129,12 @@ func shape(fig draft.Figure, text string, s guard.NumberSpan) (string, float64, 
 	if !slices.Contains(verbs, verb) {
 		return "", 0, false
 	}
-	return leadOf(prefix[:start]) + fig.Label + verb + draft.Token(fig.ID), cov, true
+	lead := leadOf(prefix[:start])
+	if draft.VerbLabel(fig.Label) {
+		// The label is the predicate already: 新建村卫生室 takes its number directly.
+		verb, lead = "", ""
+	}
+	return lead + fig.Label + verb + draft.Token(fig.ID), cov, true
 }
 
 // coverage returns the share of label's character bigrams found in text and the span of text

@@ -99,7 +99,7 @@ func TestBatchWhoseCommitFailsIsWrittenOneByOne(t *testing.T) {
 			return err
 		}
 		return s.execRows(ctx, tx, insertSentence, sentenceRows("d0", draft.Section{Index: 9,
-			Sentences: []draft.Sentence{{ID: "s9-1", Text: "没有所属部分的句子。"}}}))
+			Sentences: []draft.Sentence{{ID: "s9-1", Text: "没有所属部分的句子。"}}}, 1))
 	})
 	batch := []*writeOp{setStatusOp(s, "d0", draft.StatusReady), badCommit, setStatusOp(s, "d1", draft.StatusFailed)}
 	s.commit(batch)

@@ -340,3 +340,90 @@ func jsonText(v any) string {
 	}
 	return string(b)
 }
+
+// UpdateDocument applies ch to the document with id of sc's workspace and records its edits by
+// who, in one transaction; the index's copy of the title, collection and kind follows. See
+// retrieval.Store.
+func (s *Store) UpdateDocument(ctx context.Context, sc retrieval.Scope, id string, ch retrieval.DocumentChange, by string) (retrieval.DocumentInfo, error) {
+	const selectOwn = `SELECT d.id, d.workspace, d.collection, d.key, d.title, d.meta, d.warnings, d.created_at,
+			(SELECT count(*) FROM passages p WHERE p.document_id = d.id)
+		FROM documents d WHERE d.id = ?1 AND (?2 OR d.workspace = ?3)`
+	const update = `UPDATE documents SET title = ?, collection = ?, meta = ? WHERE id = ?`
+	const insertEdit = `INSERT INTO document_edits (workspace, document_id, field, old_value, new_value, edited_by, edited_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	tx, err := s.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return retrieval.DocumentInfo{}, fmt.Errorf("embedded: update document: %w", err)
+	}
+	defer tx.Rollback()
+	var info retrieval.DocumentInfo
+	var meta, warnings string
+	var created int64
+	err = tx.QueryRowContext(ctx, selectOwn, id, sc.All(), sc.Workspace()).Scan(&info.ID, &info.Workspace, &info.Collection, &info.Key,
+		&info.Title, &meta, &warnings, &created, &info.Passages)
+	if errors.Is(err, sql.ErrNoRows) {
+		return retrieval.DocumentInfo{}, fmt.Errorf("embedded: update document %s: %w", id, retrieval.ErrNotFound)
+	}
+	if err != nil {
+		return retrieval.DocumentInfo{}, fmt.Errorf("embedded: update document: %w", err)
+	}
+	if err := errors.Join(json.Unmarshal([]byte(meta), &info.Meta), json.Unmarshal([]byte(warnings), &info.Warnings)); err != nil {
+		return retrieval.DocumentInfo{}, fmt.Errorf("embedded: update document: %w", err)
+	}
+	info.CreatedAt = time.Unix(0, created).UTC()
+	edits := ch.Edits(&info)
+	if len(edits) == 0 {
+		return info, nil
+	}
+	if _, err := tx.ExecContext(ctx, update, info.Title, info.Collection, jsonText(info.Meta), id); err != nil {
+		if retrieval.ErrorCode(conflict(err)) == retrieval.ECONFLICT {
+			err = retrieval.Errorf(retrieval.ECONFLICT, "文档集“%s”中已有同名文档，不能移入", info.Collection)
+		}
+		return retrieval.DocumentInfo{}, fmt.Errorf("embedded: update document: %w", err)
+	}
+	at := time.Now().UTC()
+	for _, e := range edits {
+		if _, err := tx.ExecContext(ctx, insertEdit, info.Workspace, id, e.Field, e.Old, e.New, by, at.UnixNano()); err != nil {
+			return retrieval.DocumentInfo{}, fmt.Errorf("embedded: update document: %w", err)
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := tx.Commit(); err != nil {
+		return retrieval.DocumentInfo{}, fmt.Errorf("embedded: update document: %w", err)
+	}
+	if slot, ok := s.ix.docSlot[id]; ok {
+		d := &s.ix.docs[slot]
+		d.title, d.collection, d.kind = info.Title, info.Collection, info.Meta.Kind
+	}
+	return info, nil
+}
+
+// DocumentEdits lists the recorded edits of the document with id that sc may read, oldest first.
+func (s *Store) DocumentEdits(ctx context.Context, sc retrieval.Scope, id string) ([]retrieval.DocumentEdit, error) {
+	const readableDoc = `SELECT d.id FROM documents d WHERE d.id = ?1 AND ` + readable
+	const query = `SELECT document_id, field, old_value, new_value, edited_by, edited_at
+		FROM document_edits WHERE document_id = ? ORDER BY id`
+	var found string
+	if err := s.db.QueryRowContext(ctx, readableDoc, id, sc.All(), sc.Workspace()).Scan(&found); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			err = retrieval.ErrNotFound
+		}
+		return nil, fmt.Errorf("embedded: document edits: %w", err)
+	}
+	out, err := collect(ctx, s.db, query, []any{id}, func(rows *sql.Rows) (retrieval.DocumentEdit, error) {
+		var e retrieval.DocumentEdit
+		var at int64
+		err := rows.Scan(&e.DocumentID, &e.Field, &e.Old, &e.New, &e.By, &at)
+		e.At = time.Unix(0, at).UTC()
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: document edits: %w", err)
+	}
+	return out, nil
+}

@@ -23,7 +23,7 @@ var _ draft.Store = (*Store)(nil)
 
 // draftWrites are the statements draft writes run, prepared once by prepareWrites.
 var draftWrites = []string{insertDraft, insertSection, insertSentence, reviewSection, clearSentences,
-	touchDraft, updateSection, setStatus, setReviewStatus, insertAudit, deleteDraft}
+	touchDraft, updateSection, setStatus, setReviewStatus, insertAudit, deleteDraft, updateSentence, appendSentence}
 
 const insertDraft = `INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
 		prompt_tokens, completion_tokens, created_at, created_by, updated_at, workspace)
@@ -34,8 +34,30 @@ const insertDraft = `INSERT INTO drafts (id, title, organization, period, status
 // default one. It returns an EINVALID error for a draft without an ID, ECONFLICT when the ID, or
 // a section index, is taken and ENOTFOUND when there is no workspace d.Workspace.
 func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
+	rows, err := newDraftRows(d)
+	if err == nil {
+		err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return rows.insert(ctx, s, tx) })
+	}
+	if err != nil {
+		return fmt.Errorf("embedded: create draft: %w", err)
+	}
+	return nil
+}
+
+// draftRows is a new draft encoded for its insert: everything is encoded before the write, by the
+// caller, because the committer runs writes in turn.
+type draftRows struct {
+	d         *draft.Draft
+	draft     []any
+	sections  [][]any
+	sentences [][][]any
+}
+
+// newDraftRows sets d's defaults (CreatedAt now, UpdatedAt CreatedAt, the default workspace) and
+// encodes it; EINVALID for a draft without an ID.
+func newDraftRows(d *draft.Draft) (draftRows, error) {
 	if d.ID == "" {
-		return fmt.Errorf("embedded: create draft: %w", retrieval.Errorf(retrieval.EINVALID, "a draft needs an ID"))
+		return draftRows{}, retrieval.Errorf(retrieval.EINVALID, "a draft needs an ID")
 	}
 	if d.Workspace == "" {
 		d.Workspace = retrieval.DefaultWorkspace
@@ -46,32 +68,31 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	if d.UpdatedAt.IsZero() {
 		d.UpdatedAt = d.CreatedAt
 	}
-	// Everything is encoded before the write, by the caller: the committer runs writes in turn.
-	row := []any{d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model, d.PromptVersion, jsonText(d.Input),
-		d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt.UnixNano(), d.CreatedBy, d.UpdatedAt.UnixNano(), d.Workspace}
-	sections := make([][]any, len(d.Sections))
-	sentences := make([][][]any, len(d.Sections))
+	r := draftRows{d: d, sections: make([][]any, len(d.Sections)), sentences: make([][][]any, len(d.Sections)),
+		draft: []any{d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model, d.PromptVersion, jsonText(d.Input),
+			d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt.UnixNano(), d.CreatedBy, d.UpdatedAt.UnixNano(), d.Workspace}}
 	for i, sec := range d.Sections {
-		sections[i] = []any{d.ID, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts, jsonList(sec.Sources),
+		r.sections[i] = []any{d.ID, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts, jsonList(sec.Sources),
 			jsonList(sec.Dropped), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, d.UpdatedAt.UnixNano()}
-		sentences[i] = sentenceRows(d.ID, sec)
+		r.sentences[i] = sentenceRows(d.ID, sec, 1)
 	}
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, insertDraft, row...); err != nil {
-			return missingWorkspace(draftConflict(err, "a draft with ID "+d.ID+" already exists"), d.Workspace)
+	return r, nil
+}
+
+// insert stores the draft with its sections and sentences in tx: ECONFLICT when its ID or a
+// section index is taken, ENOTFOUND when its workspace is not there.
+func (r draftRows) insert(ctx context.Context, s *Store, tx *sql.Tx) error {
+	d := r.d
+	if _, err := s.exec(ctx, tx, insertDraft, r.draft...); err != nil {
+		return missingWorkspace(draftConflict(err, "a draft with ID "+d.ID+" already exists"), d.Workspace)
+	}
+	for i, sec := range d.Sections {
+		if _, err := s.exec(ctx, tx, insertSection, r.sections[i]...); err != nil {
+			return draftConflict(err, fmt.Sprintf("draft %s has two sections with index %d", d.ID, sec.Index))
 		}
-		for i, sec := range d.Sections {
-			if _, err := s.exec(ctx, tx, insertSection, sections[i]...); err != nil {
-				return draftConflict(err, fmt.Sprintf("draft %s has two sections with index %d", d.ID, sec.Index))
-			}
-			if err := s.execRows(ctx, tx, insertSentence, sentences[i]); err != nil {
-				return err
-			}
+		if err := s.execRows(ctx, tx, insertSentence, r.sentences[i]); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("embedded: create draft: %w", err)
 	}
 	return nil
 }
@@ -81,11 +102,12 @@ const insertSection = `INSERT INTO draft_sections (draft_id, idx, heading, statu
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const insertSentence = `INSERT INTO draft_sentences (draft_id, section_idx, ord, id, text, generated, added, figures,
-		unbound_numbers, sources, claims, risk, reasons, review_decision, reviewer, review_at, history)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		unbound_numbers, sources, claims, risk, reasons, review_decision, reviewer, review_at, history, version)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// sentenceRows returns the insertSentence arguments of sec's sentences, numbered in order.
-func sentenceRows(id string, sec draft.Section) [][]any {
+// sentenceRows returns the insertSentence arguments of sec's sentences, numbered in order, each at
+// version version; the version argument is last, so a caller may change it.
+func sentenceRows(id string, sec draft.Section, version int) [][]any {
 	rows := make([][]any, len(sec.Sentences))
 	for ord, x := range sec.Sentences {
 		var at sql.NullInt64
@@ -94,9 +116,31 @@ func sentenceRows(id string, sec draft.Section) [][]any {
 		}
 		rows[ord] = []any{id, sec.Index, ord, x.ID, x.Text, x.Generated, x.Added, jsonList(x.Figures),
 			jsonList(x.UnboundNumbers), jsonList(x.Sources), jsonList(x.Claims), x.Risk, jsonList(x.Reasons),
-			x.Review.Decision, x.Review.By, at, jsonList(x.History)}
+			x.Review.Decision, x.Review.By, at, jsonList(x.History), version}
 	}
 	return rows
+}
+
+// nextVersion issues draft ?1's next sentence version. Versions are counted per draft, so a
+// sentence written gets a version no sentence of the draft ever had: one drafted again can never be
+// mistaken for the text a reviewer saw, even when its section was emptied in between.
+const nextVersion = `UPDATE drafts SET version = version + 1 WHERE id = ? RETURNING version`
+
+// issueVersion returns draft id's next sentence version; ErrNotFound if there is no draft id.
+func issueVersion(ctx context.Context, tx *sql.Tx, id string) (int, error) {
+	var v int
+	err := tx.QueryRowContext(ctx, nextVersion, id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, retrieval.ErrNotFound
+	}
+	return v, err
+}
+
+// atVersion sets the version of rows (of sentenceRows) to v.
+func atVersion(rows [][]any, v int) {
+	for _, r := range rows {
+		r[len(r)-1] = v
+	}
 }
 
 const reviewSection = `UPDATE draft_sections SET dropped = ?, updated_at = ? WHERE draft_id = ? AND idx = ?`
@@ -109,6 +153,11 @@ func (s *Store) replaceSentences(ctx context.Context, tx *sql.Tx, id string, idx
 	if err := affected(s.exec(ctx, tx, reviewSection, dropped, now.UnixNano(), id, idx)); err != nil {
 		return noSection(err, id, idx)
 	}
+	v, err := issueVersion(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	atVersion(rows, v)
 	if _, err := s.exec(ctx, tx, clearSentences, id, idx); err != nil {
 		return err
 	}
@@ -124,7 +173,7 @@ const updateSection = `UPDATE draft_sections SET heading = ?, status = ?, error 
 // and sets the draft's updated time to now. It returns ErrNotFound when there is no draft id and
 // an ENOTFOUND error when the draft has no section s.Index.
 func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) error {
-	sources, dropped, rows := jsonList(sec.Sources), jsonList(sec.Dropped), sentenceRows(id, sec)
+	sources, dropped, rows := jsonList(sec.Sources), jsonList(sec.Dropped), sentenceRows(id, sec, 1)
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := time.Now().UTC().UnixNano()
 		if err := affected(s.exec(ctx, tx, touchDraft, now, id)); err != nil {
@@ -134,6 +183,11 @@ func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) e
 			sources, dropped, sec.Usage.PromptTokens, sec.Usage.CompletionTokens, now, id, sec.Index)); err != nil {
 			return noSection(err, id, sec.Index)
 		}
+		v, err := issueVersion(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		atVersion(rows, v)
 		if _, err := s.exec(ctx, tx, clearSentences, id, sec.Index); err != nil {
 			return err
 		}
@@ -170,7 +224,7 @@ const insertAudit = `INSERT INTO draft_audit (draft_id, sentence_id, figure_id, 
 func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section, entries []draft.AuditEntry, st draft.Status) error {
 	rows, dropped := make([][][]any, len(secs)), make([]string, len(secs))
 	for i, sec := range secs {
-		rows[i], dropped[i] = sentenceRows(id, sec), jsonList(sec.Dropped)
+		rows[i], dropped[i] = sentenceRows(id, sec, 1), jsonList(sec.Dropped)
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := time.Now().UTC()
@@ -217,6 +271,17 @@ func (s *Store) DeleteDraft(ctx context.Context, sc retrieval.Scope, id string) 
 // Draft returns draft id of sc's workspace with its sections in index order, their sentences in
 // order and the audit trail oldest first; ErrNotFound if there is none. Lists are empty, never nil.
 func (s *Store) Draft(ctx context.Context, sc retrieval.Scope, id string) (*draft.Draft, error) {
+	// One read transaction, so the draft, its sections and their sentences are one snapshot.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: draft: %w", err)
+	}
+	defer tx.Rollback()
+	return readDraft(ctx, tx, sc, id)
+}
+
+// readDraft reads draft id of sc's workspace in tx.
+func readDraft(ctx context.Context, tx *sql.Tx, sc retrieval.Scope, id string) (*draft.Draft, error) {
 	const draftQuery = `SELECT id, workspace, title, organization, period, status, model, prompt_version, input,
 			prompt_tokens, completion_tokens, created_at, created_by, updated_at
 		FROM drafts WHERE id = ?1 AND (?2 OR workspace = ?3)`
@@ -224,22 +289,15 @@ func (s *Store) Draft(ctx context.Context, sc retrieval.Scope, id string) (*draf
 			completion_tokens
 		FROM draft_sections WHERE draft_id = ? ORDER BY idx`
 	const sentencesQuery = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, claims,
-			risk, reasons, review_decision, reviewer, review_at, history
+			risk, reasons, review_decision, reviewer, review_at, history, version
 		FROM draft_sentences WHERE draft_id = ? ORDER BY section_idx, ord`
 	const auditQuery = `SELECT sentence_id, figure_id, decision, reviewer, at, before_text, after_text, reason
 		FROM draft_audit WHERE draft_id = ? ORDER BY seq`
 
-	// One read transaction, so the draft, its sections and their sentences are one snapshot.
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("embedded: draft: %w", err)
-	}
-	defer tx.Rollback()
-
 	d := &draft.Draft{Sections: []draft.Section{}, Audit: []draft.AuditEntry{}}
 	var input string
 	var created, updated int64
-	err = tx.QueryRowContext(ctx, draftQuery, id, sc.All(), sc.Workspace()).Scan(&d.ID, &d.Workspace, &d.Title, &d.Organization, &d.Period, &d.Status,
+	err := tx.QueryRowContext(ctx, draftQuery, id, sc.All(), sc.Workspace()).Scan(&d.ID, &d.Workspace, &d.Title, &d.Organization, &d.Period, &d.Status,
 		&d.Model, &d.PromptVersion, &input, &d.Usage.PromptTokens, &d.Usage.CompletionTokens, &created, &d.CreatedBy,
 		&updated)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -283,7 +341,7 @@ func (s *Store) Draft(ctx context.Context, sc retrieval.Scope, id string) (*draf
 		var figures, unbound, sources, claims, reasons, history string
 		var reviewed sql.NullInt64
 		if err := rows.Scan(&idx, &x.ID, &x.Text, &x.Generated, &x.Added, &figures, &unbound, &sources, &claims,
-			&x.Risk, &reasons, &x.Review.Decision, &x.Review.By, &reviewed, &history); err != nil {
+			&x.Risk, &reasons, &x.Review.Decision, &x.Review.By, &reviewed, &history, &x.Version); err != nil {
 			return err
 		}
 		if err := errors.Join(decodeList(figures, &x.Figures), decodeList(unbound, &x.UnboundNumbers),
@@ -321,6 +379,111 @@ func (s *Store) Draft(ctx context.Context, sc retrieval.Scope, id string) (*draf
 		return nil, fmt.Errorf("embedded: draft %s: audit: %w", id, err)
 	}
 	return d, nil
+}
+
+const (
+	// updateSentence writes sentence ?3 of section ?2 of draft ?1 at version ?18 if it is at version ?17.
+	updateSentence = `UPDATE draft_sentences SET text = ?4, generated = ?5, added = ?6, figures = ?7, unbound_numbers = ?8,
+		sources = ?9, claims = ?10, risk = ?11, reasons = ?12, review_decision = ?13, reviewer = ?14, review_at = ?15,
+		history = ?16, version = ?18
+	WHERE draft_id = ?1 AND section_idx = ?2 AND id = ?3 AND version = ?17`
+	selectSentenceVersion = `SELECT version FROM draft_sentences WHERE draft_id = ? AND section_idx = ? AND id = ?`
+	// appendSentence adds a sentence at version ?17 after the last of section ?2.
+	appendSentence = `INSERT INTO draft_sentences (draft_id, section_idx, ord, id, text, generated, added, figures,
+		unbound_numbers, sources, claims, risk, reasons, review_decision, reviewer, review_at, history, version)
+	SELECT ?1, ?2, coalesce(max(ord), -1) + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17
+	FROM draft_sentences WHERE draft_id = ?1 AND section_idx = ?2`
+)
+
+// Review reads draft id of sc's workspace and calls decide with it, then writes what decide
+// returns, all in one write transaction: the store's single writer (and, between processes,
+// SQLite's write lock, taken at BEGIN IMMEDIATE) is the draft's lock. Only the sentences named are
+// written, each if it is still at the version decide saw (ESTALE otherwise) and then at the draft's
+// next version (see nextVersion), with the dropped figures of the sections named, the audit
+// entries and the status. It returns ErrNotFound when there is no such draft, an ENOTFOUND error
+// for a section the draft lacks and decide's error as it is.
+func (s *Store) Review(ctx context.Context, sc retrieval.Scope, id string, decide func(d *draft.Draft) (draft.ReviewWrite, error)) error {
+	var decided error
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		decided = nil
+		d, err := readDraft(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		w, err := decide(d)
+		if err != nil {
+			decided = err
+			return err
+		}
+		return s.writeReview(ctx, tx, id, w)
+	})
+	if decided != nil {
+		return decided
+	}
+	if err != nil {
+		return fmt.Errorf("embedded: review %s: %w", id, err)
+	}
+	return nil
+}
+
+// writeReview writes w to draft id in tx.
+func (s *Store) writeReview(ctx context.Context, tx *sql.Tx, id string, w draft.ReviewWrite) error {
+	now := time.Now().UTC()
+	v, err := issueVersion(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	touched := map[int]bool{}
+	for _, sw := range w.Sentences {
+		if !touched[sw.Section] {
+			if err := affected(tx.ExecContext(ctx, `UPDATE draft_sections SET updated_at = ? WHERE draft_id = ? AND idx = ?`,
+				now.UnixNano(), id, sw.Section)); err != nil {
+				return noSection(err, id, sw.Section)
+			}
+			touched[sw.Section] = true
+		}
+		x := sw.Sentence
+		var at sql.NullInt64
+		if x.Review.At != nil {
+			at = sql.NullInt64{Int64: x.Review.At.UnixNano(), Valid: true}
+		}
+		args := []any{id, sw.Section, x.ID, x.Text, x.Generated, x.Added, jsonList(x.Figures), jsonList(x.UnboundNumbers),
+			jsonList(x.Sources), jsonList(x.Claims), x.Risk, jsonList(x.Reasons), x.Review.Decision, x.Review.By, at,
+			jsonList(x.History)}
+		err := affected(s.exec(ctx, tx, updateSentence, append(args, x.Version, v)...))
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, retrieval.ErrNotFound) {
+			return err
+		}
+		var stored int
+		err = tx.QueryRowContext(ctx, selectSentenceVersion, id, sw.Section, x.ID).Scan(&stored)
+		if err == nil {
+			return draft.StaleError(x.ID, x.Version, stored)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, appendSentence, append(args, v)...); err != nil {
+			return err
+		}
+	}
+	for idx, dropped := range w.Dropped {
+		if err := affected(s.exec(ctx, tx, reviewSection, jsonList(dropped), now.UnixNano(), id, idx)); err != nil {
+			return noSection(err, id, idx)
+		}
+	}
+	if err := affected(s.exec(ctx, tx, setReviewStatus, w.Status, now.UnixNano(), id)); err != nil {
+		return err
+	}
+	for _, e := range w.Entries {
+		if _, err := s.exec(ctx, tx, insertAudit, id, e.SentenceID, e.FigureID, e.Decision, e.By, e.At.UnixNano(),
+			e.Before, e.After, e.Reason); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Drafts lists the drafts of sc's workspace, through drafts_workspace_created_at, newest first.

@@ -83,3 +83,12 @@ func TestCreateDraftFillsInZeroTimes(t *testing.T) {
 		t.Errorf("stored CreatedAt %v, want %v as set", got.CreatedAt, d.CreatedAt)
 	}
 }
+
+// TestReview runs the review suite on two handles of one data directory: SQLite's write lock,
+// taken at BEGIN IMMEDIATE, orders their writes as the single writer orders one handle's.
+func TestReview(t *testing.T) {
+	storetest.RunReview(t, func(t *testing.T) (draft.Store, draft.Store) {
+		dir := t.TempDir()
+		return reopen(t, dir), reopen(t, dir)
+	})
+}

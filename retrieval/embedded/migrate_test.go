@@ -78,7 +78,7 @@ func TestDraftsStoredBeforeClaimsUpgradeInPlace(t *testing.T) {
 			Sentences: []draft.Sentence{{ID: "s0-0", Text: "完成老旧小区改造6个。", Generated: true,
 				Figures: []string{"estates"}, UnboundNumbers: []string{}, Sources: []draft.Source{}, Claims: []draft.Claim{},
 				Risk: draft.RiskLow, Reasons: []string{}, History: []draft.Revision{},
-				Review: draft.Review{Decision: draft.DecisionApproved, By: "赵主任", At: &reviewed}}}}},
+				Review: draft.Review{Decision: draft.DecisionApproved, By: "赵主任", At: &reviewed}, Version: 1}}}}, // 0009 starts stored sentences at 1
 		Audit: []draft.AuditEntry{{SentenceID: "s0-0", Decision: draft.DecisionApproved, By: "赵主任", At: reviewed}},
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -66,6 +66,8 @@ type Store struct {
 	stopped   chan struct{}
 	closeOnce sync.Once
 	stmts     map[string]*sql.Stmt
+
+	events notifier // announces appended drafting events within this process (events.go)
 }
 
 var _ retrieval.Store = (*Store)(nil)

@@ -298,13 +298,17 @@ func (s *Store) Documents(ctx context.Context, sc retrieval.Scope, collection st
 	}
 	out := make([]retrieval.DocumentInfo, len(ds))
 	for i, d := range ds {
-		out[i] = retrieval.DocumentInfo{
-			ID: d.ID, Workspace: d.Workspace, Collection: d.Collection, Key: d.Key, Title: d.Title,
-			Meta:     retrieval.Meta{OrgKind: d.OrgKind, Years: emptyNil(d.Years), Period: d.Period, Kind: d.Kind},
-			Passages: d.Passages, Warnings: emptyNil(d.Warnings), CreatedAt: d.CreatedAt,
-		}
+		out[i] = d.info()
 	}
 	return out, nil
+}
+
+func (d documentInfoRow) info() retrieval.DocumentInfo {
+	return retrieval.DocumentInfo{
+		ID: d.ID, Workspace: d.Workspace, Collection: d.Collection, Key: d.Key, Title: d.Title,
+		Meta:     retrieval.Meta{OrgKind: d.OrgKind, Years: emptyNil(d.Years), Period: d.Period, Kind: d.Kind},
+		Passages: d.Passages, Warnings: emptyNil(d.Warnings), CreatedAt: d.CreatedAt,
+	}
 }
 
 // deleteScoped deletes document $1 if it is of workspace $3 or $2 (every workspace) is true.
@@ -321,4 +325,98 @@ func (s *Store) Delete(ctx context.Context, sc retrieval.Scope, id string) error
 		return fmt.Errorf("pgvector: delete: %w", retrieval.ErrNotFound)
 	}
 	return nil
+}
+
+const (
+	// selectOwnDocument locks document $1 of workspace $3 (or any, $2) for an update.
+	selectOwnDocument = `SELECT ` + documentInfoColumns + `
+FROM documents d WHERE d.id = $1 AND ($2::bool OR d.workspace = $3) FOR UPDATE`
+	updateDocumentRow = `UPDATE documents SET title = $2, collection = $3, kind = $4, period = $5, org_kind = $6 WHERE id = $1`
+	// Passages carry the collection and kind as filters (see 0001_init.sql).
+	updatePassageFilters = `UPDATE passages SET collection = $2, kind = $3 WHERE document_id = $1`
+	insertDocumentEdit   = `INSERT INTO document_edits (workspace, document_id, field, old_value, new_value, edited_by, edited_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
+)
+
+// UpdateDocument applies ch to the document with id of sc's workspace and records its edits by
+// who, in one transaction; see retrieval.Store.
+func (s *Store) UpdateDocument(ctx context.Context, sc retrieval.Scope, id string, ch retrieval.DocumentChange, by string) (retrieval.DocumentInfo, error) {
+	var info retrieval.DocumentInfo
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, selectOwnDocument, id, sc.All(), sc.Workspace())
+		d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[documentInfoRow])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return retrieval.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		info = d.info()
+		oldCollection, oldKind := info.Collection, info.Meta.Kind
+		edits := ch.Edits(&info)
+		if len(edits) == 0 {
+			return nil
+		}
+		m := info.Meta
+		if _, err := tx.Exec(ctx, updateDocumentRow, id, info.Title, info.Collection, m.Kind, m.Period, m.OrgKind); err != nil {
+			return err
+		}
+		if info.Collection != oldCollection || m.Kind != oldKind {
+			if _, err := tx.Exec(ctx, updatePassageFilters, id, info.Collection, m.Kind); err != nil {
+				return err
+			}
+		}
+		at := time.Now().UTC()
+		for _, e := range edits {
+			if _, err := tx.Exec(ctx, insertDocumentEdit, info.Workspace, id, e.Field, e.Old, e.New, by, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var re *retrieval.Error
+		if errors.As(mapErr(err), &re) && re.Code == retrieval.ECONFLICT {
+			err = retrieval.Errorf(retrieval.ECONFLICT, "文档集“%s”中已有同名文档，不能移入", info.Collection)
+		}
+		return retrieval.DocumentInfo{}, fmt.Errorf("pgvector: update document: %w", mapErr(err))
+	}
+	return info, nil
+}
+
+const (
+	selectReadableDocument = `SELECT d.id FROM documents d WHERE d.id = $1 AND ` + readable
+	selectDocumentEdits    = `SELECT document_id, field, old_value AS old, new_value AS new, edited_by AS by, edited_at AS at
+FROM document_edits WHERE document_id = $1 ORDER BY id`
+)
+
+// documentEditRow is a document_edits row as selectDocumentEdits reads it.
+type documentEditRow struct {
+	DocumentID string
+	Field      string
+	Old        string
+	New        string
+	By         string
+	At         time.Time
+}
+
+// DocumentEdits lists the recorded edits of the document with id that sc may read, oldest first.
+func (s *Store) DocumentEdits(ctx context.Context, sc retrieval.Scope, id string) ([]retrieval.DocumentEdit, error) {
+	var found string
+	if err := s.pool.QueryRow(ctx, selectReadableDocument, id, sc.All(), sc.Workspace()).Scan(&found); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = retrieval.ErrNotFound
+		}
+		return nil, fmt.Errorf("pgvector: document edits: %w", mapErr(err))
+	}
+	rows, _ := s.pool.Query(ctx, selectDocumentEdits, id)
+	es, err := pgx.CollectRows(rows, pgx.RowToStructByName[documentEditRow])
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: document edits: %w", mapErr(err))
+	}
+	out := make([]retrieval.DocumentEdit, len(es))
+	for i, e := range es {
+		out[i] = retrieval.DocumentEdit{DocumentID: e.DocumentID, Field: e.Field, Old: e.Old, New: e.New, By: e.By, At: e.At.UTC()}
+	}
+	return out, nil
 }

@@ -37,19 +37,24 @@ var sectionColumns = []string{
 // draft without an ID, ECONFLICT when the ID is taken or two sections share an index and
 // ENOTFOUND when there is no workspace d.Workspace ("" is the default one, and d.Workspace is set so).
 func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
+	if err := newDraft(d); err != nil {
+		return fmt.Errorf("pgvector: create draft: %w", err)
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return insertDraftTx(ctx, tx, d) })
+	if err != nil {
+		return fmt.Errorf("pgvector: create draft: %w", mapErr(err))
+	}
+	return nil
+}
+
+// newDraft checks that d has an ID (EINVALID) and sets its defaults: the default workspace,
+// CreatedAt now and UpdatedAt CreatedAt.
+func newDraft(d *draft.Draft) error {
 	if d.ID == "" {
-		return fmt.Errorf("pgvector: create draft: %w", retrieval.Errorf(retrieval.EINVALID, "a draft needs an ID"))
+		return retrieval.Errorf(retrieval.EINVALID, "a draft needs an ID")
 	}
 	if d.Workspace == "" {
 		d.Workspace = retrieval.DefaultWorkspace
-	}
-	seen := make(map[int]bool, len(d.Sections))
-	for _, sec := range d.Sections {
-		if seen[sec.Index] {
-			return fmt.Errorf("pgvector: create draft: %w",
-				retrieval.Errorf(retrieval.ECONFLICT, "draft %s has two sections with index %d", d.ID, sec.Index))
-		}
-		seen[sec.Index] = true
 	}
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = now()
@@ -57,45 +62,24 @@ func (s *Store) CreateDraft(ctx context.Context, d *draft.Draft) error {
 	if d.UpdatedAt.IsZero() {
 		d.UpdatedAt = d.CreatedAt
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, insertDraft, d.ID, d.Title, d.Organization, d.Period, d.Status, d.Model,
-			d.PromptVersion, d.Input, d.Usage.PromptTokens, d.Usage.CompletionTokens, d.CreatedAt, d.CreatedBy,
-			d.UpdatedAt, d.Workspace)
-		if err != nil {
-			return missingWorkspace(conflict(err, "drafts_pkey", "a draft with ID "+d.ID+" already exists"), d.Workspace)
-		}
-		if len(d.Sections) > 0 {
-			_, err = tx.CopyFrom(ctx, pgx.Identifier{"draft_sections"}, sectionColumns,
-				pgx.CopyFromSlice(len(d.Sections), func(i int) ([]any, error) {
-					sec := &d.Sections[i]
-					return []any{d.ID, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts, nonNil(sec.Sources),
-						nonNil(sec.Dropped), sec.Usage.PromptTokens, sec.Usage.CompletionTokens, d.UpdatedAt}, nil
-				}))
-			if err != nil {
-				return err
-			}
-		}
-		return copySentences(ctx, tx, d.ID, d.Sections)
-	})
-	if err != nil {
-		return fmt.Errorf("pgvector: create draft: %w", mapErr(err))
-	}
 	return nil
 }
 
 var sentenceColumns = []string{
 	"draft_id", "section_idx", "ord", "id", "text", "generated", "added", "figures", "unbound_numbers",
-	"sources", "claims", "risk", "reasons", "review_decision", "reviewer", "review_at", "history",
+	"sources", "claims", "risk", "reasons", "review_decision", "reviewer", "review_at", "history", "version",
 }
 
 // copySentences writes the sentences of secs, numbered in order; the sections have none stored.
-func copySentences(ctx context.Context, tx pgx.Tx, id string, secs []draft.Section) error {
+// Each is stored at version versions[its section's index], 1 when absent.
+func copySentences(ctx context.Context, tx pgx.Tx, id string, secs []draft.Section, versions map[int]int) error {
 	var rows [][]any
 	for _, sec := range secs {
+		v := max(versions[sec.Index], 1)
 		for ord, x := range sec.Sentences {
 			rows = append(rows, []any{id, sec.Index, ord, x.ID, x.Text, x.Generated, x.Added,
 				nonNil(x.Figures), nonNil(x.UnboundNumbers), nonNil(x.Sources), nonNil(x.Claims), x.Risk,
-				nonNil(x.Reasons), x.Review.Decision, x.Review.By, x.Review.At, nonNil(x.History)})
+				nonNil(x.Reasons), x.Review.Decision, x.Review.By, x.Review.At, nonNil(x.History), v})
 		}
 	}
 	if len(rows) == 0 {
@@ -114,19 +98,21 @@ func conflict(err error, constraint, msg string) error {
 	return err
 }
 
-// touchDraft is the first statement of every write to a draft: it takes the draft's row lock.
-const touchDraft = `UPDATE drafts SET updated_at = $2 WHERE id = $1`
+// touchDraft is the first statement of every write to a draft's sentences: it takes the draft's
+// row lock and issues the next sentence version. Versions are counted per draft, so a sentence
+// written gets a version no sentence of the draft ever had: one drafted again can never be
+// mistaken for the text a reviewer saw, even when its section was emptied in between.
+const touchDraft = `UPDATE drafts SET updated_at = $2, version = version + 1 WHERE id = $1 RETURNING version`
 
-// touch sets draft id's updated time, locking its row; retrieval.ErrNotFound if there is no draft id.
-func touch(ctx context.Context, tx pgx.Tx, id string, at time.Time) error {
-	tag, err := tx.Exec(ctx, touchDraft, id, at)
-	if err != nil {
-		return err
+// touch sets draft id's updated time, locking its row, and returns the version the sentences
+// written next are stored at; retrieval.ErrNotFound if there is no draft id.
+func touch(ctx context.Context, tx pgx.Tx, id string, at time.Time) (int, error) {
+	var v int
+	err := tx.QueryRow(ctx, touchDraft, id, at).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, retrieval.ErrNotFound
 	}
-	if tag.RowsAffected() == 0 {
-		return retrieval.ErrNotFound
-	}
-	return nil
+	return v, err
 }
 
 const (
@@ -136,13 +122,27 @@ WHERE draft_id = $1 AND idx = $2`
 	deleteSentences = `DELETE FROM draft_sentences WHERE draft_id = $1 AND section_idx = ANY($2)`
 )
 
+// replaceSentences deletes the sentences of the sections secs and writes theirs at version v (from touch).
+func replaceSentences(ctx context.Context, tx pgx.Tx, id string, secs []draft.Section, v int) error {
+	idxs := make([]int, len(secs))
+	versions := make(map[int]int, len(secs))
+	for i, sec := range secs {
+		idxs[i], versions[sec.Index] = sec.Index, v
+	}
+	if _, err := tx.Exec(ctx, deleteSentences, id, idxs); err != nil {
+		return err
+	}
+	return copySentences(ctx, tx, id, secs, versions)
+}
+
 // SaveSection replaces section sec.Index of draft id, its sentences and dropped figures included,
 // and sets the draft's updated time to now. It returns retrieval.ErrNotFound when there is no
 // draft id and an ENOTFOUND error when the draft has no section sec.Index.
 func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) error {
 	at := now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := touch(ctx, tx, id, at); err != nil {
+		v, err := touch(ctx, tx, id, at)
+		if err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, updateSection, id, sec.Index, sec.Heading, sec.Status, sec.Error, sec.Attempts,
@@ -153,10 +153,7 @@ func (s *Store) SaveSection(ctx context.Context, id string, sec draft.Section) e
 		if tag.RowsAffected() == 0 {
 			return noSection(id, sec.Index)
 		}
-		if _, err := tx.Exec(ctx, deleteSentences, id, []int{sec.Index}); err != nil {
-			return err
-		}
-		return copySentences(ctx, tx, id, []draft.Section{sec})
+		return replaceSentences(ctx, tx, id, []draft.Section{sec}, v)
 	})
 	if err != nil {
 		return fmt.Errorf("pgvector: save section of %s: %w", id, mapErr(err))
@@ -221,12 +218,12 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 	}
 	at := now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, setReviewStatus, id, st, at)
+		v, err := touch(ctx, tx, id, at)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return retrieval.ErrNotFound
+		if _, err := tx.Exec(ctx, setReviewStatus, id, st, at); err != nil {
+			return err
 		}
 		if len(secs) > 0 {
 			rows, _ := tx.Query(ctx, reviewSections, id, idxs, dropped, at)
@@ -244,10 +241,7 @@ func (s *Store) SaveReview(ctx context.Context, id string, secs []draft.Section,
 					}
 				}
 			}
-			if _, err := tx.Exec(ctx, deleteSentences, id, idxs); err != nil {
-				return err
-			}
-			if err := copySentences(ctx, tx, id, secs); err != nil {
+			if err := replaceSentences(ctx, tx, id, secs, v); err != nil {
 				return err
 			}
 		}
@@ -273,10 +267,12 @@ const (
 	selectDraft = `SELECT id, workspace, title, organization, period, status, model, prompt_version, input,
     prompt_tokens, completion_tokens, created_at, created_by, updated_at
 FROM drafts WHERE id = $1 AND ($2::bool OR workspace = $3)`
+	// lockDraft is selectDraft taking the draft's row lock, as every write to the draft does first.
+	lockDraft      = selectDraft + ` FOR UPDATE`
 	selectSections = `SELECT idx, heading, status, error, attempts, sources, dropped, prompt_tokens, completion_tokens
 FROM draft_sections WHERE draft_id = $1 ORDER BY idx`
 	selectSentences = `SELECT section_idx, id, text, generated, added, figures, unbound_numbers, sources, claims,
-    risk, reasons, review_decision, reviewer, review_at, history
+    risk, reasons, review_decision, reviewer, review_at, history, version
 FROM draft_sentences WHERE draft_id = $1 ORDER BY section_idx, ord`
 	selectAudit = `SELECT sentence_id, figure_id, decision, reviewer, at, before_text, after_text, reason
 FROM draft_audit WHERE draft_id = $1 ORDER BY seq`
@@ -330,6 +326,7 @@ type sentenceRow struct {
 	Reviewer       string
 	ReviewAt       *time.Time
 	History        []draft.Revision
+	Version        int
 }
 
 func (r sentenceRow) sentence() draft.Sentence {
@@ -337,7 +334,7 @@ func (r sentenceRow) sentence() draft.Sentence {
 		ID: r.ID, Text: r.Text, Generated: r.Generated, Added: r.Added,
 		Figures: nonNil(r.Figures), UnboundNumbers: nonNil(r.UnboundNumbers), Sources: nonNil(r.Sources),
 		Claims: nonNil(r.Claims), Risk: r.Risk, Reasons: nonNil(r.Reasons), History: nonNil(r.History),
-		Review: draft.Review{Decision: r.ReviewDecision, By: r.Reviewer},
+		Review: draft.Review{Decision: r.ReviewDecision, By: r.Reviewer}, Version: r.Version,
 	}
 	if r.ReviewAt != nil {
 		at := r.ReviewAt.UTC()
@@ -367,7 +364,21 @@ type auditRow struct {
 func (s *Store) Draft(ctx context.Context, sc retrieval.Scope, id string) (*draft.Draft, error) {
 	var d *draft.Draft
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, selectDraft, id, sc.All(), sc.Workspace())
+		var err error
+		d, err = readDraft(ctx, tx, selectDraft, sc, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: draft %s: %w", id, mapErr(err))
+	}
+	return d, nil
+}
+
+// readDraft reads draft id of sc's workspace in tx, its row read by query (selectDraft or lockDraft).
+func readDraft(ctx context.Context, tx pgx.Tx, query string, sc retrieval.Scope, id string) (*draft.Draft, error) {
+	var d *draft.Draft
+	err := func() error {
+		rows, _ := tx.Query(ctx, query, id, sc.All(), sc.Workspace())
 		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[draftRow])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return retrieval.ErrNotFound
@@ -422,11 +433,120 @@ func (s *Store) Draft(ctx context.Context, sc retrieval.Scope, id string) (*draf
 				At: e.At.UTC(), Before: e.BeforeText, After: e.AfterText, Reason: e.Reason}
 		}
 		return nil
+	}()
+	return d, err
+}
+
+const (
+	// updateSentence writes sentence $3 of section $2 of draft $1 at version $18 if it is at version $17.
+	updateSentence = `UPDATE draft_sentences SET text = $4, generated = $5, added = $6, figures = $7, unbound_numbers = $8,
+    sources = $9, claims = $10, risk = $11, reasons = $12, review_decision = $13, reviewer = $14, review_at = $15,
+    history = $16, version = $18
+WHERE draft_id = $1 AND section_idx = $2 AND id = $3 AND version = $17`
+	selectSentenceVersion = `SELECT version FROM draft_sentences WHERE draft_id = $1 AND section_idx = $2 AND id = $3`
+	// appendSentence adds a sentence at version $17 after the last of section $2.
+	appendSentence = `INSERT INTO draft_sentences (draft_id, section_idx, ord, id, text, generated, added, figures,
+    unbound_numbers, sources, claims, risk, reasons, review_decision, reviewer, review_at, history, version)
+SELECT $1, $2, coalesce(max(ord), -1) + 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
+FROM draft_sentences WHERE draft_id = $1 AND section_idx = $2`
+	touchSection  = `UPDATE draft_sections SET updated_at = $3 WHERE draft_id = $1 AND idx = $2`
+	updateDropped = `UPDATE draft_sections SET dropped = $3, updated_at = $4 WHERE draft_id = $1 AND idx = $2`
+)
+
+// Review reads draft id of sc's workspace with its row locked (lockDraft: every write to a draft
+// takes that lock first), calls decide and writes what it returns in the same transaction: only
+// the sentences named, each if it is still at the version decide saw (ESTALE otherwise) and then
+// at the draft's next version (see touchDraft), the
+// dropped figures of the sections named, the audit entries and the status. It returns
+// retrieval.ErrNotFound when there is no such draft, an ENOTFOUND error for a section the draft
+// lacks and decide's error as it is.
+func (s *Store) Review(ctx context.Context, sc retrieval.Scope, id string, decide func(d *draft.Draft) (draft.ReviewWrite, error)) error {
+	var decided error
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		d, err := readDraft(ctx, tx, lockDraft, sc, id)
+		if err != nil {
+			return err
+		}
+		w, err := decide(d)
+		if err != nil {
+			decided = err
+			return err
+		}
+		return writeReview(ctx, tx, id, w)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("pgvector: draft %s: %w", id, mapErr(err))
+	if decided != nil {
+		return decided
 	}
-	return d, nil
+	if err != nil {
+		return fmt.Errorf("pgvector: review %s: %w", id, mapErr(err))
+	}
+	return nil
+}
+
+// writeReview writes w to draft id, whose row tx has locked.
+func writeReview(ctx context.Context, tx pgx.Tx, id string, w draft.ReviewWrite) error {
+	at := now()
+	v, err := touch(ctx, tx, id, at)
+	if err != nil {
+		return err
+	}
+	touched := map[int]bool{}
+	for _, sw := range w.Sentences {
+		if !touched[sw.Section] {
+			tag, err := tx.Exec(ctx, touchSection, id, sw.Section, at)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return noSection(id, sw.Section)
+			}
+			touched[sw.Section] = true
+		}
+		x := sw.Sentence
+		tag, err := tx.Exec(ctx, updateSentence, id, sw.Section, x.ID, x.Text, x.Generated, x.Added, nonNil(x.Figures),
+			nonNil(x.UnboundNumbers), nonNil(x.Sources), nonNil(x.Claims), x.Risk, nonNil(x.Reasons), x.Review.Decision,
+			x.Review.By, x.Review.At, nonNil(x.History), x.Version, v)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			continue
+		}
+		var stored int
+		err = tx.QueryRow(ctx, selectSentenceVersion, id, sw.Section, x.ID).Scan(&stored)
+		if err == nil {
+			return draft.StaleError(x.ID, x.Version, stored)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.Exec(ctx, appendSentence, id, sw.Section, x.ID, x.Text, x.Generated, x.Added, nonNil(x.Figures),
+			nonNil(x.UnboundNumbers), nonNil(x.Sources), nonNil(x.Claims), x.Risk, nonNil(x.Reasons), x.Review.Decision,
+			x.Review.By, x.Review.At, nonNil(x.History), v); err != nil {
+			return err
+		}
+	}
+	for idx, dropped := range w.Dropped {
+		tag, err := tx.Exec(ctx, updateDropped, id, idx, nonNil(dropped), at)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return noSection(id, idx)
+		}
+	}
+	if _, err := tx.Exec(ctx, setReviewStatus, id, w.Status, at); err != nil {
+		return err
+	}
+	if len(w.Entries) == 0 {
+		return nil
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"draft_audit"}, auditColumns,
+		pgx.CopyFromSlice(len(w.Entries), func(i int) ([]any, error) {
+			e := &w.Entries[i]
+			return []any{id, e.SentenceID, e.FigureID, e.Decision, e.By, e.At, e.Before, e.After, e.Reason}, nil
+		}))
+	return err
 }
 
 // deleteDraft removes a draft; its sections, sentences and audit trail go by ON DELETE CASCADE.

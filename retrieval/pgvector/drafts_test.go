@@ -239,7 +239,7 @@ VALUES ('d-old', 's0-0', 'approved', '赵主任', $1, '', '')`, []any{reviewed}}
 			Sentences: []draft.Sentence{{ID: "s0-0", Text: "完成老旧小区改造6个。", Generated: true,
 				Figures: []string{"estates"}, UnboundNumbers: []string{}, Sources: []draft.Source{}, Claims: []draft.Claim{},
 				Risk: draft.RiskLow, Reasons: []string{}, History: []draft.Revision{},
-				Review: draft.Review{Decision: draft.DecisionApproved, By: "赵主任", At: &reviewed}}}}},
+				Review: draft.Review{Decision: draft.DecisionApproved, By: "赵主任", At: &reviewed}, Version: 1}}}}, // 0009 starts stored sentences at 1
 		Audit: []draft.AuditEntry{{SentenceID: "s0-0", Decision: draft.DecisionApproved, By: "赵主任", At: reviewed}},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -363,4 +363,18 @@ func TestRowsStoredBeforeWorkspacesUpgradeInPlace(t *testing.T) {
 	if st, err := s.Put(ctx, other); err != nil || st != retrieval.PutCreated {
 		t.Fatalf("Put of the same key in workspace b = %v, %v", st, err)
 	}
+}
+
+// TestReview runs the review suite on two stores on one schema, as two replicas on one database.
+func TestReview(t *testing.T) {
+	testURL(t)
+	storetest.RunReview(t, func(t *testing.T) (draft.Store, draft.Store) {
+		a, schema := openTestSchema(t, Options{MaxConns: 4})
+		b, err := Open(t.Context(), testURL(t), Options{Schema: schema, MaxConns: 4})
+		if err != nil {
+			t.Fatalf("Open of a second store on the schema: %v", err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return a, b
+	})
 }

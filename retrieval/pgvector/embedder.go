@@ -25,11 +25,15 @@ const (
 	setColumnDim = `ALTER TABLE passages ALTER COLUMN embedding TYPE vector(%d) USING embedding::vector(%d)`
 	clearColumn  = `ALTER TABLE passages ALTER COLUMN embedding TYPE vector(%d) USING NULL`
 	dropHNSW     = `DROP INDEX IF EXISTS passages_embedding_hnsw`
-	// m = 16 and ef_construction = 128, not pgvector's 16 and 64: with the local embedder's vectors
-	// at 100k passages, 16/64 reaches recall@10 0.80 at ef_search 100 and 0.92 at 400, 16/128 0.89
-	// and 0.95, and 0.95–0.97 at 1000 (README, Measured); the build takes ≈ 26 s on 2 cores, so a
-	// bulk load passes 2,000 passages/s.
-	createHNSW    = `CREATE INDEX passages_embedding_hnsw ON passages USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 128)`
+	// m = 32 and ef_construction = 256, not pgvector's 16 and 64 nor the 16 and 128 draftd had:
+	// what a search has to find is the passages nearest a short query (a section topic of 6 to 20
+	// characters, whose vector is sparse and near no passage), and on such queries at 100k passages
+	// and ef_search 1000 (pgvector's maximum) a 16/128 graph found 0.768–0.779 of the exact top 10
+	// in three builds, 32/256 0.961–0.964 in four (BenchmarkHundredK/Recall@10 reports the minimum
+	// over builds; at ef_search 800 it is 0.947). The price is the build, ≈ 4× longer: 5–7 min
+	// for 100k on 2 cores at load 10 (99–132 s quiet, measured with local-v1), and inserting row
+	// by row into the bigger graph is slower too (bulk loads suspend the index).
+	createHNSW    = `CREATE INDEX passages_embedding_hnsw ON passages USING hnsw (embedding vector_cosine_ops) WITH (m = 32, ef_construction = 256)`
 	setBuildMem   = `SET LOCAL maintenance_work_mem = '512MB'`
 	countPassages = `SELECT count(*) FROM passages`
 )

@@ -8,11 +8,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -46,6 +49,8 @@ type Store struct {
 
 	bulkMu sync.Mutex
 	bulk   *pgxpool.Conn // holds lockBulk from SuspendIndexes to RestoreIndexes
+
+	queues queueSet // drafting queues started on this store, stopped by Close (jobs.go)
 }
 
 var _ retrieval.Store = (*Store)(nil)
@@ -179,9 +184,10 @@ func migrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: base, sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	// Numbers may leave gaps (work done in parallel takes numbers ahead), never repeat one.
 	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
+		if m.version < 1 || i > 0 && m.version == ms[i-1].version {
+			return nil, fmt.Errorf("migration %s: version %d is taken or invalid", m.name, m.version)
 		}
 	}
 	return ms, nil
@@ -245,16 +251,23 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the pool, waiting for connections in use to be released; a
 // bulk load not restored ends here, and the next Open rebuilds its indexes.
 func (s *Store) Close() error {
+	s.queues.stop() // jobs.go: drafting queues on this pool
 	s.endBulk(context.Background())
 	s.pool.Close()
 	return nil
 }
 
+// unavailableMessage is what a client is told when the database cannot be reached. The driver's
+// own text names the server's host and port, so it never goes into the message: it stays in the
+// error's chain (Error()), for the log.
+const unavailableMessage = "数据库暂时不可用，请稍后重试"
+
 // mapErr turns driver errors into retrieval's coded errors at the boundary;
-// errors it does not recognise pass through unchanged.
+// errors it does not recognise pass through unchanged. A database that cannot be reached (refused
+// or dropped connections, a server shutting down or out of connections) is EUNAVAILABLE with
+// unavailableMessage, whose Error() keeps the cause.
 func mapErr(err error) error {
 	var pgErr *pgconn.PgError
-	var connErr *pgconn.ConnectError
 	switch {
 	case err == nil:
 		return nil
@@ -264,11 +277,32 @@ func mapErr(err error) error {
 			return &retrieval.Error{Code: retrieval.ECONFLICT, Message: "数据已存在：" + pgErr.Detail, Detail: pgErr.ConstraintName}
 		case strings.HasPrefix(pgErr.Code, "22"), pgErr.Code == "54000": // data exceptions, program limits (tsvector too long)
 			return retrieval.Errorf(retrieval.EINVALID, "数据无效：%s", pgErr.Message)
-		case strings.HasPrefix(pgErr.Code, "08"), pgErr.Code == "57P01", pgErr.Code == "57P03": // connection failures, shutdown
-			return retrieval.Errorf(retrieval.EUNAVAILABLE, "数据库不可用：%s", pgErr.Message)
+		case strings.HasPrefix(pgErr.Code, "08"), strings.HasPrefix(pgErr.Code, "57P"), pgErr.Code == "53300": // connection failures, shutdown, too many connections
+			return unavailable(err)
 		}
-	case errors.As(err, &connErr):
-		return retrieval.Errorf(retrieval.EUNAVAILABLE, "无法连接数据库：%v", connErr.Unwrap())
+	case isConnectionLost(err):
+		return unavailable(err)
 	}
 	return err
+}
+
+// unavailable is the EUNAVAILABLE error of cause, which its message does not repeat.
+func unavailable(cause error) error {
+	return fmt.Errorf("%w (%v)", retrieval.Errorf(retrieval.EUNAVAILABLE, unavailableMessage), cause)
+}
+
+// isConnectionLost reports whether err says the database could not be reached or the connection
+// broke: a failed dial, a network error, or a connection closed under a query. A context the
+// caller cancelled is not.
+func isConnectionLost(err error) bool {
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded) && !errors.As(err, &connErr):
+		return false
+	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, net.ErrClosed), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return true
+	}
+	return pgconn.SafeToRetry(err) && strings.Contains(err.Error(), "conn closed")
 }

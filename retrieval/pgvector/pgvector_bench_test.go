@@ -7,12 +7,14 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
 	pgv "github.com/pgvector/pgvector-go"
 
 	"github.com/draftd/draftd/retrieval"
@@ -20,7 +22,8 @@ import (
 )
 
 // Benchmarks need DRAFTD_TEST_DATABASE_URL; the 100k-passage one also needs
-// DRAFTD_BENCH_100K=1, and reuses (without dropping) DRAFTD_BENCH_SCHEMA when set:
+// DRAFTD_BENCH_100K=1, and reuses (without dropping) DRAFTD_BENCH_SCHEMA when set
+// (DRAFTD_BENCH_DOCS=250 loads 5,000 passages instead, to try it out):
 //
 //	DRAFTD_BENCH_100K=1 go test ./retrieval/pgvector/ -run '^$' -bench . -benchtime 300x
 const benchDim = 256
@@ -173,7 +176,10 @@ type hundredK struct {
 
 func loadHundredK(b *testing.B) *hundredK {
 	ctx := context.Background()
-	const docs, per = 5000, 20
+	docs, per := 5000, 20
+	if n, err := strconv.Atoi(os.Getenv("DRAFTD_BENCH_DOCS")); err == nil && n > 0 {
+		docs = n // a smaller store, to try the benchmark out quickly
+	}
 	h := &hundredK{e: retrieval.NewLocalEmbedder(benchDim)}
 	var schema string
 	if schema = os.Getenv("DRAFTD_BENCH_SCHEMA"); schema != "" {
@@ -254,6 +260,15 @@ func loadHundredK(b *testing.B) *hundredK {
 // latencies records durations and reports their percentiles.
 type latencies []time.Duration
 
+// p50 returns the median.
+func (l latencies) p50() time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(l))
+	return s[len(s)/2]
+}
+
 func (l latencies) report(b *testing.B) {
 	if len(l) == 0 {
 		return
@@ -326,28 +341,243 @@ func BenchmarkHundredK(b *testing.B) {
 		}
 		l.report(b)
 	})
-	b.Run("Recall@10", func(b *testing.B) {
-		var found, total int
-		for i := 0; b.Loop(); i++ {
-			q := embed(b, h.queries[i%len(h.queries)])
-			hits, err := h.s.SearchVector(ctx, q, 10, retrieval.Filter{})
+	// The baselines: pgvector's own query on the same table and vectors, with
+	// nothing of draftd's around it (no filter, no join, no transaction), at
+	// the hnsw.ef_search SearchVector uses for k; and PostgreSQL's exact scan.
+	ef := min(max(4*k, minEfSearch), maxEfSearch)
+	for _, base := range []struct{ name, set string }{
+		{"RawHNSW", fmt.Sprintf("SET hnsw.ef_search = %d", ef)},
+		{"RawExact", "SET enable_indexscan = off"},
+	} {
+		b.Run(base.name, func(b *testing.B) {
+			conn, err := h.s.pool.Acquire(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}
-			exact := h.exact(q, 10)
-			for _, hit := range hits {
-				if slices.Contains(exact, hit.Passage.ID) {
-					found++
+			defer conn.Release()
+			// A session setting on a connection that went back to the pool would leak into other
+			// searches: closing it first makes Release drop it.
+			defer conn.Conn().Close(ctx)
+			if _, err := conn.Exec(ctx, base.set); err != nil {
+				b.Fatal(err)
+			}
+			var l latencies
+			for i := 0; b.Loop(); i++ {
+				v := pgv.NewVector(embed(b, h.queries[i%len(h.queries)]))
+				t0 := time.Now()
+				rows, _ := conn.Query(ctx, rawSearch, v, k)
+				ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+				l = append(l, time.Since(t0))
+				if err != nil || len(ids) != k {
+					b.Fatalf("%d ids, %v", len(ids), err)
 				}
 			}
-			total += len(exact)
+			l.report(b)
+		})
+	}
+	// The ratios: the three searches of one query back to back, in an order
+	// that rotates, so that on a shared machine the load each one meets is
+	// the same and the ratios of their medians hold even when the absolute
+	// numbers move. Hybrid is the whole of retrieval.Searcher.Search: it
+	// embeds the query, searches both ways and fuses.
+	b.Run("Paired", func(b *testing.B) {
+		conn, err := h.s.pool.Acquire(ctx)
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.ReportMetric(float64(found)/float64(total), "recall")
+		defer conn.Release()
+		defer conn.Conn().Close(ctx)
+		if _, err := conn.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d", ef)); err != nil {
+			b.Fatal(err)
+		}
+		searcher := retrieval.Searcher{Store: h.s, Embed: h.e.Embed}
+		var raw, vector, hybrid latencies
+		for i := 0; b.Loop(); i++ {
+			q := h.queries[i%len(h.queries)]
+			v := embed(b, q)
+			runs := []func() error{
+				func() error {
+					t0 := time.Now()
+					rows, _ := conn.Query(ctx, rawSearch, pgv.NewVector(v), k)
+					_, err := pgx.CollectRows(rows, pgx.RowTo[string])
+					raw = append(raw, time.Since(t0))
+					return err
+				},
+				func() error {
+					t0 := time.Now()
+					_, err := h.s.SearchVector(ctx, v, k, retrieval.Filter{})
+					vector = append(vector, time.Since(t0))
+					return err
+				},
+				func() error {
+					t0 := time.Now()
+					_, err := searcher.Search(ctx, retrieval.Query{Text: q})
+					hybrid = append(hybrid, time.Since(t0))
+					return err
+				},
+			}
+			for j := range runs {
+				if err := runs[(i+j)%len(runs)](); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		b.ReportMetric(ms(raw.p50()), "raw-p50-ms")
+		b.ReportMetric(ms(vector.p50()), "vector-p50-ms")
+		b.ReportMetric(ms(hybrid.p50()), "hybrid-p50-ms")
+		b.ReportMetric(float64(vector.p50())/float64(raw.p50()), "vector/raw")
+		b.ReportMetric(float64(hybrid.p50())/float64(raw.p50()), "hybrid/raw")
 	})
+	// Recall over several builds of the graph, since pgvector builds in
+	// parallel and no two builds are alike: the minimum is what a deployment
+	// can count on. DRAFTD_BENCH_BUILDS sets how many (default 3);
+	// DRAFTD_BENCH_HNSW replaces the index's WITH clause, to try other graphs.
+	b.Run("Recall@10", func(b *testing.B) {
+		builds := 3
+		if n, err := strconv.Atoi(os.Getenv("DRAFTD_BENCH_BUILDS")); err == nil && n > 0 {
+			builds = n
+		}
+		create := createHNSW
+		if with := os.Getenv("DRAFTD_BENCH_HNSW"); with != "" {
+			create = createHNSW[:strings.Index(createHNSW, "WITH (")] + "WITH (" + with + ")"
+		}
+		exact := make([][]string, len(h.queries))
+		kth := make([]float32, len(h.queries)) // similarity of the 10th exact neighbour
+		qs := make([][]float32, len(h.queries))
+		for i, q := range h.queries {
+			qs[i] = embed(b, q)
+			exact[i], kth[i] = h.exactK(qs[i], 10)
+		}
+		conn, err := h.s.pool.Acquire(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer conn.Release()
+		defer conn.Conn().Close(ctx)
+		if _, err := conn.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d", maxEfSearch)); err != nil {
+			b.Fatal(err)
+		}
+		// The brute force here must agree with PostgreSQL's exact scan, or recall measures nothing.
+		agree, checked := 0, 0
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
+				return err
+			}
+			for i := range min(20, len(qs)) {
+				rows, _ := tx.Query(ctx, rawSearch, pgv.NewVector(qs[i]), 10)
+				ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+				if err != nil {
+					return err
+				}
+				for _, id := range ids {
+					if slices.Contains(exact[i], id) {
+						agree++
+					}
+				}
+				checked += len(exact[i])
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if float64(agree) < 0.99*float64(checked) {
+			b.Fatalf("the brute force agrees with PostgreSQL's exact scan on %d of %d neighbours", agree, checked)
+		}
+		// pgvector's own query on the same graph at these ef_search values: how far the beam could
+		// narrow (it costs latency) with recall still held.
+		efs := []int{400, 600, 800, maxEfSearch}
+		raws := make([][]float64, len(efs))
+		var recalls, tolerant []float64
+		for b.Loop() {
+			if recalls != nil {
+				continue // one measurement per run, whatever -benchtime says
+			}
+			for build := range builds {
+				if build > 0 || create != createHNSW {
+					t0 := time.Now()
+					h.rebuild(b, create)
+					b.Logf("build %d (%s) in %v", build+1, create[strings.Index(create, "WITH"):], time.Since(t0).Round(time.Second))
+				}
+				var found, near, total int
+				for i, q := range qs {
+					hits, err := h.s.SearchVector(ctx, q, 10, retrieval.Filter{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, hit := range hits {
+						if slices.Contains(exact[i], hit.Passage.ID) {
+							found++
+						}
+						// ann-benchmarks' definition: within 1e-3 of the 10th neighbour's distance.
+						if float32(hit.Score) >= kth[i]-1e-3 {
+							near++
+						}
+					}
+					total += len(exact[i])
+				}
+				recalls = append(recalls, float64(found)/float64(total))
+				tolerant = append(tolerant, float64(near)/float64(total))
+				for j, ef := range efs {
+					if _, err := conn.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d", ef)); err != nil {
+						b.Fatal(err)
+					}
+					found := 0
+					for i, q := range qs {
+						rows, _ := conn.Query(ctx, rawSearch, pgv.NewVector(q), 10)
+						ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+						if err != nil {
+							b.Fatal(err)
+						}
+						for _, id := range ids {
+							if slices.Contains(exact[i], id) {
+								found++
+							}
+						}
+					}
+					raws[j] = append(raws[j], float64(found)/float64(total))
+				}
+			}
+		}
+		b.Logf("recall@10 of %d queries on each of %d builds: %.4f (within 1e-3 of the 10th distance: %.4f)", len(qs), builds, recalls, tolerant)
+		b.ReportMetric(slices.Min(tolerant), "recall-eps-min")
+		for j, ef := range efs {
+			b.Logf("the raw query at ef_search %d: %.4f", ef, raws[j])
+			b.ReportMetric(slices.Min(raws[j]), fmt.Sprintf("raw-recall-min@ef%d", ef))
+		}
+		b.ReportMetric(slices.Min(recalls), "recall-min")
+		b.ReportMetric(slices.Max(recalls), "recall-max")
+	})
+}
+
+// rawSearch is pgvector's nearest-neighbour query with nothing around it.
+const rawSearch = `SELECT id FROM passages ORDER BY embedding <=> $1 LIMIT $2`
+
+// rebuild drops the HNSW index and builds it again with create, the way RestoreIndexes does.
+func (h *hundredK) rebuild(b *testing.B, create string) {
+	ctx := context.Background()
+	err := pgx.BeginFunc(ctx, h.s.pool, func(tx pgx.Tx) error {
+		for _, sql := range []string{dropHNSW, setBuildMem, create} {
+			if _, err := tx.Exec(ctx, sql); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatalf("rebuild the HNSW index: %v", err)
+	}
 }
 
 // exact returns the ids of the k passages nearest to q by brute force.
 func (h *hundredK) exact(q []float32, k int) []string {
+	ids, _ := h.exactK(q, k)
+	return ids
+}
+
+// exactK is exact, with the similarity of the kth passage.
+func (h *hundredK) exactK(q []float32, k int) ([]string, float32) {
 	type cand struct {
 		i   int
 		sim float32
@@ -361,5 +591,5 @@ func (h *hundredK) exact(q []float32, k int) []string {
 	for i := range ids {
 		ids[i] = h.ids[cs[i].i]
 	}
-	return ids
+	return ids, cs[k-1].sim
 }

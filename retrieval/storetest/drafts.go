@@ -201,6 +201,9 @@ func sameDraft(t *testing.T, what string, got, want *draft.Draft) {
 			continue
 		}
 		for j := range ws {
+			if ws[j].Version == 0 {
+				gs[j].Version = 0 // the store's to set: the version tests (review.go) check it
+			}
 			if !reflect.DeepEqual(gs[j], ws[j]) {
 				t.Errorf("%s: section %d sentence %d\n got  %s\n want %s", what, i, j, goAndJSON(gs[j]), goAndJSON(ws[j]))
 			}

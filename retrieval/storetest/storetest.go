@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T, dim int) retrieval.Store) {
 		{"Document of a missing ID is not found", testDocumentNotFound},
 		{"Documents lists newest first and filters by collection", testDocuments},
 		{"Delete removes a document and its passages", testDelete},
+		{"UpdateDocument changes a document's description, its search filters follow and each change is audited", testUpdateDocument},
 		{"SearchVector ranks passages by cosine similarity", testSearchVectorOrder},
 		{"Both searches apply collection, kind, year and role filters", testFilters},
 		{"Searches return k hits when only a few far passages match the filter", testSelectiveFilter},

@@ -35,6 +35,7 @@ func RunWorkspaces(t *testing.T, open func(t *testing.T) WorkspaceStore) {
 		{"two workspaces may hold a document with the same collection and key", testSameKeyTwoWorkspaces},
 		{"a workspace cannot read, list, search or delete another's documents", testDocumentIsolation},
 		{"a shared collection is read, listed and searched by every workspace and changed by its own alone", testSharedCollection},
+		{"a workspace cannot change another's documents, shared or not, nor read the edits of those it cannot read", testDocumentEditIsolation},
 		{"a workspace cannot read, list or delete another's drafts", testDraftIsolation},
 		{"keys and users are listed and revoked in their own workspace", testKeyUserIsolation},
 		{"rows for a workspace that does not exist are not found", testMissingWorkspace},

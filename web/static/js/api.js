@@ -197,6 +197,14 @@ export const api = {
   documents: () => request('GET', '/documents'),
   document: (id) => request('GET', `/documents/${enc(id)}`),
   deleteDocument: (id) => request('DELETE', `/documents/${enc(id)}`),
+  // change: {title, collection, kind, period, org_kind}, each optional; answers the document with its edits.
+  updateDocument: (id, change) => request('PATCH', `/documents/${enc(id)}`, change),
+  // documentTemplate answers a stored document's figures skeleton; documentTemplateXLSX the same as a workbook (a Blob).
+  documentTemplate: (id) => request('POST', `/documents/${enc(id)}/template`),
+  documentTemplateXLSX: async (id) => (await send('POST', `/documents/${enc(id)}/template?format=xlsx`,
+    { headers: { Accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } })).blob(),
+  // outline answers the sections a new draft of a kind of document (总结, 计划, 汇报, 述职) starts from.
+  outline: (kind) => request('GET', `/outlines?kind=${enc(kind || '')}`),
   // filters: {collection, kinds, roles, year_from, year_to}, each optional.
   search: (query, k = 10, filters) => request('POST', '/search', filters ? { query, k, filters } : { query, k }),
 

@@ -1,11 +1,16 @@
 // corpus.js: the historical summaries drafts lean on: upload (several files, drag and drop,
 // progress), list, open one as a section tree of its passages, delete, and search, narrowed by
 // collection, kind, passage role and years. Ingestion warnings are shown as the server writes them, in Chinese.
+// A document's title, collection, kind, period and organisation kind can be corrected (each change
+// audited), and a document can start a new draft as its template.
 import { api, uploadDocuments } from '../api.js';
 import { append, clear, confirmDialog, fmtTime, h, toast } from '../dom.js';
+import { startFromDocument } from './new.js';
 
 const statusText = { created: '新增', replaced: '已替换旧版本', unchanged: '未变化（已存在）' };
 const metaLabel = { org_kind: '单位类型', years: '年份', period: '时期', kind: '文种' };
+const editLabel = { title: '标题', collection: '文集', kind: '文种', period: '时期', org_kind: '单位类型' };
+const kindSuggestions = ['总结', '计划', '汇报', '述职', '报告'];
 
 // warningList shows the ingestion warnings, which the server writes in Chinese.
 function warningList(warnings) {
@@ -221,16 +226,65 @@ function nodeView(node, depth) {
     h(`h${Math.min(depth + 1, 6)}`, null, node.title), body);
 }
 
+// editForm corrects a document's title, collection, kind, period and organisation kind; only the
+// fields changed are sent. onSaved gets the server's answer.
+function editForm(d, onSaved) {
+  const values = { title: d.title, collection: d.collection, kind: (d.meta && d.meta.kind) || '', period: (d.meta && d.meta.period) || '', org_kind: (d.meta && d.meta.org_kind) || '' };
+  const inputs = {};
+  const error = h('div', { class: 'field-error', id: 'doc-edit-error', role: 'alert', hidden: true });
+  const kinds = h('datalist', { id: 'kind-suggestions' }, kindSuggestions.map((k) => h('option', { value: k })));
+  const fields = Object.keys(editLabel).map((k) => {
+    inputs[k] = h('input', { id: `doc-edit-${k}`, type: 'text', value: values[k], list: k === 'kind' ? 'kind-suggestions' : null, required: k === 'title' || k === 'collection' });
+    return h('div', { class: 'field' }, h('label', { for: `doc-edit-${k}` }, editLabel[k]), inputs[k]);
+  });
+  const form = h('form', { class: 'card doc-edit', id: 'doc-edit', hidden: true, novalidate: true, on: { submit: async (ev) => {
+    ev.preventDefault();
+    const change = {};
+    for (const k of Object.keys(editLabel)) if (inputs[k].value.trim() !== values[k]) change[k] = inputs[k].value.trim();
+    if (!Object.keys(change).length) { form.hidden = true; return; }
+    try {
+      const res = await api.updateDocument(d.id, change);
+      toast('已保存');
+      onSaved(res);
+    } catch (err) {
+      error.hidden = false;
+      error.textContent = err.message;
+    }
+  } } },
+  h('h2', null, '修改文档信息'),
+  h('p', { class: 'muted' }, '只改这些信息，正文和段落不会重新处理；每次修改都会记录修改人和时间。'),
+  fields, kinds, error,
+  h('div', { class: 'editor-actions' },
+    h('button', { type: 'submit', class: 'primary', id: 'doc-edit-save' }, '保存'),
+    h('button', { type: 'button', on: { click: () => { form.hidden = true; } } }, '取消')));
+  return form;
+}
+
+function editsView(edits) {
+  if (!edits || !edits.length) return null;
+  return h('details', { class: 'card', id: 'doc-edits' }, h('summary', null, `修改记录（${edits.length} 条）`),
+    h('ul', null, edits.map((e) => h('li', null,
+      `${fmtTime(e.at)} ${e.by} 把${editLabel[e.field] || e.field}从“${e.old || '（空）'}”改为“${e.new || '（空）'}”`))));
+}
+
 async function mountDocument(main, id) {
   const d = await api.document(id);
+  const form = editForm(d, () => { clear(main); mountDocument(main, id); });
   const meta = Object.entries(d.meta || {}).filter(([, v]) => v !== '' && v !== null && v !== 0 && !(Array.isArray(v) && !v.length));
   append(main,
     h('p', null, h('a', { href: '#/corpus' }, '← 返回语料库')),
     h('div', { class: 'page-head' },
       h('div', null, h('h1', null, d.title),
-        h('p', { class: 'meta muted' }, `文集：${d.collection} · ${d.passages.length} 个段落 · 入库于 ${fmtTime(d.created_at)}`))),
+        h('p', { class: 'meta muted' }, `文集：${d.collection} · ${d.passages.length} 个段落 · 入库于 ${fmtTime(d.created_at)}`)),
+      h('div', { class: 'head-actions' },
+        h('button', { type: 'button', id: 'doc-edit-open', on: { click: () => { form.hidden = false; form.querySelector('input').focus(); } } }, '修改信息'),
+        h('button', { type: 'button', class: 'primary', id: 'doc-as-template', on: { click: async () => {
+          try { await startFromDocument(d.id); } catch (err) { toast(err.message, 'error'); }
+        } } }, '以此为模板新建稿件'))),
+    form,
     meta.length ? h('dl', { class: 'doc-meta' }, meta.map(([k, v]) => [h('dt', null, metaLabel[k] || k), h('dd', null, Array.isArray(v) ? v.join('、') : String(v))])) : null,
     (d.warnings || []).length ? h('div', { class: 'notice' }, h('strong', null, '入库提示'), warningList(d.warnings)) : null,
+    editsView(d.edits),
     h('section', { class: 'card', id: 'doc-tree', 'aria-label': '章节结构与段落' }, h('h2', null, '章节与段落'), nodeView(tree(d.passages), 1)),
     h('details', { class: 'card' }, h('summary', null, '清洗后的全文'), h('pre', { class: 'doc-text', id: 'doc-text' }, d.text)));
 }

@@ -9,6 +9,7 @@ import { decisionLabel, decisionOf, draftActive, legend, progressOf, riskBadge, 
 import { missingNotice } from './claims.js';
 import { exportBar, previewLink } from './export.js';
 import { copyForNext, deleteDraft } from './drafts.js';
+import { sectionLabel, sectionName } from './preview.js';
 
 let stop = null;
 
@@ -32,7 +33,7 @@ export async function mount(main, id) {
     const sec = draft.sections[n];
     const reviewed = (sec.sentences || []).some((s) => decisionOf(s) !== 'pending');
     if (sec.status === 'ready' && !await confirmDialog(
-      `重新生成“${sec.heading}”将替换这一部分的全部句子${reviewed ? '，已作出的审核决定也会失效' : ''}。确定吗？`, '重新生成')) return;
+      `重新生成“${sectionName(sec)}”将替换这一部分的全部句子${reviewed ? '，已作出的审核决定也会失效' : ''}。确定吗？`, '重新生成')) return;
     try {
       await api.regenerate(id, n);
     } catch (err) {
@@ -115,7 +116,7 @@ export async function mount(main, id) {
     const open = (sec.sentences || []).find((s) => s.id === editing);
     return h('section', { class: `draft-section section-${sec.status}`, dataset: { section: n }, 'aria-busy': busy ? 'true' : 'false' },
       h('div', { class: 'section-head' },
-        h('h2', null, sec.heading), sectionBadge(sec), ...actions),
+        h('h2', null, sectionLabel(sec)), sectionBadge(sec), ...actions),
       sec.status === 'failed' ? h('p', { class: 'notice error', role: 'alert' }, '生成失败：', sec.error || '未知原因') : null,
       sec.status === 'generating' && !(sec.sentences || []).length ? h('p', { class: 'muted loading', role: 'status' },
         sec.attempt > 1 ? `上一稿有未通过检查的数字或说法，模型正在第${sec.attempt}次尝试…` : '正在撰写…') : null,

@@ -1,32 +1,32 @@
 // preview.js: 预览全文, the draft as the final paper reads — title, headings numbered once, the
 // paragraphs without the sentences a reviewer rejected, and the 落款 (organisation, then date) —
-// with no marks and no legend, laid out for printing. It follows the server's exports
-// (draft.Heading, draft.Draft.Parts, draft.Draft.Signature); the browser test checks that this page
-// and the text export read alike.
+// with no marks and no legend, laid out for printing. The headings are the server's
+// (printed_heading and opening, as the exports print them); the rest follows draft.Draft.Parts and
+// draft.Draft.Signature. The browser tests check that this page and the exports read alike.
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { exportBar } from './export.js';
 import { statusBadge } from './shared.js';
 
-// ordinal writes 1–99 as 一…九十九, as draft.ChineseOrdinal does.
-export function ordinal(n) {
-  const d = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-  if (n < 10) return d[n];
-  if (n < 20) return '十' + d[n % 10];
-  if (n < 100) return d[Math.floor(n / 10)] + '十' + d[n % 10];
-  return String(n);
+// printedHeading is a section's heading as every export prints it, which the server gives
+// (draft.Draft.PrintedHeadings): numbered once, a template's tree renumbered by level; "" for the
+// opening paragraph, which has none. The rule is the server's alone: the page never numbers.
+export function printedHeading(sec) {
+  if (sec.opening) return '';
+  return sec.printed_heading == null ? (sec.heading || '') : sec.printed_heading;
 }
 
-// headingNumber is the number a writer may have put in front of a heading, as in draft.Heading.
-const headingNumber = /^(?:第[一二三四五六七八九十百零〇0-9０-９]+(?:部分|章|节|篇)[、，,：:.．]?|第[一二三四五六七八九十百零〇0-9０-９]+[、，,]|[（(][一二三四五六七八九十0-9０-９]{1,3}[)）][、.．]?|[一二三四五六七八九十]{1,3}[、.．]|[0-9０-９]{1,2}[、.．]|[①-⑳])/u;
+// sectionLabel names a section on the draft and review pages: its heading as printed, or, for the
+// opening paragraph, 开头段 with the writer's heading and a note that the final copy prints none.
+export function sectionLabel(sec) {
+  if (!sec.opening) return printedHeading(sec);
+  return ['开头段', h('span', { class: 'muted opening-note', title: '定稿中作为标题后的第一段，不加小标题' },
+    `（${sec.heading || ''}，定稿不加标题）`)];
+}
 
-// heading is the nth (1-based) heading as printed: the writer's own number, if any, gives way to
-// 一、二、… by place.
-export function heading(n, text) {
-  let t = (text || '').trim();
-  const m = headingNumber.exec(t);
-  if (m && !/^[0-9０-９]/u.test(t.slice(m[0].length))) t = t.slice(m[0].length).trim();
-  return `${ordinal(n)}、${t}`;
+// sectionName is sectionLabel as plain text, for messages.
+export function sectionName(sec) {
+  return sec.opening ? `开头段（${sec.heading || ''}）` : printedHeading(sec);
 }
 
 const finalMarks = '。！？!?…';
@@ -110,8 +110,8 @@ export async function mount(main, id) {
   const approved = draft.status === 'approved';
   const paper = h('article', { class: 'paper', id: 'paper', 'aria-label': '全文' },
     h('h1', { class: 'paper-title' }, draft.title),
-    (draft.sections || []).map((sec, i) => [
-      h('h2', { class: 'paper-heading' }, heading(i + 1, sec.heading)),
+    (draft.sections || []).map((sec) => [
+      sec.opening ? null : h('h2', { class: 'paper-heading' }, printedHeading(sec)),
       sec.status === 'failed'
         ? h('p', { class: 'paper-text paper-failed' }, `（本部分生成失败：${sec.error || ''}）`)
         : (() => { const text = paragraph(sec.sentences); return text ? h('p', { class: 'paper-text' }, text) : null; })(),

@@ -14,6 +14,7 @@ import {
 } from './shared.js';
 import { claimedText, claimsBlock, missingNotice } from './claims.js';
 import { exportBar } from './export.js';
+import { sectionLabel } from './preview.js';
 
 let cleanup = [];
 
@@ -338,7 +339,7 @@ export async function mount(main, id) {
         prose.append(span);
       }
       return h('section', { class: 'draft-section' },
-        h('div', { class: 'section-head' }, h('h2', null, sec.heading), sec.status !== 'ready' ? statusBadge(sec.status) : null),
+        h('div', { class: 'section-head' }, h('h2', null, sectionLabel(sec)), sec.status !== 'ready' ? statusBadge(sec.status) : null),
         sec.status === 'failed' ? h('p', { class: 'notice error' }, '本部分生成失败，请在稿件页重试后再审核。') : null,
         missingNotice(sec, n, { restore: restoreFigure, drop: dropFigure, disabled: blocked() }),
         prose);

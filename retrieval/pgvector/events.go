@@ -1,0 +1,112 @@
+package pgvector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgxlisten"
+
+	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/queue"
+	"github.com/draftd/draftd/retrieval"
+)
+
+var _ queue.EventLog = (*Store)(nil)
+
+// eventChannel is the NOTIFY channel of drafting events; its payload is "draftID seq".
+const eventChannel = "draftd_events"
+
+// appendEvent takes the draft's next number, holding its counter row's lock until the statement
+// commits, stores the event and announces it, in one statement: numbers commit in order.
+const appendEvent = `WITH s AS (
+    INSERT INTO draft_event_seqs (draft_id, seq) VALUES ($1, 1)
+    ON CONFLICT (draft_id) DO UPDATE SET seq = draft_event_seqs.seq + 1
+    RETURNING seq
+), e AS (
+    INSERT INTO draft_events (draft_id, seq, type, payload) SELECT $1, seq, $2, $3 FROM s RETURNING seq
+)
+SELECT seq, pg_notify('` + eventChannel + `', $1 || ' ' || seq) FROM e`
+
+// AppendEvent records e as the next event of its draft and announces it with NOTIFY (the draft's
+// ID and the number only); retrieval.ErrNotFound when the draft is gone.
+func (s *Store) AppendEvent(ctx context.Context, e draft.Event) (int64, error) {
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return 0, fmt.Errorf("pgvector: append event: %w", err)
+	}
+	var seq int64
+	var notified string
+	err = s.pool.QueryRow(ctx, appendEvent, e.DraftID, e.Type, payload).Scan(&seq, &notified)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "23503" { // foreign_key_violation: no such draft
+		return 0, fmt.Errorf("pgvector: append event: %w", retrieval.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("pgvector: append event: %w", mapErr(err))
+	}
+	return seq, nil
+}
+
+const selectEvents = `SELECT seq, payload FROM draft_events WHERE draft_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
+
+// Events returns draft id's events numbered above after, oldest first, at most limit.
+func (s *Store) Events(ctx context.Context, id string, after int64, limit int) ([]queue.Logged, error) {
+	rows, _ := s.pool.Query(ctx, selectEvents, id, after, limit)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (queue.Logged, error) {
+		var l queue.Logged
+		var payload []byte
+		if err := row.Scan(&l.Seq, &payload); err != nil {
+			return l, err
+		}
+		return l, json.Unmarshal(payload, &l.Event)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: events: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+const selectLastEnd = `SELECT COALESCE(MAX(seq), 0) FROM draft_events WHERE draft_id = $1 AND type IN ('draft_done', 'draft_failed')`
+
+// LastEnd returns the number of draft id's latest draft_done or draft_failed event, 0 if none.
+func (s *Store) LastEnd(ctx context.Context, id string) (int64, error) {
+	var seq int64
+	if err := s.pool.QueryRow(ctx, selectLastEnd, id).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("pgvector: last end: %w", mapErr(err))
+	}
+	return seq, nil
+}
+
+// ListenEvents calls notify with a draft's ID for each event appended by any process on this
+// database, on a connection of its own (LISTEN holds it), reconnecting after a failure, until ctx
+// ends. Notifications lost while reconnecting are made up for by the readers' polling.
+func (s *Store) ListenEvents(ctx context.Context, notify func(draftID string)) error {
+	cfg := s.pool.Config().ConnConfig.Copy()
+	l := &pgxlisten.Listener{
+		Connect: func(ctx context.Context) (*pgx.Conn, error) {
+			return pgx.ConnectConfig(ctx, cfg)
+		},
+		LogError: func(ctx context.Context, err error) {
+			if ctx.Err() == nil {
+				slog.Warn("listening for drafting events", "err", mapErr(err))
+			}
+		},
+		ReconnectDelay: time.Second,
+	}
+	l.Handle(eventChannel, pgxlisten.HandlerFunc(func(ctx context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+		id, _, _ := strings.Cut(n.Payload, " ")
+		notify(id)
+		return nil
+	}))
+	err := l.Listen(ctx)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
