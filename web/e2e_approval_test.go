@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/draftd/draftd/draft"
-	"github.com/draftd/draftd/web/auth"
+	"github.com/draftd/draftd/draft/auth"
 )
 
 // rankedFigures is a draft of one figure; with rankingWriter its second sentence claims a ranking

@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/draftd/draftd/web/auth"
+	"github.com/draftd/draftd/draft/auth"
 )
 
 // TestSignInWithPasswordsAndAdminister walks identity in the browser: an admin signs in with a

@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/draftd/draftd/web/auth"
+	"github.com/draftd/draftd/draft/auth"
 )
 
 // TestSignInWithOIDCInTheBrowser walks the organisation's sign-in in the browser: the sign-in

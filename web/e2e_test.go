@@ -20,9 +20,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/draft/offline"
 	"github.com/draftd/draftd/retrieval/embedded"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // xssPayload is what a hostile page or model answer might hold; the app must show it as text.

@@ -17,11 +17,11 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/draft/openai"
 	"github.com/draftd/draftd/draft/openai/openaitest"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // heldModel is a chat model's Completer whose calls wait until the test lets them through: first

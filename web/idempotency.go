@@ -10,9 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/draft/queue"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // Idempotency headers: the client's key, and the mark on an answer repeated for a retry.

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/draft/offline"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // replica returns another server on env's store, as a second draftd replica on one database is:

@@ -18,8 +18,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // fakeProvider is an OpenID Connect provider in the test: discovery, its RSA key as a JWKS, an

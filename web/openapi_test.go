@@ -25,8 +25,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // notAPI reports whether a registered route is left out of the OpenAPI document: the web app's

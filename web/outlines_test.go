@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // outlineReport is a fictional 工作汇报 whose top-level headings are the extra one (a heading only

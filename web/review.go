@@ -8,8 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // reviewRequest is a decision on one sentence.

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 func TestReviewConflicts(t *testing.T) {

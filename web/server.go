@@ -11,9 +11,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/draft/queue"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // Server holds the dependencies of draftd's handlers.

@@ -14,10 +14,10 @@ import (
 	"testing"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/draft/offline"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // newTestServer returns a server over a fresh embedded store with the local embedder.

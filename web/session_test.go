@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/draftd/draftd/web/auth"
+	"github.com/draftd/draftd/draft/auth"
 )
 
 // addUser stores a user with a password and returns it.

@@ -15,10 +15,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/retrieval/pgvector"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // stores returns an opener of fresh stores for each backend the web tests run on: the embedded

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // Config is draftd's configuration, read from the environment and validated at start.

@@ -19,13 +19,13 @@ import (
 	"golang.org/x/term"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/draft/queue"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/retrieval/openai"
 	"github.com/draftd/draftd/retrieval/pgvector"
 	"github.com/draftd/draftd/web"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=…".

@@ -13,11 +13,11 @@ import (
 
 	"github.com/draftd/draftd/cmd/draftd/demo"
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/draft/metrics"
 	"github.com/draftd/draftd/draft/queue"
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/web"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // demoCollection holds the demo corpus.

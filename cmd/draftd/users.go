@@ -14,8 +14,8 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 const usersUsage = `usage:

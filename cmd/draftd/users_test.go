@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval/embedded"
-	"github.com/draftd/draftd/web/auth"
 )
 
 func TestUsersCommand(t *testing.T) {

@@ -3,9 +3,9 @@ package embedded_test
 import (
 	"testing"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval/embedded"
 	"github.com/draftd/draftd/retrieval/storetest"
-	"github.com/draftd/draftd/web/auth"
 )
 
 func TestKeys(t *testing.T) {

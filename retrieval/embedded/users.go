@@ -10,8 +10,8 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 var (

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // KeyStore is a store of API keys and idempotency records.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // UserStore is a store of users and their sessions.

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/draftd/draftd/draft"
+	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
-	"github.com/draftd/draftd/web/auth"
 )
 
 // WorkspaceStore is a store of everything a workspace owns: documents, collections, drafts, API
