@@ -83,8 +83,9 @@ type Filter struct {
 	YearFrom   int      `json:"year_from,omitempty"`
 	YearTo     int      `json:"year_to,omitempty"`
 	Roles      []string `json:"roles,omitempty"`
-	// OrgKinds keeps passages of documents whose title names an organisation of these kinds
-	// (OrgKinds(): 卫生健康, 教育, 政府…); Searcher.Search applies it to what the stores found.
+	// OrgKinds keeps passages of documents of these organisation kinds (OrgKinds(): 卫生健康,
+	// 教育, 政府…): the kind stored with the document (as ingested or corrected), else the one
+	// its title names. Searcher.Search applies it to what the stores found.
 	OrgKinds []string `json:"org_kinds,omitempty"`
 }
 
@@ -92,8 +93,12 @@ type Filter struct {
 type Hit struct {
 	Passage       Passage
 	DocumentTitle string
-	Rank          int
-	Score         float64 // cosine similarity for vector hits, text rank for keyword hits
+	// DocumentOrgKind and DocumentKind are the document's stored organisation kind and kind (as
+	// ingested, or as corrected since); "" when none is stored.
+	DocumentOrgKind string
+	DocumentKind    string
+	Rank            int
+	Score           float64 // cosine similarity for vector hits, text rank for keyword hits
 }
 
 // PutStatus says what Put did with a document.
@@ -141,6 +146,11 @@ type Store interface {
 	// DocumentEdits lists the recorded edits of a document sc may read, oldest first;
 	// ErrNotFound if sc may not read the document.
 	DocumentEdits(ctx context.Context, sc Scope, id string) ([]DocumentEdit, error)
+	// DocumentEdges returns the opening and the ending (EdgeRunes runes each) of at most limit
+	// documents of collection in sc's own workspace, the most recently stored first, leaving out
+	// those whose key is in except: what cleaning a new file of the collection learns from (see
+	// GatherEvidence). EINVALID for AllWorkspaces or limit < 1.
+	DocumentEdges(ctx context.Context, sc Scope, collection string, except []string, limit int) ([]DocumentEdge, error)
 	// SearchVector returns up to k passages nearest to vec by cosine distance, best first, under f
 	// (f.Scope's workspace and the shared collections).
 	// It returns k hits whenever at least k passages match f.

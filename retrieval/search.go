@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -23,7 +24,8 @@ type Query struct {
 }
 
 // Preference names the organisation kinds (OrgKinds()) and document kinds (Kinds()) a search
-// prefers. A document's kinds are read from its title (DetectMeta).
+// prefers. A document's kinds are those stored with it (as ingested, or as corrected by PATCH);
+// its title gives one that is not stored (DetectMeta).
 type Preference struct {
 	OrgKinds []string `json:"org_kinds,omitempty"`
 	Kinds    []string `json:"kinds,omitempty"`
@@ -55,18 +57,22 @@ const (
 
 // Result is one passage found by hybrid search, with the parts of its score.
 type Result struct {
-	PassageID     string   `json:"passage_id"`
-	DocumentID    string   `json:"document_id"`
-	DocumentTitle string   `json:"document_title"`
-	HeadingPath   []string `json:"heading_path"`
-	Text          string   `json:"text"`
-	Role          string   `json:"role,omitempty"`
-	Placeholders  bool     `json:"placeholders"`
-	Score         float64  `json:"score"`
-	VectorRank    int      `json:"vector_rank,omitempty"`
-	VectorScore   float64  `json:"vector_score,omitempty"`
-	KeywordRank   int      `json:"keyword_rank,omitempty"`
-	KeywordScore  float64  `json:"keyword_score,omitempty"`
+	PassageID     string `json:"passage_id"`
+	DocumentID    string `json:"document_id"`
+	DocumentTitle string `json:"document_title"`
+	// DocumentOrgKind and DocumentKind are the kinds filters.org_kinds and prefer went by: the
+	// document's stored ones, else those its title names; "" if neither says.
+	DocumentOrgKind string   `json:"document_org_kind,omitempty"`
+	DocumentKind    string   `json:"document_kind,omitempty"`
+	HeadingPath     []string `json:"heading_path"`
+	Text            string   `json:"text"`
+	Role            string   `json:"role,omitempty"`
+	Placeholders    bool     `json:"placeholders"`
+	Score           float64  `json:"score"`
+	VectorRank      int      `json:"vector_rank,omitempty"`
+	VectorScore     float64  `json:"vector_score,omitempty"`
+	KeywordRank     int      `json:"keyword_rank,omitempty"`
+	KeywordScore    float64  `json:"keyword_score,omitempty"`
 }
 
 // Heading returns the heading path as one line, "一、… > （三）…".
@@ -195,6 +201,20 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		return nil, err
 	}
 	order := fuse(vec, kw)
+	// A document's kinds are those stored with it; its title gives those that are not (documents
+	// stored before kinds were detected). A title is read once per search.
+	fromTitle := map[string]Meta{}
+	for _, r := range order {
+		if r.DocumentOrgKind != "" && r.DocumentKind != "" {
+			continue
+		}
+		m, ok := fromTitle[r.DocumentID]
+		if !ok {
+			m = DetectMeta(r.DocumentTitle, "")
+			fromTitle[r.DocumentID] = m
+		}
+		r.DocumentOrgKind, r.DocumentKind = cmp.Or(r.DocumentOrgKind, m.OrgKind), cmp.Or(r.DocumentKind, m.Kind)
+	}
 	aside := len(q.Filter.Roles) == 0 // glossaries and annexes go behind the body
 	if len(q.Filter.OrgKinds) == 0 && len(q.Prefer.OrgKinds) == 0 && len(q.Prefer.Kinds) == 0 {
 		if aside {
@@ -210,14 +230,13 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		if aside {
 			r.Score -= asidePenalty(r.Role)
 		}
-		m := DetectMeta(r.DocumentTitle, "")
-		if len(q.Filter.OrgKinds) > 0 && !slices.Contains(q.Filter.OrgKinds, m.OrgKind) {
+		if len(q.Filter.OrgKinds) > 0 && !slices.Contains(q.Filter.OrgKinds, r.DocumentOrgKind) {
 			continue
 		}
-		if slices.Contains(q.Prefer.OrgKinds, m.OrgKind) {
+		if slices.Contains(q.Prefer.OrgKinds, r.DocumentOrgKind) {
 			r.Score += preferBoost
 		}
-		if slices.Contains(q.Prefer.Kinds, m.Kind) {
+		if slices.Contains(q.Prefer.Kinds, r.DocumentKind) {
 			r.Score += preferBoost
 		}
 		kept = append(kept, r)
@@ -249,13 +268,15 @@ func fuse(vec, kw []Hit) []*Result {
 		r := byID[h.Passage.ID]
 		if r == nil {
 			r = &Result{
-				PassageID:     h.Passage.ID,
-				DocumentID:    h.Passage.DocumentID,
-				DocumentTitle: h.DocumentTitle,
-				HeadingPath:   h.Passage.HeadingPath,
-				Text:          h.Passage.Text,
-				Role:          h.Passage.Role,
-				Placeholders:  h.Passage.HasPlaceholders(),
+				PassageID:       h.Passage.ID,
+				DocumentID:      h.Passage.DocumentID,
+				DocumentTitle:   h.DocumentTitle,
+				DocumentOrgKind: h.DocumentOrgKind,
+				DocumentKind:    h.DocumentKind,
+				HeadingPath:     h.Passage.HeadingPath,
+				Text:            h.Passage.Text,
+				Role:            h.Passage.Role,
+				Placeholders:    h.Passage.HasPlaceholders(),
 			}
 			byID[h.Passage.ID] = r
 			order = append(order, r)

@@ -95,7 +95,7 @@ func TestStructureCorpusWithoutLineBreaks(t *testing.T) {
 		name string
 		edit func(string) string
 		// Precision and recall (titles matched up to a comma) must reach the target,
-		// 0.95 each, over the whole corpus.
+		// 0.95 each, over the whole corpus and in each of its groups.
 		precision, recall float64
 	}{
 		{"no line breaks", func(s string) string { return strings.ReplaceAll(s, "\n", "") }, 0.95, 0.95},
@@ -133,6 +133,14 @@ func TestStructureCorpusWithoutLineBreaks(t *testing.T) {
 		}
 		for _, g := range groups {
 			row(v.name, g, *by[g])
+			c := by[g]
+			if c.want == 0 {
+				continue
+			}
+			// and in every group of the corpus
+			if p, r := float64(c.match)/float64(c.got), float64(c.match)/float64(c.want); p < v.precision || r < v.recall {
+				t.Errorf("%s, %s: precision %.3f, recall %.3f; want ≥ %.2f and ≥ %.2f", v.name, g, p, r, v.precision, v.recall)
+			}
 		}
 		row(v.name, "all", all)
 		precision, recall := float64(all.match)/float64(all.got), float64(all.match)/float64(all.want)

@@ -248,6 +248,61 @@ func TestStructureRecoversRunOnHeadings(t *testing.T) {
 			want: []string{"一、若干问题", "  （一）关于建设问题现就以下几点说明", "    一、提高设计质量", "    二、加强施工指导", "  （二）关于生产问题全年增长3%", "二、下一步打算"},
 		},
 		{
+			name: "a list of 一、 items after a colon that lost its line breaks is a list of headings under its section",
+			text: "一、若干问题（一）关于建设问题。今后要做好以下工作：一、提高设计质量，减少返工；二、加强施工指导，严格按图施工；三、各方协同配合。（二）关于生产问题。全年增长3%。二、下一步打算",
+			want: []string{"一、若干问题", "  （一）关于建设问题", "    一、提高设计质量，减少返工", "    二、加强施工指导，严格按图施工", "    三、各方协同配合", "  （二）关于生产问题", "二、下一步打算"},
+		},
+		{
+			name: "the numbering a list of headings interrupted goes on after it",
+			text: "一、修订制度\n全年修订3项。\n二、开展培训\n改造从三方面进行：一、降低消耗；二、改进产品；三、利用资源。全年完成改造8项。三、加强督查。组织检查4次。",
+			want: []string{"一、修订制度", "二、开展培训", "一、降低消耗", "二、改进产品", "三、利用资源", "三、加强督查"},
+		},
+		{
+			name: "a table of contents in a paragraph announces the headings and is not one",
+			text: "我讲三个问题：一、三年来的工作；二、今年的任务；三、加强自身建设。一、三年来的工作。全年增长5%。二、今年的任务。稳增长。三、加强自身建设。转作风。",
+			want: []string{"一、三年来的工作", "二、今年的任务", "三、加强自身建设"},
+		},
+		{
+			name: "lists of inner kinds and list items with a sentence inside stay in the body",
+			text: "一、财政收支\n支出情况如下：（一）工业支出为8.5亿元；（二）农业支出为2.1亿元；（三）其他支出为0.4亿元。全年收支平衡。",
+			want: []string{"一、财政收支"},
+		},
+		{
+			name: "a numbering goes on past a list that started again under a deeper heading",
+			text: "一、回顾\n二、任务\n（一）稳增长\n做好以下几点：\n一、控制规模。\n二、优化结构。\n三、调整布局。\n四、提高效益。\n全年完成投资3亿元。三、改革。深化改革。",
+			want: []string{"一、回顾", "二、任务", "  （一）稳增长", "    一、控制规模", "    二、优化结构", "    三、调整布局", "    四、提高效益", "三、改革"},
+		},
+		{
+			name: "circled numbers inside a line start headings after a full sentence",
+			text: "一、防汛能力\n1.加强监测。全年新建站点20个。①雨量站。新建12个。②水位站。新建8个。2.储备物资。",
+			want: []string{"一、防汛能力", "  1.加强监测", "    ①雨量站", "    ②水位站", "  2.储备物资"},
+		},
+		{
+			name: "circled numbers listed in a paragraph stay in the body",
+			text: "一、存在问题\n主要有：①资金不足；②人员短缺；③设备老化。全年办好十件实事。①新建站点12个。②改造泵站8座，新增排涝能力5立方米每秒。③培训人员300人次。",
+			want: []string{"一、存在问题"},
+		},
+		{
+			name: "a document that puts its kinds in an order of its own nests them in that order",
+			text: "1.工作回顾\n（一）农业\n增长3%。\n（二）工业\n增长5%。\n2.工作打算\n（一）扩大投资\n新增10亿元。",
+			want: []string{"1.工作回顾", "  （一）农业", "  （二）工业", "2.工作打算", "  （一）扩大投资"},
+		},
+		{
+			name: "the same document without line breaks keeps that order",
+			text: "1.工作回顾\n全年平稳。（一）农业。增长3%。（二）工业。增长5%。2.工作打算。稳中求进。（一）扩大投资。新增10亿元。",
+			want: []string{"1.工作回顾", "  （一）农业", "  （二）工业", "2.工作打算", "  （一）扩大投资"},
+		},
+		{
+			name: "（一） under （二） in a report that numbers its parts （一） and its items 一、",
+			text: "（一）形势\n全年平稳。\n（二）方针\n今后要做好以下工作。\n一、发展农业\n二、发展工业\n（三）前景\n前景广阔。",
+			want: []string{"（一）形势", "（二）方针", "  一、发展农业", "  二、发展工业", "（三）前景"},
+		},
+		{
+			name: "a stray first heading of an inner kind leaves the usual order",
+			text: "（一）说明\n本文为年度总结。\n一、工作回顾\n（一）农业\n（二）工业\n二、工作打算\n（一）投资",
+			want: []string{"（一）说明", "一、工作回顾", "  （一）农业", "  （二）工业", "二、工作打算", "  （一）投资"},
+		},
+		{
 			name: "a numeral that does not continue the number starts a title",
 			text: "一、三年来的主要工作\n二、三、四级医院建设",
 			want: []string{"一、三年来的主要工作"},
@@ -273,6 +328,16 @@ func TestStructureRecoversRunOnHeadings(t *testing.T) {
 // reading to the end of the text took 30 s here before).
 func BenchmarkStructureRunOnNumbers(b *testing.B) {
 	text := strings.Repeat("一、甲乙丙", 4000)
+	for b.Loop() {
+		Structure(text)
+	}
+}
+
+// BenchmarkStructureRunOnLists parses lists after colons with no sentence end anywhere: a
+// list of headings is looked for from every first item, over at most titleScanRunes runes
+// an item.
+func BenchmarkStructureRunOnLists(b *testing.B) {
+	text := strings.Repeat("要求如下：一、甲乙；二、丙丁；三、戊己；", 3000)
 	for b.Loop() {
 		Structure(text)
 	}

@@ -22,18 +22,29 @@ type createDocumentRequest struct {
 }
 
 // createDocumentsResponse describes the first stored document at the top level
-// (the common case of one plain document) and every document in Documents.
+// (the common case of one plain document) and every document in Documents; Reports says what
+// cleaning did with each file, in the order sent: every line it dropped, with the rule's code.
 type createDocumentsResponse struct {
 	retrieval.IngestResult
-	Documents []retrieval.IngestResult `json:"documents"`
+	Documents []retrieval.IngestResult  `json:"documents"`
+	Reports   []retrieval.PrepareReport `json:"reports"`
 }
 
-// createDocuments ingests multipart file(s) or one JSON document. Every file is
-// read and prepared before anything is stored, so a rejected file stores nothing.
+// upload is one file's text as read from a request.
+type upload struct {
+	name     string
+	text     string
+	warnings []string // the reader's
+}
+
+// createDocuments ingests multipart file(s) or one JSON document. Every file is read first, so
+// that cleaning knows what the other files and the documents the collection already holds say
+// about lines (retrieval.GatherEvidence): a site's furniture is on all its pages. Every file is
+// prepared before anything is stored, so a rejected file stores nothing.
 func (s *Server) createDocuments(c echo.Context) error {
 	ctx := c.Request().Context()
-	var prepared []*retrieval.Prepared
-	var fileWarnings [][]string
+	var uploads []upload
+	var collection, title string // title: the JSON document's, which the caller named
 	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	switch ct {
 	case echo.MIMEApplicationJSON:
@@ -48,16 +59,7 @@ func (s *Server) createDocuments(c echo.Context) error {
 		if strings.TrimSpace(req.Text) == "" {
 			return retrieval.Errorf(retrieval.EINVALID, "请填写正文（text）")
 		}
-		p, err := retrieval.PrepareFile(req.Title, req.Text, req.Collection)
-		if err != nil {
-			return err
-		}
-		// The caller named the document; a compilation's parts keep the titles found in them.
-		if len(p.Documents) == 1 {
-			p.Documents[0].Title = req.Title
-			retrieval.AssignIDs(p.Documents[0])
-		}
-		prepared, fileWarnings = append(prepared, p), append(fileWarnings, nil)
+		uploads, collection, title = append(uploads, upload{name: req.Title, text: req.Text}), req.Collection, req.Title
 	case echo.MIMEMultipartForm:
 		form, err := c.MultipartForm()
 		if err != nil {
@@ -67,11 +69,9 @@ func (s *Server) createDocuments(c echo.Context) error {
 			}
 			return retrieval.Errorf(retrieval.EINVALID, "无法读取 multipart 表单：%v", err)
 		}
-		collection := strings.TrimSpace(first(form.Value["collection"]))
-		var n int
+		collection = strings.TrimSpace(first(form.Value["collection"]))
 		for _, files := range form.File {
 			for _, fh := range files {
-				n++
 				f, err := fh.Open()
 				if err != nil {
 					return err
@@ -85,29 +85,50 @@ func (s *Server) createDocuments(c echo.Context) error {
 				if err != nil {
 					return inFile(fh.Filename, err)
 				}
-				p, err := retrieval.PrepareFile(fh.Filename, x.Text, collection)
-				if err != nil {
-					return inFile(fh.Filename, err)
-				}
-				prepared, fileWarnings = append(prepared, p), append(fileWarnings, x.Warnings)
+				uploads = append(uploads, upload{name: fh.Filename, text: x.Text, warnings: x.Warnings})
 			}
 		}
-		if n == 0 {
+		if len(uploads) == 0 {
 			return retrieval.Errorf(retrieval.EINVALID, "表单中没有文件：请在名为 file 的字段中上传一个或多个文件")
 		}
 	default:
 		return retrieval.Errorf(retrieval.EUNSUPPORTED, "请以 multipart/form-data 上传文件，或以 application/json 发送 {\"title\",\"text\",\"collection\"}")
 	}
-	var resp createDocumentsResponse
+	names, texts := make([]string, len(uploads)), make([]string, len(uploads))
+	for i, u := range uploads {
+		names[i], texts[i] = u.name, u.text
+	}
+	evidence, err := retrieval.GatherEvidence(ctx, s.Store, scopeOf(c), collection, names, texts)
+	if err != nil {
+		return err
+	}
+	prepared := make([]*retrieval.Prepared, len(uploads))
+	for i, u := range uploads {
+		p, err := retrieval.PrepareFileWith(u.name, u.text, collection, evidence[i])
+		if err != nil {
+			if title != "" {
+				return err
+			}
+			return inFile(u.name, err)
+		}
+		// The caller named the document; a compilation's parts keep the titles found in them.
+		if title != "" && len(p.Documents) == 1 {
+			p.Documents[0].Title = title
+			retrieval.AssignIDs(p.Documents[0])
+		}
+		prepared[i] = p
+	}
+	resp := createDocumentsResponse{Reports: []retrieval.PrepareReport{}}
 	for i, p := range prepared {
 		res, err := s.Ingester.Save(ctx, scopeOf(c), p)
 		if err != nil {
 			return err
 		}
 		for j := range res {
-			res[j].Warnings = append(append([]string{}, fileWarnings[i]...), res[j].Warnings...)
+			res[j].Warnings = append(append([]string{}, uploads[i].warnings...), res[j].Warnings...)
 		}
 		resp.Documents = append(resp.Documents, res...)
+		resp.Reports = append(resp.Reports, p.Report)
 	}
 	resp.IngestResult = resp.Documents[0]
 	status := http.StatusOK

@@ -80,7 +80,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	start := time.Now()
 
 	// Read and prepare every file first, so that the load knows its size.
-	prepared, failed := m.prepareFiles(ctx, files, collection, say)
+	prepared, failed := m.prepareFiles(ctx, store, sc, files, collection, say)
 	if dropped {
 		for _, pf := range prepared {
 			for _, d := range pf.prepared.Report.Dropped {
@@ -186,9 +186,10 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 
 // prepareFiles reads and prepares files, reporting each failure through say;
 // it returns the files prepared and how many failed. Every file is read first, so that
-// cleaning knows the lines the batch's files repeat (retrieval.NewEvidence): a site's
-// furniture is on all its pages.
-func (m *Main) prepareFiles(ctx context.Context, files []inputFile, collection string, say *sayer) ([]preparedFile, int) {
+// cleaning knows the lines the batch's files repeat and those the collection's stored documents
+// repeat around their bodies (retrieval.GatherEvidence): a site's furniture is on all its pages,
+// as the web upload cleans them.
+func (m *Main) prepareFiles(ctx context.Context, store retrieval.Store, sc retrieval.Scope, files []inputFile, collection string, say *sayer) ([]preparedFile, int) {
 	bar := newBar(m.Stderr, 2*len(files), "read")
 	say.bar = bar
 	defer func() { say.bar = nil }()
@@ -214,17 +215,21 @@ func (m *Main) prepareFiles(ctx context.Context, files []inputFile, collection s
 			bar.Add(1)
 		}
 	}
-	texts := make([]string, len(read))
+	texts, keys := make([]string, len(read)), make([]string, len(read))
 	for i, r := range read {
-		texts[i] = r.text
+		texts[i], keys[i] = r.text, r.key
 	}
-	ev := retrieval.NewEvidence(texts)
+	evs, err := retrieval.GatherEvidence(ctx, store, sc, collection, keys, texts)
+	if err != nil {
+		say.line("error: %s", userMessage(err))
+		return nil, len(files)
+	}
 	var out []preparedFile
 	for i, r := range read {
 		if ctx.Err() != nil {
 			break
 		}
-		p, err := retrieval.PrepareFileWith(r.key, r.text, collection, ev)
+		p, err := retrieval.PrepareFileWith(r.key, r.text, collection, evs[i])
 		read[i].text = "" // let the text go
 		if err != nil {
 			failed++

@@ -113,7 +113,8 @@ func validate(doc *retrieval.Document) error {
 }
 
 func entryOf(doc *retrieval.Document) docEntry {
-	return docEntry{id: doc.ID, workspace: doc.Workspace, collection: doc.Collection, kind: doc.Meta.Kind, years: doc.Meta.Years, title: doc.Title}
+	return docEntry{id: doc.ID, workspace: doc.Workspace, collection: doc.Collection, kind: doc.Meta.Kind, years: doc.Meta.Years,
+		title: doc.Title, orgKind: doc.Meta.OrgKind}
 }
 
 // insertDocument writes doc and its passages and returns the passages as the index takes them.
@@ -342,7 +343,8 @@ func jsonText(v any) string {
 }
 
 // UpdateDocument applies ch to the document with id of sc's workspace and records its edits by
-// who, in one transaction; the index's copy of the title, collection and kind follows. See
+// who, in one transaction; the index's copy of the title, collection, kind and organisation kind
+// follows. See
 // retrieval.Store.
 func (s *Store) UpdateDocument(ctx context.Context, sc retrieval.Scope, id string, ch retrieval.DocumentChange, by string) (retrieval.DocumentInfo, error) {
 	const selectOwn = `SELECT d.id, d.workspace, d.collection, d.key, d.title, d.meta, d.warnings, d.created_at,
@@ -398,7 +400,7 @@ func (s *Store) UpdateDocument(ctx context.Context, sc retrieval.Scope, id strin
 	}
 	if slot, ok := s.ix.docSlot[id]; ok {
 		d := &s.ix.docs[slot]
-		d.title, d.collection, d.kind = info.Title, info.Collection, info.Meta.Kind
+		d.title, d.collection, d.kind, d.orgKind = info.Title, info.Collection, info.Meta.Kind, info.Meta.OrgKind
 	}
 	return info, nil
 }
@@ -424,6 +426,33 @@ func (s *Store) DocumentEdits(ctx context.Context, sc retrieval.Scope, id string
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded: document edits: %w", err)
+	}
+	return out, nil
+}
+
+// DocumentEdges returns the opening and ending of at most limit documents of collection in sc's
+// own workspace, newest first, except those keyed except; see retrieval.Store. SQLite's substr
+// and length count characters, so the ends are EdgeRunes runes.
+func (s *Store) DocumentEdges(ctx context.Context, sc retrieval.Scope, collection string, except []string, limit int) ([]retrieval.DocumentEdge, error) {
+	const query = `SELECT id, key, substr(text, 1, ?4), CASE WHEN length(text) > ?4 THEN substr(text, -?4) ELSE '' END
+		FROM documents
+		WHERE workspace = ?1 AND collection = ?2 AND key NOT IN (SELECT value FROM json_each(?3))
+		ORDER BY created_at DESC, rowid DESC
+		LIMIT ?5`
+	if sc.All() || limit < 1 {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "embedded: document edges: one workspace and a limit of at least 1")
+	}
+	if except == nil {
+		except = []string{}
+	}
+	out, err := collect(ctx, s.db, query, []any{sc.Workspace(), collection, jsonText(except), retrieval.EdgeRunes, limit},
+		func(rows *sql.Rows) (retrieval.DocumentEdge, error) {
+			var e retrieval.DocumentEdge
+			err := rows.Scan(&e.ID, &e.Key, &e.Head, &e.Tail)
+			return e, err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: document edges: %w", err)
 	}
 	return out, nil
 }

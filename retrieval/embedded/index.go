@@ -54,6 +54,7 @@ type docEntry struct {
 	id, workspace    string
 	collection, kind string
 	title            string // for search hits, which then need not read the documents table
+	orgKind          string // for search hits too: the organisation kind stored
 	years            []int
 	seqs             []int64 // its passages
 }

@@ -40,7 +40,8 @@ func (s *Store) SearchKeyword(ctx context.Context, tokens []string, k int, f ret
 	return hits, nil
 }
 
-// hits fetches the passages of top, ranked in order, with their document titles from the index;
+// hits fetches the passages of top, ranked in order, with their documents' titles, kinds and
+// organisation kinds from the index;
 // the caller holds mu.
 func (s *Store) hits(ctx context.Context, top []scored) ([]retrieval.Hit, error) {
 	const query = `SELECT p.id, p.document_id, p.ordinal, p.heading_path, p.text, p.role, p.placeholders, p.seq
@@ -80,8 +81,9 @@ func (s *Store) hits(ctx context.Context, top []scored) ([]retrieval.Hit, error)
 		if !ok {
 			continue
 		}
-		title := s.ix.docs[s.ix.docOf[t.slot]].title
-		hits = append(hits, retrieval.Hit{Passage: p, DocumentTitle: title, Rank: len(hits) + 1, Score: float64(t.score)})
+		d := &s.ix.docs[s.ix.docOf[t.slot]]
+		hits = append(hits, retrieval.Hit{Passage: p, DocumentTitle: d.title, DocumentOrgKind: d.orgKind, DocumentKind: d.kind,
+			Rank: len(hits) + 1, Score: float64(t.score)})
 	}
 	return hits, nil
 }

@@ -319,7 +319,7 @@ func (s *Store) loadIndex(ctx context.Context) (*index, error) {
 			rows.Close()
 			return nil, fmt.Errorf("load documents: %s: %w", id, err)
 		}
-		docs[id] = &docEntry{id: id, workspace: workspace, collection: collection, kind: m.Kind, years: m.Years, title: title}
+		docs[id] = &docEntry{id: id, workspace: workspace, collection: collection, kind: m.Kind, years: m.Years, title: title, orgKind: m.OrgKind}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load documents: %w", err)

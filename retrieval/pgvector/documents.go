@@ -420,3 +420,26 @@ func (s *Store) DocumentEdits(ctx context.Context, sc retrieval.Scope, id string
 	}
 	return out, nil
 }
+
+// selectDocumentEdges reads the two ends ($4 characters each) of the $5 documents of workspace
+// $1 and collection $2 stored last, except those keyed $3, through documents_workspace_created_at.
+const selectDocumentEdges = `SELECT id, key, left(text, $4) AS head,
+       CASE WHEN char_length(text) > $4 THEN right(text, $4) ELSE '' END AS tail
+FROM documents
+WHERE workspace = $1 AND collection = $2 AND NOT (key = ANY ($3::text[]))
+ORDER BY created_at DESC, id
+LIMIT $5`
+
+// DocumentEdges returns the opening and ending of at most limit documents of collection in sc's
+// own workspace, newest first, except those keyed except; see retrieval.Store.
+func (s *Store) DocumentEdges(ctx context.Context, sc retrieval.Scope, collection string, except []string, limit int) ([]retrieval.DocumentEdge, error) {
+	if sc.All() || limit < 1 {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "pgvector: document edges: one workspace and a limit of at least 1")
+	}
+	rows, _ := s.pool.Query(ctx, selectDocumentEdges, sc.Workspace(), collection, nonNil(except), retrieval.EdgeRunes, limit)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[retrieval.DocumentEdge])
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: document edges: %w", mapErr(err))
+	}
+	return out, nil
+}

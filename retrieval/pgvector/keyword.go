@@ -39,7 +39,7 @@ const (
 // filter, $10 the tokens' IDFs, $11 the mean passage length in tokens, $12
 // keywordCandidates, $13 BM25's k1 and $14 b.
 const searchKeyword = `SELECT p.id, p.document_id, p.ordinal, p.heading_path, p.text, p.role, p.placeholders,
-       d.title AS document_title, m.score
+       d.title AS document_title, d.org_kind AS document_org_kind, d.kind AS document_kind, m.score
 FROM (
     SELECT t.id, sum(q.idf) * ($13 + 1) / (1 + $13 * (1 - $14 + $14 * t.n_tokens / $11::float8)) AS score
     FROM unnest($1::text[], $10::float8[]) AS q (query, idf)
@@ -89,7 +89,7 @@ func (s *Store) SearchKeyword(ctx context.Context, tokens []string, k int, f ret
 	}
 	hits := make([]retrieval.Hit, len(rs))
 	for i, r := range rs {
-		hits[i] = retrieval.Hit{Passage: r.passage(), DocumentTitle: r.DocumentTitle, Rank: i + 1, Score: r.Score}
+		hits[i] = r.hit(i+1, r.Score)
 	}
 	return hits, nil
 }

@@ -41,18 +41,27 @@ func filtered(f retrieval.Filter) bool {
 	return f.Collection != "" || len(f.Kinds) > 0 || f.YearFrom != 0 || f.YearTo != 0 || len(f.Roles) > 0 || !f.Scope.All()
 }
 
-// hitRow is a passage found by a search, with its document's title and the search's score.
+// hitRow is a passage found by a search, with its document's title, organisation kind and kind
+// and the search's score.
 type hitRow struct {
 	passageRow
-	DocumentTitle string
-	Score         float64
+	DocumentTitle   string
+	DocumentOrgKind string
+	DocumentKind    string
+	Score           float64
+}
+
+// hit returns the row as the search's hit at rank with score.
+func (r hitRow) hit(rank int, score float64) retrieval.Hit {
+	return retrieval.Hit{Passage: r.passage(), DocumentTitle: r.DocumentTitle, DocumentOrgKind: r.DocumentOrgKind,
+		DocumentKind: r.DocumentKind, Rank: rank, Score: score}
 }
 
 // searchVector is shaped so that the planner walks the HNSW index: ORDER BY
 // the distance operator on the table's own column, LIMIT, no CTE around it.
 // Score is the cosine distance here; SearchVector turns it into a similarity.
 const searchVector = `SELECT p.id, p.document_id, p.ordinal, p.heading_path, p.text, p.role, p.placeholders,
-       d.title AS document_title, p.embedding <=> $1 AS score
+       d.title AS document_title, d.org_kind AS document_org_kind, d.kind AS document_kind, p.embedding <=> $1 AS score
 FROM passages p JOIN documents d ON d.id = p.document_id
 WHERE ` + searchFilter + `
 ORDER BY p.embedding <=> $1
@@ -142,7 +151,7 @@ func (s *Store) searchVector(ctx context.Context, vec []float32, k int, f retrie
 		if math.IsNaN(sim) { // a zero vector has no direction
 			sim = 0
 		}
-		hits[i] = retrieval.Hit{Passage: r.passage(), DocumentTitle: r.DocumentTitle, Rank: i + 1, Score: sim}
+		hits[i] = r.hit(i+1, sim)
 	}
 	return hits, nil
 }

@@ -51,6 +51,8 @@ func Run(t *testing.T, open func(t *testing.T, dim int) retrieval.Store) {
 		{"Reindex re-embeds every passage with a new dimension", testReindex},
 		{"Reindex that fails leaves the store as it was", testReindexFailure},
 		{"Concurrent puts and searches succeed", testConcurrent},
+		{"DocumentEdges returns the ends of a collection's newest documents", testDocumentEdges},
+		{"Searches go by the stored organisation kind and kind, corrections included", testSearchStoredKinds},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open) })

@@ -39,6 +39,7 @@ func RunWorkspaces(t *testing.T, open func(t *testing.T) WorkspaceStore) {
 		{"a workspace cannot read, list or delete another's drafts", testDraftIsolation},
 		{"keys and users are listed and revoked in their own workspace", testKeyUserIsolation},
 		{"rows for a workspace that does not exist are not found", testMissingWorkspace},
+		{"a workspace learns nothing from another's documents when it cleans an upload", testDocumentEdgesIsolation},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
