@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -125,6 +126,31 @@ type SectionInput struct {
 	// Length is how long the section should be: 简短, 适中 or 详细 (see Lengths), or a number of
 	// characters; "" leaves it to the drafter.
 	Length string `json:"length,omitempty"`
+}
+
+// Optional reports whether f, a figure Derive computed from one of in's figures, may go unstated:
+// a change or growth rate in a section drafted from a template (TemplateText set) that the template
+// did not state (its token is not in TemplateText), of a figure the template has a slot for and
+// whose writer named no comparison (Compare). The template is the writer's choice of what to say:
+// it compared only where it wrote a change, so a draft that compares every figure with last year's
+// reads heavier than the document it updates. A writer who wants a change asks for it by naming the
+// comparison, or by giving a figure of their own (no slot in the template) its previous value.
+// Completion and gap (against a target the writer gave) are never optional, nor is anything in a
+// section without a template. Optional figures may be stated; they are never missing (Draft.Missing)
+// and a drafter is not asked for them. Drafters and the missing-figure check all ask this.
+func (in SectionInput) Optional(f Figure) bool {
+	if !f.Derived || in.TemplateText == "" || !(strings.HasSuffix(f.ID, SuffixChange) || strings.HasSuffix(f.ID, SuffixGrowth)) {
+		return false
+	}
+	if strings.Contains(in.TemplateText, Token(f.ID)) {
+		return false
+	}
+	for _, b := range in.Figures {
+		if b.ID == f.DerivedFrom && !b.Derived {
+			return b.Compare == "" && strings.Contains(in.TemplateText, Token(b.ID))
+		}
+	}
+	return false
 }
 
 // Figure is one number the draft may state. Value, Previous and Target are decimal strings kept
@@ -446,6 +472,11 @@ const (
 	DefaultMaxSections = 50
 	DefaultMaxFigures  = 500
 )
+
+// Unbounded is a Size no figures exceed, for reading figures not drafted yet (an imported file,
+// as CSV and XLSX are read too): the Drafter bounds what it drafts (Drafter.Size), as the
+// deployment configured it.
+var Unbounded = Size{MaxSections: math.MaxInt, MaxFigures: math.MaxInt}
 
 // Error codes of a draft above its Size; web maps them to 413.
 const (

@@ -1,6 +1,9 @@
 package draft
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // DraftSection drafts section n of dr as one attempt of a queued job and saves it. When final is
 // false and drafting fails, nothing is saved and no failure is reported: the error goes back to
@@ -10,22 +13,33 @@ func (d *Drafter) DraftSection(ctx context.Context, dr *Draft, n int, emit func(
 	return d.runSection(ctx, dr, n, emit, final)
 }
 
-// Settle sets the status of dr, whose sections are all ready or failed, from theirs (ready when
-// all are ready, failed otherwise), with their usage, and emits draft_done or draft_failed. A
-// failed draft is reported as an EUNAVAILABLE error naming the unfinished sections.
-func (d *Drafter) Settle(ctx context.Context, dr *Draft, emit func(Event)) error {
-	d.defaults()
-	if emit == nil {
-		emit = func(Event) {}
+// Outcome returns how dr, whose sections are all ready or failed, ends: ready when every section
+// is ready, failed otherwise, with its sections' usage and the event that records the end
+// (draft_done, or draft_failed naming the unfinished sections). A job queue writes the status and
+// records the event in one conditional write, so that of two workers finishing a draft's last
+// sections at once only one ends it.
+func Outcome(dr *Draft) (Status, Usage, Event) {
+	st := StatusReady
+	var u Usage
+	var failed []string
+	for _, s := range dr.Sections {
+		u.Add(s.Usage)
+		if s.Status != StatusReady {
+			st = StatusFailed
+			failed = append(failed, s.Heading)
+		}
 	}
-	return d.finish(ctx, dr, emit)
+	if st == StatusReady {
+		return st, u, Event{Type: EventDraftDone, DraftID: dr.ID, Status: st}
+	}
+	return st, u, Event{Type: EventDraftFailed, DraftID: dr.ID, Status: st, Error: "未完成的部分：" + strings.Join(failed, "、")}
 }
 
-// New validates the figures and returns a new draft whose sections are pending, not yet stored:
-// Create stores it alone, a job queue with its jobs.
+// New validates the figures, within d.Size, and returns a new draft whose sections are pending,
+// not yet stored: Create stores it alone, a job queue with its jobs.
 func (d *Drafter) New(in *Figures) (*Draft, error) {
 	d.defaults()
-	if err := in.Validate(); err != nil {
+	if err := in.ValidateWithin(d.Size); err != nil {
 		return nil, err
 	}
 	now := d.Now().UTC()

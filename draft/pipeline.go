@@ -100,7 +100,9 @@ type Drafter struct {
 	MaxAttempts    int    // writer calls per section, retries included (default 3)
 	Concurrency    int    // sections of one draft drafted at once (default 1: in order)
 	SectionTimeout time.Duration
-	Now            func() time.Time
+	// Size bounds the drafts New and Create accept (ValidateWithin); zero fields are the defaults.
+	Size Size
+	Now  func() time.Time
 }
 
 // defaultsMu makes filling in defaults safe when the first calls on one Drafter come at once: each
@@ -134,7 +136,7 @@ func (d *Drafter) defaults() {
 	}
 }
 
-// Create validates the figures and stores a new draft whose sections are pending.
+// Create validates the figures, within d.Size, and stores a new draft whose sections are pending.
 func (d *Drafter) Create(ctx context.Context, in *Figures) (*Draft, error) {
 	dr, err := d.New(in)
 	if err != nil {
@@ -186,30 +188,19 @@ func (d *Drafter) Run(ctx context.Context, dr *Draft, emit func(Event)) error {
 
 // finish sets the draft's status from its sections' and emits draft_done or draft_failed.
 func (d *Drafter) finish(ctx context.Context, dr *Draft, emit func(Event)) error {
-	st := StatusReady
-	var failed []string
-	dr.Usage = Usage{}
-	for _, s := range dr.Sections {
-		dr.Usage.Add(s.Usage)
-		if s.Status != StatusReady {
-			st = StatusFailed
-			failed = append(failed, s.Heading)
-		}
-	}
-	dr.Status = st
+	st, u, end := Outcome(dr)
+	dr.Status, dr.Usage = st, u
 	// The store write must happen even when the request that started the draft is gone.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := d.Store.SetStatus(sctx, dr.ID, st, dr.Usage); err != nil {
 		return err
 	}
+	emit(end)
 	if st == StatusReady {
-		emit(Event{Type: EventDraftDone, DraftID: dr.ID, Status: st})
 		return nil
 	}
-	msg := "未完成的部分：" + strings.Join(failed, "、")
-	emit(Event{Type: EventDraftFailed, DraftID: dr.ID, Status: st, Error: msg})
-	return retrieval.Errorf(retrieval.EUNAVAILABLE, "%s", msg)
+	return retrieval.Errorf(retrieval.EUNAVAILABLE, "%s", end.Error)
 }
 
 // Regenerate drafts section n of dr again and updates the draft's status.
@@ -328,7 +319,14 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, started fu
 		sec.Sources = append(sec.Sources, Source{PassageID: p.PassageID, DocumentID: p.DocumentID, DocumentTitle: p.DocumentTitle, HeadingPath: p.HeadingPath, Text: p.Text})
 	}
 
-	req := SectionRequest{Title: dr.Title, Organization: dr.Organization, Period: dr.Period, Heading: in.Heading, Notes: in.Notes, Figures: figures, Passages: passages,
+	// The writer is asked only for the figures the section must state: a change the template did
+	// not state stays bound (a reviewer's edit may say it) but is not offered (SectionInput.Optional).
+	unasked := map[string]bool{}
+	asked := slices.DeleteFunc(slices.Clone(figures), func(f Figure) bool {
+		unasked[f.ID] = in.Optional(f)
+		return unasked[f.ID]
+	})
+	req := SectionRequest{Title: dr.Title, Organization: dr.Organization, Period: dr.Period, Heading: in.Heading, Notes: in.Notes, Figures: asked, Passages: passages,
 		TemplateText: in.TemplateText, TemplateOrganization: dr.Input.TemplateOrganization, TemplatePeriod: dr.Input.TemplatePeriod,
 		Kind: dr.Input.Kind, OrgKind: dr.Input.OrgKind, Length: in.Length}
 	if req.Kind == "" {
@@ -369,7 +367,7 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, started fu
 	withCPU(func() {
 		sents = analyse(analysis{text: best.text, report: best.report, claims: best.claims, guard: d.Guard, bound: bound, userText: userText, figures: figures, passages: passages})
 		if in.TemplateText != "" {
-			flagTemplate(d.Guard, best.text, best.report, sents, in.TemplateText)
+			flagTemplate(d.Guard, best.text, best.report, sents, in.TemplateText, unasked)
 		}
 	})
 	if d.ClaimChecker != nil && len(sents) > 0 {

@@ -330,7 +330,8 @@ func findSentence(d *Draft, sid string) (int, int) {
 }
 
 // sectionFigures returns section si's figures (derived included), the figures a draft may state as
-// bound figures (those and, optional, the values they were compared with: see Compared), and the
+// bound figures (those and, optional, the values they were compared with: see Compared; derived
+// figures a template section need not state are optional too: see SectionInput.Optional), and the
 // writer's own text the guard accepts numbers from.
 func sectionFigures(d *Draft, si int) ([]Figure, []guard.BoundFigure, []string) {
 	in := d.Input.Sections[si]
@@ -355,7 +356,7 @@ func sectionFigures(d *Draft, si int) ([]Figure, []guard.BoundFigure, []string) 
 			Trend: direction(b.Value, b.Previous), VsTarget: direction(b.Value, b.Target)}
 	}
 	for _, f := range figures {
-		bound = append(bound, boundOf(f, false))
+		bound = append(bound, boundOf(f, in.Optional(f)))
 		userText = append(userText, f.Label, f.Note)
 	}
 	for _, f := range compared {
@@ -384,7 +385,8 @@ func direction(value, other string) guard.Direction {
 }
 
 // Missing returns the IDs of the figures section n must state (the writer's and those derived from
-// them; not the previous and target values, which are optional) that no sentence carries any more —
+// them; not the previous and target values, nor the changes a template section need not state: see
+// SectionInput.Optional) that no sentence carries any more —
 // the sentence that did was rejected, or edited without it — and that no reviewer dropped, in the
 // order of SectionFigures. A section that is not ready misses nothing yet.
 func (d *Draft) Missing(n int) []string {
@@ -404,10 +406,15 @@ func (d *Draft) Missing(n int) []string {
 	for _, f := range d.Sections[n].Dropped {
 		carried[f.FigureID] = true
 	}
+	in := d.Input.Sections[n]
 	for _, f := range d.SectionFigures(n) {
-		if f.Origin != OriginPrevious && f.Origin != OriginTarget && !carried[f.ID] {
-			out = append(out, f.ID)
+		if f.Origin == OriginPrevious || f.Origin == OriginTarget || carried[f.ID] {
+			continue
 		}
+		if f.Origin == OriginDerived && in.Optional(Figure{ID: f.ID, Derived: true, DerivedFrom: f.DerivedFrom}) {
+			continue
+		}
+		out = append(out, f.ID)
 	}
 	return out
 }

@@ -473,8 +473,11 @@ const reasonTemplate = "去年的内容，请确认是否仍然属实"
 // (sents, as analyse made them of text, checked as rep) that states a number of the template's
 // other than this period's figures: a number the template text holds (a date, a ranking, a figure
 // the writer gave no slot for), or a figure's previous value, which came from the template. It
-// also names the template as the cause in a high-risk sentence largely copied from it.
-func flagTemplate(g *guard.Guard, text string, rep guard.Report, sents []Sentence, templateText string) {
+// also names the template as the cause in a high-risk sentence largely copied from it. A number
+// bound only to a figure the drafter was not asked for (unasked: the changes SectionInput.Optional
+// leaves out) is no figure of this draft's: no drafter wrote that figure's token, so the number is
+// the template's own (its 4家 happening to equal this year's change of 4家).
+func flagTemplate(g *guard.Guard, text string, rep guard.Report, sents []Sentence, templateText string, unasked map[string]bool) {
 	plain := tokenRE.ReplaceAllString(templateText, "□")
 	old := map[string]bool{}
 	for _, sp := range guard.ExtractNumbers(plain) {
@@ -518,7 +521,7 @@ func flagTemplate(g *guard.Guard, text string, rep guard.Report, sents []Sentenc
 			if m.Span.Start < sp.End && sp.Start < m.Span.End {
 				if strings.HasSuffix(m.FigureID, SuffixPrevious) {
 					previous = true
-				} else {
+				} else if !unasked[m.FigureID] {
 					current = true
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -489,6 +490,32 @@ func TestAddinTaskPane(t *testing.T) {
 		}
 	})
 
+	step("the pane inserts the headings the exports print, and no heading for the opening", func(t *testing.T) {
+		tests := []struct {
+			name, figures string
+			headings      []string // as the exports print them, "" for the opening paragraph
+		}{
+			{"a draft opened by its overview is numbered by place", openingFigures, []string{"", "一、医疗服务", "二、下一步打算"}},
+			{"a draft from a template keeps its tree, renumbered by level", templateFigures, []string{"", "一、主要工作", "（一）基层服务", "（二）公共卫生", "1.疫苗接种", "二、下步打算"}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				id := draftAndWait(t, srv.URL, tt.figures)
+				_, body := get(t, srv.URL+"/api/v1/drafts/"+id, nil)
+				var headings []string
+				if err := json.Unmarshal([]byte(p.eval(fmt.Sprintf(`JSON.stringify(draftdAddin.insertionPlan(%s).sections.map(s => s.heading))`, body))), &headings); err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(headings, tt.headings) {
+					t.Fatalf("the pane inserts the headings %q, want %q", headings, tt.headings)
+				}
+				if exports := mdHeadings(exported(t, srv.URL, id, "md")); !slices.Equal(headings[1:], exports) {
+					t.Errorf("the pane's headings %q are not the Markdown export's %q", headings[1:], exports)
+				}
+			})
+		}
+	})
+
 	stopWord := injectBeforeLoad(t, ctx, "word-stub.js")
 	var wordDraft string
 	step("in Word, the selected table fills the figures", func(t *testing.T) {
@@ -503,6 +530,7 @@ func TestAddinTaskPane(t *testing.T) {
 			chromedp.SendKeys(chromedp.ID("f-title"), "青禾县卫生健康局2025年上半年工作总结"),
 			chromedp.SendKeys(chromedp.ID("f-org"), "青禾县卫生健康局"),
 			chromedp.SendKeys(chromedp.ID("f-period"), "2025年上半年"),
+			fill("#s0-heading", "总体情况"), // the opening paragraph: inserted with no heading
 			chromedp.Click(chromedp.CSS(`[data-read-table="0"]`)))
 		p.wait("the rows are filled", `document.querySelectorAll('[data-section="0"] tbody tr').length === 3`)
 		for field, want := range map[string]string{
@@ -545,13 +573,21 @@ func TestAddinTaskPane(t *testing.T) {
 		if len(doc) < 2 || doc[0].Text != "已有的正文。" || doc[1].Text != d.Title || doc[1].Style != "Title" {
 			t.Fatalf("the document starts %+v", doc[:min(2, len(doc))])
 		}
+		if len(d.Sections) != 2 || !d.Sections[0].Opening || d.Sections[1].PrintedHeading != "一、下半年工作打算" {
+			t.Fatalf("the draft should open with its overview and print 一、下半年工作打算: %+v", d.Sections)
+		}
+		if got := p.eval(`[...document.querySelectorAll('#preview h3')].map(e => e.textContent).join('|')`); got != "一、下半年工作打算" {
+			t.Errorf("the pane's preview shows the headings %q, want only 一、下半年工作打算", got)
+		}
 		i := 2
 		risks := map[draft.Risk]int{}
 		for n, sec := range d.Sections {
-			if i >= len(doc) || doc[i].Text != sec.Heading || doc[i].Style != "Heading1" {
-				t.Fatalf("paragraph %d = %+v, want the heading %q", i, doc[min(i, len(doc)-1)], sec.Heading)
+			if !sec.Opening { // the opening paragraph follows the title directly
+				if i >= len(doc) || doc[i].Text != sec.PrintedHeading || doc[i].Style != "Heading1" {
+					t.Fatalf("paragraph %d = %+v, want the heading %q", i, doc[min(i, len(doc)-1)], sec.PrintedHeading)
+				}
+				i++
 			}
-			i++
 			if len(want[n]) == 0 {
 				continue
 			}
@@ -650,8 +686,10 @@ func TestAddinTaskPane(t *testing.T) {
 		wantStyles := []int{-63}
 		var wantMarked []expectedSentence
 		for n, sec := range d.Sections {
-			wantTyped = append(wantTyped, sec.Heading, "\n")
-			wantStyles = append(wantStyles, -2)
+			if !sec.Opening {
+				wantTyped = append(wantTyped, sec.PrintedHeading, "\n")
+				wantStyles = append(wantStyles, -2)
+			}
 			if len(want[n]) == 0 {
 				continue
 			}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/draft/auth"
 	"github.com/draftd/draftd/retrieval"
 )
@@ -40,12 +41,22 @@ type Config struct {
 	JobTimeout  time.Duration
 	JobRescue   time.Duration
 	JobAttempts int
+	// Retention: drafting events of runs that ended more than EventsKeep ago (DRAFTD_EVENTS_KEEP_DAYS,
+	// 30) and finished jobs older than JobsKeep (DRAFTD_JOBS_KEEP_DAYS, 7) are pruned every hour.
+	EventsKeep time.Duration
+	JobsKeep   time.Duration
 	// ClaimCheck is DRAFTD_CLAIM_CHECK (on or off, default off): the chat model checks each drafted
 	// section's claims in one more call, and what it finds raises sentences' risks.
 	ClaimCheck bool
 
 	MaxUploadBytes int64 // DRAFTD_MAX_UPLOAD_MB, in bytes
 	Demo           bool  // DRAFTD_DEMO: load the demo corpus into an empty embedded store
+	// MaxSections (DRAFTD_MAX_SECTIONS, default draft.DefaultMaxSections) and MaxFigures
+	// (DRAFTD_MAX_FIGURES, draft.DefaultMaxFigures) bound one draft: a model call per section,
+	// checks per figure. A draft above them is refused before anything is drafted, 413
+	// too_many_sections or too_many_figures (draft.Size).
+	MaxSections int
+	MaxFigures  int
 
 	RatePerMin  int      // DRAFTD_RATE_PER_MIN: API requests a minute per key; 0, no limit
 	RateBurst   int      // DRAFTD_RATE_BURST: requests a key may send at once
@@ -60,6 +71,18 @@ type Config struct {
 	OIDCRoleClaim    string // DRAFTD_OIDC_ROLE_CLAIM: the ID token claim whose values writer, reviewer or admin give the role
 	OIDCDefaultRole  string // DRAFTD_OIDC_DEFAULT_ROLE: the role of users the claim gives none; empty refuses them
 	OIDCWorkspace    string // DRAFTD_OIDC_WORKSPACE: the workspace of users made at their first sign-in; empty is "default"
+}
+
+// The largest DRAFTD_MAX_SECTIONS and DRAFTD_MAX_FIGURES: a draft's figures must still fit in
+// draft.MaxFiguresBytes, and a section is a model call.
+const (
+	maxSections = 500
+	maxFigures  = 10000
+)
+
+// Size is the bound on one draft that DRAFTD_MAX_SECTIONS and DRAFTD_MAX_FIGURES set.
+func (c *Config) Size() draft.Size {
+	return draft.Size{MaxSections: c.MaxSections, MaxFigures: c.MaxFigures}
 }
 
 // defaultEmbedDim is the local embedder's dimension: at 256, signed hashing
@@ -114,6 +137,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	intVar("DRAFTD_JOB_TIMEOUT_S", 360, &jobTimeout)
 	intVar("DRAFTD_JOB_RESCUE_S", jobTimeout+60, &jobRescue)
 	intVar("DRAFTD_JOB_ATTEMPTS", 3, &c.JobAttempts)
+	var eventsDays, jobsDays int
+	intVar("DRAFTD_EVENTS_KEEP_DAYS", 30, &eventsDays)
+	intVar("DRAFTD_JOBS_KEEP_DAYS", 7, &jobsDays)
+	c.EventsKeep, c.JobsKeep = time.Duration(eventsDays)*24*time.Hour, time.Duration(jobsDays)*24*time.Hour
 	c.JobTimeout, c.JobRescue = time.Duration(jobTimeout)*time.Second, time.Duration(jobRescue)*time.Second
 	intVar("DRAFTD_RATE_PER_MIN", 120, &c.RatePerMin)
 	intVar("DRAFTD_RATE_BURST", 30, &c.RateBurst)
@@ -126,6 +153,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	var mb int
 	intVar("DRAFTD_MAX_UPLOAD_MB", 20, &mb)
 	c.MaxUploadBytes = int64(mb) << 20
+	intVar("DRAFTD_MAX_SECTIONS", draft.DefaultMaxSections, &c.MaxSections)
+	intVar("DRAFTD_MAX_FIGURES", draft.DefaultMaxFigures, &c.MaxFigures)
 	if v := getenv("DRAFTD_CLAIM_CHECK"); v != "" {
 		on, err := parseOnOff(v)
 		if err != nil {
@@ -208,11 +237,21 @@ func (c *Config) Validate() error {
 		bad("DRAFTD_JOB_TIMEOUT_S must be at least 10, DRAFTD_JOB_RESCUE_S at least DRAFTD_JOB_TIMEOUT_S and DRAFTD_JOB_ATTEMPTS between 1 and 20, got %v, %v and %d",
 			c.JobTimeout, c.JobRescue, c.JobAttempts)
 	}
+	if day := 24 * time.Hour; c.EventsKeep < day || c.EventsKeep > 3650*day || c.JobsKeep < day || c.JobsKeep > 3650*day {
+		bad("DRAFTD_EVENTS_KEEP_DAYS and DRAFTD_JOBS_KEEP_DAYS must be between 1 and 3650, got %d and %d",
+			int(c.EventsKeep/day), int(c.JobsKeep/day))
+	}
 	if c.ChatMaxTokens < 64 || c.ChatMaxTokens > 32000 {
 		bad("DRAFTD_CHAT_MAX_TOKENS must be between 64 and 32000, got %d", c.ChatMaxTokens)
 	}
 	if c.MaxUploadBytes <= 0 {
 		bad("DRAFTD_MAX_UPLOAD_MB must be positive")
+	}
+	if c.MaxSections < 1 || c.MaxSections > maxSections {
+		bad("DRAFTD_MAX_SECTIONS must be between 1 and %d sections a draft, got %d", maxSections, c.MaxSections)
+	}
+	if c.MaxFigures < 1 || c.MaxFigures > maxFigures {
+		bad("DRAFTD_MAX_FIGURES must be between 1 and %d figures a draft, got %d", maxFigures, c.MaxFigures)
 	}
 	if c.RatePerMin < 0 || c.RateBurst < 1 {
 		bad("DRAFTD_RATE_PER_MIN must be 0 (no limit) or more and DRAFTD_RATE_BURST at least 1, got %d and %d", c.RatePerMin, c.RateBurst)

@@ -32,7 +32,7 @@ func newDrafting(cfg Config, store Store, emb embedder) (drafting, error) {
 	searcher := &retrieval.Searcher{Store: store, Embed: emb.embed}
 	w := drafting{
 		drafter: &draft.Drafter{Search: searcher.Search, Store: store, PromptVersion: prompts.Version,
-			Concurrency: cfg.SectionConcurrency},
+			Concurrency: cfg.SectionConcurrency, Size: cfg.Size()},
 		writers:      map[string]draft.Writer{offline.Model: offline.Writer{}},
 		defaultModel: offline.Model,
 	}

@@ -84,7 +84,9 @@ Usage:
   draftd collections list | share NAME | unshare NAME [--workspace W]
                                                 make a workspace's collection readable by every workspace
   draftd migrate                                apply database migrations
-  draftd reindex                                re-embed every passage with the configured embedder
+  draftd reindex [--index-only]                 re-embed every passage with the configured embedder; with
+                                                --index-only, only rebuild the vector index (PostgreSQL's
+                                                HNSW graph) with today's settings, searches going on
   draftd version                                print the version
 
 Every command reads its configuration from the environment (DRAFTD_DATABASE_URL,
@@ -92,7 +94,9 @@ DRAFTD_DATA_DIR, DRAFTD_ADDR, DRAFTD_EMBEDDER, OPENAI_BASE_URL, OPENAI_API_KEY,
 DRAFTD_EMBED_MODEL, DRAFTD_EMBED_DIM, DRAFTD_CHAT_MODEL, DRAFTD_RATE_PER_MIN,
 DRAFTD_RATE_BURST, DRAFTD_TOKEN_BUDGET, DRAFTD_CORS_ORIGINS, DRAFTD_SECTION_CONCURRENCY,
 DRAFTD_WORKERS, DRAFTD_JOB_TIMEOUT_S, DRAFTD_JOB_RESCUE_S, DRAFTD_JOB_ATTEMPTS,
-DRAFTD_MAX_UPLOAD_MB, DRAFTD_DEMO, DRAFTD_CHAT_TIMEOUT_S, DRAFTD_CHAT_IDLE_TIMEOUT_S,
+DRAFTD_EVENTS_KEEP_DAYS, DRAFTD_JOBS_KEEP_DAYS,
+DRAFTD_MAX_UPLOAD_MB, DRAFTD_MAX_SECTIONS, DRAFTD_MAX_FIGURES, DRAFTD_DEMO, DRAFTD_CHAT_TIMEOUT_S,
+DRAFTD_CHAT_IDLE_TIMEOUT_S,
 DRAFTD_CHAT_MAX_TOKENS, DRAFTD_CLAIM_CHECK, and for OpenID Connect sign-in DRAFTD_OIDC_ISSUER,
 DRAFTD_OIDC_CLIENT_ID, DRAFTD_OIDC_CLIENT_SECRET, DRAFTD_OIDC_REDIRECT_URL, DRAFTD_OIDC_ROLE_CLAIM,
 DRAFTD_OIDC_DEFAULT_ROLE, DRAFTD_OIDC_WORKSPACE); flags override it. "draftd COMMAND -h" lists a
@@ -207,6 +211,9 @@ type Store interface {
 	web.SharedLimits // rate buckets and token budgets, shared by replicas
 	// NewQueue returns the drafting queue on the store's database.
 	NewQueue(ctx context.Context, cfg queue.Config) (queue.Queue, error)
+	// RebuildIndex builds the vector index again with today's graph settings, from the stored
+	// vectors, and says what it did (draftd reindex --index-only).
+	RebuildIndex(ctx context.Context, progress func(done, total int)) (string, error)
 }
 
 // openStore opens the configured store; it applies pending migrations.

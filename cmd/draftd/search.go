@@ -101,7 +101,10 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 }
 
 func (m *Main) reindex(ctx context.Context, args []string) error {
-	cfg, _, err := m.config("reindex", args, nil)
+	var indexOnly bool
+	cfg, _, err := m.config("reindex", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&indexOnly, "index-only", false, "rebuild the vector index with today's graph settings from the stored vectors, without re-embedding")
+	})
 	if err != nil {
 		return err
 	}
@@ -115,6 +118,16 @@ func (m *Main) reindex(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
+	if indexOnly {
+		msg, err := store.RebuildIndex(ctx, func(done, total int) {
+			fmt.Fprintf(m.Stderr, "reindex: %d/%d passages in the new graph\n", done, total)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, msg)
+		return nil
+	}
 	emb := newEmbedder(cfg)
 	last := -1
 	err = store.Reindex(ctx, emb.spec, emb.embed, func(done, total int) {

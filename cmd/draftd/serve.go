@@ -102,7 +102,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// cfg.Workers sections at once, of any draft, and any replica's workers take over the jobs of
 	// one that died. Events go to the database, so any replica streams any draft.
 	jobs, err := store.NewQueue(ctx, queue.Config{Worker: srv.Runner(store), Workers: cfg.Workers,
-		MaxAttempts: cfg.JobAttempts, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescue})
+		MaxAttempts: cfg.JobAttempts, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescue,
+		Retention: queue.Retention{Events: cfg.EventsKeep, Jobs: cfg.JobsKeep}})
 	if err != nil {
 		return err
 	}

@@ -16,8 +16,10 @@ import (
 // figure's previous value (Derive), its direction word made to agree (提高 → 降低 when the figure
 // fell). A clause whose slot has no figure any more (the writer removed it) is left out. Anything
 // else the template says is kept as it is, old dates and names included: the pipeline flags such
-// sentences high for the reviewer (去年的内容，请确认是否仍然属实). Derived figures the template
-// does not state are said after their figure; figures it has no slot for end the section.
+// sentences high for the reviewer (去年的内容，请确认是否仍然属实). A derived figure of req.Figures
+// the template does not state is said after its figure; the pipeline gives only those a writer asked
+// for (a comparison named, a figure of their own: see draft.SectionInput.Optional), so the draft
+// compares where the template compared and reads as light. Figures it has no slot for end the section.
 func rewrite(req draft.SectionRequest) string {
 	byID := map[string]draft.Figure{}
 	for _, f := range req.Figures {

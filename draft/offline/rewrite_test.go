@@ -2,6 +2,7 @@ package offline_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +21,12 @@ const lastYear = `一、2024年主要工作
 // fromTemplate drafts this year's summary from lastYear with the values set, and returns the
 // skeleton and the draft. A value "" removes the slot, as a writer does for a figure no longer kept.
 func fromTemplate(t *testing.T, w draft.Writer, values map[string]string) (*draft.Figures, *draft.Draft) {
+	t.Helper()
+	return fromTemplateWith(t, w, values, nil)
+}
+
+// fromTemplateWith is fromTemplate with edit applied to the filled-in skeleton before drafting.
+func fromTemplateWith(t *testing.T, w draft.Writer, values map[string]string, edit func(*draft.Figures)) (*draft.Figures, *draft.Draft) {
 	t.Helper()
 	p, err := retrieval.PrepareFile("青禾县卫生健康局2024年工作总结.txt", "青禾县卫生健康局2024年工作总结\n\n"+lastYear, "")
 	if err != nil {
@@ -45,6 +52,9 @@ func fromTemplate(t *testing.T, w draft.Writer, values map[string]string) (*draf
 			}
 		}
 		f.Sections[s].Figures = figs
+	}
+	if edit != nil {
+		edit(f)
 	}
 	d := &draft.Drafter{Writer: w, Store: &memStore{drafts: map[string]*draft.Draft{}}, Model: offline.Model}
 	dr, err := d.Create(context.Background(), f)
@@ -118,6 +128,88 @@ func TestDraftFromTemplate(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("the event sentence was dropped: %s", achieved)
+		}
+	})
+}
+
+// askedWriter is the offline writer, recording the figures each section asked for.
+type askedWriter struct{ asked map[string]bool }
+
+func (w askedWriter) Write(ctx context.Context, req draft.SectionRequest) (draft.SectionText, error) {
+	for _, f := range req.Figures {
+		w.asked[f.ID] = true
+	}
+	return offline.Writer{}.Write(ctx, req)
+}
+
+func TestTemplateStatesTheChangesItStated(t *testing.T) {
+	values := map[string]string{"s1f1": "66.2", "s1f2": "4.1", "s1f3": "5", "s1f4": "14", "s1f5": "310", "s2f1": "3"}
+	t.Run("a change the template did not state is neither written nor missing", func(t *testing.T) {
+		w := askedWriter{asked: map[string]bool{}}
+		_, dr := fromTemplateWith(t, w, values, nil)
+		achieved := sectionText(dr.Sections[0])
+		t.Log(achieved)
+		// Stated by the template: 签约率's change, 门诊量's growth rate.
+		for _, want := range []string{"比上年降低2.3个百分点", "同比增长13.9%"} {
+			if !strings.Contains(achieved, want) {
+				t.Errorf("no %q in %s", want, achieved)
+			}
+		}
+		// Not stated by it: 门诊量's change (0.5万人次), 卫生院's (2所), 卫生室's (2所), 投入资金's (83.3万元).
+		for _, unwanted := range []string{"0.5万人次", "2所", "66.7%", "83.3万元", "36.7%", "此外"} {
+			if strings.Contains(achieved, unwanted) {
+				t.Errorf("%q stated, which the template did not compare: %s", unwanted, achieved)
+			}
+		}
+		if m := dr.Missing(0); len(m) != 0 {
+			t.Errorf("missing %v", m)
+		}
+		for _, id := range []string{"s1f2.change", "s1f3.change", "s1f3.growth", "s1f5.change", "s1f5.growth"} {
+			if w.asked[id] {
+				t.Errorf("the writer was asked for %s", id)
+			}
+		}
+		for _, id := range []string{"s1f1.change", "s1f2.growth", "s1f3", "s1f5"} {
+			if !w.asked[id] {
+				t.Errorf("the writer was not asked for %s", id)
+			}
+		}
+	})
+	t.Run("a change the template stated is missing once its sentence is rejected", func(t *testing.T) {
+		_, dr := fromTemplate(t, offline.Writer{}, values)
+		for i, st := range dr.Sections[0].Sentences {
+			for _, id := range st.Figures {
+				if id == "s1f1.change" {
+					dr.Sections[0].Sentences[i].Review.Decision = draft.DecisionRejected
+				}
+			}
+		}
+		if m := dr.Missing(0); !slices.Contains(m, "s1f1.change") || slices.Contains(m, "s1f3.change") || slices.Contains(m, "s1f2.change") {
+			t.Errorf("missing %v, want s1f1.change and no change the template did not state", m)
+		}
+	})
+	t.Run("a comparison the writer names, or a figure of the writer's own, is stated", func(t *testing.T) {
+		_, dr := fromTemplateWith(t, offline.Writer{}, values, func(f *draft.Figures) {
+			figs := f.Sections[0].Figures
+			for i := range figs {
+				if figs[i].ID == "s1f5" {
+					figs[i].Compare = "较上年"
+				}
+			}
+			f.Sections[0].Figures = append(figs, draft.Figure{ID: "s1f9", Label: "开展义诊", Value: "42", Unit: "场", Previous: "30"})
+		})
+		achieved := sectionText(dr.Sections[0])
+		t.Log(achieved)
+		for _, want := range []string{"投入资金310万元，较上年增加83.3万元，增长36.7%", "开展义诊42场", "增加12场", "增长40.0%"} {
+			if !strings.Contains(achieved, want) {
+				t.Errorf("no %q in %s", want, achieved)
+			}
+		}
+		if strings.Contains(achieved, "66.7%") {
+			t.Errorf("卫生院's growth stated though nobody asked: %s", achieved)
+		}
+		if m := dr.Missing(0); len(m) != 0 {
+			t.Errorf("missing %v", m)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -45,7 +46,9 @@ type yoyResult struct {
 	oldUnflagged, flagged, sentences int
 	headings, headingsKept           int
 	broken                           int
+	derived, runes                   int // derived figures (changes, growth rates) stated; characters drafted
 	examples                         []string
+	sample                           string // a drafted paragraph that states several figures
 }
 
 // nextValue invents this year's value of a figure from last year's: a change of −10 % … +20 %,
@@ -138,7 +141,7 @@ func TestYearOverYear(t *testing.T) {
 	}
 	var total yoyResult
 	total.name = "total"
-	t.Logf("%-36s %6s %8s %7s %7s %6s %9s %8s %9s %6s", "document", "slots", "labelled", "changes", "stated", "added", "old-unfl", "flagged", "headings", "broken")
+	t.Logf("%-36s %6s %8s %7s %9s %6s %9s %9s %9s %6s %8s %8s", "document", "slots", "labelled", "changes", "stated", "added", "old-unfl", "flagged", "headings", "broken", "derived", "chars")
 	for _, r := range append(results, total) {
 		if r.name == "total" {
 			r = total
@@ -155,9 +158,16 @@ func TestYearOverYear(t *testing.T) {
 			total.headings += r.headings
 			total.headingsKept += r.headingsKept
 			total.broken += r.broken
+			total.derived += r.derived
+			total.runes += r.runes
 		}
-		t.Logf("%-36s %6d %8d %7d %4d/%-4d %6d %9d %4d/%-4d %4d/%-4d %6d", short(r.name), r.slots, r.labelled, r.changes, r.stated, r.values, r.added,
-			r.oldUnflagged, r.flagged, r.sentences, r.headingsKept, r.headings, r.broken)
+		t.Logf("%-36s %6d %8d %7d %4d/%-4d %6d %9d %4d/%-4d %4d/%-4d %6d %8d %8d", short(r.name), r.slots, r.labelled, r.changes, r.stated, r.values, r.added,
+			r.oldUnflagged, r.flagged, r.sentences, r.headingsKept, r.headings, r.broken, r.derived, r.runes)
+	}
+	for _, r := range results {
+		if r.sample != "" {
+			t.Logf("%s, a paragraph:\n%s", short(r.name), r.sample)
+		}
 	}
 	for _, r := range results {
 		for _, ex := range r.examples {
@@ -261,11 +271,22 @@ func yearOverYear(doc *retrieval.Document) (yoyResult, error) {
 			}
 		}
 		var text strings.Builder
+		stated := 0
 		for _, st := range sec.Sentences {
 			text.WriteString(st.Text)
 			if st.Added {
 				r.added += len(st.Figures)
 			}
+			for _, id := range st.Figures {
+				if strings.HasSuffix(id, draft.SuffixChange) || strings.HasSuffix(id, draft.SuffixGrowth) {
+					r.derived++
+				}
+				stated++
+			}
+		}
+		r.runes += utf8.RuneCountInString(text.String())
+		if r.sample == "" && stated >= 4 && utf8.RuneCountInString(text.String()) < 400 {
+			r.sample = sec.Heading + "\n" + text.String()
 		}
 		for name, re := range offline.BrokenShapes {
 			if loc := re.FindStringIndex(text.String()); loc != nil && !re.MatchString(tokenAsDigit.ReplaceAllString(in.TemplateText, "1")) {

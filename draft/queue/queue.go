@@ -9,6 +9,10 @@
 // Drafting events go to the database too (EventLog), so that any process can stream any
 // draft's progress: PostgreSQL announces them with LISTEN/NOTIFY (ids only, never text), the
 // embedded store within its one process.
+//
+// What finished is pruned (Retention, Pruner): events of old runs, finished jobs, idle rate
+// buckets and lapsed token holds, by the queue's leader on PostgreSQL and by the one process on
+// the embedded store.
 package queue
 
 import (
@@ -124,6 +128,58 @@ type Config struct {
 	Backoff func(attempt int) time.Duration
 	// PollInterval is how often an idle worker looks for jobs it was not told about (default 1 s).
 	PollInterval time.Duration
+	// Retention bounds what the database keeps of finished work; the queue prunes it every
+	// Retention.Every: on PostgreSQL the queue's leader (one process of all replicas), on the
+	// embedded store its one process. A process without workers does not prune.
+	Retention Retention
+}
+
+// Retention says how long finished work is kept; zero fields pick the defaults.
+type Retention struct {
+	// Events: a draft's events of runs that ended longer ago than this are deleted (default 30
+	// days), but never those of its latest run, which a stream replays, nor the latest start or
+	// end of each section, which the next run's settling reads.
+	Events time.Duration
+	// Jobs: finished (completed, cancelled, discarded) jobs are deleted this long after they
+	// finished (default 7 days).
+	Jobs time.Duration
+	// Buckets: a request rate bucket unused this long is deleted (default 24 hours; it is full by
+	// then for any limit that refills within a day, so deleting it changes nothing). Lapsed token
+	// holds are deleted too.
+	Buckets time.Duration
+	// Every is how often the queue prunes (default 1 hour).
+	Every time.Duration
+}
+
+// Defaults returns r with every zero field set to its default.
+func (r Retention) Defaults() Retention {
+	if r.Events <= 0 {
+		r.Events = 30 * 24 * time.Hour
+	}
+	if r.Jobs <= 0 {
+		r.Jobs = 7 * 24 * time.Hour
+	}
+	if r.Buckets <= 0 {
+		r.Buckets = 24 * time.Hour
+	}
+	if r.Every <= 0 {
+		r.Every = time.Hour
+	}
+	return r
+}
+
+// Pruned counts the rows one Prune deleted.
+type Pruned struct {
+	Events, Jobs, Buckets, Holds int64
+}
+
+// Pruner deletes what the database no longer needs. Both stores implement it.
+type Pruner interface {
+	// Prune deletes, as of now, the events of runs that ended before now - r.Events (see
+	// Retention), the jobs finished before now - r.Jobs, the rate buckets unused since now -
+	// r.Buckets and the token holds lapsed by now, and counts them. r's zero fields are the
+	// defaults.
+	Prune(ctx context.Context, now time.Time, r Retention) (Pruned, error)
 }
 
 // Defaults returns c with every zero field set to its default.
@@ -145,6 +201,7 @@ func (c Config) Defaults() Config {
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Second
 	}
+	c.Retention = c.Retention.Defaults()
 	return c
 }
 
@@ -164,6 +221,12 @@ type EventLog interface {
 	AppendEvent(ctx context.Context, e draft.Event) (int64, error)
 	// Events returns draft id's events numbered above after, oldest first, at most limit.
 	Events(ctx context.Context, id string, after int64, limit int) ([]Logged, error)
+	// EndDraft ends draft id's run: when the draft is pending or generating, it sets its status to
+	// st with usage u and records e (its draft_done or draft_failed) in one transaction, and
+	// reports true. A draft already ended is left alone and nothing is recorded (false): of two
+	// workers finishing a draft's last sections at once, only one ends it, and its end is
+	// recorded once. retrieval.ErrNotFound when there is no draft id.
+	EndDraft(ctx context.Context, id string, st draft.Status, u draft.Usage, e draft.Event) (bool, error)
 	// LastEnd returns the number of draft id's latest draft_done or draft_failed event, 0 if none:
 	// the events after it are those of the run in progress.
 	LastEnd(ctx context.Context, id string) (int64, error)

@@ -7,6 +7,11 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/retrieval"
 )
@@ -19,7 +24,8 @@ import (
 // between. Only the section's own job records that end, in its next run (a job whose process
 // died runs again), and the draft is settled (draft_done or draft_failed) only once every
 // section's end is recorded: the end of a draft always comes after those of its sections, and no
-// section's end is recorded twice.
+// section's end is recorded twice. Two workers finishing a draft's last sections at once may both
+// find it ready to settle: the store's conditional write lets one end it (EventLog.EndDraft).
 type Runner struct {
 	Store  draft.Store
 	Events EventLog
@@ -38,8 +44,23 @@ var errLost = errors.New("queue: a drafting event could not be recorded")
 
 // Work drafts j's section. A section found ready or failed was finished by an earlier run whose
 // process died before the queue recorded it: it is not drafted again; its end is recorded if that
-// run could not, and the draft settled.
-func (r *Runner) Work(ctx context.Context, j Job, final bool) error {
+// run could not, and the draft settled. With tracing on, the attempt is a span, the parent of its
+// model calls' and store statements'.
+func (r *Runner) Work(ctx context.Context, j Job, final bool) (err error) {
+	ctx, span := otel.Tracer("github.com/draftd/draftd/draft/queue").Start(ctx, "draft_section job",
+		trace.WithAttributes(attribute.String("draftd.draft_id", j.DraftID), attribute.Int("draftd.section", j.Section),
+			attribute.Bool("draftd.final_attempt", final)))
+	defer func() {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "attempt failed")
+		}
+		span.End()
+	}()
+	return r.work(ctx, j, final)
+}
+
+func (r *Runner) work(ctx context.Context, j Job, final bool) error {
 	dr, err := r.Store.Draft(ctx, retrieval.AllWorkspaces(), j.DraftID)
 	if retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
 		return fmt.Errorf("%w: %s", ErrGone, j.DraftID)
@@ -56,7 +77,6 @@ func (r *Runner) Work(ctx context.Context, j Job, final bool) error {
 			return err
 		}
 		// Without a drafter (the model is not configured on this process) the section fails.
-		d = &draft.Drafter{Store: r.Store}
 		sec := dr.Sections[j.Section]
 		sec.Status, sec.Error = draft.StatusFailed, retrieval.ErrorMessage(err)
 		if err := r.Store.SaveSection(ctx, dr.ID, sec); err != nil {
@@ -69,7 +89,7 @@ func (r *Runner) Work(ctx context.Context, j Job, final bool) error {
 		if err := r.recordEnd(ctx, dr, j.Section); err != nil {
 			return err
 		}
-		return r.settle(ctx, d, dr.ID)
+		return r.settle(ctx, dr.ID)
 	}
 	if dr.Status == draft.StatusPending {
 		if err := r.Store.SetStatus(ctx, dr.ID, draft.StatusGenerating, dr.Usage); err != nil {
@@ -90,7 +110,7 @@ func (r *Runner) Work(ctx context.Context, j Job, final bool) error {
 	if lost {
 		return errLost // the next run finds the section saved and records its end
 	}
-	return r.settle(ctx, d, dr.ID)
+	return r.settle(ctx, dr.ID)
 }
 
 // ended reports, per section of draft id, whether the event log records the end of its latest
@@ -138,9 +158,11 @@ func (r *Runner) recordEnd(ctx context.Context, dr *draft.Draft, n int) error {
 	return nil
 }
 
-// settle sets draft id's status once every section is ready or failed and its end recorded (see
-// Runner). Two workers finishing its last sections at once may both settle it, to the same status.
-func (r *Runner) settle(ctx context.Context, d *draft.Drafter, id string) error {
+// settle ends draft id once every section is ready or failed and its end recorded (see Runner):
+// its status and its draft_done or draft_failed are written by one conditional write
+// (EventLog.EndDraft), so that of two workers finishing its last sections at once only one ends
+// it and its end is recorded once.
+func (r *Runner) settle(ctx context.Context, id string) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	dr, err := r.Store.Draft(sctx, retrieval.AllWorkspaces(), id)
@@ -167,20 +189,36 @@ func (r *Runner) settle(ctx context.Context, d *draft.Drafter, id string) error 
 			return nil // its job records its end, then settles
 		}
 	}
-	err = d.Settle(sctx, dr, func(e draft.Event) { r.emit(sctx, e) })
-	if err != nil && retrieval.ErrorCode(err) == retrieval.EUNAVAILABLE && dr.Status == draft.StatusFailed {
-		return nil // a failed draft is an outcome, not an error of the job
+	st, u, e := draft.Outcome(dr)
+	var changed bool
+	if !r.retry(ctx, e, func(ctx context.Context) (err error) {
+		changed, err = r.Events.EndDraft(ctx, id, st, u, e)
+		return err
+	}) {
+		return errLost
 	}
-	return err
+	if changed && r.Observe != nil {
+		r.Observe(e)
+	}
+	return nil
 }
 
-// emit records e, trying a few times: a write the database refuses for a moment is retried and
-// logged, never dropped silently. It reports whether e is recorded; an event of a draft that is
-// gone counts as recorded.
+// emit records e, trying a few times (see retry). It reports whether e is recorded; an event of
+// a draft that is gone counts as recorded.
 func (r *Runner) emit(ctx context.Context, e draft.Event) bool {
 	if r.Observe != nil {
 		r.Observe(e)
 	}
+	return r.retry(ctx, e, func(ctx context.Context) error {
+		_, err := r.Events.AppendEvent(ctx, e)
+		return err
+	})
+}
+
+// retry runs write, which records e, up to four times: a write the database refuses for a moment
+// is retried and logged, never dropped silently. It reports whether write succeeded or found
+// e's draft gone.
+func (r *Runner) retry(ctx context.Context, e draft.Event, write func(ctx context.Context) error) bool {
 	ctx = context.WithoutCancel(ctx)
 	var err error
 	for attempt := range 4 {
@@ -188,7 +226,7 @@ func (r *Runner) emit(ctx context.Context, e draft.Event) bool {
 			time.Sleep(time.Duration(attempt*attempt) * 200 * time.Millisecond)
 		}
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err = r.Events.AppendEvent(actx, e)
+		err = write(actx)
 		cancel()
 		if err == nil || errors.Is(err, retrieval.ErrNotFound) || retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
 			return true

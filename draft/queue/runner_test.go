@@ -4,7 +4,13 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/draft/offline"
@@ -117,6 +123,33 @@ func TestRunner(t *testing.T) {
 			t.Errorf("the draft is %s", got.Status)
 		}
 	})
+	t.Run("two workers finishing a draft's last sections at once record its end once", func(t *testing.T) {
+		r, s, dr := runnerEnv(t, offline.Writer{})
+		d := &draft.Drafter{Store: s, Writer: offline.Writer{}}
+		// Both sections were saved and their ends recorded by runs whose processes died before
+		// the queue knew: their jobs' next runs, at once, each find the draft ready to settle.
+		for n := range 2 {
+			if err := d.RunSection(t.Context(), dr, n, func(e draft.Event) { s.AppendEvent(t.Context(), e) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r.Store = &rendezvous{Store: s}
+		var wg sync.WaitGroup
+		for n := range 2 {
+			wg.Go(func() {
+				if err := r.Work(t.Context(), queue.Job{DraftID: dr.ID, Section: n, Model: "offline"}, false); err != nil {
+					t.Errorf("Work %d: %v", n, err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := eventTypes(t, s, dr.ID); got != "section_started:0 section_done:0 section_started:1 section_done:1 draft_done:0" {
+			t.Errorf("events %s, want the draft's end once", got)
+		}
+		if got := status(t, s, dr.ID); got.Status != draft.StatusReady {
+			t.Errorf("the draft is %s", got.Status)
+		}
+	})
 	t.Run("an attempt that is not the last leaves the section to the queue; the last fails it", func(t *testing.T) {
 		r, s, dr := runnerEnv(t, failing{})
 		job := queue.Job{DraftID: dr.ID, Section: 0, Model: "offline"}
@@ -146,4 +179,59 @@ func TestRunner(t *testing.T) {
 			t.Errorf("Work: %v, want ErrGone", err)
 		}
 	})
+}
+
+// rendezvous is a draft store whose Draft calls meet in pairs: each reads, then waits (up to 2 s)
+// for another caller, so two workers see a draft as it was before either acted, as two replicas may.
+type rendezvous struct {
+	draft.Store
+	mu   sync.Mutex
+	wait chan struct{}
+}
+
+func (r *rendezvous) Draft(ctx context.Context, sc retrieval.Scope, id string) (*draft.Draft, error) {
+	d, err := r.Store.Draft(ctx, sc, id) // read, then wait: both callers see the draft as it was
+	r.mu.Lock()
+	if r.wait == nil {
+		r.wait = make(chan struct{})
+		ch := r.wait
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-time.After(2 * time.Second):
+			r.mu.Lock()
+			if r.wait == ch {
+				r.wait = nil
+			}
+			r.mu.Unlock()
+		}
+	} else {
+		close(r.wait)
+		r.wait = nil
+		r.mu.Unlock()
+	}
+	return d, err
+}
+
+func TestRunnerSpans(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	old := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	t.Cleanup(func() { otel.SetTracerProvider(old) })
+	r, _, dr := runnerEnv(t, failing{})
+	if err := r.Work(t.Context(), queue.Job{DraftID: dr.ID, Section: 1, Model: "offline"}, false); err == nil {
+		t.Fatal("a failed attempt returned no error")
+	}
+	spans := exp.GetSpans()
+	if len(spans) != 1 || spans[0].Name != "draft_section job" || spans[0].Status.Code.String() != "Error" {
+		t.Fatalf("spans %+v, want one failed draft_section job", spans)
+	}
+	attrs := map[string]string{}
+	for _, a := range spans[0].Attributes {
+		attrs[string(a.Key)] = a.Value.Emit()
+	}
+	if attrs["draftd.draft_id"] != dr.ID || attrs["draftd.section"] != "1" || attrs["draftd.final_attempt"] != "false" {
+		t.Errorf("attributes %v", attrs)
+	}
 }

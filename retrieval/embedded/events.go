@@ -100,6 +100,57 @@ func (s *Store) Events(ctx context.Context, id string, after int64, limit int) (
 	return out, nil
 }
 
+const (
+	// endDraft sets a draft's status and usage only while it is pending or generating: the single
+	// writer orders two calls, and the second finds the draft ended.
+	endDraft = `UPDATE drafts SET status = ?, prompt_tokens = ?, completion_tokens = ?, updated_at = ?
+	WHERE id = ? AND status IN ('pending', 'generating')`
+	draftExists = `SELECT EXISTS (SELECT 1 FROM drafts WHERE id = ?)`
+)
+
+// EndDraft sets draft id's status and usage and records e, in one write transaction, when the
+// draft is pending or generating, and reports whether it did (see queue.EventLog).
+func (s *Store) EndDraft(ctx context.Context, id string, st draft.Status, u draft.Usage, e draft.Event) (bool, error) {
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return false, fmt.Errorf("embedded: end draft: %w", err)
+	}
+	var ended bool
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		ended = false // a first run may have been rolled back
+		at := time.Now().UnixNano()
+		res, err := tx.ExecContext(ctx, endDraft, st, u.PromptTokens, u.CompletionTokens, at, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			var found bool
+			if err := tx.QueryRowContext(ctx, draftExists, id).Scan(&found); err != nil {
+				return err
+			}
+			if !found {
+				return retrieval.ErrNotFound
+			}
+			return nil
+		}
+		var seq int64
+		if err := tx.QueryRowContext(ctx, insertEvent, id, e.Type, string(payload), at).Scan(&seq); err != nil {
+			return err
+		}
+		ended = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("embedded: end draft %s: %w", id, err)
+	}
+	if ended {
+		s.events.notify(id)
+	}
+	return ended, nil
+}
+
 const selectLastEnd = `SELECT COALESCE(MAX(seq), 0) FROM draft_events WHERE draft_id = ? AND type IN ('draft_done', 'draft_failed')`
 
 // LastEnd returns the number of draft id's latest draft_done or draft_failed event, 0 if none.

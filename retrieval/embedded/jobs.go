@@ -236,26 +236,18 @@ func (q *localQueue) Depth(ctx context.Context) (queue.Depth, error) {
 	return d, nil
 }
 
-const (
-	requeueRunning     = `UPDATE draft_jobs SET state = 'available', run_at = ?1, updated_at = ?1 WHERE state = 'running'`
-	deleteFinishedJobs = `DELETE FROM draft_jobs WHERE state IN ('completed', 'cancelled', 'discarded') AND updated_at < ?`
-)
-
-// finishedJobsKept is how long finished jobs stay in draft_jobs, as River keeps them by default.
-const finishedJobsKept = 24 * time.Hour
+const requeueRunning = `UPDATE draft_jobs SET state = 'available', run_at = ?1, updated_at = ?1 WHERE state = 'running'`
 
 // Start runs jobs, up to Config.Workers at once. Jobs left running by this store's last process,
-// which died or was stopped, run again first; jobs finished more than a day ago are deleted.
+// which died or was stopped, run again first. The store is pruned now and every
+// Retention.Every (prune.go).
 func (q *localQueue) Start(ctx context.Context) error {
 	if q.cfg.Workers == 0 {
 		return nil
 	}
 	now := time.Now()
 	if err := q.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, requeueRunning, now.UnixNano()); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, deleteFinishedJobs, now.Add(-finishedJobsKept).UnixNano())
+		_, err := tx.ExecContext(ctx, requeueRunning, now.UnixNano())
 		return err
 	}); err != nil {
 		return fmt.Errorf("embedded: queue: start: %w", err)
@@ -265,8 +257,9 @@ func (q *localQueue) Start(ctx context.Context) error {
 	q.mu.Lock()
 	q.stop, q.halt = stop, halt
 	q.mu.Unlock()
-	q.wg.Add(1)
+	q.wg.Add(2)
 	go q.dispatch(claimCtx, workCtx)
+	go q.pruneEvery(claimCtx)
 	return nil
 }
 

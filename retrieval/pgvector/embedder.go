@@ -33,6 +33,8 @@ const (
 	// over builds; at ef_search 800 it is 0.947). The price is the build, ≈ 4× longer: 5–7 min
 	// for 100k on 2 cores at load 10 (99–132 s quiet, measured with local-v1), and inserting row
 	// by row into the bigger graph is slower too (bulk loads suspend the index).
+	// wantHNSW (hnsw.go) is the same graph: Open warns when the index was built with another,
+	// and RebuildIndex builds this one.
 	createHNSW    = `CREATE INDEX passages_embedding_hnsw ON passages USING hnsw (embedding vector_cosine_ops) WITH (m = 32, ef_construction = 256)`
 	setBuildMem   = `SET LOCAL maintenance_work_mem = '512MB'`
 	countPassages = `SELECT count(*) FROM passages`

@@ -72,6 +72,51 @@ func (s *Store) Events(ctx context.Context, id string, after int64, limit int) (
 	return out, nil
 }
 
+// endDraft sets a draft's status and usage only while it is pending or generating. Of two
+// transactions at once, the second waits for the first's row lock, then finds the row ended and
+// changes nothing.
+const endDraft = `UPDATE drafts SET status = $2, prompt_tokens = $3, completion_tokens = $4, updated_at = $5
+WHERE id = $1 AND status IN ('pending', 'generating')`
+
+const draftExists = `SELECT EXISTS (SELECT FROM drafts WHERE id = $1)`
+
+// EndDraft sets draft id's status and usage and records e, in one transaction, when the draft is
+// pending or generating, and reports whether it did (see queue.EventLog).
+func (s *Store) EndDraft(ctx context.Context, id string, st draft.Status, u draft.Usage, e draft.Event) (bool, error) {
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return false, fmt.Errorf("pgvector: end draft: %w", err)
+	}
+	ended := false
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, endDraft, id, st, u.PromptTokens, u.CompletionTokens, now())
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			var found bool
+			if err := tx.QueryRow(ctx, draftExists, id).Scan(&found); err != nil {
+				return err
+			}
+			if !found {
+				return retrieval.ErrNotFound
+			}
+			return nil
+		}
+		var seq int64
+		var notified string
+		if err := tx.QueryRow(ctx, appendEvent, id, e.Type, payload).Scan(&seq, &notified); err != nil {
+			return err
+		}
+		ended = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("pgvector: end draft %s: %w", id, mapErr(err))
+	}
+	return ended, nil
+}
+
 const selectLastEnd = `SELECT COALESCE(MAX(seq), 0) FROM draft_events WHERE draft_id = $1 AND type IN ('draft_done', 'draft_failed')`
 
 // LastEnd returns the number of draft id's latest draft_done or draft_failed event, 0 if none.

@@ -73,6 +73,10 @@ func (s *Store) NewQueue(ctx context.Context, cfg queue.Config) (queue.Queue, er
 		FetchPollInterval: max(cfg.PollInterval, fetchCooldown),
 		Logger:            quietLogger(),
 		Schema:            s.opts.Schema,
+		// River's leader deletes finished jobs after this; Prune does the same for sections' jobs.
+		CompletedJobRetentionPeriod: cfg.Retention.Jobs,
+		CancelledJobRetentionPeriod: cfg.Retention.Jobs,
+		DiscardedJobRetentionPeriod: cfg.Retention.Jobs,
 	}
 	if cfg.Workers > 0 {
 		if cfg.Worker == nil {
@@ -80,7 +84,9 @@ func (s *Store) NewQueue(ctx context.Context, cfg queue.Config) (queue.Queue, er
 		}
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &sectionWorker{w: cfg.Worker})
+		river.AddWorker(workers, &pruneWorker{s: s, r: cfg.Retention})
 		rc.Workers = workers
+		rc.PeriodicJobs = []*river.PeriodicJob{prunePeriodically(cfg.Retention)}
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 	}
 	client, err := river.NewClient(riverpgxv5.New(s.pool), rc)

@@ -91,6 +91,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	cfg.AfterConnect = pgxvec.RegisterTypes
+	cfg.ConnConfig.Tracer = queryTracer{} // spans only inside a traced request or job (trace.go)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgvector: open: %w", mapErr(err))
@@ -108,6 +109,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.warnOldGraph(ctx)
 	return s, nil
 }
 

@@ -13,10 +13,13 @@ import (
 	"github.com/draftd/draftd/retrieval"
 )
 
-// JobStore is a draft store with a drafting queue and an event log, as both stores are.
+// JobStore is a draft store with a drafting queue, an event log, shared limits and pruning, as both
+// stores are.
 type JobStore interface {
 	draft.Store
 	queue.EventLog
+	queue.Pruner
+	LimitStore
 	NewQueue(ctx context.Context, cfg queue.Config) (queue.Queue, error)
 }
 
@@ -34,6 +37,10 @@ func RunJobs(t *testing.T, open func(t *testing.T) JobStore) {
 		{"a regeneration refuses a draft being written and drafts the section again", testRegenerate},
 		{"cancelling a draft's jobs cancels the running one", testCancel},
 		{"events are numbered per draft in order, read after a number and announced", testEvents},
+		{"of workers ending a draft at once, one changes its status and records its end", testEndDraft},
+		{"Prune deletes events of runs ended long ago but the latest run's, idle buckets and lapsed holds", testPrune},
+		{"Prune deletes jobs finished long ago", testPruneJobs},
+		{"a started queue prunes when it starts and then periodically", testPruneQueue},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open) })
@@ -456,5 +463,88 @@ func testEvents(t *testing.T, open func(t *testing.T) JobStore) {
 	}
 	if evs, err := s.Events(ctx, "ev-1", 0, 100); err != nil || len(evs) != 0 {
 		t.Errorf("events of a deleted draft: %d, %v; want none", len(evs), err)
+	}
+}
+
+func testEndDraft(t *testing.T, open func(t *testing.T) JobStore) {
+	s := open(t)
+	ctx := t.Context()
+	d := jobDraft("end-1", 2)
+	d.Status = draft.StatusGenerating
+	if err := s.CreateDraft(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendEvent(ctx, draft.Event{Type: draft.EventSectionDone, DraftID: d.ID, Section: 1, Status: draft.StatusReady}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	ended := make([]bool, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			e := draft.Event{Type: draft.EventDraftDone, DraftID: d.ID, Status: draft.StatusReady}
+			ended[i], errs[i] = s.EndDraft(context.Background(), d.ID, draft.StatusReady, draft.Usage{PromptTokens: 30, CompletionTokens: 12}, e)
+		})
+	}
+	close(start)
+	wg.Wait()
+	winners := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("EndDraft %d: %v", i, errs[i])
+		}
+		if ended[i] {
+			winners++
+		}
+	}
+	if winners != 1 {
+		t.Errorf("%d of %d concurrent EndDraft calls ended the draft, want 1", winners, n)
+	}
+	evs, err := s.Events(ctx, d.ID, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[1].Event.Type != draft.EventDraftDone || evs[1].Seq != 2 {
+		t.Errorf("events after the race: %+v; want section_done then draft_done once, numbered 2", evs)
+	}
+	if end, err := s.LastEnd(ctx, d.ID); err != nil || end != 2 {
+		t.Errorf("LastEnd: %d, %v; want 2", end, err)
+	}
+	got, err := s.Draft(ctx, retrieval.AllWorkspaces(), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != draft.StatusReady || got.Usage.PromptTokens != 30 || got.Usage.CompletionTokens != 12 {
+		t.Errorf("the ended draft: %s with usage %+v; want ready, 30 + 12 tokens", got.Status, got.Usage)
+	}
+	// A later run (a regeneration) sets it generating again: it can be ended again, failed this time.
+	if err := s.SetStatus(ctx, d.ID, draft.StatusGenerating, got.Usage); err != nil {
+		t.Fatal(err)
+	}
+	fail := draft.Event{Type: draft.EventDraftFailed, DraftID: d.ID, Status: draft.StatusFailed, Error: "未完成的部分：第2部分"}
+	if ok, err := s.EndDraft(ctx, d.ID, draft.StatusFailed, got.Usage, fail); err != nil || !ok {
+		t.Errorf("EndDraft of the second run: %v, %v; want true", ok, err)
+	}
+	if ok, err := s.EndDraft(ctx, d.ID, draft.StatusReady, got.Usage, fail); err != nil || ok {
+		t.Errorf("EndDraft of a draft already failed: %v, %v; want false, nothing recorded", ok, err)
+	}
+	if end, err := s.LastEnd(ctx, d.ID); err != nil || end != 3 {
+		t.Errorf("LastEnd after the second run: %d, %v; want 3", end, err)
+	}
+	if got, err := s.Draft(ctx, retrieval.AllWorkspaces(), d.ID); err != nil || got.Status != draft.StatusFailed {
+		t.Errorf("the draft after the second run: %v, %v; want failed", got.Status, err)
+	}
+	// An approved draft (reviewed after it ended) is not ended again.
+	if err := s.SetStatus(ctx, d.ID, draft.StatusApproved, got.Usage); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.EndDraft(ctx, d.ID, draft.StatusReady, got.Usage, fail); err != nil || ok {
+		t.Errorf("EndDraft of an approved draft: %v, %v; want false", ok, err)
+	}
+	if _, err := s.EndDraft(ctx, "end-none", draft.StatusReady, draft.Usage{}, fail); !errors.Is(err, retrieval.ErrNotFound) {
+		t.Errorf("EndDraft of a missing draft: %v, want ErrNotFound", err)
 	}
 }

@@ -390,10 +390,6 @@
     return String(n);
   }
 
-  // headingNumber is an enumerator a heading already starts with; headings are numbered afresh,
-  // as the .docx export does.
-  const headingNumber = /^\s*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+[、.．]|[0-9]+[、.．]|第[一二三四五六七八九十]+[，,、])\s*/;
-
   // commentText is a sentence's provenance, one fact a line, worded as in the .docx export's comments.
   function commentText(x, figures) {
     const lines = ['风险等级：' + (riskName[x.risk] || x.risk || riskName.high)];
@@ -424,15 +420,17 @@
     return lines.join('\n');
   }
 
-  // insertionPlan is what goes into the document: the title, then per section its numbered heading
-  // and its sentences, rejected ones left out; a marked sentence carries its risk and comment.
+  // insertionPlan is what goes into the document: the title, then per section its heading as the
+  // server prints it in every export (printed_heading: numbered once, a template's tree keeping its
+  // levels) and its sentences, rejected ones left out; a marked sentence carries its risk and
+  // comment. The opening paragraph (opening) has no heading: heading is ''.
   function insertionPlan(d) {
     const figures = new Map();
     for (const s of (d.input && d.input.sections) || []) for (const f of s.figures || []) figures.set(f.id, f);
     return {
       title: d.title || '',
-      sections: (d.sections || []).map((s, i) => ({
-        heading: chineseOrdinal(i + 1) + '、' + String(s.heading || '').replace(headingNumber, ''),
+      sections: (d.sections || []).map((s) => ({
+        heading: s.opening ? '' : String(s.printed_heading || s.heading || ''),
         failed: s.status === 'failed' ? s.error || '原因不明' : '',
         sentences: (s.sentences || []).filter((x) => decision(x) !== 'rejected').map((x) => (marked(x)
           ? { text: x.text, risk: riskOf(x), comment: commentText(x, figures) }
@@ -450,7 +448,7 @@
     const count = { low: 0, medium: 0, high: 0 };
     const preview = clear($('preview'));
     for (const s of plan.sections) {
-      preview.append(h('h3', null, s.heading));
+      if (s.heading) preview.append(h('h3', null, s.heading));
       if (s.failed) {
         preview.append(h('p', { class: 'failed' }, '本部分生成失败：' + s.failed));
         continue;
@@ -513,7 +511,7 @@
       };
       para(plan.title, 'Title');
       for (const s of plan.sections) {
-        para(s.heading, 'Heading1');
+        if (s.heading) para(s.heading, 'Heading1');
         if (s.failed) {
           const p = para('本部分生成失败：' + s.failed, 'Normal');
           p.font.italic = true;
@@ -574,7 +572,7 @@
     sel.TypeParagraph();
     block(wdStyle.title, plan.title);
     for (const s of plan.sections) {
-      block(wdStyle.heading1, s.heading);
+      if (s.heading) block(wdStyle.heading1, s.heading);
       if (s.failed) {
         block(wdStyle.normal, '本部分生成失败：' + s.failed).Font.Italic = true;
         continue;
