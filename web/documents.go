@@ -23,11 +23,24 @@ type createDocumentRequest struct {
 
 // createDocumentsResponse describes the first stored document at the top level
 // (the common case of one plain document) and every document in Documents; Reports says what
-// cleaning did with each file, in the order sent: every line it dropped, with the rule's code.
+// cleaning did with each file, in the order sent: every line it dropped, with the rule's code
+// and the rule's Chinese name.
 type createDocumentsResponse struct {
 	retrieval.IngestResult
-	Documents []retrieval.IngestResult  `json:"documents"`
-	Reports   []retrieval.PrepareReport `json:"reports"`
+	Documents []retrieval.IngestResult `json:"documents"`
+	Reports   []fileReport             `json:"reports"`
+}
+
+// fileReport is a file's PrepareReport with the Chinese name of each rule it counts, as an
+// upload answers it and as the detail of its empty_document error.
+type fileReport struct {
+	retrieval.PrepareReport
+	RuleNames map[string]string `json:"rule_names"`
+}
+
+// reportOf names the rules of rep.
+func reportOf(rep retrieval.PrepareReport) fileReport {
+	return fileReport{PrepareReport: rep, RuleNames: retrieval.RuleNames(rep.Rules)}
 }
 
 // upload is one file's text as read from a request.
@@ -106,10 +119,7 @@ func (s *Server) createDocuments(c echo.Context) error {
 	for i, u := range uploads {
 		p, err := retrieval.PrepareFileWith(u.name, u.text, collection, evidence[i])
 		if err != nil {
-			if title != "" {
-				return err
-			}
-			return inFile(u.name, err)
+			return inFile(u.name, err) // a JSON document's name is its title, which Prepare's messages start with
 		}
 		// The caller named the document; a compilation's parts keep the titles found in them.
 		if title != "" && len(p.Documents) == 1 {
@@ -118,7 +128,7 @@ func (s *Server) createDocuments(c echo.Context) error {
 		}
 		prepared[i] = p
 	}
-	resp := createDocumentsResponse{Reports: []retrieval.PrepareReport{}}
+	resp := createDocumentsResponse{Reports: []fileReport{}}
 	for i, p := range prepared {
 		res, err := s.Ingester.Save(ctx, scopeOf(c), p)
 		if err != nil {
@@ -128,7 +138,7 @@ func (s *Server) createDocuments(c echo.Context) error {
 			res[j].Warnings = append(append([]string{}, uploads[i].warnings...), res[j].Warnings...)
 		}
 		resp.Documents = append(resp.Documents, res...)
-		resp.Reports = append(resp.Reports, p.Report)
+		resp.Reports = append(resp.Reports, reportOf(p.Report))
 	}
 	resp.IngestResult = resp.Documents[0]
 	status := http.StatusOK
@@ -140,7 +150,8 @@ func (s *Server) createDocuments(c echo.Context) error {
 	return c.JSON(status, resp)
 }
 
-// inFile prefixes a user-facing error's message with the file it concerns.
+// inFile prefixes a user-facing error's message with the file it concerns; a report in its
+// detail gets its rules' names.
 func inFile(name string, err error) error {
 	var re *retrieval.Error
 	if errors.As(err, &re) {
@@ -148,7 +159,11 @@ func inFile(name string, err error) error {
 		if !strings.HasPrefix(msg, name+"：") && !strings.HasPrefix(msg, name+" ") { // some messages name the file already
 			msg = name + "：" + msg
 		}
-		return &retrieval.Error{Code: re.Code, Message: msg, Detail: re.Detail}
+		detail := re.Detail
+		if rep, ok := detail.(retrieval.PrepareReport); ok {
+			detail = reportOf(rep)
+		}
+		return &retrieval.Error{Code: re.Code, Message: msg, Detail: detail}
 	}
 	return err
 }

@@ -84,7 +84,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if dropped {
 		for _, pf := range prepared {
 			for _, d := range pf.prepared.Report.Dropped {
-				say.line("%s: 第 %d 行去掉（%s）：%s", pf.path, d.Line, d.Rule, d.Text)
+				say.line("%s: 第 %d 行去掉（%s）：%s", pf.path, d.Line, retrieval.RuleName(d.Rule), d.Text)
 			}
 		}
 	}

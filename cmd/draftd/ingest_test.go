@@ -27,12 +27,12 @@ func TestIngestCleansByBatchEvidence(t *testing.T) {
 		t.Fatalf("ingest: %v\n%s", err, stderr)
 	}
 	out := stderr.String()
-	for _, want := range []string{"page0.txt: 第 5 行去掉（repeated）：网站标识码 3600000001", "page2.txt: 第 1 行去掉（repeated）：青石政务网"} {
+	for _, want := range []string{"page0.txt: 第 5 行去掉（各网页重复的行）：网站标识码 3600000001", "page2.txt: 第 1 行去掉（各网页重复的行）：青石政务网"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "2023年工作总结\n") && strings.Contains(out, "去掉（repeated）：青石县") {
+	if strings.Contains(out, "2023年工作总结\n") && strings.Contains(out, "去掉（各网页重复的行）：青石县") {
 		t.Errorf("a title was dropped as repeated:\n%s", out)
 	}
 }

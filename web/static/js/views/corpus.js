@@ -1,6 +1,7 @@
 // corpus.js: the historical summaries drafts lean on: upload (several files, drag and drop,
 // progress), list, open one as a section tree of its passages, delete, and search, narrowed by
-// collection, kind, passage role and years. Ingestion warnings are shown as the server writes them, in Chinese.
+// collection, kind, passage role and years. Ingestion warnings are shown as the server writes them, in Chinese;
+// an upload's result lists, per file, what cleaning dropped: counts by rule and every dropped line.
 // A document's title, collection, kind, period and organisation kind can be corrected (each change
 // audited), and a document can start a new draft as its template.
 import { api, uploadDocuments } from '../api.js';
@@ -15,6 +16,64 @@ const kindSuggestions = ['总结', '计划', '汇报', '述职', '报告'];
 // warningList shows the ingestion warnings, which the server writes in Chinese.
 function warningList(warnings) {
   return h('ul', { class: 'warnings' }, warnings.map((w) => h('li', null, w)));
+}
+
+// uploadReport shows what an upload did with each file, in the order sent: the documents stored
+// from it, its notices, and what cleaning dropped (see cleaningView). The answer's documents are
+// the files' documents in turn, as many for a file as its report lists.
+function uploadReport(res) {
+  const docs = res.documents || [];
+  const docItem = (d, shown) => {
+    const own = (d.warnings || []).filter((w) => !shown.has(w));
+    return h('li', { class: 'upload-doc' },
+      h('strong', null, d.title), ` ${statusText[d.status] || d.status}，${d.passages} 个段落`,
+      own.length ? warningList(own) : null);
+  };
+  if (!(res.reports || []).length) return h('ul', { class: 'upload-results' }, docs.map((d) => docItem(d, new Set())));
+  let next = 0;
+  return h('ol', { class: 'upload-results' }, res.reports.map((rep) => {
+    const mine = docs.slice(next, next + (rep.documents || []).length);
+    next += mine.length;
+    const notices = (rep.notices || []).length ? rep.notices.map((n) => n.message) : (rep.warnings || []);
+    // Cleaning's warnings are the whole file's: shown once, not again under each document.
+    const shown = new Set(notices);
+    return h('li', { class: 'upload-file', dataset: { file: rep.name } },
+      h('div', { class: 'upload-file-name' }, rep.name),
+      mine.length ? h('ul', { class: 'upload-docs' }, mine.map((d) => docItem(d, shown))) : null,
+      notices.length ? h('div', { class: 'upload-notices' }, h('span', { class: 'muted' }, '提示：'), warningList(notices)) : null,
+      cleaningView(rep, false));
+  }));
+}
+
+// cleaningView says what cleaning dropped from one file: how many removals each rule made, by the
+// rule's Chinese name as the server sends it (rule_names; the code when it does not), and every
+// dropped line or fragment with its line number behind a disclosure, open when open is true.
+function cleaningView(rep, open) {
+  const dropped = rep.dropped || [];
+  if (!dropped.length) return h('p', { class: 'muted cleaning-none' }, '清洗时没有去掉任何文字。');
+  const name = (rule) => (rep.rule_names || {})[rule] || rule;
+  const counts = new Map();
+  for (const d of dropped) counts.set(d.rule, (counts.get(d.rule) || 0) + 1);
+  const byCount = [...counts].sort((a, b) => b[1] - a[1]); // stable: ties keep the order first seen
+  const whole = rep.dropped_lines || 0;
+  const summary = whole === dropped.length ? `清洗时去掉 ${whole} 行：`
+    : `清洗时去掉 ${dropped.length} 处文字（其中整行 ${whole} 行）：`;
+  return h('div', { class: 'cleaning' },
+    h('p', { class: 'cleaning-summary' }, summary),
+    h('table', { class: 'table compact rule-counts' },
+      h('caption', { class: 'visually-hidden' }, `${rep.name} 按规则去掉的文字`),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, '规则'), h('th', { scope: 'col', class: 'num' }, '处数'))),
+      h('tbody', null, byCount.map(([rule, n]) => h('tr', { dataset: { rule } },
+        h('td', { title: rule }, name(rule)), h('td', { class: 'num' }, String(n)))))),
+    h('details', { class: 'dropped-lines', open },
+      h('summary', null, `查看去掉的 ${dropped.length} 处文字`),
+      h('table', { class: 'table compact' },
+        h('caption', { class: 'visually-hidden' }, `${rep.name} 去掉的文字`),
+        h('thead', null, h('tr', null, ['行号', '去掉的文字', '规则'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, dropped.map((d) => h('tr', { dataset: { line: d.line, rule: d.rule } },
+          h('td', { class: 'num' }, String(d.line)),
+          h('td', { class: 'dropped-text' }, d.text),
+          h('td', { class: 'nowrap', title: d.rule }, name(d.rule))))))));
 }
 
 export async function mount(main, docID) {
@@ -37,13 +96,13 @@ export async function mount(main, docID) {
     try {
       const res = await uploadDocuments(files, collection.value.trim(), (loaded, total) => { progress.value = Math.round(100 * loaded / total); });
       progress.value = 100;
-      clear(results).append(h('ul', { class: 'upload-results' }, res.documents.map((d) => h('li', null,
-        h('strong', null, d.title), ` ${statusText[d.status] || d.status}，${d.passages} 个段落`,
-        (d.warnings || []).length ? warningList(d.warnings) : null))));
+      clear(results).append(uploadReport(res));
       toast(`已入库 ${res.documents.length} 篇文档`);
       await refresh();
     } catch (err) {
       clear(results).append(h('p', { class: 'notice error', role: 'alert' }, '上传失败：', err.message));
+      // A file left empty by cleaning: its report says what was dropped, and why.
+      if (err.code === 'empty_document' && err.detail && Array.isArray(err.detail.dropped)) results.append(cleaningView(err.detail, true));
     } finally {
       setTimeout(() => { progress.hidden = true; }, 800);
     }
