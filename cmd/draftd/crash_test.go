@@ -251,7 +251,12 @@ func TestCrashTwoReplicas(t *testing.T) {
 		}
 		t.Skip("DRAFTD_TEST_DATABASE_URL is not set")
 	}
-	const drafts, sections, latency = 40, 3, 500 * time.Millisecond
+	// 40 drafts keep CI short; DRAFTD_CRASH_DRAFTS=200 runs the scale.
+	drafts := 40
+	if n, err := strconv.Atoi(os.Getenv("DRAFTD_CRASH_DRAFTS")); err == nil && n > 0 {
+		drafts = n
+	}
+	const sections, latency = 3, 500 * time.Millisecond
 	ctx := context.Background()
 	dbURL, conn, schema := freshSchema(t, base)
 	model := openaitest.New(t, openaitest.Default(openaitest.Slow(latency)))
@@ -295,7 +300,7 @@ func TestCrashTwoReplicas(t *testing.T) {
 		}()
 	}
 	// Kill B while the queue is about half done.
-	time.Sleep(drafts * sections * latency / 8 / 2)
+	time.Sleep(time.Duration(drafts*sections) * latency / 8 / 2)
 	if err := bb.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +315,7 @@ func TestCrashTwoReplicas(t *testing.T) {
 		}
 	}
 
-	deadline := time.Now().Add(100 * time.Second)
+	deadline := time.Now().Add(100*time.Second + time.Duration(drafts*sections)*latency/4)
 	for {
 		got := listDrafts(t, a.addr)
 		ready := 0
