@@ -98,6 +98,9 @@ type Section struct {
 	// Draft.MarshalJSON fills them in, so the web app prints what the exports print.
 	PrintedHeading string `json:"printed_heading"`
 	Opening        bool   `json:"opening"`
+	// HeadingWarnings are what a reviewer must check in the heading: a template's number in it
+	// (see Draft.HeadingWarnings). Stores do not keep them: Draft.MarshalJSON fills them in.
+	HeadingWarnings []string `json:"heading_warnings,omitempty"`
 }
 
 // DroppedFigure records a reviewer's decision that a section need not state a figure.
@@ -170,6 +173,7 @@ func (d Draft) MarshalJSON() ([]byte, error) {
 		s.PrintedHeading, s.Opening = printed[i], i == 0 && lead
 		s.Figures = d.SectionFigures(s.Index)
 		s.Missing = d.Missing(s.Index)
+		s.HeadingWarnings = d.HeadingWarnings(s.Index)
 		if s.Dropped == nil {
 			s.Dropped = []DroppedFigure{}
 		}

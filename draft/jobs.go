@@ -43,7 +43,7 @@ func (d *Drafter) New(in *Figures) (*Draft, error) {
 		return nil, err
 	}
 	now := d.Now().UTC()
-	dr := &Draft{ID: newID(), Title: in.Title, Organization: in.Organization, Period: in.Period,
+	dr := &Draft{ID: newID(), Title: in.DraftTitle(), Organization: in.Organization, Period: in.Period,
 		Status: StatusPending, Model: d.Model, PromptVersion: d.PromptVersion, Input: in, CreatedAt: now, UpdatedAt: now}
 	for i, s := range in.Sections {
 		dr.Sections = append(dr.Sections, Section{Index: i, Heading: s.Heading, Status: StatusPending, Sentences: []Sentence{}, Sources: []Source{}})

@@ -297,6 +297,14 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, started fu
 	in := dr.Input.Sections[n]
 	sec := &dr.Sections[n]
 	figures, bound, userText := sectionFigures(dr, n)
+	// A template that states a figure's previous value (比2023年的【s1f6.previous】) asks for it.
+	for _, f := range in.Figures {
+		for _, x := range Compared(f) {
+			if in.TemplateText != "" && strings.Contains(in.TemplateText, Token(x.ID)) {
+				figures = append(figures, x)
+			}
+		}
+	}
 	byID := map[string]Figure{}
 	for _, f := range figures {
 		byID[f.ID] = f
@@ -307,7 +315,8 @@ func (d *Drafter) draftSection(ctx context.Context, dr *Draft, n int, started fu
 		return err
 	}
 	if dr.Input.TemplatePeriod != "" || dr.Input.TemplateOrganization != "" {
-		sec.Heading = Retarget(in.Heading, dr.Input.TemplateOrganization, dr.Organization, dr.Input.TemplatePeriod, dr.Period)
+		sec.Heading = RetargetHeading(in.Heading, dr.Input.TemplateOrganization, dr.Organization, dr.Input.TemplatePeriod, dr.Period)
+		userText = append(userText, sec.Heading) // the year a plan heading names now (2026年工作安排)
 	}
 	if dr.Input.Template != "" {
 		// The template is the writer's own choice: its sentences are rewritten, not borrowed as

@@ -525,6 +525,11 @@ func markdown(d *Draft, clean bool) []byte {
 		if !p.Opening {
 			fmt.Fprintf(&b, "## %s\n\n", mdEscape(p.Heading))
 		}
+		if !clean {
+			for _, w := range d.HeadingWarnings(p.Index) {
+				fmt.Fprintf(&b, "> 请核实：%s\n\n", mdEscape(w))
+			}
+		}
 		if p.Status == StatusFailed {
 			fmt.Fprintf(&b, "> 本部分生成失败：%s\n\n", mdEscape(p.Error))
 			continue

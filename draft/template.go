@@ -24,7 +24,10 @@ const unsure = "待确认："
 // TemplateFrom turns a stored document into a figures skeleton: its section tree (the passages'
 // heading paths, headings as written), one slot per figure of its text (guard.ClassFigure numbers
 // only) with the number as written as Previous, and one empty slot per figure placeholder (xx人,
-// ___万元, 20xx年). Values are empty for the writer; slots the extractor is unsure of carry a Note
+// ___万元, 20xx年). A change stated after a figure (比上年增加220人) and the comparison's old value
+// (比2023年的980人) are no slots but the figure's derived and previous tokens (see markChanges);
+// set phrases that say none (无一人伤亡, 零死亡) stay as written.
+// Values are empty for the writer; slots the extractor is unsure of carry a Note
 // starting with 待确认. Title, organization and period come from the document's title and
 // metadata. It returns an EEMPTY *retrieval.Error when the document has no passages.
 func TemplateFrom(doc *retrieval.Document) (*Figures, error) {
@@ -138,33 +141,64 @@ func changeWords(label string) string {
 	return label
 }
 
-// markChanges finds the slots that state a change of the slot before them in the same sentence
+// comparedWith matches the words of a clause before a number that is the value of the period
+// compared with (比2023年的980人, 较上年同期的97.2%, 与上年末的): the previous value of the figure
+// stated just before it, not a figure of its own.
+var comparedWith = regexp.MustCompile(`^(?:比|较|与|同)(?:[0-9０-９]{4}年|上一?年|去年|上年度|上期|同期|上半年|上季度|上月|年初)(?:同期|年末|年底|末|底|初|度)?的$`)
+
+// markChanges finds the slots that state a change of a figure before them in the same sentence
 // (签约率达到68.5%，比上年提高2.1个百分点): such a number is computed again from the figure's
 // new and previous values (Derive), so it is no slot for the writer but the derived figure's token.
+// A slot that is the comparison's old value (献血人数达1200人，比2023年的980人增加220人) is the
+// figure's previous value, and the change after it is the figure's (1200's), never the old
+// value's; a second change after a change (较上年减少12公里，下降20.7%) is of the same figure.
+// A slot is never taken as the base of a change when it is itself a comparison's old value.
 func markChanges(text string, slots []slot) []slot {
 	for k := range slots {
 		slots[k].base = -1
 	}
+	sameSentence := func(a, b slot) bool { return !strings.ContainsAny(text[a.end:b.start], "。；;！？!?\n") }
 	for k := 1; k < len(slots); k++ {
-		c := &slots[k]
-		if !changeLabel.MatchString(changeWords(c.rawLabel)) || c.fig.Previous == "" {
+		o, m := &slots[k], slots[k-1]
+		if !comparedWith.MatchString(clauseText(text, o.start)) || m.fig.Previous == "" || m.base >= 0 ||
+			!sameSentence(m, *o) || !sameMeasure(m.fig.Unit, o.fig.Unit) {
 			continue
 		}
+		o.base, o.suffix = k-1, SuffixPrevious
+	}
+	for k := 1; k < len(slots); k++ {
+		c := &slots[k]
+		if c.base >= 0 || !changeLabel.MatchString(changeWords(c.rawLabel)) || c.fig.Previous == "" {
+			continue
+		}
+		if comparedWith.MatchString(clauseText(text, slots[k-1].start)) && slots[k-1].base < 0 {
+			continue // the old value of a figure this template does not hold: no base for a change
+		}
 		b := k - 1
+		if p := slots[b]; p.base >= 0 {
+			if p.suffix != SuffixPrevious && p.suffix != SuffixChange {
+				continue
+			}
+			b = p.base // 比2023年的【previous】增加…, 减少【change】，下降…: the figure's
+		}
 		base := slots[b]
-		if base.base >= 0 || base.fig.Previous == "" || strings.ContainsAny(text[base.end:c.start], "。；;！？!?\n") {
+		if base.base >= 0 || base.fig.Previous == "" || !sameSentence(base, *c) {
 			continue
 		}
 		_, isRate := pointUnitOf(base.fig.Unit)
 		switch {
 		case isRate && (c.fig.Unit == "个百分点" || c.fig.Unit == "%" || c.fig.Unit == "百分点"):
 			c.suffix = SuffixChange
-		case !isRate && c.fig.Unit == "%":
+		case !isRate && (c.fig.Unit == "%" || c.fig.Unit == "％"):
 			c.suffix = SuffixGrowth
-		case !isRate && c.fig.Unit == base.fig.Unit:
+		case !isRate && sameMeasure(c.fig.Unit, base.fig.Unit):
 			c.suffix = SuffixChange
 		default:
 			continue
+		}
+		if slices.ContainsFunc(slots[:k], func(s slot) bool { return s.base == b && s.suffix == c.suffix }) {
+			c.suffix = ""
+			continue // the change is stated once already
 		}
 		c.base = b
 	}
@@ -179,9 +213,36 @@ func markChanges(text string, slots []slot) []slot {
 			// 第32个爱国卫生月 is an ordinal: the next one is 第33个, not an increase of 1.
 			s.fig.Note = joinNote(s.fig.Note, "序数，上期为第"+s.fig.Previous+s.fig.Unit+"，不作比较")
 			s.fig.Previous = ""
+		case comparedWith.MatchString(clauseText(text, s.start)):
+			// The old value of a comparison with no figure before it: last year's old value is no
+			// previous value of anything.
+			s.fig.Note = joinNote(s.fig.Note, "对比的基数，上期为"+s.fig.Previous+s.fig.Unit+"，不作比较")
+			s.fig.Previous = ""
 		}
 	}
 	return slots
+}
+
+// clauseText returns the words of text before byte i in their clause, numbers included.
+func clauseText(text string, i int) string {
+	for k := i; k > 0; {
+		r, size := utf8.DecodeLastRuneInString(text[:k])
+		if strings.ContainsRune(clauseStops, r) {
+			return strings.TrimSpace(text[k:i])
+		}
+		k -= size
+	}
+	return strings.TrimSpace(text[:i])
+}
+
+// sameMeasure reports whether two units measure the same thing, magnitudes aside: 亿元 and 万元,
+// 万人次 and 人次. A derived change is stated in the figure's unit (1.2亿元 − 1亿元 = 0.2亿元).
+func sameMeasure(a, b string) bool {
+	strip := func(u string) string {
+		u = strings.ReplaceAll(u, "％", "%")
+		return strings.TrimLeft(u, "万亿千百")
+	}
+	return strip(a) == strip(b)
 }
 
 // slot is a figure of a text and where it is, before it is given an ID.
@@ -189,8 +250,8 @@ type slot struct {
 	start, end int
 	fig        Figure
 	rawLabel   string // the words before the number in its clause, verbs and all
-	base       int    // for a change of another slot (see markChanges), that slot's index; else -1
-	suffix     string // SuffixChange or SuffixGrowth, when base is set
+	base       int    // for a change or the previous value of another slot (see markChanges), that slot's index; else -1
+	suffix     string // SuffixChange, SuffixGrowth or SuffixPrevious, when base is set
 }
 
 // templateSlots returns a figure for every figure and figure placeholder of text, in order.
@@ -232,6 +293,9 @@ func slotsOf(text string) []slot {
 		}
 		if s.Kind == guard.KindSymbol || s.Kind == guard.KindDate || s.Kind == guard.KindRatio {
 			continue // Ⅲ类 is a class, not a quantity
+		}
+		if setPhrase(text, s) {
+			continue // 无一人伤亡, 零死亡: a way of saying none, kept as written
 		}
 		slots = append(slots, slot{start: s.Start, end: s.End, fig: figureOf(text, s, spans), rawLabel: clauseBefore(text, s.Start, spans), base: -1})
 	}
@@ -403,12 +467,31 @@ var (
 
 func trimLabel(label string) string {
 	for range 2 {
+		if strings.HasSuffix(label, "行为") || strings.HasSuffix(label, "作为") {
+			break // 违法行为, 不作为: the 为 is the word's own
+		}
 		label = labelVerbs.ReplaceAllString(label, "")
 	}
 	if t := labelScope.ReplaceAllString(label, ""); utf8.RuneCountInString(t) >= 2 {
 		label = t
 	}
 	return strings.TrimSpace(label)
+}
+
+// setPhrase reports whether the Chinese numeral s of text is part of a set phrase that says none
+// (无一人伤亡, 零死亡, 零事故, 一票否决): no figure for a writer to fill in.
+func setPhrase(text string, s guard.NumberSpan) bool {
+	if s.Kind != guard.KindChinese {
+		return false
+	}
+	before := text[:s.Start]
+	switch {
+	case strings.HasSuffix(before, "无") || strings.HasSuffix(before, "没有") || strings.HasSuffix(before, "未有"):
+		return strings.HasPrefix(s.Text, "一")
+	case s.Text == "零" || strings.HasPrefix(s.Text, "零") && s.Unit == "":
+		return true
+	}
+	return strings.HasPrefix(text[s.Start:], "一票否决")
 }
 
 // inList reports whether the number at text[start:end] is one of a list: its clause is set off
@@ -476,7 +559,8 @@ const reasonTemplate = "去年的内容，请确认是否仍然属实"
 // also names the template as the cause in a high-risk sentence largely copied from it. A number
 // bound only to a figure the drafter was not asked for (unasked: the changes SectionInput.Optional
 // leaves out) is no figure of this draft's: no drafter wrote that figure's token, so the number is
-// the template's own (its 4家 happening to equal this year's change of 4家).
+// the template's own (its 4家 happening to equal this year's change of 4家). A sentence that
+// still holds a placeholder of the template's (XX镇, xx公里) is high too.
 func flagTemplate(g *guard.Guard, text string, rep guard.Report, sents []Sentence, templateText string, unasked map[string]bool) {
 	plain := tokenRE.ReplaceAllString(templateText, "□")
 	old := map[string]bool{}
@@ -533,6 +617,12 @@ func flagTemplate(g *guard.Guard, text string, rep guard.Report, sents []Sentenc
 			flag(sentenceAt(sp.Start), "“"+sp.Text+"”出自模板原文，本期没有对应的数据。")
 		}
 	}
+	for i, s := range ss {
+		// A blank the template's author left (XX镇, xx公里) is never this period's fact.
+		if ph := retrieval.FindPlaceholders(s); len(ph) > 0 {
+			flag(i, "“"+ph[0]+"”是模板中的占位符，请填写确切的内容或删除。")
+		}
+	}
 	tg := ngrams(plain)
 	for i, s := range ss {
 		flagged := slices.ContainsFunc(sents[i].Reasons, func(r string) bool { return strings.HasPrefix(r, reasonTemplate) })
@@ -544,24 +634,61 @@ func flagTemplate(g *guard.Guard, text string, rep guard.Report, sents []Sentenc
 
 var templateYearRE = regexp.MustCompile(`((?:19|20)[0-9]{2})年`)
 
-// Retarget writes a draft's organisation and period where a template's text wrote the template's
-// own (fromOrg, fromPeriod): the organisation, the period as a whole (2024年上半年 → 2025年上半年),
-// then the period's year, and the year before it after 比, 较 or 与 (较2023年 → 较2024年). Other years
-// are history and stay.
+// periodFrames match what follows a year that frames the period it opens (2024年，… 2024年以来
+// 2024年全年 2024年全县…), and what follows next year's that opens a plan (2025年，… 2025年将…).
+var (
+	periodFrames = regexp.MustCompile(`^(?:[，,]|以来|全年|年度|度|全[省市县区镇乡国]|我[局委院办厅市县区镇乡]|是|共|累计|期间|工作)`)
+	planFrames   = regexp.MustCompile(`^(?:[，,]|将|要|是|全年|年度|度|工作|计划|力争|继续)`)
+	anyFrame     = regexp.MustCompile(`^(?:以来|全年|年度|度)`)
+	// planHeading matches the rest of a heading that names next year's plan (2025年工作安排), so a
+	// heading the writer already moved on (2025年主要工作) is not moved twice.
+	planHeading = regexp.MustCompile(`计划|安排|打算|思路|要点|目标|任务|展望|重点工作`)
+)
+
+// Retarget writes a draft's organisation and period where a template's body text wrote the
+// template's own (fromOrg, fromPeriod): the organisation; the period as a whole when it is more
+// than a year (2024年上半年 → 2025年上半年); the period's year only where it frames the period (a
+// clause opening 2024年， or 2024年全县, and 2024年以来, 2024年全年, 2024年度 anywhere); next year's
+// where it opens a plan (2025年将 → 2026年将); and the year before after 比, 较 or 与 (较2023年 →
+// 较2024年). Every other year (2024年6月18日, 自2024年起) is history and stays as written, for the
+// pipeline to flag. Full-width digits are written half-width first.
 func Retarget(text, fromOrg, toOrg, fromPeriod, toPeriod string) string {
+	return retarget(text, fromOrg, toOrg, fromPeriod, toPeriod, false)
+}
+
+// RetargetHeading is Retarget for a heading or a title, which name the period wherever they name
+// its year: every year of the period and the one after it (三、2025年工作安排 of a 2024 template)
+// moves on, as does the year before after 比, 较 or 与.
+func RetargetHeading(text, fromOrg, toOrg, fromPeriod, toPeriod string) string {
+	return retarget(text, fromOrg, toOrg, fromPeriod, toPeriod, true)
+}
+
+// DraftTitle returns the title of a draft of f: the template's title with this draft's
+// organisation and period when f comes from a template (RetargetHeading).
+func (f *Figures) DraftTitle() string {
+	if f.TemplatePeriod == "" && f.TemplateOrganization == "" || f.Period != "" && strings.Contains(foldDigits(f.Title), foldDigits(f.Period)) {
+		return f.Title // not from a template, or the writer's title names the period already
+	}
+	return RetargetHeading(f.Title, f.TemplateOrganization, f.Organization, f.TemplatePeriod, f.Period)
+}
+
+func retarget(text, fromOrg, toOrg, fromPeriod, toPeriod string, heading bool) string {
+	text = foldDigits(text)
 	if o, n := strings.TrimSpace(fromOrg), strings.TrimSpace(toOrg); o != "" && n != "" && o != n {
 		text = strings.ReplaceAll(text, o, n)
 	}
-	op, np := strings.TrimSpace(fromPeriod), strings.TrimSpace(toPeriod)
+	op, np := foldDigits(strings.TrimSpace(fromPeriod)), foldDigits(strings.TrimSpace(toPeriod))
 	if op == "" || np == "" || op == np {
 		return text
 	}
-	if strings.Contains(op, "年") {
-		text = strings.ReplaceAll(text, op, np)
-	}
 	oy, ny := yearOf(op), yearOf(np)
+	const whole = "\x00period\x00"
+	if strings.Contains(op, "年") && strings.TrimSpace(templateYearRE.ReplaceAllString(op, "")) != "" {
+		// 2024年上半年 as a whole, kept from the year rules below; a bare 2024年 is placed by them.
+		text = strings.ReplaceAll(text, op, whole)
+	}
 	if oy == 0 || ny == 0 || oy == ny {
-		return text
+		return strings.ReplaceAll(text, whole, np)
 	}
 	ms := templateYearRE.FindAllStringSubmatchIndex(text, -1)
 	var b strings.Builder
@@ -573,12 +700,21 @@ func Retarget(text, fromOrg, toOrg, fromPeriod, toPeriod string) string {
 			}
 		}
 		y, _ := strconv.Atoi(text[m[2]:m[3]])
-		before := text[:m[0]]
+		before, after := text[:m[0]], text[m[1]:]
+		opens := before == ""
+		if r, _ := utf8.DecodeLastRuneInString(before); strings.ContainsRune("。！？!?；;，,：:\n", r) {
+			opens = true
+		}
+		dated := after != "" && (after[0] >= '0' && after[0] <= '9' || strings.HasPrefix(after, "起") || strings.HasPrefix(after, "前"))
 		switch {
-		case y == oy:
-			y = ny
 		case y == oy-1 && (strings.HasSuffix(before, "比") || strings.HasSuffix(before, "较") || strings.HasSuffix(before, "与")):
 			y = ny - 1
+		case dated:
+			continue
+		case y == oy && (heading || anyFrame.MatchString(after) || opens && periodFrames.MatchString(after)):
+			y = ny
+		case y == oy+1 && (heading && planHeading.MatchString(after) || opens && planFrames.MatchString(after)):
+			y = ny + 1
 		default:
 			continue
 		}
@@ -587,7 +723,7 @@ func Retarget(text, fromOrg, toOrg, fromPeriod, toPeriod string) string {
 		last = m[3]
 	}
 	b.WriteString(text[last:])
-	return b.String()
+	return strings.ReplaceAll(b.String(), whole, np)
 }
 
 func yearOf(period string) int {
@@ -664,4 +800,38 @@ func Outline(kind string, docs []*retrieval.Document, limit int) []string {
 		out = append(out, ChineseOrdinal(i+1)+"、"+h)
 	}
 	return out
+}
+
+// HeadingWarnings returns what a reviewer must check in section n's heading, as the draft prints
+// it, when the draft comes from a template: each number of the heading (一、接待游客突破500万人次)
+// that is no figure of the section's, which is the template's own and no fact of this period. A
+// heading's years are the template's period, moved on by RetargetHeading, and are not listed.
+func (d *Draft) HeadingWarnings(n int) []string {
+	if d.Input == nil || d.Input.Template == "" || n < 0 || n >= len(d.Sections) {
+		return nil
+	}
+	h := d.Sections[n].Heading
+	var current map[string]bool
+	var out []string
+	for _, sp := range guard.ExtractNumbers(h) {
+		if c := guard.Classify(h, sp); c == guard.ClassEnumerator || c == guard.ClassFixedName ||
+			sp.Kind == guard.KindDate || sp.Kind == guard.KindSymbol || templateYearRE.MatchString(sp.Text) || quoted(h, sp.Start) {
+			continue
+		}
+		if current == nil {
+			current = map[string]bool{}
+			for _, f := range d.SectionFigures(n) {
+				current[width.Fold.String(f.Text)] = true
+			}
+		}
+		if !current[width.Fold.String(sp.Text)] {
+			out = append(out, "小标题中的“"+sp.Text+"”出自模板，本期没有对应的数据，请核实或修改。")
+		}
+	}
+	return out
+}
+
+// quoted reports whether byte i of s stands inside “…” (实施“3个100”工程: a name, not a figure).
+func quoted(s string, i int) bool {
+	return strings.Count(s[:i], "“") > strings.Count(s[:i], "”")
 }

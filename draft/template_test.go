@@ -266,3 +266,110 @@ func TestOutline(t *testing.T) {
 		}
 	})
 }
+
+func TestTemplateChangesBelongToTheirFigure(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"the old value of a comparison is the figure's previous value and the change the figure's",
+			"全年无偿献血人数达1200人，比2023年的980人增加220人。",
+			"全年无偿献血人数达【s1f1】，比2023年的【s1f1.previous】增加【s1f1.change】。"},
+		{"a rate's old value and its change in points",
+			"疫苗接种率达到98.6%，较2023年的97.2%提高1.4个百分点。",
+			"疫苗接种率达到【s1f1】，较2023年的【s1f1.previous】提高【s1f1.change】。"},
+		{"a growth rate after a change is the figure's, not the change's",
+			"新建供水管网46公里，较上年减少12公里，下降20.7%。",
+			"新建供水管网【s1f1】，较上年减少【s1f1.change】，下降【s1f1.growth】。"},
+		{"a change in 万元 of a figure in 亿元",
+			"投入资金1.2亿元，较上年增加2000万元，增长20%。",
+			"投入资金【s1f1】，较上年增加【s1f1.change】，增长【s1f1.growth】。"},
+		{"a change that names another subject is no change of the figure before it",
+			"招募志愿者300人，献血人数比上年增加220人。",
+			"招募志愿者【s1f1】，献血人数比上年增加【s1f2】。"},
+		{"an old value with no figure before it is no base of a change",
+			"比2023年的980人增加220人。",
+			"比2023年的【s1f1】增加【s1f2】。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := TemplateFrom(templateDoc(t, "青禾县卫生健康局2024年工作总结", "一、主要工作\n"+tt.text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec := f.Sections[len(f.Sections)-1]
+			if sec.TemplateText != tt.want {
+				t.Fatalf("template text\n%s\nwant\n%s", sec.TemplateText, tt.want)
+			}
+			for _, fig := range sec.Figures {
+				if fig.Previous == "980" || fig.Previous == "220" {
+					t.Fatalf("slot %+v offers last year's comparison as a previous value", fig)
+				}
+			}
+		})
+	}
+}
+
+func TestRetargetFramesOnly(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"a clause opening with the year", "2024年，全局扎实推进各项工作。", "2025年，全局扎实推进各项工作。"},
+		{"since the start of the year", "2024年以来，新建农田。", "2025年以来，新建农田。"},
+		{"the whole year", "2024年全年发放补贴。", "2025年全年发放补贴。"},
+		{"a date stays", "2024年6月18日成功应对特大暴雨。", "2024年6月18日成功应对特大暴雨。"},
+		{"a start stays", "自2024年起，全镇推行补贴直达。", "自2024年起，全镇推行补贴直达。"},
+		{"an event of the year stays", "2024年启动的项目已全部完工。", "2024年启动的项目已全部完工。"},
+		{"next year's plan moves on", "2025年将继续推进农田建设。", "2026年将继续推进农田建设。"},
+		{"the year compared with moves on", "与2023年相比，教师总数增加。", "与2024年相比，教师总数增加。"},
+		{"full-width digits are folded first", "２０２４年，全局扎实推进。", "2025年，全局扎实推进。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Retarget(tt.text, "", "", "2024年", "2025年"); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	headings := []struct{ name, text, from, to, want string }{
+		{"a heading naming the period", "一、2024年主要工作", "2024年", "2025年", "一、2025年主要工作"},
+		{"next year's plan heading", "三、2025年工作安排", "2024年", "2025年", "三、2026年工作安排"},
+		{"a full-width half-year heading", "一、２０２４年上半年主要工作", "2024年上半年", "2025年上半年", "一、2025年上半年主要工作"},
+		{"a title", "松柏县水务局2024年工作总结", "2024年", "2025年", "松柏县水务局2025年工作总结"},
+		{"a heading the writer moved on already stays", "一、2025年主要工作", "2024年", "2025年", "一、2025年主要工作"},
+	}
+	for _, tt := range headings {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := RetargetHeading(tt.text, "", "", tt.from, tt.to); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	t.Run("a draft's title names this draft's period", func(t *testing.T) {
+		f := &Figures{Title: "松柏县水务局2024年工作总结", Period: "2025年", TemplatePeriod: "2024年"}
+		if got := f.DraftTitle(); got != "松柏县水务局2025年工作总结" {
+			t.Fatalf("title %q", got)
+		}
+		f.Title = "松柏县水务局2025年工作总结"
+		if got := f.DraftTitle(); got != f.Title {
+			t.Fatalf("the writer's own title %q became %q", f.Title, got)
+		}
+	})
+}
+
+func TestTemplateSetPhrasesAndLabels(t *testing.T) {
+	f, err := TemplateFrom(templateDoc(t, "枫林县应急管理局2024年工作总结", "一、安全生产\n转移群众2300人，无一人伤亡，连续5年保持零死亡。立案查处违法行为36起，查处不作为12件。"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := f.Sections[len(f.Sections)-1]
+	var labels []string
+	for _, fig := range sec.Figures {
+		labels = append(labels, fig.Label)
+	}
+	t.Run("a set phrase that says none is no slot", func(t *testing.T) {
+		if !strings.Contains(sec.TemplateText, "无一人伤亡") || !strings.Contains(sec.TemplateText, "保持零死亡") {
+			t.Fatalf("template text %q", sec.TemplateText)
+		}
+	})
+	t.Run("为 after 行 or 作 is part of the label", func(t *testing.T) {
+		if !slices.Contains(labels, "立案查处违法行为") || !slices.Contains(labels, "查处不作为") {
+			t.Fatalf("labels %q", labels)
+		}
+	})
+}

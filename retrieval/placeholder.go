@@ -19,11 +19,15 @@ var placeholderRe = regexp.MustCompile(
 // placeholderUnit is the unit a figure placeholder may carry, and no more: a date unit or a
 // percent sign alone (20xx年, x月, xx%), or a magnitude and approximation (万, 余, 多) with
 // at most one measure word (xx万元, x余人, xx万人次). So 20xx年家庭医生 gives 20xx年.
-const placeholderUnit = `(?:[年月日号时%％‰]|[余多]?[万亿千百]{0,2}[余多]?(?:[元人个家例份张亩所名户项件天岁米吨台辆床册场期批条倍周层间位座种只副针斤克升度篇本处起支]次?|次)?)`
+const placeholderUnit = `(?:[年月日号时%％‰]|[余多]?[万亿千百]{0,2}[余多]?(?:` + placeholderMultiUnits + `|[元人个家例份张亩所名户项件天岁米吨台辆床册场期批条倍周层间位座种只副针斤克升度篇本处起支]次?|次)?)`
+
+// placeholderMultiUnits are the measure words of more than one character a figure placeholder
+// may end in (xx公里, x.x公顷, xx万立方米), longest first.
+const placeholderMultiUnits = `平方公里|平方米|立方米|千瓦时|标准煤|个百分点|百分点|公里|公顷|公斤|千米|千克|千瓦|兆瓦|小时|学时|课时|分钟|人次|户次|车次|架次|批次`
 
 // placeholderUnitRequired is placeholderUnit when it may not be empty: a figure whose
 // leading digits are blanked (xx36人次) shows it is a figure by its unit.
-const placeholderUnitRequired = `(?:[年月日号时%％‰]|[余多]?[万亿千百]{0,2}[余多]?(?:[元人个家例份张亩所名户项件天岁米吨台辆床册场期批条倍周层间位座种只副针斤克升度篇本处起支]次?|次)|[余多]?[万亿千百]{1,2}[余多]?)`
+const placeholderUnitRequired = `(?:[年月日号时%％‰]|[余多]?[万亿千百]{0,2}[余多]?(?:` + placeholderMultiUnits + `|[元人个家例份张亩所名户项件天岁米吨台辆床册场期批条倍周层间位座种只副针斤克升度篇本处起支]次?|次)|[余多]?[万亿千百]{1,2}[余多]?)`
 
 // FindPlaceholders returns the distinct placeholders in text, in order of first appearance:
 // figures blanked out by the site or template author (x, xx, XXX, x.xx, X万元, xxxx年, 20xx年,
@@ -73,7 +77,7 @@ func isPlaceholder(s string, before, after rune) bool {
 	if isASCIILetter(before) && !isXRune(before) || isASCIILetter(after) && !isXRune(after) {
 		return false // inside a Latin word: Excel, Linux, HxNx
 	}
-	core := strings.TrimRight(s, placeholderUnitChars)
+	core := strings.TrimRight(trimMultiUnit(s), placeholderUnitChars)
 	xs := strings.Count(core, "x") + strings.Count(core, "X") + strings.Count(core, "ｘ") + strings.Count(core, "Ｘ")
 	if xs == 1 && core == s && utf8.RuneCountInString(core) >= 4 && isXRune(lastRune(core)) &&
 		strings.IndexFunc(strings.TrimRight(core, "xXｘＸ"), func(r rune) bool { return !isDigitRune(r) }) < 0 {
@@ -106,6 +110,19 @@ func IsFigurePlaceholder(p string) bool {
 	if strings.ContainsAny(p, "0123456789０１２３４５６７８９.．-－~～—–_＿") {
 		return true
 	}
+	if trimMultiUnit(p) != p {
+		return true
+	}
 	r, _ := utf8.DecodeLastRuneInString(p)
 	return strings.ContainsRune(placeholderUnitChars, r)
+}
+
+var multiUnitRe = regexp.MustCompile(`(?:` + placeholderMultiUnits + `)$`)
+
+// trimMultiUnit returns s without a measure word of placeholderMultiUnits at its end.
+func trimMultiUnit(s string) string {
+	if loc := multiUnitRe.FindStringIndex(s); loc != nil && loc[0] > 0 {
+		return s[:loc[0]]
+	}
+	return s
 }

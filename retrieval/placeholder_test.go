@@ -34,6 +34,7 @@ func TestFindPlaceholders(t *testing.T) {
 		{"a figure whose leading digits are blanked is a figure placeholder", "全年培训xx36人次，覆盖x5个乡镇", []string{"xx36人次", "x5个"}},
 		{"the X that ends a code of digits is not a placeholder", "型号415X设备2台，证件号码末位为1002X", nil},
 		{"a blanked year with a check-like X still is", "201X年完成", []string{"201X年"}},
+		{"units of more than one character stay with their placeholder", "新建管网xx公里，造林x.x万公顷，供水xx万立方米", []string{"xx公里", "x.x万公顷", "xx万立方米"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,7 +47,7 @@ func TestFindPlaceholders(t *testing.T) {
 }
 
 func TestIsFigurePlaceholder(t *testing.T) {
-	for p, want := range map[string]bool{"xx万元": true, "x.xx": true, "20xx年": true, "x-x月": true, "___": true, "xx%": true, "XX": false, "XXX": false, "××": false, "○○": false, "x": false} {
+	for p, want := range map[string]bool{"xx万元": true, "x.xx": true, "20xx年": true, "x-x月": true, "___": true, "xx%": true, "xx公里": true, "x万立方米": true, "XX": false, "XXX": false, "××": false, "○○": false, "x": false} {
 		if got := IsFigurePlaceholder(p); got != want {
 			t.Errorf("IsFigurePlaceholder(%q) = %v, want %v", p, got, want)
 		}

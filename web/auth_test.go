@@ -67,7 +67,9 @@ func newAuthServer(t *testing.T, withKeys bool, configure func(*Server)) *authEn
 	if err := store.CheckEmbedder(context.Background(), emb.Spec()); err != nil {
 		t.Fatal(err)
 	}
-	env := &authEnv{store: store, clock: &clock{t: time.Date(2025, 8, 1, 9, 0, 0, 0, time.Local)}, tokens: map[auth.Role]string{}, names: keyNames}
+	// Today at 9:00, far from midnight: the store prunes days of spending by the real clock.
+	y, mo, d := time.Now().Date()
+	env := &authEnv{store: store, clock: &clock{t: time.Date(y, mo, d, 9, 0, 0, 0, time.Local)}, tokens: map[auth.Role]string{}, names: keyNames}
 	if withKeys {
 		for _, role := range []auth.Role{auth.RoleWriter, auth.RoleReviewer, auth.RoleAdmin} {
 			env.tokens[role] = env.createKey(t, keyNames[role], role)
@@ -92,6 +94,7 @@ func newAuthServer(t *testing.T, withKeys bool, configure func(*Server)) *authEn
 		configure(env.s)
 	}
 	env.handler = env.s.Handler()
+	t.Cleanup(func() { env.s.Close() })
 	env.s.gate.now = env.clock.now
 	env.srv = httptest.NewServer(env.handler)
 	t.Cleanup(env.srv.Close)

@@ -93,7 +93,11 @@ func (s *Server) createDraft(c echo.Context) error {
 		dr.CreatedBy = p.name
 	}
 	jobs := queue.Jobs(dr, queue.Job{Workspace: dr.Workspace, Model: d.Model, Budget: p.scope})
-	got, created, err := q.Create(ctx, dr, jobs, key, s.gate.now().UTC().Add(-auth.IdempotencyTTL))
+	since := s.gate.now().UTC().Add(-auth.IdempotencyTTL)
+	got, created, err := q.Create(ctx, dr, jobs, key, since)
+	if err == nil && !created && s.leftClaim(ctx, key, got) {
+		got, created, err = q.Create(ctx, dr, jobs, key, since)
+	}
 	if err != nil {
 		return err
 	}
@@ -142,6 +146,7 @@ type jobsOnce struct {
 	queue queue.Queue
 	log   queue.EventLog
 	err   error
+	stop  sync.Once // of a queue the Server made (Close)
 }
 
 // queueStore is a draft store that can make a drafting queue over its own database.
@@ -150,12 +155,12 @@ type queueStore interface {
 }
 
 // drafting returns the drafting queue and event log, and starts following the log's
-// announcements. A Server given neither (as in tests) makes them from DraftStore, with workers
-// in this process.
+// announcements until Close. A Server given neither (as in tests) makes them from DraftStore,
+// with workers in this process, which Close stops.
 func (s *Server) drafting() (queue.Queue, queue.EventLog, error) {
 	j := &s.jobs
 	j.once.Do(func() {
-		ctx := context.Background()
+		ctx := s.life.context()
 		j.queue, j.log = s.Queue, s.Events
 		if j.log == nil {
 			var ok bool

@@ -14,6 +14,7 @@ import (
 
 	"github.com/draftd/draftd/draft"
 	"github.com/draftd/draftd/draft/queue"
+	"github.com/draftd/draftd/retrieval"
 )
 
 // Drafting events are rows of the store (queue.EventLog), numbered per draft; the number is the
@@ -34,6 +35,7 @@ type broker struct {
 	mu   sync.Mutex
 	subs map[string]map[chan struct{}]struct{}
 	once sync.Once
+	wg   sync.WaitGroup // the listener, which Server.Close waits for
 }
 
 func newBroker() *broker { return &broker{subs: map[string]map[chan struct{}]struct{}{}} }
@@ -42,7 +44,9 @@ func newBroker() *broker { return &broker{subs: map[string]map[chan struct{}]str
 // failure.
 func (b *broker) listen(ctx context.Context, log queue.EventLog, logger *slog.Logger) {
 	b.once.Do(func() {
+		b.wg.Add(1)
 		go func() {
+			defer b.wg.Done()
 			for ctx.Err() == nil {
 				if err := log.ListenEvents(ctx, b.wake); err != nil && ctx.Err() == nil {
 					logger.Warn("listening for drafting events", "err", err)
@@ -102,7 +106,12 @@ func terminal(typ string) bool { return typ == draft.EventDraftDone || typ == dr
 // draft_failed, after which the stream ends. Each event but the snapshot has an id; a client
 // that sends Last-Event-ID gets the events after it, without a snapshot.
 func (s *Server) draftEvents(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx, stop, err := s.untilClose(c) // Shutdown waits for open streams: Close ends them
+	if err != nil {
+		return err
+	}
+	defer stop()
+	streamWrites(c) // a stream outlasts WriteTimeout
 	id := c.Param("id")
 	_, log, err := s.drafting()
 	if err != nil {
@@ -205,7 +214,13 @@ func (s *Server) draftEvents(c echo.Context) error {
 		case <-wake:
 		case <-poll.C:
 			// The end is normally an event; should it have been lost, the draft's status tells.
-			if cur, err := s.DraftStore.Draft(ctx, scopeOf(c), id); err == nil && finished(cur.Status) {
+			cur, err := s.DraftStore.Draft(ctx, scopeOf(c), id)
+			if retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
+				// Deleted while streaming: no event follows, so the stream ends failed.
+				send(0, draft.EventDraftFailed, draft.Event{Type: draft.EventDraftFailed, DraftID: id, Status: draft.StatusFailed, Error: "稿件已被删除"})
+				return nil
+			}
+			if err == nil && finished(cur.Status) {
 				if evs, err := log.Events(ctx, id, cursor, eventBatch); err == nil && len(evs) > 0 {
 					continue
 				}
@@ -221,7 +236,13 @@ func (s *Server) draftEvents(c echo.Context) error {
 func (s *Server) waitDraft(c echo.Context, id string) (*draft.Draft, error) {
 	wake, cancel := s.events.subscribe(id)
 	defer cancel()
-	ctx, stop := context.WithTimeout(c.Request().Context(), draftTimeout)
+	outlast(c, draftTimeout+writeGrace) // past WriteTimeout
+	rctx, release, err := s.untilClose(c)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	ctx, stop := context.WithTimeout(rctx, draftTimeout)
 	defer stop()
 	poll := time.NewTicker(pollEvery)
 	defer poll.Stop()

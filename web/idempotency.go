@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,6 +40,25 @@ func (s *Server) idempotencyKey(c echo.Context, body []byte) (*queue.Idempotency
 	return &queue.Idempotency{Scope: principalOf(c).scope, Key: key, BodyHash: h.Sum(nil), CreatedAt: s.gate.now().UTC()}, nil
 }
 
+// claimLapse is how old a record of a key with no draft is when it is a lookup's claim that was
+// never released (refusedWithKey, its release failed), not a request still being handled: a
+// lookup holds its claim for the time of two statements.
+const claimLapse = 10 * time.Second
+
+// leftClaim reports whether got, the record of key that a request found, is a claim left behind,
+// and if so deletes it, so that the request goes on as if the key were new: a failed release
+// would otherwise block the key for auth.IdempotencyTTL.
+func (s *Server) leftClaim(ctx context.Context, key *queue.Idempotency, got queue.Idempotency) bool {
+	if got.DraftID != "" || key.CreatedAt.Sub(got.CreatedAt) < claimLapse {
+		return false
+	}
+	if err := s.Idempotency.ReleaseIdempotency(ctx, key.Scope, key.Key); err != nil {
+		s.Logger.Warn("releasing an Idempotency-Key left claimed", "err", err)
+		return false
+	}
+	return true
+}
+
 // replayKey answers a request whose Idempotency-Key an earlier request recorded (got): with the
 // draft it made when the request is the same, ECONFLICT when it is another.
 func (s *Server) replayKey(c echo.Context, key *queue.Idempotency, got queue.Idempotency) error {
@@ -46,7 +66,7 @@ func (s *Server) replayKey(c echo.Context, key *queue.Idempotency, got queue.Ide
 	case !bytes.Equal(got.BodyHash, key.BodyHash):
 		return retrieval.Errorf(retrieval.ECONFLICT, "同一个 Idempotency-Key 被用于不同的请求")
 	case got.DraftID == "":
-		// Left by a version of draftd that recorded the key before its draft.
+		// Claimed within claimLapse by a request refused at the same time (refusedWithKey).
 		return retrieval.Errorf(retrieval.ECONFLICT, "使用这个 Idempotency-Key 的请求仍在处理中，请几秒后重试")
 	}
 	return s.replayDraft(c, got.DraftID)
@@ -72,7 +92,8 @@ func (s *Server) replayDraft(c echo.Context, id string) error {
 
 // refusedWithKey answers a request with an Idempotency-Key that was refused with err before
 // anything was stored: when an earlier request recorded the key, as replayKey does, else err.
-// The lookup claims the key and frees it again at once.
+// The lookup claims the key and frees it again at once; a claim whose release failed is taken
+// for no record once claimLapse old (leftClaim).
 func (s *Server) refusedWithKey(c echo.Context, key *queue.Idempotency, err error) error {
 	ctx := c.Request().Context()
 	r := auth.Idempotency{Scope: key.Scope, Key: key.Key, BodyHash: key.BodyHash, CreatedAt: key.CreatedAt}
@@ -84,7 +105,7 @@ func (s *Server) refusedWithKey(c echo.Context, key *queue.Idempotency, err erro
 		s.Idempotency.ReleaseIdempotency(context.WithoutCancel(ctx), key.Scope, key.Key)
 		return err
 	}
-	if bytes.Equal(got.BodyHash, key.BodyHash) && got.DraftID == "" {
+	if got.DraftID == "" && (bytes.Equal(got.BodyHash, key.BodyHash) || key.CreatedAt.Sub(got.CreatedAt) >= claimLapse) {
 		return err
 	}
 	return s.replayKey(c, key, queue.Idempotency{Scope: got.Scope, Key: got.Key, BodyHash: got.BodyHash, DraftID: got.DraftID, CreatedAt: got.CreatedAt})

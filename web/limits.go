@@ -238,9 +238,6 @@ func (b *budget) spent(ctx context.Context, scope string, now time.Time) (int, e
 	return b.used[scope] + b.held[scope], nil
 }
 
-// add counts n tokens used by scope at now, held by no call. A store failure is logged.
-func (b *budget) add(scope string, n int, now time.Time) { b.settle("", scope, n, now) }
-
 // reserve holds tokens of scope's budget for one model call: DefaultHoldPerCall (or the configured
 // hold), or what is left of the budget when less. It returns the function that settles the hold
 // with the tokens the call used, or EBUDGETEXCEEDED when nothing is left.
@@ -274,15 +271,17 @@ func (b *budget) reserve(ctx context.Context, scope string, now time.Time) (func
 	if got == 0 {
 		return nil, b.exceeded(ctx, scope, now)
 	}
-	return func(used int, at time.Time) { b.settle(id, scope, used, at) }, nil
+	return func(used int, at time.Time) { b.settle(id, scope, d, used, at) }, nil
 }
 
-// settle ends hold id ("" for none) of scope and counts used tokens, on the hold's day.
-func (b *budget) settle(id, scope string, used int, now time.Time) {
+// settle ends hold id of scope, made on day d, and counts used tokens on d: a call that runs past
+// midnight is spent from the budget it was held from, and the new day's starts whole. Counting in
+// this process, only the current day is kept, so a hold of the day before counts nowhere.
+func (b *budget) settle(id, scope, d string, used int, now time.Time) {
 	if b.shared != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
-		if err := b.shared.SettleTokens(ctx, id, scope, day(now), used); err != nil {
+		if err := b.shared.SettleTokens(ctx, id, scope, d, used); err != nil {
 			b.log.Error("token budget: spending not recorded", "scope_kind", scopeKind(scope), "tokens", used, "err", err)
 		}
 		return
@@ -290,6 +289,9 @@ func (b *budget) settle(id, scope string, used int, now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.roll(now)
+	if d != b.day {
+		return // the day's count, with the hold, was forgotten at midnight
+	}
 	if s, ok := b.holds[id]; ok {
 		b.held[s] -= b.sizes[id]
 		delete(b.holds, id)

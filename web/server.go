@@ -46,9 +46,10 @@ type Server struct {
 	events *broker
 	jobs   jobsOnce
 	gate   *gate
+	life   lifetime // until Close (lifetime.go)
 }
 
-// Handler returns the HTTP handler with every route registered.
+// Handler returns the HTTP handler with every route registered. Close ends what it started.
 func (s *Server) Handler() http.Handler {
 	s.events = newBroker()
 	s.gate = newGate(s.Keys, s.Limits)

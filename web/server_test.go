@@ -59,7 +59,7 @@ func serverOn(t *testing.T, store testStore) *Server {
 		t.Fatal(err)
 	}
 	searcher := &retrieval.Searcher{Store: store, Embed: emb.Embed}
-	return &Server{
+	s := &Server{
 		Store:          store,
 		Workspaces:     store,
 		Searcher:       searcher,
@@ -74,6 +74,8 @@ func serverOn(t *testing.T, store testStore) *Server {
 		Keys:           store,
 		Idempotency:    store,
 	}
+	t.Cleanup(func() { s.Close() }) // before the store closes: it follows the store's events
+	return s
 }
 
 // call sends a request and decodes the JSON answer into a map.

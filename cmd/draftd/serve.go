@@ -109,9 +109,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	srv.Queue, srv.Events = jobs, store
 	srv.Ready = append(srv.Ready, web.ReadyCheck{Name: "queue", Message: "起草任务队列没有响应",
-		Check: func(ctx context.Context) error { _, err := jobs.Live(ctx, ""); return err }})
+		Check: jobs.Ping})
 	go watchQueue(ctx, jobs, log)
 	handler := srv.Handler() // before the workers start: jobs draft through it (Server.Runner)
+	defer srv.Close()        // its event listener, before the store closes
 	if err := jobs.Start(ctx); err != nil {
 		return err
 	}
@@ -123,10 +124,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}()
 	// A draft left pending or generating with no job to finish it was drafted in-process by a
-	// draftd draft that stopped, or before drafting became jobs: its unfinished sections are
-	// marked failed, so that writers can regenerate them. The embedded store has one process, so
-	// all of them at once; a shared PostgreSQL only those no live process can still be writing,
-	// then again every minute.
+	// draftd draft that stopped, or before drafting became jobs, or its last job could not save
+	// its section (the database was down): its unfinished sections are marked failed, so that
+	// writers can regenerate them. The embedded store has one process, so all of them at once; a
+	// shared PostgreSQL only those no live process can still be writing. Then, on either store,
+	// again every minute.
 	recovery := *wiring.drafter
 	recovery.Store = jobless{Store: wiring.drafter.Store, q: jobs}
 	recoverDrafts := func(cutoff time.Time) {
@@ -140,25 +142,25 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		recoverDrafts(time.Now())
 	} else {
 		recoverDrafts(recovery.StaleBefore(time.Now()))
-		go func() {
-			t := time.NewTicker(time.Minute)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					recoverDrafts(recovery.StaleBefore(time.Now()))
-				}
-			}
-		}()
 	}
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				recoverDrafts(recovery.StaleBefore(time.Now()))
+			}
+		}
+	}()
 	log.Info("drafting workers", "workers", cfg.Workers, "job_timeout", cfg.JobTimeout, "rescue_after", cfg.JobRescue, "attempts", cfg.JobAttempts)
 	hs := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // uploads of large files
-		WriteTimeout:      5 * time.Minute, // drafts with ?wait=true
+		WriteTimeout:      5 * time.Minute, // the event streams and ?wait=true extend their own (web/lifetime.go)
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,
 	}
@@ -182,13 +184,25 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Shutdown cancels no request: the event streams and the requests waiting for a draft end
+	// first (they would hold it for the whole grace period), then the rest are given it. What is
+	// still open after it is closed: a stop is never a failure.
+	if err := srv.Close(); err != nil {
+		log.Warn("stopping the server's drafting", "err", err)
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := hs.Shutdown(sctx); errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("requests still open after the shutdown grace period were cut off", "grace", shutdownGrace)
+		hs.Close()
+	} else if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
 }
+
+// shutdownGrace is how long serve's requests in flight are given to finish when it stops.
+const shutdownGrace = 10 * time.Second
 
 // checkSingleUser decides how serve authenticates: with API keys and users' sign-ins when the
 // store has any, else as a single user, which is allowed only on a loopback address.

@@ -221,6 +221,11 @@ func (doc *document) render() (body, comments []byte) {
 		if !p.Opening { // the opening paragraph has no heading of its own
 			doc.paragraph("Heading1", "", p.Heading)
 		}
+		if !doc.opt.Clean {
+			for _, w := range doc.d.HeadingWarnings(p.Index) {
+				doc.paragraph("", `<w:i/><w:iCs/><w:color w:val="C00000"/>`, "请核实："+w)
+			}
+		}
 		if p.Status == draft.StatusFailed {
 			doc.paragraph("", `<w:i/><w:iCs/><w:color w:val="C00000"/>`, "本部分生成失败："+p.Error)
 			continue

@@ -803,3 +803,20 @@ func TestWriteOpensWithoutAHeading(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteWarnsOfATemplateHeadingsNumber(t *testing.T) {
+	in := &draft.Figures{Title: "柳溪区文旅局2025年工作总结", Template: "tpl", Sections: []draft.SectionInput{{Heading: "一、接待游客突破500万人次", Figures: []draft.Figure{
+		{ID: "s1f1", Label: "接待游客", Value: "600", Unit: "万人次"},
+	}}}}
+	d := &draft.Draft{Title: in.Title, Status: draft.StatusReady, Input: in, Sections: []draft.Section{{Heading: "一、接待游客突破500万人次", Status: draft.StatusReady,
+		Sentences: []draft.Sentence{{ID: "s1-1", Text: "全年接待游客600万人次。", Generated: true, Risk: draft.RiskLow, Figures: []string{"s1f1"}}}}}}
+	warning := "请核实：小标题中的“500万人次”出自模板"
+	if doc := string(export(t, d, Options{})["word/document.xml"]); !strings.Contains(doc, warning) {
+		t.Errorf("the marked copy does not warn of the heading's number:\n%s", doc)
+	}
+	d.Sections[0].Sentences[0].Review.Decision = draft.DecisionApproved
+	d.Status = draft.StatusApproved
+	if doc := string(export(t, d, Options{Clean: true})["word/document.xml"]); strings.Contains(doc, warning) {
+		t.Errorf("the clean copy carries a review mark")
+	}
+}

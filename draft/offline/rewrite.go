@@ -97,14 +97,19 @@ var slotTokenRE = regexp.MustCompile(`【([A-Za-z0-9_.\-]+)】`)
 // figure is left out. "" when nothing of the sentence is left but punctuation.
 func rewriteSentence(s string, byID map[string]draft.Figure) string {
 	var kept []string
-	dropped := false
+	dropped, last := false, false // last: the clause before was left out
 	for _, c := range splitClauses(s) {
 		c2, ok := rewriteClause(c, byID)
-		if ok {
+		if ok && !(last && dependentClause.MatchString(strings.TrimSpace(c))) {
 			kept = append(kept, c2)
+			last = false
 			continue
 		}
-		dropped = true
+		dropped, last = true, true
+		// A comparison's frame (与2023年相比，) goes with the clause it frames.
+		if k := len(kept) - 1; k >= 0 && comparisonFrame.MatchString(strings.TrimSpace(kept[k])) {
+			kept = kept[:k]
+		}
 		// The clause before takes the dropped one's mark: 卫生院3所、卫生室12所，投入… loses its
 		// 卫生室 as 卫生院3所，投入…, not 卫生院3所、投入….
 		if k := len(kept) - 1; k >= 0 {
@@ -125,6 +130,13 @@ func rewriteSentence(s string, byID map[string]draft.Figure) string {
 	}
 	return out + terminatorOf(s)
 }
+
+// dependentClause matches a clause that says more of the one before it (其中…, 占…, 分别…, 同比…):
+// it is left out with that clause.
+var dependentClause = regexp.MustCompile(`^(?:其中|占|分别|同比|环比|较上年|比上年|均|增长|下降|增加|减少)`)
+
+// comparisonFrame matches a clause that only sets up a comparison for the clause after it.
+var comparisonFrame = regexp.MustCompile(`^(?:与|和|同|跟)[^，,；;。【】]{1,16}(?:相比|比较)[，,]$`)
 
 func hasWords(s string) bool {
 	n := 0

@@ -255,7 +255,7 @@ func yearOverYear(doc *retrieval.Document) (yoyResult, error) {
 		}
 	}
 	for i, h := range want { // the template's period in a heading is this draft's now
-		want[i] = draft.Retarget(h, f.TemplateOrganization, f.Organization, f.TemplatePeriod, f.Period)
+		want[i] = draft.RetargetHeading(h, f.TemplateOrganization, f.Organization, f.TemplatePeriod, f.Period)
 	}
 	r.headings, r.headingsKept = len(want), lcs(want, got)
 

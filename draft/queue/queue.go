@@ -96,6 +96,9 @@ type Queue interface {
 	// generating without one was left by a process that drafted it in-process (draftd draft) and
 	// stopped, and is recovered as interrupted.
 	Live(ctx context.Context, id string) (bool, error)
+	// Ping reports whether the queue's tables answer, cheaply whatever they hold: the readiness
+	// probe's check.
+	Ping(ctx context.Context) error
 	// Depth counts the jobs of every draft that wait (to run, or for a retry) and that run now,
 	// for the metrics.
 	Depth(ctx context.Context) (Depth, error)
@@ -171,13 +174,19 @@ func (r Retention) Defaults() Retention {
 // Pruned counts the rows one Prune deleted.
 type Pruned struct {
 	Events, Jobs, Buckets, Holds int64
+	Spent                        int64 // days of token spending (SpentKeep)
 }
+
+// SpentKeep is how long Prune keeps a day's token spending: a month and a day, for an operator
+// to look back on; the budget itself reads only the current day.
+const SpentKeep = 31 * 24 * time.Hour
 
 // Pruner deletes what the database no longer needs. Both stores implement it.
 type Pruner interface {
 	// Prune deletes, as of now, the events of runs that ended before now - r.Events (see
 	// Retention), the jobs finished before now - r.Jobs, the rate buckets unused since now -
-	// r.Buckets and the token holds lapsed by now, and counts them. r's zero fields are the
+	// r.Buckets, the token holds lapsed by now and the days of token spending before the day
+	// SpentKeep before now (in now's time zone), and counts them. r's zero fields are the
 	// defaults.
 	Prune(ctx context.Context, now time.Time, r Retention) (Pruned, error)
 }
@@ -221,11 +230,13 @@ type EventLog interface {
 	AppendEvent(ctx context.Context, e draft.Event) (int64, error)
 	// Events returns draft id's events numbered above after, oldest first, at most limit.
 	Events(ctx context.Context, id string, after int64, limit int) ([]Logged, error)
-	// EndDraft ends draft id's run: when the draft is pending or generating, it sets its status to
-	// st with usage u and records e (its draft_done or draft_failed) in one transaction, and
-	// reports true. A draft already ended is left alone and nothing is recorded (false): of two
-	// workers finishing a draft's last sections at once, only one ends it, and its end is
-	// recorded once. retrieval.ErrNotFound when there is no draft id.
+	// EndDraft ends draft id's run: when the draft is pending or generating and none of its
+	// sections is, it sets its status to st with usage u and records e (its draft_done or
+	// draft_failed) in one transaction, and reports true. Otherwise the draft is left alone and
+	// nothing is recorded (false): of two workers finishing a draft's last sections at once, only
+	// one ends it, and its end is recorded once; a worker that computed st before a regeneration
+	// marked a section generating does not end the regenerated run. retrieval.ErrNotFound when
+	// there is no draft id.
 	EndDraft(ctx context.Context, id string, st draft.Status, u draft.Usage, e draft.Event) (bool, error)
 	// LastEnd returns the number of draft id's latest draft_done or draft_failed event, 0 if none:
 	// the events after it are those of the run in progress.

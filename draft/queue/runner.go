@@ -103,14 +103,44 @@ func (r *Runner) work(ctx context.Context, j Job, final bool) error {
 			lost = true
 		}
 	}
-	if err := d.DraftSection(ctx, dr, j.Section, emit, final); err != nil && !final {
-		r.log().Info("draft section attempt failed; the queue tries again", "draft_id", dr.ID, "section", j.Section, "err", err)
-		return err
+	if err := d.DraftSection(ctx, dr, j.Section, emit, final); err != nil {
+		if !final {
+			r.log().Info("draft section attempt failed; the queue tries again", "draft_id", dr.ID, "section", j.Section, "err", err)
+			return err
+		}
+		// On the final attempt a failed section is saved failed and the draft is settled, unless
+		// the save itself failed: then the attempt fails too, and the draft, left generating with
+		// no live job, is recovered as interrupted (Drafter.RecoverInterrupted).
+		if serr := r.saved(ctx, dr.ID, j.Section); serr != nil {
+			r.log().Error("a failed section could not be saved on its last attempt", "draft_id", dr.ID, "section", j.Section, "err", err, "check", serr)
+			return fmt.Errorf("queue: section %d of %s: %w", j.Section, dr.ID, err)
+		}
 	}
 	if lost {
 		return errLost // the next run finds the section saved and records its end
 	}
 	return r.settle(ctx, dr.ID)
+}
+
+// saved returns nil when section n of draft id is stored ready or failed, an error when it is
+// not (its end was not saved) or cannot be read.
+func (r *Runner) saved(ctx context.Context, id string, n int) error {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	dr, err := r.Store.Draft(sctx, retrieval.AllWorkspaces(), id)
+	if retrieval.ErrorCode(err) == retrieval.ENOTFOUND {
+		return nil // deleted meanwhile: nothing is left to finish
+	}
+	if err != nil {
+		return err
+	}
+	if n >= len(dr.Sections) {
+		return fmt.Errorf("queue: %s has no section %d", id, n)
+	}
+	if st := dr.Sections[n].Status; st != draft.StatusReady && st != draft.StatusFailed {
+		return fmt.Errorf("queue: section %d of %s is still %s", n, id, st)
+	}
+	return nil
 }
 
 // ended reports, per section of draft id, whether the event log records the end of its latest

@@ -170,6 +170,33 @@ func TestRunner(t *testing.T) {
 			t.Errorf("events %s", types)
 		}
 	})
+	t.Run("a last attempt that cannot save its failed section fails, and recovery ends the draft", func(t *testing.T) {
+		r, s, dr := runnerEnv(t, failing{})
+		base := r.Drafter
+		r.Drafter = func(ctx context.Context, j queue.Job) (*draft.Drafter, error) {
+			d, err := base(ctx, j)
+			if err != nil {
+				return nil, err
+			}
+			d.Store = saveFails{d.Store} // the database went down during the attempt
+			return d, nil
+		}
+		if err := r.Work(t.Context(), queue.Job{DraftID: dr.ID, Section: 0, Model: "offline"}, true); err == nil {
+			t.Fatal("the last attempt reported success, yet its section was never saved: no job would finish the draft")
+		}
+		got := status(t, s, dr.ID)
+		if got.Status != draft.StatusGenerating || got.Sections[0].Status != draft.StatusPending {
+			t.Fatalf("after the failed save: draft %s, section 0 %s; want generating and pending", got.Status, got.Sections[0].Status)
+		}
+		// The queue discards the job; the draft, generating with no live job, is recovered.
+		d := &draft.Drafter{Store: s}
+		if n, err := d.RecoverInterrupted(t.Context(), time.Now().Add(time.Second)); err != nil || n != 1 {
+			t.Fatalf("RecoverInterrupted: %d, %v; want the one draft", n, err)
+		}
+		if got := status(t, s, dr.ID); got.Status != draft.StatusFailed || got.Sections[0].Status != draft.StatusFailed {
+			t.Errorf("after recovery: draft %s, section 0 %s; want both failed", got.Status, got.Sections[0].Status)
+		}
+	})
 	t.Run("a job whose draft is gone ends without a retry", func(t *testing.T) {
 		r, s, dr := runnerEnv(t, offline.Writer{})
 		if err := s.DeleteDraft(t.Context(), retrieval.AllWorkspaces(), dr.ID); err != nil {
@@ -234,4 +261,11 @@ func TestRunnerSpans(t *testing.T) {
 	if attrs["draftd.draft_id"] != dr.ID || attrs["draftd.section"] != "1" || attrs["draftd.final_attempt"] != "false" {
 		t.Errorf("attributes %v", attrs)
 	}
+}
+
+// saveFails is a draft store whose SaveSection fails as a database that is down does.
+type saveFails struct{ draft.Store }
+
+func (saveFails) SaveSection(context.Context, string, draft.Section) error {
+	return retrieval.Errorf(retrieval.EUNAVAILABLE, "数据库暂时不可用，请稍后重试")
 }

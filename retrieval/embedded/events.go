@@ -101,10 +101,12 @@ func (s *Store) Events(ctx context.Context, id string, after int64, limit int) (
 }
 
 const (
-	// endDraft sets a draft's status and usage only while it is pending or generating: the single
-	// writer orders two calls, and the second finds the draft ended.
-	endDraft = `UPDATE drafts SET status = ?, prompt_tokens = ?, completion_tokens = ?, updated_at = ?
-	WHERE id = ? AND status IN ('pending', 'generating')`
+	// endDraft sets a draft's status and usage only while it is pending or generating and none of
+	// its sections is: the single writer orders two calls, and the second finds the draft ended; a
+	// late call computed before a regeneration finds the regenerated section generating.
+	endDraft = `UPDATE drafts SET status = ?1, prompt_tokens = ?2, completion_tokens = ?3, updated_at = ?4
+	WHERE id = ?5 AND status IN ('pending', 'generating')
+	AND NOT EXISTS (SELECT 1 FROM draft_sections WHERE draft_id = ?5 AND status IN ('pending', 'generating'))`
 	draftExists = `SELECT EXISTS (SELECT 1 FROM drafts WHERE id = ?)`
 )
 

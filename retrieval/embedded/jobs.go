@@ -41,6 +41,7 @@ type localQueue struct {
 type runningJob struct {
 	draftID   string
 	section   int
+	run       int64 // queue.Job.Run: which run of the section the job drafts
 	cancel    context.CancelFunc
 	cancelled bool // by Cancel: the job ends cancelled, not retried
 }
@@ -180,9 +181,10 @@ func (q *localQueue) Regenerate(ctx context.Context, j queue.Job) error {
 	if err != nil {
 		return fmt.Errorf("embedded: regenerate: %w", err)
 	}
+	// Only the earlier runs' jobs: the job just enqueued may be running already.
 	q.mu.Lock()
 	for _, r := range q.running {
-		if r.draftID == j.DraftID && r.section == j.Section {
+		if r.draftID == j.DraftID && r.section == j.Section && r.run != j.Run {
 			r.cancelled = true
 			r.cancel()
 		}
@@ -234,6 +236,17 @@ func (q *localQueue) Depth(ctx context.Context) (queue.Depth, error) {
 		return d, fmt.Errorf("embedded: queue depth: %w", err)
 	}
 	return d, nil
+}
+
+const selectAnyJob = `SELECT count(*) FROM (SELECT 1 FROM draft_jobs LIMIT 1)`
+
+// Ping reads one row of the jobs table at most: the store answers and the table is there.
+func (q *localQueue) Ping(ctx context.Context) error {
+	var n int
+	if err := q.s.db.QueryRowContext(ctx, selectAnyJob).Scan(&n); err != nil {
+		return fmt.Errorf("embedded: queue ping: %w", err)
+	}
+	return nil
 }
 
 const requeueRunning = `UPDATE draft_jobs SET state = 'available', run_at = ?1, updated_at = ?1 WHERE state = 'running'`
@@ -369,7 +382,7 @@ const (
 // run works one attempt of c and records how it ended.
 func (q *localQueue) run(claimCtx, workCtx context.Context, c claimedJob) {
 	jctx, cancel := context.WithTimeout(workCtx, q.cfg.JobTimeout)
-	r := &runningJob{draftID: c.job.DraftID, section: c.job.Section, cancel: cancel}
+	r := &runningJob{draftID: c.job.DraftID, section: c.job.Section, run: c.job.Run, cancel: cancel}
 	q.mu.Lock()
 	q.running[c.id] = r
 	q.mu.Unlock()

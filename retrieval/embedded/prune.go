@@ -28,6 +28,7 @@ const (
 	pruneJobs    = `DELETE FROM draft_jobs WHERE state IN ('completed', 'cancelled', 'discarded') AND updated_at < ?`
 	pruneBuckets = `DELETE FROM rate_buckets WHERE at < ?`
 	pruneHolds   = `DELETE FROM token_holds WHERE expires_at <= ?`
+	pruneSpent   = `DELETE FROM token_spent WHERE day < ?` // YYYY-MM-DD sorts as text
 )
 
 // pruneBatch is how many drafts' events one write transaction prunes, so that drafting's writes
@@ -88,12 +89,13 @@ func (s *Store) Prune(ctx context.Context, now time.Time, r queue.Retention) (qu
 		var err error
 		for _, st := range []struct {
 			query string
-			arg   int64
+			arg   any
 			n     *int64
 		}{
 			{pruneJobs, now.Add(-r.Jobs).UnixNano(), &p.Jobs},
 			{pruneBuckets, now.Add(-r.Buckets).UnixNano(), &p.Buckets},
 			{pruneHolds, now.UnixNano(), &p.Holds},
+			{pruneSpent, now.Add(-queue.SpentKeep).Format(time.DateOnly), &p.Spent}, // days as the budget names them
 		} {
 			if *st.n, err = rowsAffected(tx.ExecContext(ctx, st.query, st.arg)); err != nil {
 				return err
@@ -125,7 +127,7 @@ func (q *localQueue) prune(ctx context.Context) {
 		return
 	}
 	if p != (queue.Pruned{}) {
-		slog.Info("pruned the database", "events", p.Events, "jobs", p.Jobs, "rate_buckets", p.Buckets, "token_holds", p.Holds)
+		slog.Info("pruned the database", "events", p.Events, "jobs", p.Jobs, "rate_buckets", p.Buckets, "token_holds", p.Holds, "token_spent", p.Spent)
 	}
 }
 

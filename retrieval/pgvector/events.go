@@ -72,11 +72,14 @@ func (s *Store) Events(ctx context.Context, id string, after int64, limit int) (
 	return out, nil
 }
 
-// endDraft sets a draft's status and usage only while it is pending or generating. Of two
-// transactions at once, the second waits for the first's row lock, then finds the row ended and
-// changes nothing.
+// endDraft sets a draft's status and usage only while it is pending or generating and none of
+// its sections is. Of two transactions at once, the second waits for the first's row lock, then
+// finds the row ended and changes nothing. A late call, computed before a regeneration marked a
+// section and the draft generating, sees either the draft ended (its snapshot is older than the
+// regeneration) or the section generating (newer): either way it changes nothing.
 const endDraft = `UPDATE drafts SET status = $2, prompt_tokens = $3, completion_tokens = $4, updated_at = $5
-WHERE id = $1 AND status IN ('pending', 'generating')`
+WHERE id = $1 AND status IN ('pending', 'generating')
+AND NOT EXISTS (SELECT FROM draft_sections WHERE draft_id = $1 AND status IN ('pending', 'generating'))`
 
 const draftExists = `SELECT EXISTS (SELECT FROM drafts WHERE id = $1)`
 

@@ -276,10 +276,14 @@ func (q *riverQueue) Regenerate(ctx context.Context, j queue.Job) error {
 	return nil
 }
 
-const selectLiveSectionJobs = `SELECT id FROM river_job WHERE kind = 'draft_section' AND args->>'draft_id' = $1
-    AND (args->>'section')::int = $2 AND state NOT IN ('completed', 'cancelled', 'discarded')`
+// A draft's jobs are found by containment in their arguments, which River's GIN index on
+// river_job.args serves (args->>'draft_id' = $1 is served by no index: every job of every draft
+// kept would be read).
+const selectLiveSectionJobs = `SELECT id FROM river_job WHERE kind = 'draft_section'
+    AND args @> jsonb_build_object('draft_id', $1::text, 'section', $2::int)
+    AND state NOT IN ('completed', 'cancelled', 'discarded')`
 
-const selectLiveJobs = `SELECT id FROM river_job WHERE kind = 'draft_section' AND args->>'draft_id' = $1
+const selectLiveJobs = `SELECT id FROM river_job WHERE kind = 'draft_section' AND args @> jsonb_build_object('draft_id', $1::text)
     AND state NOT IN ('completed', 'cancelled', 'discarded')`
 
 // Cancel cancels draft id's jobs that have not finished; River cancels a running one's context.
@@ -297,8 +301,10 @@ func (q *riverQueue) Cancel(ctx context.Context, id string) error {
 	return nil
 }
 
-const selectLive = `SELECT EXISTS (SELECT FROM river_job WHERE kind = 'draft_section' AND args->>'draft_id' = $1
-    AND state NOT IN ('completed', 'cancelled', 'discarded'))`
+// selectLive counts rather than asks EXISTS: for EXISTS a generic plan prefers a sequential scan
+// that would stop at the first match, which for a draft without live jobs reads the whole table.
+const selectLive = `SELECT count(*) > 0 FROM river_job WHERE kind = 'draft_section' AND args @> jsonb_build_object('draft_id', $1::text)
+    AND state NOT IN ('completed', 'cancelled', 'discarded')`
 
 // Live reports whether draft id has a job that has not finished.
 func (q *riverQueue) Live(ctx context.Context, id string) (bool, error) {
@@ -309,9 +315,11 @@ func (q *riverQueue) Live(ctx context.Context, id string) (bool, error) {
 	return live, nil
 }
 
+// selectDepth reads only the jobs that have not finished (River's index on state serves it),
+// not the finished ones kept for Retention.Jobs.
 const selectDepth = `SELECT count(*) FILTER (WHERE state IN ('available', 'scheduled', 'retryable', 'pending')),
     count(*) FILTER (WHERE state = 'running')
-FROM river_job WHERE kind = 'draft_section'`
+FROM river_job WHERE kind = 'draft_section' AND state IN ('available', 'scheduled', 'retryable', 'pending', 'running')`
 
 // Depth counts the jobs that wait and that run, on every replica.
 func (q *riverQueue) Depth(ctx context.Context) (queue.Depth, error) {
@@ -320,6 +328,18 @@ func (q *riverQueue) Depth(ctx context.Context) (queue.Depth, error) {
 		return d, fmt.Errorf("pgvector: queue depth: %w", mapErr(err))
 	}
 	return d, nil
+}
+
+const selectAnyJob = `SELECT count(*) FROM (SELECT FROM river_job LIMIT 1) AS j`
+
+// Ping reads one row of River's job table at most: the database answers and the queue's tables
+// are there.
+func (q *riverQueue) Ping(ctx context.Context) error {
+	var n int
+	if err := q.s.pool.QueryRow(ctx, selectAnyJob).Scan(&n); err != nil {
+		return fmt.Errorf("pgvector: queue ping: %w", mapErr(err))
+	}
+	return nil
 }
 
 // Start runs the workers, when this process has any.

@@ -40,6 +40,7 @@ const (
     AND state IN ('completed', 'cancelled', 'discarded') AND finalized_at < $1`
 	pruneBuckets = `DELETE FROM rate_buckets WHERE at < $1`
 	pruneHolds   = `DELETE FROM token_holds WHERE expires_at <= $1`
+	pruneSpent   = `DELETE FROM token_spent WHERE day < $1::date`
 )
 
 // Prune deletes what the database no longer needs (see queue.Pruner), one statement a table.
@@ -48,13 +49,14 @@ func (s *Store) Prune(ctx context.Context, now time.Time, r queue.Retention) (qu
 	var p queue.Pruned
 	for _, st := range []struct {
 		query string
-		arg   time.Time
+		arg   any
 		n     *int64
 	}{
 		{pruneEvents, now.Add(-r.Events), &p.Events},
 		{pruneJobs, now.Add(-r.Jobs), &p.Jobs},
 		{pruneBuckets, now.Add(-r.Buckets), &p.Buckets},
 		{pruneHolds, now, &p.Holds},
+		{pruneSpent, now.Add(-queue.SpentKeep).Format(time.DateOnly), &p.Spent}, // days as the budget names them
 	} {
 		tag, err := s.pool.Exec(ctx, st.query, st.arg)
 		if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "42P01" && st.query == pruneJobs {
@@ -90,7 +92,7 @@ func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
 		return err
 	}
 	if p != (queue.Pruned{}) {
-		slog.Info("pruned the database", "events", p.Events, "jobs", p.Jobs, "rate_buckets", p.Buckets, "token_holds", p.Holds)
+		slog.Info("pruned the database", "events", p.Events, "jobs", p.Jobs, "rate_buckets", p.Buckets, "token_holds", p.Holds, "token_spent", p.Spent)
 	}
 	return nil
 }

@@ -38,7 +38,10 @@ func RunJobs(t *testing.T, open func(t *testing.T) JobStore) {
 		{"cancelling a draft's jobs cancels the running one", testCancel},
 		{"events are numbered per draft in order, read after a number and announced", testEvents},
 		{"of workers ending a draft at once, one changes its status and records its end", testEndDraft},
-		{"Prune deletes events of runs ended long ago but the latest run's, idle buckets and lapsed holds", testPrune},
+		{"an end computed before a regeneration does not end the regenerated run", testEndAfterRegenerate},
+		{"a regeneration's own job is never cancelled by it, however soon it runs", testRegenerateKeepsItsJob},
+		{"Ping answers for an empty queue and a full one", testQueuePing},
+		{"Prune deletes events of runs ended long ago but the latest run's, idle buckets, lapsed holds and old days of spending", testPrune},
 		{"Prune deletes jobs finished long ago", testPruneJobs},
 		{"a started queue prunes when it starts and then periodically", testPruneQueue},
 	}
@@ -466,12 +469,187 @@ func testEvents(t *testing.T, open func(t *testing.T) JobStore) {
 	}
 }
 
+func testEndAfterRegenerate(t *testing.T, open func(t *testing.T) JobStore) {
+	s := open(t)
+	ctx := t.Context()
+	q, err := s.NewQueue(ctx, queue.Config{}) // no workers: the regeneration's job waits
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := jobDraft("end-regen", 2)
+	d.Status = draft.StatusGenerating
+	for i := range d.Sections {
+		d.Sections[i].Status, d.Sections[i].Error = draft.StatusFailed, "模型服务暂时不可用"
+	}
+	if err := s.CreateDraft(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	// Two workers finished the last sections at once and computed the same end; one ended the draft.
+	st, u, e := draft.Outcome(d)
+	if ok, err := s.EndDraft(ctx, d.ID, st, u, e); err != nil || !ok {
+		t.Fatalf("EndDraft: %v, %v; want true", ok, err)
+	}
+	end, err := s.LastEnd(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Regenerate(ctx, queue.Job{DraftID: d.ID, Section: 0, Model: "offline"}); err != nil {
+		t.Fatalf("Regenerate: %v", err)
+	}
+	// The other worker's end, late, finds the regenerated section generating.
+	if ok, err := s.EndDraft(ctx, d.ID, st, u, e); err != nil || ok {
+		t.Errorf("the late EndDraft: %v, %v; want false, nothing recorded", ok, err)
+	}
+	got, err := s.Draft(ctx, retrieval.AllWorkspaces(), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != draft.StatusGenerating || got.Sections[0].Status != draft.StatusGenerating {
+		t.Errorf("after the late EndDraft: draft %s, section 0 %s; want both generating", got.Status, got.Sections[0].Status)
+	}
+	if n, err := s.LastEnd(ctx, d.ID); err != nil || n != end {
+		t.Errorf("LastEnd after the late EndDraft: %d, %v; want %d, the run's start unchanged", n, err, end)
+	}
+	// The regeneration's own end is recorded once its section is saved.
+	got.Sections[0].Status, got.Sections[0].Error = draft.StatusReady, ""
+	if err := s.SaveSection(ctx, d.ID, got.Sections[0]); err != nil {
+		t.Fatal(err)
+	}
+	st, u, e = draft.Outcome(got)
+	if ok, err := s.EndDraft(ctx, d.ID, st, u, e); err != nil || !ok {
+		t.Errorf("EndDraft of the regenerated run: %v, %v; want true", ok, err)
+	}
+}
+
+// ender is a queue.Worker that, after a moment, saves its section ready and ends the draft, as
+// the Runner does; it counts the runs whose context was cancelled first.
+type ender struct {
+	s         JobStore
+	mu        sync.Mutex
+	cancelled int
+}
+
+func (w *ender) Work(ctx context.Context, j queue.Job, final bool) error {
+	select {
+	case <-ctx.Done():
+		w.mu.Lock()
+		w.cancelled++
+		w.mu.Unlock()
+		return ctx.Err()
+	case <-time.After(2 * time.Millisecond):
+	}
+	bg := context.Background()
+	d, err := w.s.Draft(bg, retrieval.AllWorkspaces(), j.DraftID)
+	if err != nil {
+		return err
+	}
+	sec := d.Sections[j.Section]
+	sec.Status = draft.StatusReady
+	if err := w.s.SaveSection(bg, j.DraftID, sec); err != nil {
+		return err
+	}
+	d.Sections[j.Section] = sec
+	st, u, e := draft.Outcome(d)
+	_, err = w.s.EndDraft(bg, j.DraftID, st, u, e)
+	return err
+}
+
+func testRegenerateKeepsItsJob(t *testing.T, open func(t *testing.T) JobStore) {
+	s := open(t)
+	w := &ender{s: s}
+	q, err := s.NewQueue(t.Context(), queue.Config{Worker: w, Workers: 4, JobTimeout: 10 * time.Second,
+		Backoff: func(int) time.Duration { return 50 * time.Millisecond }, PollInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const drafts, rounds = 4, 30
+	var ids []string
+	for i := range drafts {
+		d := jobDraft(fmt.Sprintf("regen-own-%d", i), 1)
+		createJobs(t, q, d)
+		ids = append(ids, d.ID)
+	}
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		q.Stop(ctx)
+	})
+	// Each draft is regenerated as soon as it ends: the new job may be claimed, and running,
+	// before Regenerate returns. Were it cancelled, the draft would stay generating for ever.
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			for round := 0; round <= rounds; round++ {
+				for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+					d, err := s.Draft(context.Background(), retrieval.AllWorkspaces(), id)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if d.Status != draft.StatusPending && d.Status != draft.StatusGenerating {
+						break
+					}
+					if time.Now().After(deadline) {
+						live, _ := q.Live(context.Background(), id)
+						t.Errorf("draft %s is still %s 10 s into round %d (a live job: %v): its job was cancelled", id, d.Status, round, live)
+						return
+					}
+				}
+				if round == rounds {
+					return
+				}
+				if err := q.Regenerate(context.Background(), queue.Job{DraftID: id, Section: 0, Model: "offline"}); err != nil {
+					t.Errorf("Regenerate %s, round %d: %v", id, round, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	w.mu.Lock()
+	t.Logf("%d regenerations; %d runs saw their context cancelled", drafts*rounds, w.cancelled)
+	w.mu.Unlock()
+}
+
+func testQueuePing(t *testing.T, open func(t *testing.T) JobStore) {
+	s := open(t)
+	q, err := s.NewQueue(t.Context(), queue.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Ping(t.Context()); err != nil {
+		t.Errorf("Ping of an empty queue: %v", err)
+	}
+	createJobs(t, q, jobDraft("ping-1", 3))
+	if err := q.Ping(t.Context()); err != nil {
+		t.Errorf("Ping with jobs waiting: %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := q.Ping(ctx); err == nil {
+		t.Error("Ping with a cancelled context answered nil; want its error")
+	}
+}
+
 func testEndDraft(t *testing.T, open func(t *testing.T) JobStore) {
 	s := open(t)
 	ctx := t.Context()
 	d := jobDraft("end-1", 2)
 	d.Status = draft.StatusGenerating
+	d.Sections[0].Status = draft.StatusGenerating
+	d.Sections[1].Status = draft.StatusReady
 	if err := s.CreateDraft(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	e := draft.Event{Type: draft.EventDraftDone, DraftID: d.ID, Status: draft.StatusReady}
+	if ok, err := s.EndDraft(ctx, d.ID, draft.StatusReady, draft.Usage{}, e); err != nil || ok {
+		t.Errorf("EndDraft while section 0 is generating: %v, %v; want false, nothing recorded", ok, err)
+	}
+	d.Sections[0].Status = draft.StatusReady
+	if err := s.SaveSection(ctx, d.ID, d.Sections[0]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AppendEvent(ctx, draft.Event{Type: draft.EventSectionDone, DraftID: d.ID, Section: 1, Status: draft.StatusReady}); err != nil {

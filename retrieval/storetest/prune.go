@@ -103,6 +103,13 @@ func testPrune(t *testing.T, open func(t *testing.T) JobStore) {
 	if n, err := s.SpentTokens(ctx, "key-live", day, now); err != nil || n != 200 {
 		t.Errorf("SpentTokens after pruning the lapsed hold: %d, %v; want the live hold's 200", n, err)
 	}
+	// Days of token spending: today's of both keys, and one twenty days on.
+	later := now.Add(20 * 24 * time.Hour).Format(time.DateOnly)
+	for _, sp := range []struct{ scope, day string }{{"key-lapsed", day}, {"key-live", day}, {"key-live", later}} {
+		if err := s.SettleTokens(ctx, "", sp.scope, sp.day, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	// Forty days on, the runs before each draft's latest are gone, but each section's latest
 	// start or end; the buckets used "now" are idle by then.
@@ -110,8 +117,11 @@ func testPrune(t *testing.T, open func(t *testing.T) JobStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (queue.Pruned{Events: 6 + 4, Buckets: 1, Holds: 1}); got != want {
+	if want := (queue.Pruned{Events: 6 + 4, Buckets: 1, Holds: 1, Spent: 2}); got != want {
 		t.Errorf("Prune 40 days on: %+v, want %+v", got, want)
+	}
+	if n, err := s.SpentTokens(ctx, "key-live", later, now.Add(40*24*time.Hour)); err != nil || n != 10 {
+		t.Errorf("SpentTokens of a day within %v after pruning: %d, %v; want its 10 kept", queue.SpentKeep, n, err)
 	}
 	for id, want := range map[string]string{
 		"prune-1": "7 8 9 10 11 12", // the latest run (7–10) and the one under way
