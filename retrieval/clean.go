@@ -91,6 +91,9 @@ type cleanLine struct {
 	// subscript: a number alone on a line after a letter (M\n2, PM\n2.5), a sub- or
 	// superscript that the page lost; it joins the lines on both sides.
 	subscript bool
+	// inBody: the line holds a sentence and lies between the body's first and last sentence
+	// (see markBody); only furniture rules drop it.
+	inBody bool
 }
 
 type cleaner struct {
@@ -110,7 +113,10 @@ type cleaner struct {
 // with contact details or prices, a long run of short menu items, a table of fields about the
 // page, short numbered terms before the title, scraps left among furniture at the head or
 // tail of the page, and (CleanWith) lines most other documents of the same site repeat.
-// A line that holds a sentence is dropped only for a site's own phrases, never for its shape.
+// A line that holds a sentence is dropped only for a site's own phrases, never for its shape;
+// between the body's first and last sentence only for phrases no body uses (版权所有,
+// 由会员上传), not for those a body may use too (会员, 下载, 文库, 仅供参考), which mark
+// furniture only around the body.
 func Clean(raw string) (string, CleanReport) {
 	return CleanWith(raw, nil)
 }
@@ -125,6 +131,7 @@ func CleanWith(raw string, ev *Evidence) (string, CleanReport) {
 	c.splitInlinePages()
 	c.cutDocumentHeaders()
 	c.dropTOC()
+	c.markBody()
 	c.dropStrong()
 	c.dropTerms()
 	c.findTitle()
@@ -365,10 +372,15 @@ func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
 // lineRule is a rule that drops a line matching re. Triggers, when given, are substrings one
 // of which any match contains: they spare running the regular expression on most body lines.
+// A furniture rule's phrases are a site's own and nothing else (版权所有, 扫一扫在手机打开): it
+// drops a line wherever it is. Any other rule's phrases a body may use too (会员, 下载, 文库,
+// 仅供参考): it drops a line that holds a sentence only at the page's edges, never between
+// the body's first and last sentence (see markBody).
 type lineRule struct {
-	name     string
-	triggers []string
-	re       *regexp.Regexp
+	name      string
+	triggers  []string
+	re        *regexp.Regexp
+	furniture bool
 }
 
 func (r lineRule) match(p string) bool {
@@ -381,30 +393,56 @@ func (r lineRule) match(p string) bool {
 // strongRules are phrases only sites use; they drop a line of any length up to strongMax.
 // Triggers list what each needs, see lineRule.
 var strongRules = []lineRule{
-	{RuleHidden, []string{"此处"}, re(`此处(隐藏|省略)`)},
-	{RuleMembership, []string{"vip", "会员", "下载次数", "剩余下载"}, re(`开通(vip|会员|超级会员)|vip(会员|专享|用户|特权|免费)|成为会员|升级会员|由会员(分享|上传|发布)|会员(专享|免费下载|下载|特权|权益|上传|分享)|(免费)?下载次数|剩余下载`)},
-	{RuleDownload, []string{"下载", "复制"}, re(`立即下载|点击下载|免费下载|一键(下载|复制)|下载(本文|该|此|全文|文档|地址|原文|附件|到电脑|完整|word|doc|pdf|wps)|(word|docx?|pdf)(文档|版)?下载|下载券`)},
-	{RuleCopyright, []string{"版权", "侵权", "转载", "未经", "禁止", "作品", "设计者", "独创性", "copyright", "©", "icp", "公网安备", "本站", "作者", "公有领域", "publicdomain", "维基", "wikisource", "知识共享", "creativecommons", "性质的文件", "官方正式译文", "不适用于该法", "本作品", "本模板"},
-		re(`版权所有|版权归|版权声明|免责声明|(如|若)(有|发现|涉及|存在)[^。]{0,8}侵权|侵权[^。]{0,20}(删除|联系)|转载请注明|未经[^。]{0,10}(许可|授权|同意)[^。]{0,10}(转载|复制|使用|摘编)|禁止商用|作品整体效果|设计者仅对|独创性部分|copyright|©|icp备|icp证|公网安备|不代表本站|仅代表作者|公有领域|publicdomain|维基(文库|百科)|wikisource|知识共享|creativecommons|(立法|行政|司法)性质的文件|官方正式译文|不适用于该法|本作品(是|来自|不适用|属于|采用|在)|本模板`)},
-	{RuleNavigation, []string{"位置", "首页>", "返回首页", "返回顶部", "网站地图"}, re(`当前位置|您的位置|你的位置|你现在的位置|首页>|返回首页|返回顶部|网站地图`)},
-	{RulePromo, []string{"搜索", "范文", "投稿", "但愿", "希望对", "学习工作", "小编", "以下是", "【编辑】", "文档", "网站", "稍作修改", "写稿任务", "全文", "word该篇", "珍藏版"},
-		re(`搜索到?更多|想要的范文|范文网|网友投稿|投稿推荐|但愿对你|希望对(你|您|大家)[^。]{0,6}(帮助|有用|启发)|对你的学习工作|小编|以下是[^。]{0,20}(整理|收集|精心|分享)的|【编辑】|网站上搜索|分享文档|文档赚钱|知名网站|稍作修改|写稿任务|全文(共|约)\d+字|word该篇|页珍藏版`)},
-	{RuleMeta, []string{":", "审核编辑", "责任编辑", "次数"}, re(`(发布|发表|更新|上传|录入|添加)(时间|日期):|审核编辑|责任编辑|(浏览|阅读|点击)次数|\d{4}-\d{1,2}-\d{3,4}:\d{2}`)},
+	// a site's marker of text it hid: 此处隐藏11840个字, ……此处省略部分内容……, not 此处省略的工作
+	{RuleHidden, []string{"此处"}, re(`此处(已|被)?(隐藏|省略)了?(部分|若干|全部|剩余|以下|下文|\d|[一二三四五六七八九十百千万]+字|内容|文字|正文|全文|[…。.,，:;；!！]|$)`), true},
+	{RuleMembership, []string{"vip", "会员", "剩余下载", "下载次数"},
+		re(`开通(vip|超级会员)|开通会员(即可|后|免费|享|可)|vip(专享|特权|免费)|由会员(分享|上传|发布)|会员(免费下载|下载|上传)|剩余下载|下载次数[:：(]`), true},
+	// 成为会员 and 会员专享 are a union's too, vip会员 a company's, 下载次数 a library's
+	{RuleMembership, []string{"会员", "vip", "下载次数"}, re(`开通会员|成为会员|升级会员|会员(专享|特权|分享)|vip(会员|用户)|免费下载次数`), false},
+	{RuleDownload, []string{"下载", "复制"},
+		re(`立即下载([^量次]|$)|点击下载([^量次]|$)|一键复制|下载(本文|全文|原文|地址|到电脑|完整版?|word|docx?|pdf|wps)|下载(本|该|此)(篇|文|范文|资料|文件|word|ppt)|(word|docx?|pdf|wps)(文档|版|格式)?下载|下载券`), true},
+	// a library's 免费下载, a notice's 下载附件, a bureau's 下载客户端 and 一键下载: the shapes
+	// sites use, which a body may too
+	{RuleDownload, []string{"下载"}, re(`免费下载|一键下载|下载(文档|附件|客户端|app)`), false},
+	{RuleCopyright, []string{"版权", "侵权", "转载", "未经", "禁止", "设计者", "本作品", "本模板", "copyright", "©", "icp", "公网安备", "本站", "作者", "公有领域", "publicdomain", "维基", "wikisource", "知识共享", "creativecommons", "性质的文件", "官方正式译文", "不适用于该法"},
+		re(`版权所有|版权归[^属]|版权声明|免责声明|侵权[^。]{0,10}(联系|告知|通知)[^。]{0,12}删除|转载请注明|未经[^。]{0,10}(许可|授权|同意)[^。]{0,6}(不得|禁止|严禁|请勿)[^。]{0,6}(转载|复制|摘编)|禁止商用|设计者仅对|copyright|©|icp备|icp证|公网安备|不代表本站|仅代表作者|公有领域|publicdomain|维基(文库|百科)|wikisource|知识共享|creativecommons|(立法|行政|司法)性质的文件|官方正式译文|不适用于该法|本作品(来自|不适用|属于|采用)|本模板所指`), true},
+	// a market regulator's 侵权 and 未经许可擅自使用, a federation's 本作品
+	{RuleCopyright, []string{"版权", "侵权", "未经", "作品", "独创性", "本模板"},
+		re(`版权归|(如|若)(有|发现|涉及|存在)[^。]{0,8}侵权|侵权[^。]{0,20}(删除|联系)|未经[^。]{0,10}(许可|授权|同意)[^。]{0,10}(转载|复制|摘编)|作品整体效果|独创性部分|本作品(是|来自|不适用|属于|采用|在)|本模板`), false},
+	{RuleNavigation, []string{"位置", "首页>", "返回首页", "返回顶部"}, re(`当前位置[:：>]|您的位置|你的位置|你现在的位置|首页>|返回首页|返回顶部`), true},
+	{RuleNavigation, []string{"位置", "网站地图"}, re(`当前位置|网站地图`), false},
+	{RulePromo, []string{"搜索", "范文", "投稿", "但愿", "希望对", "学习工作", "小编", "【编辑】", "文档", "全文", "word该篇", "珍藏版"},
+		re(`搜索到?更多|想要的范文|范文网|投稿推荐|但愿对你|希望对(你|您)[^。]{0,6}(帮助|有用|启发)|对你的学习工作|小编|【编辑】|网站上搜索|分享文档|文档赚钱|全文(共|约)\d+字|word该篇|页珍藏版`), true},
+	// a newsroom's 网友投稿 and 写稿任务, a speech's 希望对大家有所启发
+	{RulePromo, []string{"投稿", "希望对", "以下是", "网站", "稍作修改", "写稿任务"},
+		re(`网友投稿|希望对大家[^。]{0,6}(帮助|有用|启发)|以下是[^。]{0,20}(整理|收集|精心|分享)的|知名网站|稍作修改|写稿任务`), false},
+	{RuleMeta, []string{":", "审核编辑"}, re(`(发布|发表|更新|上传|录入|添加)(时间|日期):|审核编辑|责任编辑:|(浏览|阅读|点击)次数:|\d{4}-\d{1,2}-\d{3,4}:\d{2}`), true},
+	// a newsroom's 责任编辑, a portal's 浏览次数
+	{RuleMeta, []string{"责任编辑", "次数"}, re(`责任编辑|(浏览|阅读|点击)次数`), false},
 	// a news agency's dateline (…3月17日电) and a photo's caption (…记者 某某 摄)
-	{RuleMeta, []string{"日电", "摄"}, re(`^\S{0,12}\d{1,2}月\d{1,2}日电(\(记者\S{0,12}\))?$|记者\S{2,4}摄\)?$`)},
-	{RuleRating, []string{"★", "☆", "✩", "✪", "✫", "✬", "✭", "✮", "✯", "✰", "推荐"}, re(`[★☆✩✪✫✬✭✮✯✰]{2,}|星级推荐|编辑推荐|推荐指数`)},
-	{RuleKeywords, nil, re(`^[-•·*]?(关键词|关键字|标签|tags?|keywords?):`)},
-	{RuleDocSharing, []string{"word", "ppt", "文档作品", "作品中含有"}, re(`word图标|word讲稿|配套word|如ppt|该ppt|ppt文件|文档作品|作品中含有`)},
+	{RuleMeta, []string{"日电", "摄"}, re(`^\S{0,12}\d{1,2}月\d{1,2}日电(\(记者\S{0,12}\))?$|记者\S{2,4}摄\)?$`), true},
+	{RuleRating, []string{"★", "☆", "✩", "✪", "✫", "✬", "✭", "✮", "✯", "✰"}, re(`[★☆✩✪✫✬✭✮✯✰]{2,}`), true},
+	{RuleRating, []string{"推荐"}, re(`星级推荐|编辑推荐|推荐指数`), false},
+	{RuleKeywords, nil, re(`^[-•·*]?(关键词|关键字|标签|tags?|keywords?):`), true},
+	{RuleDocSharing, []string{"word", "文档作品", "作品中含有"}, re(`word图标|word讲稿|配套word|文档作品|作品中含有`), true},
+	{RuleDocSharing, []string{"ppt"}, re(`如ppt|该ppt|ppt文件`), false},
 }
 
 // midRules drop lines of up to midMax runes that do not start with a heading marker.
 var midRules = []lineRule{
-	{RuleMembership, nil, re(`扫码(关注|下载|领取|登录|阅读)|关注(微信)?公众号|登录(后|即可)(查看|下载|阅读|复制|免费)|积分(兑换|下载)|充值`)},
-	{RuleCopyright, nil, re(`本站(所有|部分|内容|资源|文章|文档|提供|声明|仅|不|收录|整理|均)`)},
-	{RuleNavigation, nil, re(`为(您|你)当前(手机|设备)|(移动|手机)网站|上一篇|下一篇|上一页|下一页|相关(推荐|文章|阅读|范文|文档|搜索|链接|专题)|热门(文章|推荐|范文|搜索|标签|专题)|推荐阅读|猜你喜欢|延伸阅读|最新(文章|范文|更新)|精选范文|查看更多|阅读全文|展开全文|全文阅读|点击(查看|进入|阅读)|更多(范文|文章|精彩)`)},
-	{RulePromo, nil, re(`仅供参考|供(大家|您|你)参考|欢迎(阅读|借鉴|参考|收藏|下载|分享|访问)|文库|在线阅读|(docx?|word|wps|pdf)格式|共有\d+个?字|在线客服|范文`)},
-	{RuleMeta, nil, re(`^(作者|来源|编辑|时间|日期|发布|出处|分类|栏目|浏览|阅读):`)},
-	{RuleContact, nil, re(`[\w.+-]+@[\w-]+\.[a-z]{2,}|(^|\D)1[3-9]\d{9}($|\D)|(^|\D)0\d{2,3}-\d{7,8}($|\D)|400-?\d{3}-?\d{4}`)},
+	{RuleMembership, nil, re(`扫码(下载|领取|阅读)|登录(后|即可)(下载|复制|免费)|积分(下载|不足)|立即充值|充值(会员|vip)`), true},
+	// 扫码关注, 扫码登录, 登录后查看, 关注公众号, 积分兑换 and 在线充值 are a body's too
+	{RuleMembership, nil, re(`扫码(关注|登录)|登录(后|即可)(查看|阅读)|关注(微信)?公众号|积分兑换(下载|会员|vip)|充值`), false},
+	{RuleCopyright, nil, re(`本站(所有|部分|内容|资源|文章|文档|提供|声明|仅|不|收录|整理|均)`), true},
+	{RuleNavigation, nil, re(`为(您|你)当前(手机|设备)|上一篇|下一篇|相关(推荐|文章|阅读|范文|文档|搜索|链接)|热门(文章|推荐|范文|搜索|标签)|推荐阅读|猜你喜欢|延伸阅读|最新(文章|范文)|精选范文|查看更多|阅读全文|展开全文|全文阅读|更多(范文|文章|精彩)`), true},
+	// a portal's 手机网站 and 热门专题, a body's 点击查看
+	{RuleNavigation, nil, re(`(移动|手机)网站|上一页|下一页|热门专题|最新更新|点击(查看|进入|阅读)`), false},
+	{RulePromo, nil, re(`供(您|你)参考|欢迎(阅读|借鉴|收藏|下载)|(百度|豆丁|道客|原创力|爱问|新浪)文库|文库(网|首页|频道|专区|vip|下载)|共有\d+个?字|范文(网|大全|精选|模板|下载)`), true},
+	// 仅供参考 where a site ends its notice with it (not 仅供参考的办事指南); a library's 在线阅读,
+	// a hotline's 在线客服, a notice's pdf格式
+	{RulePromo, nil, re(`仅供(学习|大家|您|你)?(参考|借鉴)(使用|学习|之用)?([，。,.!！;；)）]|$)|供大家参考|欢迎(参考|分享|访问)|在线阅读|在线客服|(docx?|word|wps|pdf)格式|范文`), false},
+	{RuleMeta, nil, re(`^(作者|来源|编辑|时间|日期|发布|出处|分类|栏目|浏览|阅读):`), true},
+	{RuleContact, nil, re(`[\w.+-]+@[\w-]+\.[a-z]{2,}|(^|\D)1[3-9]\d{9}($|\D)|(^|\D)0\d{2,3}-\d{7,8}($|\D)|400-?\d{3}-?\d{4}`), false},
 }
 
 var (
@@ -418,12 +456,20 @@ var (
 
 // weakRules drop only short lines (weakMax runes) with no heading marker and no sentence end.
 var weakRules = []lineRule{
-	{RuleDownload, nil, re(`下载|打印|复制|收藏|分享|转发|关闭窗口|举报|纠错|点赞`)},
-	{RuleMembership, nil, re(`会员|vip|登录|注册|积分|付费`)},
-	{RuleCopyright, nil, re(`版权|声明|侵权|本站`)},
-	{RuleNavigation, nil, re(`首页|尾页|更多|导航|推荐|热门|扫一扫|手机版|电脑版|移动版|当前页|(滑动|拖动)条|可(滑动|拖动)|字体[:：]?[大中小]|返回(首页|顶部|列表|上一页|手机版|电脑版)`)},
-	{RuleContact, nil, re(`qq|微信|客服|电话|手机|邮箱|e-?mail|联系我们|热线|咨询`)},
-	{RuleRating, nil, re(`评分|星级|好评|差评|打分`)},
+	{RuleDownload, nil, re(`下载|打印|复制|收藏|分享|转发|关闭窗口|举报|纠错|点赞`), false},
+	{RuleMembership, nil, re(`会员|vip|登录|注册|积分|付费`), false},
+	{RuleCopyright, nil, re(`版权|声明|侵权|本站`), false},
+	{RuleNavigation, nil, re(`首页|尾页|更多|导航|推荐|热门|扫一扫|手机版|电脑版|移动版|当前页|(滑动|拖动)条|可(滑动|拖动)|字体[:：]?[大中小]|返回(首页|顶部|列表|上一页|手机版|电脑版)`), false},
+	{RuleContact, nil, re(`qq|微信|客服|电话|手机|邮箱|e-?mail|联系我们|热线|咨询`), false},
+	{RuleRating, nil, re(`评分|星级|好评|差评|打分`), false},
+}
+
+// scrapRules drop lines of up to midMax runes with no heading marker and no sentence end:
+// words a site's scraps hold that a body's sentences hold too (职工书屋文库, 相关专题培训).
+var scrapRules = []lineRule{
+	{RulePromo, nil, re(`文库`), false},
+	{RuleNavigation, nil, re(`相关专题`), false},
+	{RuleMembership, nil, re(`积分(兑换|下载)`), false},
 }
 
 const (
@@ -461,15 +507,21 @@ func hasSentenceEnd(s string) bool { return strings.ContainsAny(s, "。！？!?"
 const strongMax = 160
 
 // strongRule returns the rule a line up to strongMax runes breaks whatever its length, or "".
-func strongRule(text string) string {
+// A line that holds a sentence inside the body (inBody, see markBody) breaks only furniture rules.
+func strongRule(text string, inBody bool) string {
 	if len(text) > strongMax && runeLen(text) > strongMax {
 		return ""
 	}
 	p := probe(text)
+	// A phrase a body may use drops a line outside the body only if the line is not long.
+	phrases := !inBody && runeLen(text) <= midMax
 	for _, r := range strongRules {
-		if r.match(p) {
+		if (r.furniture || phrases) && r.match(p) {
 			return r.name
 		}
+	}
+	if inBody {
+		return "" // the shapes below are not a sentence's
 	}
 	if !strings.ContainsFunc(p, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 		return RuleDecoration
@@ -482,7 +534,7 @@ func strongRule(text string) string {
 	}
 	if isNavBar(text) {
 		// A bar of buttons (打印 | 收藏 | 复制) is named for what its items do.
-		if r := weakRule(text); r == RuleDownload || r == RuleMembership {
+		if r := weakRule(text, false); r == RuleDownload || r == RuleMembership {
 			return r
 		}
 		return RuleNavigation
@@ -524,13 +576,22 @@ func isNavBar(text string) bool {
 // counterWords are the words counterRe needs.
 var counterWords = []string{"阅读", "浏览", "评论", "点赞", "收藏", "下载", "点击", "围观", "热度", "人气", "看过", "已读"}
 
-// weakRule returns the rule a line that is not a title or heading breaks by being short and site-like.
-func weakRule(text string) string {
+// weakRule returns the rule a line that is not a title or heading breaks by being short and
+// site-like. A line that holds a sentence inside the body (inBody) breaks only furniture rules.
+func weakRule(text string, inBody bool) string {
 	if hasHeadingMarker(text) {
 		return ""
 	}
 	n := runeLen(text)
 	p := probe(text)
+	if n <= midMax && inBody {
+		for _, r := range midRules {
+			if r.furniture && r.match(p) {
+				return r.name
+			}
+		}
+		return ""
+	}
 	if n <= midMax {
 		if len(breadcrumbRe.FindAllString(p, 3)) >= 2 && !hasSentenceEnd(p) {
 			return RuleNavigation
@@ -548,6 +609,13 @@ func weakRule(text string) string {
 		for _, r := range midRules {
 			if r.match(p) {
 				return r.name
+			}
+		}
+		if !hasSentenceEnd(text) {
+			for _, r := range scrapRules {
+				if r.match(p) {
+					return r.name
+				}
 			}
 		}
 	}
@@ -569,16 +637,61 @@ func weakRule(text string) string {
 
 // boilerplateRule returns the rule an isolated line breaks, or "". Titles are not exempt here.
 func boilerplateRule(text string) string {
-	if r := strongRule(text); r != "" {
+	if r := strongRule(text, false); r != "" {
 		return r
 	}
-	return weakRule(text)
+	return weakRule(text, false)
 }
 
 // quotedTitleRe is a title a line quotes.
 var quotedTitleRe = re(`《([^《》]{4,80})》`)
 
 var subscriptRe = re(`^[0-9]{1,3}(\.[0-9]{1,2})?$`)
+
+// markBody marks the lines that hold a sentence (one that ends, or a clause ending in ；)
+// from the body's first sentence to its last: lines of bodyRunes runes or more with a
+// sentence end that no furniture rule matches, and no other phrase rule either unless they
+// state a figure (a site's notices seldom do, a work summary's sentences mostly do). A site
+// puts its notices around the body, so a sentence among the body's is the body's unless a
+// site's furniture phrase says otherwise.
+func (c *cleaner) markBody() {
+	bounds := func(l *cleanLine) bool {
+		return l.drop == "" && hasSentenceEnd(l.text) && runeLen(l.text) >= bodyRunes && !phraseMatch(l.text, true) &&
+			(strings.ContainsFunc(l.text, unicode.IsDigit) || !phraseMatch(l.text, false))
+	}
+	first := slices.IndexFunc(c.lines, bounds)
+	if first < 0 {
+		return
+	}
+	last := len(c.lines) - 1
+	for !bounds(c.lines[last]) {
+		last--
+	}
+	for _, l := range c.lines[first : last+1] {
+		l.inBody = l.drop == "" && (hasSentenceEnd(l.text) || terminated(l.text))
+	}
+}
+
+// phraseMatch reports whether a strong or middle rule (only a furniture rule, when furniture)
+// can drop text for its phrase: the phrase is in it and it is short enough for the rule.
+func phraseMatch(text string, furniture bool) bool {
+	n := runeLen(text)
+	p := probe(text)
+	for _, rs := range []struct {
+		rules []lineRule
+		max   int
+	}{{strongRules, strongMax}, {midRules, midMax}} {
+		if n > rs.max {
+			continue
+		}
+		for _, r := range rs.rules {
+			if (r.furniture || !furniture) && r.match(p) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (c *cleaner) dropStrong() {
 	var prev *cleanLine
@@ -591,7 +704,7 @@ func (c *cleaner) dropStrong() {
 				l.subscript = true
 			}
 		}
-		if r := strongRule(l.text); r != "" && !l.subscript {
+		if r := strongRule(l.text, l.inBody); r != "" && !l.subscript {
 			c.dropLine(l, r)
 			// "《某局2023年工作总结》由会员分享": a site's notice quotes the document's title.
 			if m := quotedTitleRe.FindStringSubmatch(l.text); m != nil && c.rep.SiteTitle == "" && r != RuleCopyright {
@@ -695,7 +808,7 @@ func (c *cleaner) dropWeak() {
 		if l.title {
 			continue
 		}
-		if r := weakRule(l.text); r != "" {
+		if r := weakRule(l.text, l.inBody); r != "" {
 			c.dropLine(l, r)
 		}
 	}
@@ -1038,19 +1151,55 @@ func (ev *Evidence) repeated(line string) bool {
 // repetition: not the title, no heading, no sentence, not an address (各位代表：).
 func (c *cleaner) mayBeFurniture(l *cleanLine) bool {
 	return l.drop == "" && l.text != "" && !l.title && !hasHeadingMarker(l.text) && !hasSentenceEnd(l.text) &&
-		!strings.HasSuffix(l.text, "：") && !strings.HasSuffix(l.text, ":") && !strings.HasSuffix(l.text, "；")
+		!strings.HasSuffix(l.text, "：") && !strings.HasSuffix(l.text, ":") && !strings.HasSuffix(l.text, "；") &&
+		!(titleLike(l.text) && runeLen(titleText(l.text)) >= minTitleRunes)
 }
 
-// dropRepeated drops lines most other documents of the same site or batch hold.
+// minTitleRunes is how long a title-like line must be to be taken for a document's title wherever
+// it stands (below a menu of eight items, say): 工作总结 alone is a menu item, 青禾县水利局2024年工作总结
+// a title.
+const minTitleRunes = 8
+
+// dropRepeated drops lines most other documents of the same site or batch hold. Between the
+// body's first and last sentence it drops only scraps: what a series of one author's documents
+// repeats there (全年未发生重大安全生产事故, a clause without its full stop) is text.
 func (c *cleaner) dropRepeated() {
 	if c.ev == nil {
 		return
 	}
-	for _, l := range c.lines {
-		if c.mayBeFurniture(l) && c.ev.repeated(l.text) {
+	kept := c.kept()
+	first, last := len(kept), -1
+	for i, l := range kept {
+		if hasSentenceEnd(l.text) && runeLen(l.text) >= clauseRunes {
+			first, last = min(first, i), i
+		}
+	}
+	for i, l := range kept {
+		if c.mayBeFurniture(l) && c.ev.repeated(l.text) && !(i > first && i < last && clauseLike(l.text)) {
 			c.dropLine(l, RuleRepeated)
 		}
 	}
+}
+
+// clauseRunes is how many Chinese characters make a line a clause (see clauseLike) and a
+// line with a sentence end a sentence of the body for dropRepeated.
+const clauseRunes = 8
+
+// clauseLike reports whether a line without a sentence end reads as a clause rather than a
+// site's scrap: clauseRunes Chinese characters or more, and besides them only digits, letters
+// and the punctuation of running text (no spaces, colons, separators of menus or links).
+func clauseLike(s string) bool {
+	han := 0
+	for _, r := range s {
+		switch {
+		case isHan(r):
+			han++
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("，、“”‘’《》（）()%.．·", r):
+		default:
+			return false
+		}
+	}
+	return han >= clauseRunes
 }
 
 var (

@@ -623,3 +623,165 @@ func TestCleanWithEvidence(t *testing.T) {
 		t.Error("two pages are no evidence")
 	}
 }
+
+// bodyPhrases are sentences of the fictional bodies of several kinds of organisations that use
+// words sites use in their notices (会员, 下载, 文库, 侵权, 仅供参考, 责任编辑…), by organisation.
+var bodyPhrases = map[string][]string{
+	"青禾县总工会": {
+		"全年走访困难职工320户，发放慰问金86万元，切实维护会员权益，为会员办理意外保险1.2万份。",
+		"吸纳新就业形态劳动者成为会员1800人，会员特权服务卡发放率达到95%。",
+		"推行志愿服务积分兑换制度，全年兑换物品1.2万件。",
+		"建成职工书屋文库15个。",
+		"引导职工下载该平台并完成实名认证，注册用户达4.6万人。",
+		"设立职工服务窗口，仅供参考的办事指南已全部更新。",
+	},
+	"共青团青禾县委": {
+		"引导团员青年下载客户端参加网上主题团课，参学率达到92%。",
+		"组织相关专题培训12场，培训团干部860人次。",
+		"新媒体矩阵关注微信公众号的青年达3.6万人，扫码关注人数同比增长40%。",
+		"此处省略的工作将在下半年继续推进，确保各项任务落实到位。",
+	},
+	"青禾县图书馆": {
+		"数字资源免费下载次数达12万次，同比增长18%。",
+		"全年馆藏电子文库新增图书2.3万册，馆网全年浏览次数达120万次。",
+		"推出星级推荐书单12期，编辑推荐书目覆盖全县中小学。",
+		"开通读者服务热线0571-88886666，全年接听咨询电话3200个。",
+	},
+	"青禾县医疗保障局": {
+		"引导参保群众下载app办理异地就医备案，线上办理率达到85%。",
+		"编印政策问答，以下是群众反映集中的问题整理的答复口径，已在窗口公开。",
+		"测算结果仅供参考，最终以省级统筹方案为准；",
+		"严肃查处未经许可擅自使用医保基金行为，追回资金320万元。",
+	},
+	"青禾县市场监督管理局": {
+		"受理商标侵权投诉126件，督促平台删除侵权链接860条。",
+		"查处未经许可擅自复制他人作品案件12起，如发现侵权行为，群众可拨打12315举报。",
+		"开展版权归属登记指导，全年登记作品3200件。",
+	},
+	"青禾县政务服务中心": {
+		"推行证照一键下载，群众扫码登录后即可查看办件进度，全年办件12万件。",
+		"相关专题培训已覆盖全部窗口，参训人员达到2300人次。",
+		"开通在线客服和在线阅读服务，社保卡在线充值业务量增长30%。",
+		"统一使用pdf格式报送材料，压减纸质材料60%。",
+	},
+	"青禾县供销合作社有限公司": {
+		"新增vip会员1200人，会员专享服务满意度达到96%。",
+		"升级会员积分系统，全年积分兑换商品4.2万件。",
+	},
+	"青禾县融媒体中心": {
+		"配备责任编辑12名，全年编发稿件3.2万篇，网友投稿采用率达到35%。",
+		"完成写稿任务1200篇，稿件经稍作修改后即可多平台分发。",
+		"在知名网站开设专栏3个，全网阅读量突破5000万次，点赞数120万。",
+	},
+}
+
+// TestCleanKeepsBodyPhrases puts each organisation's sentences between a body's first and last
+// sentence and at its edges, and checks that no phrase rule drops them, while a site's own
+// furniture is dropped wherever it stands. (At an edge a sentence with such a phrase bounds the
+// body when it states a figure, as each organisation's first and last sentences here do.)
+func TestCleanKeepsBodyPhrases(t *testing.T) {
+	const (
+		opening = "今年以来，我们坚持围绕中心、服务大局，各项工作取得新进展，重点任务完成率达到100%。"
+		closing = "下一步，我们将进一步加强统筹协调，确保各项工作落地见效，推动事业高质量发展。"
+	)
+	doc := func(org string, lines ...string) string {
+		return strings.Join(append(append([]string{org + "2025年工作总结", "一、主要工作"}, lines...), org, "2025年12月20日"), "\n")
+	}
+	keepsAll := func(t *testing.T, raw string, want []string) {
+		t.Helper()
+		cleaned, rep := Clean(raw)
+		checkCleanContract(t, raw, cleaned, rep)
+		kept := strings.Split(cleaned, "\n")
+		for _, l := range want {
+			if !slices.Contains(kept, l) {
+				t.Errorf("%q was dropped (dropped: %+v)", l, rep.Dropped)
+			}
+		}
+	}
+	for org, sentences := range bodyPhrases {
+		t.Run(org+"'s sentences inside the body are kept", func(t *testing.T) {
+			lines := append(append([]string{opening}, sentences...), closing)
+			keepsAll(t, doc(org, lines...), append(lines, org, "2025年12月20日"))
+		})
+		t.Run(org+"'s sentences that open and close the body are kept", func(t *testing.T) {
+			keepsAll(t, doc(org, sentences...), sentences)
+		})
+	}
+	t.Run("a long sentence without figures that opens the body is kept", func(t *testing.T) {
+		long := "县总工会始终坚持以职工为中心，积极引导广大新就业形态劳动者成为会员，着力构建覆盖全面、服务精准、运转高效的职工服务体系，" +
+			"让广大职工群众切实感受到工会组织的温暖和关怀，进一步增强了工会组织的政治性、先进性和群众性，为全县经济社会发展作出了积极贡献。"
+		if runeLen(long) <= midMax {
+			t.Fatalf("the fixture needs a sentence longer than %d runes", midMax)
+		}
+		keepsAll(t, doc("青禾县总工会", long, opening, closing), []string{long})
+	})
+	t.Run("a site's furniture inside the body is dropped", func(t *testing.T) {
+		furniture := map[string]string{
+			"本文档由会员上传，版权归原作者所有。":       RuleMembership,
+			"此处隐藏部分内容，请下载后查看全文。":       RuleHidden,
+			"如有侵权，请联系本站删除。":            RuleCopyright,
+			"以上是小编整理的工作总结，希望对你有帮助。":    RulePromo,
+			"扫一扫在手机打开当前页":              RuleNavigation,
+			"发布时间：2025-12-20 浏览次数：326": RuleMeta,
+		}
+		lines := []string{opening}
+		for l := range furniture {
+			lines = append(lines, l, bodyPhrases["青禾县总工会"][0])
+		}
+		raw := doc("青禾县总工会", append(lines, closing)...)
+		cleaned, rep := Clean(raw)
+		checkCleanContract(t, raw, cleaned, rep)
+		for l, rule := range furniture {
+			if strings.Contains(cleaned, l) || !slices.Contains(rep.Dropped, DroppedLine{Line: lineOf(raw, l), Text: l, Rule: rule}) {
+				t.Errorf("%q not dropped as %s (dropped: %+v)", l, rule, rep.Dropped)
+			}
+		}
+		if !strings.Contains(cleaned, opening) || !strings.Contains(cleaned, closing) {
+			t.Errorf("the body was dropped:\n%s", cleaned)
+		}
+	})
+	t.Run("a site's notices after the body are dropped though a body may use their words", func(t *testing.T) {
+		notices := []string{"以上内容仅供参考。", "关注微信公众号，获取更多资料。", "相关专题：年度工作总结", "青禾文库"}
+		raw := doc("青禾县总工会", append([]string{opening, closing}, notices...)...)
+		cleaned, rep := Clean(raw)
+		checkCleanContract(t, raw, cleaned, rep)
+		for _, l := range notices {
+			if strings.Contains(cleaned, l) {
+				t.Errorf("%q survives:\n%s", l, cleaned)
+			}
+		}
+	})
+}
+
+// lineOf returns the 1-based line of raw that is l, or 0.
+func lineOf(raw, l string) int {
+	return slices.Index(splitLines(raw), l) + 1
+}
+
+// A title of eight or more runes below a site's menu is the document's title, not a ninth menu
+// item, and survives a 当前位置 line too; the menu goes.
+func TestCleanKeepsTheTitleBelowAMenu(t *testing.T) {
+	menu := "首页\n机构概况\n政务公开\n政策文件\n办事服务\n互动交流\n数据发布\n专题专栏\n新闻动态\n"
+	body := "2024年，青禾县水利局围绕防汛抗旱和农村供水两项重点扎实推进各项工作，全年目标任务全面完成。\n" +
+		"一、主要工作成效\n全年开展汛前隐患排查3轮，整改隐患点27处，修订防汛预案12部，安全度过主汛期。\n" +
+		"二、存在的问题\n水利工程管护资金不足，部分小型水库管理人员专业能力有待提高。\n"
+	for name, page := range map[string]string{
+		"a menu right above":    menu + "青禾县水利局2024年工作总结\n" + body,
+		"a menu and 当前位置 above": menu + "当前位置：首页 > 政务公开 > 工作总结\n青禾县水利局2024年度工作总结报告\n" + body,
+	} {
+		t.Run(name, func(t *testing.T) {
+			docs, _, err := Prepare("page.txt", page, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(docs) != 1 || !strings.HasPrefix(docs[0].Title, "青禾县水利局2024年") {
+				t.Fatalf("title %q, want the page's own title", docs[0].Title)
+			}
+			for _, p := range docs[0].Passages {
+				if strings.Contains(p.Text, "机构概况") || strings.Contains(p.Text, "互动交流") {
+					t.Errorf("the menu survived in %q", p.Text)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -38,20 +39,23 @@ type DocumentEdit struct {
 
 // Normalize trims the change's fields and checks them: a title and a collection cannot be empty,
 // kind, period and organisation kind may be (unknown), none may hold line breaks or control
-// characters or be longer than its limit, and a change must change something. It returns an
-// EINVALID *Error with a Chinese message naming the field.
+// characters or be longer than its limit, a kind is one of Kinds and an organisation kind one of
+// OrgKinds (search filters and prefers by them, so another word would match nothing), and a
+// change must change something. It returns an EINVALID *Error with a Chinese message naming the
+// field (and, for a kind, the choices).
 func (ch *DocumentChange) Normalize() error {
 	fields := []struct {
 		v        *string
 		name     string
 		max      int
 		required bool
+		choices  []string // the values allowed besides ""; nil for any
 	}{
-		{ch.Title, "标题", MaxTitleRunes, true},
-		{ch.Collection, "文档集", MaxCollectionRunes, true},
-		{ch.Kind, "文种", MaxMetaRunes, false},
-		{ch.Period, "时期", MaxMetaRunes, false},
-		{ch.OrgKind, "单位类型", MaxMetaRunes, false},
+		{ch.Title, "标题", MaxTitleRunes, true, nil},
+		{ch.Collection, "文档集", MaxCollectionRunes, true, nil},
+		{ch.Kind, "文种", MaxMetaRunes, false, Kinds()},
+		{ch.Period, "时期", MaxMetaRunes, false, nil},
+		{ch.OrgKind, "单位类型", MaxMetaRunes, false, OrgKinds()},
 	}
 	any := false
 	for _, f := range fields {
@@ -67,6 +71,8 @@ func (ch *DocumentChange) Normalize() error {
 			return Errorf(EINVALID, "%s太长（%d个字），最多%d个字", f.name, n, f.max)
 		case strings.IndexFunc(*f.v, unicode.IsControl) >= 0:
 			return Errorf(EINVALID, "%s不能包含换行或控制字符", f.name)
+		case n > 0 && f.choices != nil && !slices.Contains(f.choices, *f.v):
+			return Errorf(EINVALID, "%s“%s”无法识别，只能是：%s（留空表示未知）", f.name, *f.v, strings.Join(f.choices, "、"))
 		}
 	}
 	if !any {

@@ -19,6 +19,11 @@ func TestDocumentChangeNormalize(t *testing.T) {
 		{"a title with a line break is refused", DocumentChange{Title: s("第一行\n第二行")}, "换行"},
 		{"a long period is refused with its length", DocumentChange{Period: s(strings.Repeat("上半年", 8))}, "24个字"},
 		{"a change of nothing is refused", DocumentChange{}, "没有要修改的字段"},
+		{"a kind of document search knows is accepted", DocumentChange{Kind: s(" 计划 ")}, ""},
+		{"an organisation kind search knows is accepted", DocumentChange{OrgKind: s("医疗保障")}, ""},
+		{"a kind search does not know is refused with the choices", DocumentChange{Kind: s("总结报告")}, "文种“总结报告”无法识别，只能是：总结、计划"},
+		{"an organisation kind search does not know is refused with the choices", DocumentChange{OrgKind: s("卫健委")}, "单位类型“卫健委”无法识别，只能是：医疗保障、卫生健康"},
+		{"an empty organisation kind clears it", DocumentChange{OrgKind: s(" ")}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

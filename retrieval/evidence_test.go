@@ -150,6 +150,44 @@ func TestEvidenceFor(t *testing.T) {
 	})
 }
 
+// TestEvidenceKeepsRepeatedClauses uploads three summaries of one bureau's offices together:
+// the clauses they all repeat inside their bodies without a full stop stay, while the scraps
+// of the site around and inside them go.
+func TestEvidenceKeepsRepeatedClauses(t *testing.T) {
+	clauses := []string{"全年未发生重大安全生产事故", "坚持稳中求进工作总基调", "持续深化“放管服”改革，优化营商环境"}
+	doc := func(org string, n int) string {
+		return strings.Join([]string{
+			"青石政务网", org + "2025年工作总结",
+			"一、主要工作",
+			fmt.Sprintf("全年完成投资%d万元，同比增长%d.5%%。", 100+n, n),
+			clauses[0],
+			"青石之窗栏目",
+			fmt.Sprintf("新建项目%d个，完成年度目标任务。", n),
+			"二、下一步打算",
+			clauses[1],
+			clauses[2],
+			fmt.Sprintf("计划新建项目%d个。", n+3),
+			"青石县人民政府办公室主办",
+		}, "\n")
+	}
+	texts := []string{doc("青石县住建局", 3), doc("青石县交通运输局", 4), doc("青石县水利局", 5)}
+	evs := EvidenceFor([]string{"a.txt", "b.txt", "c.txt"}, texts, nil)
+	for i, raw := range texts {
+		text, rep := cleanedWith(t, raw, evs[i])
+		kept := strings.Split(text, "\n")
+		for _, c := range clauses {
+			if !slices.Contains(kept, c) {
+				t.Errorf("file %d: the clause %q was dropped (dropped: %+v)", i, c, rep.Dropped)
+			}
+		}
+		for _, w := range []string{"青石政务网", "青石之窗栏目", "青石县人民政府办公室主办"} {
+			if slices.Contains(kept, w) {
+				t.Errorf("file %d: the site's %q survives:\n%s", i, w, text)
+			}
+		}
+	}
+}
+
 // BenchmarkEvidenceFor is the cleaning evidence of one uploaded page against a full sample of
 // stored documents, each with both edges of EdgeRunes runes.
 func BenchmarkEvidenceFor(b *testing.B) {

@@ -490,6 +490,8 @@ func TestOpenAPIExamples(t *testing.T) {
 			}},
 		{name: "a blank title is refused", method: "PATCH", path: func() string { return "/api/v1/documents/" + docID },
 			contentType: "application/json", body: []byte(`{"title":"  "}`), wantStatus: 400, wantCode: "invalid"},
+		{name: "an organisation kind search does not know is refused", method: "PATCH", path: func() string { return "/api/v1/documents/" + docID },
+			contentType: "application/json", body: []byte(`{"org_kind":"卫健委"}`), wantStatus: 400, wantCode: "invalid"},
 		{name: "a correction of an unknown field is refused by both", method: "PATCH", path: func() string { return "/api/v1/documents/" + docID },
 			contentType: "application/json", body: []byte(`{"text":"别的正文"}`), badRequest: true, wantStatus: 400, wantCode: "invalid"},
 		{name: "a correction of an unknown document is not found", method: "PATCH", path: at("/api/v1/documents/nope"),
