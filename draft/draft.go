@@ -129,6 +129,9 @@ type SectionFigure struct {
 	Origin      string `json:"origin"` // OriginWriter, OriginDerived, OriginPrevious or OriginTarget
 	DerivedFrom string `json:"derived_from,omitempty"`
 	Rule        string `json:"rule,omitempty"` // how it was computed, in Chinese, rounding included
+	// Optional: a derived figure the section need not state (SectionInput.Optional: a change in a
+	// section drafted from a template that did not state it); never missing when left out.
+	Optional bool `json:"optional,omitempty"`
 }
 
 // SectionFigures returns the figures section n may state: each of the writer's figures followed by
@@ -138,11 +141,12 @@ func (d *Draft) SectionFigures(n int) []SectionFigure {
 	if d.Input == nil || n < 0 || n >= len(d.Input.Sections) {
 		return out
 	}
+	in := d.Input.Sections[n]
 	add := func(f Figure, origin string) {
 		out = append(out, SectionFigure{ID: f.ID, Label: f.Label, Value: f.Value, Unit: f.Unit, Text: f.Text(),
-			Origin: origin, DerivedFrom: f.DerivedFrom, Rule: f.Rule})
+			Origin: origin, DerivedFrom: f.DerivedFrom, Rule: f.Rule, Optional: in.Optional(f)})
 	}
-	for _, f := range d.Input.Sections[n].Figures {
+	for _, f := range in.Figures {
 		if f.Derived { // computed earlier and kept with the input
 			add(f, OriginDerived)
 			continue

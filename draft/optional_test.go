@@ -71,3 +71,31 @@ func TestMissingLeavesOutTheChangesATemplateDidNotState(t *testing.T) {
 		t.Errorf("without a template, missing %v, want [s1f1.change s1f2.change s1f2.growth]", got)
 	}
 }
+
+// The section's figures in the draft JSON say which derived figures are optional, so the review
+// panel can tell a reviewer that leaving them out is no omission.
+func TestSectionFiguresMarkTheOptionalOnes(t *testing.T) {
+	d := &Draft{Input: &Figures{Title: "青禾县卫生健康局2025年工作总结", Period: "2025年", Sections: []SectionInput{{
+		Heading: "一、主要工作",
+		Figures: []Figure{
+			{ID: "s1f1", Label: "签约率", Value: "66.2", Unit: "%", Previous: "68.5"},
+			{ID: "s1f2", Label: "门诊量", Value: "4.1", Unit: "万人次", Previous: "3.6"},
+		},
+		TemplateText: "签约率达到【s1f1】，比上年提高【s1f1.change】；门诊量【s1f2】。",
+	}}}}
+	optional := map[string]bool{}
+	for _, f := range d.SectionFigures(0) {
+		optional[f.ID] = f.Optional
+	}
+	for id, want := range map[string]bool{"s1f1": false, "s1f1.change": false, "s1f2": false, "s1f2.change": true, "s1f2.growth": true, "s1f1.previous": false} {
+		if got, ok := optional[id]; !ok || got != want {
+			t.Errorf("%s optional = %v (listed %v), want %v", id, got, ok, want)
+		}
+	}
+	d.Input.Sections[0].TemplateText = ""
+	for _, f := range d.SectionFigures(0) {
+		if f.Optional {
+			t.Errorf("%s is optional in a section without a template", f.ID)
+		}
+	}
+}

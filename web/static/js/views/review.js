@@ -267,7 +267,8 @@ export async function mount(main, id) {
       h('tbody', null, s.figures.map((fid) => {
         const f = figs.get(fid);
         if (!f) return h('tr', null, h('td', null, fid), h('td', { colspan: 2, class: 'muted' }, '系统计算'));
-        const label = f.rule ? h('span', null, f.label, h('br'), h('small', { class: 'muted rule' }, f.rule)) : f.label;
+        const note = [f.rule, f.optional ? '可不写：模板原文没有写这项变化' : ''].filter(Boolean).join('；');
+        const label = note ? h('span', null, f.label, h('br'), h('small', { class: 'muted rule' }, note)) : f.label;
         return h('tr', null, h('td', null, label), h('td', { class: 'num' }, f.value), h('td', null, f.unit || ''));
       })));
   }
