@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -149,8 +148,11 @@ type jobsOnce struct {
 	stop  sync.Once // of a queue the Server made (Close)
 }
 
-// queueStore is a draft store that can make a drafting queue over its own database.
-type queueStore interface {
+// DraftStore keeps drafts, their drafting events and their jobs: a queue over its own database.
+// Both stores implement it.
+type DraftStore interface {
+	draft.Store
+	queue.EventLog
 	NewQueue(ctx context.Context, cfg queue.Config) (queue.Queue, error)
 }
 
@@ -163,22 +165,13 @@ func (s *Server) drafting() (queue.Queue, queue.EventLog, error) {
 		ctx := s.life.context()
 		j.queue, j.log = s.Queue, s.Events
 		if j.log == nil {
-			var ok bool
-			if j.log, ok = s.DraftStore.(queue.EventLog); !ok {
-				j.err = errors.New("web: the draft store keeps no drafting events")
-				return
-			}
+			j.log = s.DraftStore
 		}
 		s.events.listen(ctx, j.log, s.Logger)
 		if j.queue != nil {
 			return
 		}
-		qs, ok := s.DraftStore.(queueStore)
-		if !ok {
-			j.err = errors.New("web: no drafting queue")
-			return
-		}
-		q, err := qs.NewQueue(ctx, queue.Config{Worker: s.Runner(j.log), Workers: max(s.Drafter.Concurrency, 1)})
+		q, err := s.DraftStore.NewQueue(ctx, queue.Config{Worker: s.Runner(j.log), Workers: max(s.Drafter.Concurrency, 1)})
 		if err == nil {
 			err = q.Start(ctx)
 		}

@@ -198,7 +198,7 @@ func TestEventsReachAnotherReplica(t *testing.T) {
 	t.Cleanup(a.Close)
 	// The other replica only serves the API: it has a queue with no workers of its own.
 	other := serverOn(t, store)
-	q, err := store.(queueStore).NewQueue(context.Background(), queue.Config{})
+	q, err := store.NewQueue(context.Background(), queue.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

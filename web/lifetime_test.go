@@ -126,8 +126,8 @@ func TestCloseStopsFollowingTheEventLog(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			store := open(t)
 			s := serverOn(t, store)
-			log := &countingLog{EventLog: store.(queue.EventLog), started: make(chan struct{})}
-			q, err := store.(queueStore).NewQueue(t.Context(), queue.Config{})
+			log := &countingLog{EventLog: store, started: make(chan struct{})}
+			q, err := store.NewQueue(t.Context(), queue.Config{})
 			if err != nil {
 				t.Fatal(err)
 			}

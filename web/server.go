@@ -25,7 +25,7 @@ type Server struct {
 	Logger         *slog.Logger
 	MaxUploadBytes int64
 
-	DraftStore   draft.Store
+	DraftStore   DraftStore              // drafts, their events and jobs
 	Drafter      *draft.Drafter          // template: Search, Store, limits; Writer and Model set per request
 	Writers      map[string]draft.Writer // by model name: "offline" and the configured chat model
 	DefaultModel string

@@ -46,7 +46,7 @@ func testServer(t *testing.T) (*Server, *embedded.Store) {
 type testStore interface {
 	retrieval.Store
 	retrieval.WorkspaceStore
-	draft.Store
+	DraftStore
 	auth.Store
 	auth.IdempotencyStore
 }

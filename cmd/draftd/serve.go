@@ -82,7 +82,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Ingester:       in,
 		Logger:         log,
 		MaxUploadBytes: cfg.MaxUploadBytes,
-		DraftStore:     wiring.drafter.Store,
+		DraftStore:     store,
 		Drafter:        wiring.drafter,
 		Writers:        wiring.writers,
 		DefaultModel:   wiring.defaultModel,
