@@ -716,3 +716,50 @@ func TestPipelineClaimCheck(t *testing.T) {
 		})
 	}
 }
+
+// A model given last year's section to update keeps some of last year's facts as real models do:
+// an event with its date, which the number guard alone lets through (a date of the period's year
+// is the writer's), and last year's value of a figure. Both sentences must come out high with the
+// template named as the cause, while the sentence that states this year's figures stays low.
+func TestPipelineTemplateKeepsLastYearsFactsFlagged(t *testing.T) {
+	store, search := pipeCorpus(t)
+	in := &draft.Figures{
+		Title: "青岚县卫生健康局2025年上半年工作总结", Organization: "青岚县卫生健康局", Period: "2025年上半年",
+		Template: "tpl-2024", TemplatePeriod: "2024年上半年", TemplateOrganization: "青岚县卫生健康局",
+		Sections: []draft.SectionInput{{
+			Heading: "（一）基层卫生服务能力持续提升",
+			Figures: []draft.Figure{
+				{ID: "s1f1", Label: "家庭医生签约服务人数", Value: "36239", Unit: "人", Previous: "31870"},
+			},
+			TemplateText: "2024年上半年，全县家庭医生签约服务人数达到【s1f1】，同比增加【s1f1.change】。3月15日召开全县基层卫生工作推进会，部署签约服务提质扩面。",
+		}},
+	}
+	for name, planted := range map[string]string{
+		"an event of last year with its date":   "3月15日召开全县基层卫生工作推进会，部署签约服务提质扩面。",
+		"last year's value said as this year's": "去年同期签约服务人数为31870人。",
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := openaitest.New(t, openaitest.Default(openaitest.Plant(planted)), pipeValues(in))
+			d := pipeDrafter(t, srv, store, search)
+			dr, _, err := pipeRun(t, d, store, in)
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			var kept *draft.Sentence
+			for i, s := range dr.Sections[0].Sentences {
+				if strings.Contains(s.Text, strings.TrimSuffix(planted, "。")[:12]) {
+					kept = &dr.Sections[0].Sentences[i]
+				}
+			}
+			if kept == nil {
+				t.Fatalf("the planted sentence is gone: %+v", dr.Sections[0].Sentences)
+			}
+			if kept.Risk != draft.RiskHigh || len(kept.Reasons) == 0 || !strings.HasPrefix(kept.Reasons[0], "去年的内容，请确认是否仍然属实") {
+				t.Errorf("%q: risk %s, reasons %q; want high, naming the template first", kept.Text, kept.Risk, kept.Reasons)
+			}
+			if !strings.Contains(dr.Sections[0].Sentences[0].Text, "36239人") {
+				t.Errorf("this year's figure is not stated first: %q", dr.Sections[0].Sentences[0].Text)
+			}
+		})
+	}
+}
