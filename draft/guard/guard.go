@@ -349,9 +349,14 @@ func sameNumber(s, ref NumberSpan) bool {
 	case isPercent(s.Unit) || isPercent(ref.Unit):
 		return false
 	default:
-		return s.Unit == "" || ref.Unit == ""
+		// A number that lost its unit on one side may be the other, but a date is never a count:
+		// 7月 is no statement of a figure of 7.
+		return (s.Unit == "" || ref.Unit == "") && !dateUnits[s.Unit] && !dateUnits[ref.Unit]
 	}
 }
+
+// dateUnits are the units that make a number a point or span of time.
+var dateUnits = map[string]bool{"年": true, "月": true, "月份": true, "日": true, "号": true, "季度": true}
 
 // unitAlias maps units that say the same to one: 1-6月份 is the writer's 1-6月, ８.７％ its 8.7%.
 func unitAlias(unit string) string {

@@ -403,3 +403,19 @@ func TestDefaultAllowlistNamesExcuseTheirNumbers(t *testing.T) {
 		}
 	}
 }
+
+// A date is never taken for a figure that has no unit: 7月 in last year's sentence is no statement
+// of a figure of 7 (a slot made of 八卦岭's 八, say), so nothing vouches for it.
+func TestDateIsNoUnitlessFigure(t *testing.T) {
+	g := New(nil)
+	rep := g.Check("7月，迎来了全省领导的调研。", []BoundFigure{{ID: "s1f1", Text: "7"}}, []string{"2025年"})
+	for _, b := range rep.Bound {
+		if b.FigureID == "s1f1" {
+			t.Errorf("7月 bound to the unitless figure 7: %+v", b)
+		}
+	}
+	rep = g.Check("新建警务室7个。", []BoundFigure{{ID: "s1f1", Text: "7"}}, nil)
+	if len(rep.Bound) != 1 || rep.Bound[0].FigureID != "s1f1" {
+		t.Errorf("7个 is still the unitless figure 7: %+v", rep)
+	}
+}

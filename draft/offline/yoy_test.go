@@ -22,6 +22,7 @@ import (
 	"github.com/draftd/draftd/retrieval"
 	"github.com/draftd/draftd/retrieval/evalset"
 	"github.com/draftd/draftd/retrieval/evalset/corpus"
+	"github.com/draftd/draftd/retrieval/extract"
 )
 
 // memStore keeps drafts in memory for the drafter; the calls it does not need are the embedded
@@ -86,7 +87,8 @@ func pow10(n int) int64 {
 	return r
 }
 
-// yoyDocuments returns the sample summaries and the provincial 2025 reports as stored documents.
+// yoyDocuments returns the sample summaries and the provincial 2025 reports as stored documents;
+// with DRAFTD_YOY_SET=scraped, the held-out scraped pages of other sites instead.
 func yoyDocuments(t *testing.T) []*retrieval.Document {
 	dir := corpus.DirOrSkip(t)
 	var docs []*retrieval.Document
@@ -100,6 +102,24 @@ func yoyDocuments(t *testing.T) []*retrieval.Document {
 			d.ID = fmt.Sprintf("%s#%d", name, i)
 			docs = append(docs, d)
 		}
+	}
+	if os.Getenv("DRAFTD_YOY_SET") == "scraped" {
+		// Held out: pages of other sites that no rule of the template drafting was written against.
+		pages, _ := filepath.Glob(filepath.Join(dir, "scraped", "*.txt"))
+		sort.Strings(pages)
+		for _, path := range pages {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err := extract.Text(context.Background(), filepath.Base(path), data)
+			if err != nil {
+				t.Logf("%s: %v", path, err)
+				continue
+			}
+			add(filepath.Base(path), x.Text)
+		}
+		return docs
 	}
 	samples, _ := filepath.Glob(filepath.Join(dir, "00[012]_*.txt"))
 	sort.Strings(samples)
