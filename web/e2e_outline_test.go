@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -20,16 +19,7 @@ import (
 // draft's input carries all of it, and its export opens with the overview as a paragraph without
 // a heading, the headings after it numbered from 一、.
 func TestOutlineInBrowser(t *testing.T) {
-	all := stores(t)
-	open, backend := all["embedded"], "embedded"
-	if pg, ok := all["pgvector"]; ok {
-		open, backend = pg, "pgvector"
-	}
-	t.Logf("store: %s", backend)
-	s := serverOn(t, open(t))
-	s.MaxUploadBytes = 8 << 20
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
+	_, srv := browserApp(t)
 	for i, county := range []string{"青峰县", "松岭县", "临川县"} {
 		doc := map[string]string{"title": county + "卫生健康局2025年上半年工作汇报", "collection": "main",
 			"text": outlineReport(county, fmt.Sprintf("第%d项特色工作", i+1))}

@@ -26,17 +26,7 @@ import (
 // starts from the document, shows its skeleton with unsure slots highlighted, downloads it as
 // .xlsx, imports it back filled in, and drafts.
 func TestTemplateInBrowser(t *testing.T) {
-	all := stores(t)
-	open, backend := all["embedded"], "embedded"
-	if pg, ok := all["pgvector"]; ok {
-		open, backend = pg, "pgvector"
-	}
-	t.Logf("store: %s", backend)
-	store := open(t)
-	s := serverOn(t, store)
-	s.MaxUploadBytes = 8 << 20
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
+	store, srv := browserApp(t)
 	ctx := browser(t)
 	p := page{t: t, ctx: ctx, dir: artifacts(t)}
 	step := func(name string, fn func(t *testing.T)) {
@@ -244,4 +234,22 @@ func TestTemplateInBrowser(t *testing.T) {
 		p.wait("the form is the uploaded document's skeleton", fmt.Sprintf(`document.getElementById('f-title').value === %q && document.querySelectorAll('.section-card').length === %d`,
 			skeleton.Title, len(skeleton.Sections)))
 	})
+}
+
+// browserApp serves the app for a browser walk over PostgreSQL when DRAFTD_TEST_DATABASE_URL is
+// set, else over the embedded store, with uploads of up to 8 MB.
+func browserApp(t *testing.T) (testStore, *httptest.Server) {
+	t.Helper()
+	all := stores(t)
+	open, backend := all["embedded"], "embedded"
+	if pg, ok := all["pgvector"]; ok {
+		open, backend = pg, "pgvector"
+	}
+	t.Logf("store: %s", backend)
+	store := open(t)
+	s := serverOn(t, store)
+	s.MaxUploadBytes = 8 << 20
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return store, srv
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,16 +61,7 @@ type shownDrop struct {
 // furniture and none of the document's own lines; then the notices, once per file. A file that
 // is all furniture is refused, and the page shows what was dropped from it.
 func TestUploadReportInBrowser(t *testing.T) {
-	all := stores(t)
-	open, backend := all["embedded"], "embedded"
-	if pg, ok := all["pgvector"]; ok {
-		open, backend = pg, "pgvector"
-	}
-	t.Logf("store: %s", backend)
-	s := serverOn(t, open(t))
-	s.MaxUploadBytes = 8 << 20
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
+	_, srv := browserApp(t)
 	ctx := browser(t)
 	p := page{t: t, ctx: ctx, dir: artifacts(t)}
 	step := func(name string, fn func(t *testing.T)) {

@@ -2,9 +2,10 @@ package embedded
 
 import (
 	"database/sql"
+	"io/fs"
 	"path/filepath"
 	"reflect"
-	"strings"
+	"sort"
 	"testing"
 	"time"
 
@@ -16,27 +17,9 @@ import (
 // 0004_claims_dropped.sql made and the store of that time wrote a draft to.
 func TestDraftsStoredBeforeClaimsUpgradeInPlace(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	old := &Store{wr: db}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_drafts.sql", "migrations/0003_keys.sql"} {
-		if err := old.migrateFile(ctx, name); err != nil {
-			t.Fatalf("migrate %s: %v", name, err)
-		}
-	}
 	created := time.Date(2025, 6, 30, 17, 4, 5, 123456789, time.UTC)
 	reviewed := created.Add(time.Hour)
-	for _, stmt := range []struct {
-		sql  string
-		args []any
-	}{
+	s := openUpgraded(t, "0003_keys", []oldRow{
 		{`INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
 				prompt_tokens, completion_tokens, created_at, updated_at)
 			VALUES ('d-old', '松林镇2025年上半年工作总结', '松林镇', '2025年上半年', 'approved', 'offline', 'v2', 'null', 10, 5, ?, ?)`,
@@ -50,20 +33,7 @@ func TestDraftsStoredBeforeClaimsUpgradeInPlace(t *testing.T) {
 				'approved', '赵主任', ?, '[]')`, []any{reviewed.UnixNano()}},
 		{`INSERT INTO draft_audit (draft_id, sentence_id, decision, reviewer, at, before_text, after_text)
 			VALUES ('d-old', 's0-0', 'approved', '赵主任', ?, '', '')`, []any{reviewed.UnixNano()}},
-	} {
-		if _, err := db.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
-			t.Fatalf("%s: %v", strings.Fields(stmt.sql)[2], err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatalf("Open of the old database: %v", err)
-	}
-	defer s.Close()
+	})
 	got, err := s.Draft(ctx, retrieval.Scope{}, "d-old")
 	if err != nil {
 		t.Fatalf("Draft: %v", err)
@@ -109,48 +79,16 @@ func TestDraftsStoredBeforeClaimsUpgradeInPlace(t *testing.T) {
 // 0005_creator_reason.sql made and the store of that time wrote a reviewed draft to.
 func TestDraftsStoredBeforeCreatorUpgradeInPlace(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	old := &Store{wr: db}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_drafts.sql", "migrations/0003_keys.sql",
-		"migrations/0004_claims_dropped.sql"} {
-		if err := old.migrateFile(ctx, name); err != nil {
-			t.Fatalf("migrate %s: %v", name, err)
-		}
-	}
 	created := time.Date(2025, 6, 30, 17, 4, 5, 0, time.UTC)
 	reviewed := created.Add(time.Hour)
-	for _, stmt := range []struct {
-		sql  string
-		args []any
-	}{
+	s := openUpgraded(t, "0004_claims_dropped", []oldRow{
 		{`INSERT INTO drafts (id, title, organization, period, status, model, prompt_version, input,
 				prompt_tokens, completion_tokens, created_at, updated_at)
 			VALUES ('d-old', '松林镇2025年上半年工作总结', '松林镇', '2025年上半年', 'ready', 'offline', 'v2', 'null', 0, 0, ?, ?)`,
 			[]any{created.UnixNano(), reviewed.UnixNano()}},
 		{`INSERT INTO draft_audit (draft_id, sentence_id, figure_id, decision, reviewer, at, before_text, after_text)
 			VALUES ('d-old', 's0-0', '', 'approved', '赵主任', ?, '', '')`, []any{reviewed.UnixNano()}},
-	} {
-		if _, err := db.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
-			t.Fatalf("%s: %v", strings.Fields(stmt.sql)[2], err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatalf("Open of the old database: %v", err)
-	}
-	defer s.Close()
+	})
 	got, err := s.Draft(ctx, retrieval.Scope{}, "d-old")
 	if err != nil {
 		t.Fatalf("Draft: %v", err)
@@ -178,28 +116,9 @@ func TestDraftsStoredBeforeCreatorUpgradeInPlace(t *testing.T) {
 // the documents table again) and another workspace may hold a document of the same key.
 func TestRowsStoredBeforeWorkspacesUpgradeInPlace(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	old := &Store{wr: db}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_drafts.sql", "migrations/0003_keys.sql",
-		"migrations/0004_claims_dropped.sql", "migrations/0005_creator_reason.sql", "migrations/0006_users.sql"} {
-		if err := old.migrateFile(ctx, name); err != nil {
-			t.Fatalf("migrate %s: %v", name, err)
-		}
-	}
 	created := time.Date(2025, 6, 30, 17, 4, 5, 0, time.UTC).UnixNano()
 	vec := encodeVector([]float32{1, 0, 0, 0})
-	for _, stmt := range []struct {
-		sql  string
-		args []any
-	}{
+	s := openUpgraded(t, "0006_users", []oldRow{
 		{`INSERT INTO meta (key, value) VALUES ('embedder', '{"name":"test","dim":4}')`, nil},
 		{`INSERT INTO documents (id, collection, key, title, hash, meta, text, warnings, created_at)
 			VALUES ('doc-old', 'default', '2024.txt', '松林镇2024年工作总结', 'h1', '{"kind":"总结"}', '全年完成医疗救助。', '[]', ?)`, []any{created}},
@@ -211,20 +130,7 @@ func TestRowsStoredBeforeWorkspacesUpgradeInPlace(t *testing.T) {
 			[]any{created, created}},
 		{`INSERT INTO api_keys (id, name, role, prefix, hash, created_at) VALUES ('k-old', '小李', 'writer', 'dk_abcdefg', x'01', ?)`, []any{created}},
 		{`INSERT INTO users (id, name, role, created_at) VALUES ('u-old', '赵主任', 'admin', ?)`, []any{created}},
-	} {
-		if _, err := db.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
-			t.Fatalf("%s: %v", stmt.sql, err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatalf("Open of the old database: %v", err)
-	}
-	defer s.Close()
+	})
 	def := retrieval.InWorkspace(retrieval.DefaultWorkspace)
 	doc, err := s.Document(ctx, def, "doc-old")
 	if err != nil || doc.Workspace != retrieval.DefaultWorkspace || len(doc.Passages) != 1 {
@@ -255,4 +161,55 @@ func TestRowsStoredBeforeWorkspacesUpgradeInPlace(t *testing.T) {
 	if _, err := s.Document(ctx, retrieval.InWorkspace("b"), "doc-old"); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
 		t.Errorf("workspace b reads the default workspace's old document: %v", err)
 	}
+}
+
+// oldRow is a statement the store of an earlier version ran, with its arguments.
+type oldRow struct {
+	sql  string
+	args []any
+}
+
+// openUpgraded makes a database with the migrations up to and including upTo (0003_keys, say),
+// writes rows to it as the store of that time did, and opens it with today's store, which
+// applies the migrations after upTo.
+func openUpgraded(t *testing.T, upTo string, rows []oldRow) *Store {
+	t.Helper()
+	ctx := t.Context()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old := &Store{wr: db}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if name > "migrations/"+upTo+".sql" {
+			break
+		}
+		if err := old.migrateFile(ctx, name); err != nil {
+			t.Fatalf("migrate %s: %v", name, err)
+		}
+	}
+	for _, r := range rows {
+		if _, err := db.ExecContext(ctx, r.sql, r.args...); err != nil {
+			t.Fatalf("%s: %v", r.sql, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatalf("Open of the old database: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
